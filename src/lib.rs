@@ -1,0 +1,14 @@
+//! aksguard: AKS security governance linter. `engine::lint` is the one entry point.
+
+pub mod arm;
+pub mod config;
+pub mod discover;
+pub mod engine;
+pub mod finding;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod severity;
+pub mod source;
+pub mod terraform;
+pub mod value;

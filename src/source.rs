@@ -1,0 +1,131 @@
+//! Source files, byte locations and the line index used only at the output edges.
+
+use std::path::{Path, PathBuf};
+
+pub type FileId = u32;
+
+/// A byte range in one source file. Lines and columns are computed only when reporting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Loc {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Loc {
+    pub fn new(file: FileId, start: usize, end: usize) -> Loc {
+        Loc {
+            file,
+            start: start as u32,
+            end: end.max(start) as u32,
+        }
+    }
+}
+
+pub struct SourceFile {
+    pub id: FileId,
+    pub path: PathBuf,
+    /// The path as reported: relative to the working directory when beneath it.
+    pub display: String,
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        SourceFile {
+            id,
+            path,
+            display,
+            text,
+            line_starts,
+        }
+    }
+
+    /// 1-based line and 1-based column counted in characters.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let offset = offset.min(self.text.len() as u32);
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let mut end = offset as usize;
+        while !self.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.text[start..end].chars().count() + 1;
+        (line + 1, column)
+    }
+
+    /// Byte offset of a 1-based line's first character.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts
+            .get(line.checked_sub(1)?)
+            .map(|&o| o as usize)
+    }
+}
+
+/// All files of one scan, indexed by `FileId`.
+#[derive(Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let id = self.files.len() as FileId;
+        let display = display_path(&path);
+        self.files.push(SourceFile::new(id, path, display, text));
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
+    /// "variables.tf:12" style reference for secondary notes.
+    pub fn short_ref(&self, loc: Loc) -> String {
+        let file = self.get(loc.file);
+        let (line, _) = file.line_col(loc.start);
+        let name = file
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.display.clone());
+        format!("{name}:{line}")
+    }
+}
+
+/// Relative to the working directory when beneath it, with forward slashes and no `./`.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok();
+    let shown = match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(rel) => rel.to_path_buf(),
+        None => path.to_path_buf(),
+    };
+    let text = shown.to_string_lossy().replace('\\', "/");
+    let mut text = text.as_str();
+    while let Some(rest) = text.strip_prefix("./") {
+        text = rest;
+    }
+    text.to_string()
+}
