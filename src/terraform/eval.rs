@@ -1,0 +1,577 @@
+//! Offline evaluation of Terraform expressions over hcl-edit's span-carrying syntax tree.
+//! Whatever cannot be known without a plan (data sources, computed attributes, variables
+//! without a value) becomes `Kind::Unknown` holding the source text, never an error.
+
+use super::functions;
+use super::module::Module;
+use crate::source::{FileId, Loc};
+use crate::value::{format_number, Entry, Kind, Value};
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::template::{Directive, Element, Template};
+use hcl_edit::Span;
+
+const MAX_DEPTH: usize = 64;
+/// Bounds a `for` expression or splat over a huge known collection.
+const MAX_ITEMS: usize = 10_000;
+
+/// Names bound while evaluating: `each`, `count`, `for` variables, dynamic block iterators.
+#[derive(Clone, Default)]
+pub struct Scope {
+    bindings: Vec<(String, Value)>,
+}
+
+impl Scope {
+    pub fn with(&self, name: &str, value: Value) -> Scope {
+        let mut next = self.clone();
+        next.bindings.push((name.to_string(), value));
+        next
+    }
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.bindings
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+pub struct Evaluator<'m> {
+    pub module: &'m Module,
+    pub file: FileId,
+    pub depth: usize,
+}
+
+impl<'m> Evaluator<'m> {
+    pub fn new(module: &'m Module, file: FileId) -> Evaluator<'m> {
+        Evaluator {
+            module,
+            file,
+            depth: 0,
+        }
+    }
+
+    fn loc(&self, expr: &impl Span) -> Option<Loc> {
+        expr.span().map(|r| Loc::new(self.file, r.start, r.end))
+    }
+
+    fn text(&self, expr: &impl Span) -> String {
+        let source = self.module.text(self.file);
+        expr.span()
+            .and_then(|r| source.get(r))
+            .unwrap_or("<expression>")
+            .to_string()
+    }
+
+    fn unknown(&self, expr: &impl Span) -> Value {
+        Value::unknown(self.text(expr), self.loc(expr))
+    }
+
+    pub fn eval(&mut self, expr: &Expression, scope: &Scope) -> Value {
+        if self.depth > MAX_DEPTH {
+            return self.unknown(expr);
+        }
+        self.depth += 1;
+        let value = self.eval_inner(expr, scope);
+        self.depth -= 1;
+        value
+    }
+
+    fn eval_inner(&mut self, expr: &Expression, scope: &Scope) -> Value {
+        let loc = self.loc(expr);
+        match expr {
+            Expression::Null(_) => Value::new(Kind::Null, loc),
+            Expression::Bool(b) => Value::bool(*b.value(), loc),
+            Expression::Number(n) => Value::number(n.value().as_f64().unwrap_or(0.0), loc),
+            Expression::String(s) => Value::string(s.value().clone(), loc),
+            Expression::Array(items) => {
+                let values = items.iter().map(|e| self.eval(e, scope)).collect();
+                Value::list(values, loc)
+            }
+            Expression::Object(object) => {
+                let mut entries = Vec::with_capacity(object.len());
+                for (key, value) in object.iter() {
+                    let key_text = match key {
+                        ObjectKey::Ident(ident) => ident.as_str().to_string(),
+                        ObjectKey::Expression(e) => match self.eval(e, scope).to_text() {
+                            Some(text) => text,
+                            None => return self.unknown(expr),
+                        },
+                    };
+                    let key_loc = match (key.span(), value.expr().span()) {
+                        (Some(k), Some(v)) => Some(Loc::new(self.file, k.start, v.end)),
+                        _ => None,
+                    };
+                    let value = self.eval(value.expr(), scope);
+                    entries.push(Entry {
+                        key: key_text,
+                        key_loc,
+                        value,
+                    });
+                }
+                Value::map(entries, loc)
+            }
+            Expression::StringTemplate(template) => self.template(template, scope, expr),
+            Expression::HeredocTemplate(heredoc) => self.template(&heredoc.template, scope, expr),
+            Expression::Parenthesis(inner) => self.eval(inner.inner(), scope),
+            Expression::Variable(name) => self.variable(name.as_str(), scope, expr),
+            Expression::Conditional(cond) => {
+                match self.eval(&cond.cond_expr, scope).as_bool() {
+                    Some(true) => self.eval(&cond.true_expr, scope),
+                    Some(false) => self.eval(&cond.false_expr, scope),
+                    None => {
+                        // Both branches agreeing makes the condition irrelevant.
+                        let a = self.eval(&cond.true_expr, scope);
+                        let b = self.eval(&cond.false_expr, scope);
+                        if !a.has_unknown() && same_value(&a, &b) {
+                            a
+                        } else {
+                            self.unknown(expr)
+                        }
+                    }
+                }
+            }
+            Expression::FuncCall(call) => {
+                let name = call.name.name.as_str();
+                if call.name.is_namespaced() {
+                    return self.unknown(expr);
+                }
+                match name {
+                    // `try` and `can` need the arguments unevaluated: an error is a fallback.
+                    "try" => {
+                        for arg in call.args.iter() {
+                            let v = self.eval(arg, scope);
+                            if v.is_unknown() {
+                                return self.unknown(expr);
+                            }
+                            if !is_error(&v) {
+                                return v;
+                            }
+                        }
+                        self.unknown(expr)
+                    }
+                    "can" => match call.args.get(0).map(|a| self.eval(a, scope)) {
+                        Some(v) if v.is_unknown() => self.unknown(expr),
+                        Some(v) => Value::bool(!is_error(&v), loc),
+                        None => self.unknown(expr),
+                    },
+                    _ => {
+                        let mut args: Vec<Value> =
+                            call.args.iter().map(|a| self.eval(a, scope)).collect();
+                        if call.args.expand_final() {
+                            if let Some(last) = args.pop() {
+                                match last.kind {
+                                    Kind::List(items) => args.extend(items),
+                                    _ => return self.unknown(expr),
+                                }
+                            }
+                        }
+                        match functions::call(name, args, loc) {
+                            Some(v) => v,
+                            None => self.unknown(expr),
+                        }
+                    }
+                }
+            }
+            Expression::Traversal(traversal) => {
+                let base = self.eval(&traversal.expr, scope);
+                self.traverse(base, &traversal.operators, scope, expr)
+            }
+            Expression::UnaryOp(op) => {
+                let v = self.eval(&op.expr, scope);
+                match (op.operator.value(), &v.kind) {
+                    (UnaryOperator::Not, _) => match v.as_bool() {
+                        Some(b) => Value::bool(!b, loc),
+                        None => self.unknown(expr),
+                    },
+                    (UnaryOperator::Neg, _) => match v.as_number() {
+                        Some(n) => Value::number(-n, loc),
+                        None => self.unknown(expr),
+                    },
+                }
+            }
+            Expression::BinaryOp(op) => self.binary(op, scope, expr),
+            Expression::ForExpr(for_expr) => self.for_expr(for_expr, scope, expr),
+        }
+    }
+
+    fn binary(&mut self, op: &hcl_edit::expr::BinaryOp, scope: &Scope, expr: &Expression) -> Value {
+        let loc = self.loc(expr);
+        let lhs = self.eval(&op.lhs_expr, scope);
+        let operator = *op.operator.value();
+        // Short-circuit on a decisive known operand even when the other is unknown.
+        match operator {
+            BinaryOperator::And if lhs.as_bool() == Some(false) => return Value::bool(false, loc),
+            BinaryOperator::Or if lhs.as_bool() == Some(true) => return Value::bool(true, loc),
+            _ => {}
+        }
+        let rhs = self.eval(&op.rhs_expr, scope);
+        match operator {
+            BinaryOperator::And => match (lhs.as_bool(), rhs.as_bool()) {
+                (_, Some(false)) => Value::bool(false, loc),
+                (Some(a), Some(b)) => Value::bool(a && b, loc),
+                _ => self.unknown(expr),
+            },
+            BinaryOperator::Or => match (lhs.as_bool(), rhs.as_bool()) {
+                (_, Some(true)) => Value::bool(true, loc),
+                (Some(a), Some(b)) => Value::bool(a || b, loc),
+                _ => self.unknown(expr),
+            },
+            BinaryOperator::Eq | BinaryOperator::NotEq => {
+                if lhs.has_unknown() || rhs.has_unknown() {
+                    return self.unknown(expr);
+                }
+                let equal = same_value(&lhs, &rhs);
+                Value::bool(equal == (operator == BinaryOperator::Eq), loc)
+            }
+            _ => {
+                let (Some(a), Some(b)) = (lhs.as_number(), rhs.as_number()) else {
+                    return self.unknown(expr);
+                };
+                match operator {
+                    BinaryOperator::Plus => Value::number(a + b, loc),
+                    BinaryOperator::Minus => Value::number(a - b, loc),
+                    BinaryOperator::Mul => Value::number(a * b, loc),
+                    BinaryOperator::Div if b != 0.0 => Value::number(a / b, loc),
+                    BinaryOperator::Mod if b != 0.0 => Value::number(a % b, loc),
+                    BinaryOperator::Less => Value::bool(a < b, loc),
+                    BinaryOperator::LessEq => Value::bool(a <= b, loc),
+                    BinaryOperator::Greater => Value::bool(a > b, loc),
+                    BinaryOperator::GreaterEq => Value::bool(a >= b, loc),
+                    _ => self.unknown(expr),
+                }
+            }
+        }
+    }
+
+    fn for_expr(
+        &mut self,
+        for_expr: &hcl_edit::expr::ForExpr,
+        scope: &Scope,
+        expr: &Expression,
+    ) -> Value {
+        let loc = self.loc(expr);
+        let collection = self.eval(&for_expr.intro.collection_expr, scope);
+        let pairs = match iterate(&collection) {
+            Some(p) if p.len() <= MAX_ITEMS => p,
+            _ => return self.unknown(expr),
+        };
+        let key_var = for_expr
+            .intro
+            .key_var
+            .as_ref()
+            .map(|k| k.as_str().to_string());
+        let value_var = for_expr.intro.value_var.as_str().to_string();
+        let mut list = Vec::new();
+        let mut entries: Vec<Entry> = Vec::new();
+        for (key, value) in pairs {
+            let mut inner = scope.with(&value_var, value);
+            if let Some(k) = &key_var {
+                inner = inner.with(k, key);
+            }
+            if let Some(cond) = &for_expr.cond {
+                match self.eval(&cond.expr, &inner).as_bool() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => return self.unknown(expr),
+                }
+            }
+            let item = self.eval(&for_expr.value_expr, &inner);
+            match &for_expr.key_expr {
+                None => list.push(item),
+                Some(key_expr) => {
+                    let Some(key) = self.eval(key_expr, &inner).to_text() else {
+                        return self.unknown(expr);
+                    };
+                    if for_expr.grouping {
+                        match entries.iter_mut().find(|e| e.key == key) {
+                            Some(e) => {
+                                if let Kind::List(items) = &mut e.value.kind {
+                                    items.push(item)
+                                }
+                            }
+                            None => entries.push(Entry {
+                                key,
+                                key_loc: None,
+                                value: Value::list(vec![item], loc),
+                            }),
+                        }
+                    } else {
+                        entries.retain(|e| e.key != key);
+                        entries.push(Entry {
+                            key,
+                            key_loc: None,
+                            value: item,
+                        });
+                    }
+                }
+            }
+        }
+        if for_expr.key_expr.is_some() {
+            Value::map(entries, loc)
+        } else {
+            Value::list(list, loc)
+        }
+    }
+
+    fn template(&mut self, template: &Template, scope: &Scope, expr: &Expression) -> Value {
+        let mut out = String::new();
+        if self.render(template, scope, &mut out) {
+            Value::string(out, self.loc(expr))
+        } else {
+            self.unknown(expr)
+        }
+    }
+
+    fn render(&mut self, template: &Template, scope: &Scope, out: &mut String) -> bool {
+        for element in template.iter() {
+            match element {
+                Element::Literal(text) => out.push_str(text.value()),
+                Element::Interpolation(interp) => match self.eval(&interp.expr, scope).to_text() {
+                    Some(text) => out.push_str(&text),
+                    None => return false,
+                },
+                Element::Directive(directive) => match directive.as_ref() {
+                    Directive::If(d) => match self.eval(&d.if_expr.cond_expr, scope).as_bool() {
+                        Some(true) => {
+                            if !self.render(&d.if_expr.template, scope, out) {
+                                return false;
+                            }
+                        }
+                        Some(false) => {
+                            if let Some(e) = &d.else_expr {
+                                if !self.render(&e.template, scope, out) {
+                                    return false;
+                                }
+                            }
+                        }
+                        None => return false,
+                    },
+                    Directive::For(d) => {
+                        let collection = self.eval(&d.for_expr.collection_expr, scope);
+                        let Some(pairs) = iterate(&collection) else {
+                            return false;
+                        };
+                        for (key, value) in pairs.into_iter().take(MAX_ITEMS) {
+                            let mut inner = scope.with(d.for_expr.value_var.as_str(), value);
+                            if let Some(k) = &d.for_expr.key_var {
+                                inner = inner.with(k.as_str(), key);
+                            }
+                            if !self.render(&d.for_expr.template, &inner, out) {
+                                return false;
+                            }
+                        }
+                    }
+                },
+            }
+        }
+        true
+    }
+
+    fn variable(&mut self, name: &str, scope: &Scope, expr: &Expression) -> Value {
+        if let Some(v) = scope.lookup(name) {
+            return v.clone();
+        }
+        match name {
+            // Namespaces that only make sense followed by an attribute: resolved in `traverse`.
+            "var" | "local" | "data" | "module" | "path" | "terraform" | "each" | "count"
+            | "self" => self.unknown(expr),
+            _ => self.unknown(expr),
+        }
+    }
+
+    fn traverse(
+        &mut self,
+        base: Value,
+        operators: &[hcl_edit::Decorated<TraversalOperator>],
+        scope: &Scope,
+        expr: &Expression,
+    ) -> Value {
+        // Namespaced references (`var.x`, `local.y`, `type.name.attr`) are resolved from the
+        // root variable name and the first attribute(s).
+        let Expression::Traversal(traversal) = expr else {
+            return self.unknown(expr);
+        };
+        let mut current = base;
+        let mut rest = operators;
+        if let Expression::Variable(root) = &traversal.expr {
+            let root = root.as_str();
+            if scope.lookup(root).is_none() {
+                let first = match operators.first().map(|o| o.value()) {
+                    Some(TraversalOperator::GetAttr(a)) => Some(a.as_str().to_string()),
+                    _ => None,
+                };
+                match (root, first) {
+                    ("var", Some(name)) => {
+                        current = self.module.variable(
+                            &name,
+                            expr.span().map(|r| Loc::new(self.file, r.start, r.end)),
+                        );
+                        if current.is_unknown() {
+                            return self.unknown(expr);
+                        }
+                        rest = &operators[1..];
+                    }
+                    ("local", Some(name)) => {
+                        current = self.module.local(&name, self.depth);
+                        if current.is_unknown() {
+                            return self.unknown(expr);
+                        }
+                        rest = &operators[1..];
+                    }
+                    ("path", Some(_)) => {
+                        current = Value::string(".", self.loc(expr));
+                        rest = &operators[1..];
+                    }
+                    ("terraform", Some(name)) if name == "workspace" => {
+                        current = Value::string("default", self.loc(expr));
+                        rest = &operators[1..];
+                    }
+                    ("data" | "module" | "self" | "each" | "count", _) => {
+                        return self.unknown(expr)
+                    }
+                    (resource_type, Some(name)) if resource_type.contains('_') => {
+                        let attr = match operators.get(1).map(|o| o.value()) {
+                            Some(TraversalOperator::GetAttr(a)) => a.as_str().to_string(),
+                            _ => return self.unknown(expr),
+                        };
+                        current =
+                            self.module
+                                .resource_attribute(resource_type, &name, &attr, self.depth);
+                        if current.is_unknown() {
+                            return self.unknown(expr);
+                        }
+                        rest = &operators[2..];
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for (i, op) in rest.iter().enumerate() {
+            if current.is_unknown() {
+                return self.unknown(expr);
+            }
+            current = match op.value() {
+                TraversalOperator::GetAttr(name) => match current.get(name.as_str()) {
+                    Some(v) => v.clone(),
+                    None => return error_value(self.loc(expr)),
+                },
+                TraversalOperator::Index(index_expr) => {
+                    let index = self.eval(index_expr, scope);
+                    match index_into(&current, &index) {
+                        Some(v) => v,
+                        None if index.is_unknown() => return self.unknown(expr),
+                        None => return error_value(self.loc(expr)),
+                    }
+                }
+                TraversalOperator::LegacyIndex(n) => {
+                    match current.as_list().and_then(|l| l.get(*n.value() as usize)) {
+                        Some(v) => v.clone(),
+                        None => return error_value(self.loc(expr)),
+                    }
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    let items: Vec<Value> = match &current.kind {
+                        Kind::List(items) => items.clone(),
+                        Kind::Null => Vec::new(),
+                        _ => vec![current.clone()],
+                    };
+                    let remaining = &rest[i + 1..];
+                    let mut out = Vec::new();
+                    for item in items.into_iter().take(MAX_ITEMS) {
+                        let mut v = item;
+                        for op in remaining {
+                            v = match op.value() {
+                                TraversalOperator::GetAttr(name) => match v.get(name.as_str()) {
+                                    Some(x) => x.clone(),
+                                    None => return self.unknown(expr),
+                                },
+                                TraversalOperator::Index(ix) => {
+                                    let index = self.eval(ix, scope);
+                                    match index_into(&v, &index) {
+                                        Some(x) => x,
+                                        None => return self.unknown(expr),
+                                    }
+                                }
+                                _ => return self.unknown(expr),
+                            };
+                        }
+                        out.push(v);
+                    }
+                    return Value::list(out, self.loc(expr));
+                }
+            };
+        }
+        current
+    }
+}
+
+/// Marker for an evaluation error (missing attribute, index out of range) that `try()`
+/// skips and `can()` reports as false.
+pub fn error_value(loc: Option<Loc>) -> Value {
+    Value::new(Kind::Unknown(ERROR_MARK.to_string()), loc)
+}
+const ERROR_MARK: &str = "\u{0}error";
+pub fn is_error(v: &Value) -> bool {
+    matches!(&v.kind, Kind::Unknown(t) if t == ERROR_MARK)
+}
+
+fn index_into(collection: &Value, index: &Value) -> Option<Value> {
+    match &collection.kind {
+        Kind::List(items) => {
+            let i = index.as_number()?;
+            if i < 0.0 {
+                return None;
+            }
+            items.get(i as usize).cloned()
+        }
+        Kind::Map(_) => collection.get(&index.to_text()?).cloned(),
+        _ => None,
+    }
+}
+
+/// (key, value) pairs of a collection: list index / map key / set element as key.
+pub fn iterate(collection: &Value) -> Option<Vec<(Value, Value)>> {
+    match &collection.kind {
+        Kind::List(items) => Some(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (Value::number(i as f64, v.loc), v.clone()))
+                .collect(),
+        ),
+        Kind::Map(entries) => Some(
+            entries
+                .iter()
+                .map(|e| (Value::string(e.key.clone(), e.key_loc), e.value.clone()))
+                .collect(),
+        ),
+        Kind::Null => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+/// Structural equality ignoring locations.
+pub fn same_value(a: &Value, b: &Value) -> bool {
+    match (&a.kind, &b.kind) {
+        (Kind::Null, Kind::Null) => true,
+        (Kind::Bool(x), Kind::Bool(y)) => x == y,
+        (Kind::Number(x), Kind::Number(y)) => x == y,
+        (Kind::String(x), Kind::String(y)) => x == y,
+        (Kind::Number(x), Kind::String(y)) | (Kind::String(y), Kind::Number(x)) => {
+            format_number(*x) == *y
+        }
+        (Kind::Bool(x), Kind::String(y)) | (Kind::String(y), Kind::Bool(x)) => x.to_string() == *y,
+        (Kind::List(x), Kind::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Kind::Map(x), Kind::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|e| {
+                    y.iter()
+                        .find(|f| f.key == e.key)
+                        .is_some_and(|f| same_value(&e.value, &f.value))
+                })
+        }
+        _ => false,
+    }
+}
