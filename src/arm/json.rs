@@ -1,0 +1,253 @@
+//! JSON (with comments and trailing commas) parsed by jsonc-parser into a small tree that
+//! keeps byte spans of the original text, so every evaluated value can say where it was
+//! written. Offsets index the text as given, including a leading UTF-8 BOM.
+
+use crate::source::{FileId, Loc};
+use crate::value::{Entry, Kind, Value};
+use jsonc_parser::ast;
+use jsonc_parser::common::Ranged;
+use jsonc_parser::{CollectOptions, ParseOptions};
+
+#[derive(Debug)]
+pub(crate) struct Json {
+    pub loc: Loc,
+    pub node: Node,
+}
+
+#[derive(Debug)]
+pub(crate) enum Node {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<Prop>),
+}
+
+#[derive(Debug)]
+pub(crate) struct Prop {
+    pub key: String,
+    /// From the key's opening quote to the end of the value.
+    pub loc: Loc,
+    pub value: Json,
+}
+
+/// A JSON syntax error as byte offsets into the text that was parsed (a leading BOM
+/// counted): `start` is the offending character.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub start: usize,
+    pub end: usize,
+    pub message: String,
+}
+
+impl Json {
+    pub fn as_object(&self) -> Option<&[Prop]> {
+        match &self.node {
+            Node::Object(props) => Some(props),
+            _ => None,
+        }
+    }
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match &self.node {
+            Node::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.node {
+            Node::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// ARM property names are case-insensitive; the first match wins.
+    pub fn prop(&self, key: &str) -> Option<&Prop> {
+        self.as_object()?
+            .iter()
+            .find(|p| p.key.eq_ignore_ascii_case(key))
+    }
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.prop(key).map(|p| &p.value)
+    }
+
+    /// The JSON as a value without evaluating any expression.
+    pub fn to_value(&self) -> Value {
+        let kind = match &self.node {
+            Node::Null => Kind::Null,
+            Node::Bool(b) => Kind::Bool(*b),
+            Node::Number(n) => Kind::Number(*n),
+            Node::String(s) => Kind::String(s.clone()),
+            Node::Array(items) => Kind::List(items.iter().map(Json::to_value).collect()),
+            Node::Object(props) => Kind::Map(
+                props
+                    .iter()
+                    .map(|p| Entry {
+                        key: p.key.clone(),
+                        key_loc: Some(p.loc),
+                        value: p.value.to_value(),
+                    })
+                    .collect(),
+            ),
+        };
+        Value::new(kind, Some(self.loc))
+    }
+}
+
+fn parse_options() -> ParseOptions {
+    ParseOptions {
+        // Newtonsoft (what ARM uses) is lenient about quotes, but a missing comma is an
+        // error there and almost always a typo here.
+        allow_missing_commas: false,
+        ..ParseOptions::default()
+    }
+}
+
+fn parse_ast(text: &str) -> Result<(ast::Value<'_>, usize), SyntaxError> {
+    let (body, offset) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, text.len() - rest.len()),
+        None => (text, 0),
+    };
+    let parsed = jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &parse_options())
+        .map_err(|e| {
+            let range = e.range();
+            let start = range.start + offset;
+            // An empty range (a missing comma) still gets one character to underline.
+            let end = match text.get(start..).and_then(|rest| rest.chars().next()) {
+                Some(c) if range.end <= range.start => start + c.len_utf8(),
+                _ => range.end + offset,
+            };
+            SyntaxError {
+                start,
+                end,
+                message: e.kind().to_string(),
+            }
+        })?;
+    match parsed.value {
+        Some(value) => Ok((value, offset)),
+        None => Err(SyntaxError {
+            start: text.len(),
+            end: text.len(),
+            message: "the file holds no JSON value".to_string(),
+        }),
+    }
+}
+
+/// Parses `text`; spans are reported in `file`.
+pub(crate) fn parse(file: FileId, text: &str) -> Result<Json, SyntaxError> {
+    parse_to_depth(file, text, usize::MAX)
+}
+
+/// As [`parse`], but values nested deeper than `depth` levels come out as null: enough to
+/// look at the shape of a document without paying for all of it.
+pub(crate) fn parse_to_depth(file: FileId, text: &str, depth: usize) -> Result<Json, SyntaxError> {
+    let (value, offset) = parse_ast(text)?;
+    let loc_of = |(start, end)| Loc::new(file, start + offset, end + offset);
+    Ok(convert(&value, &loc_of, depth))
+}
+
+/// Parses JSON text produced at run time (the `json()` function): every node gets `loc`.
+pub(crate) fn parse_detached(text: &str, loc: Option<Loc>) -> Option<Value> {
+    let (value, _) = parse_ast(text).ok()?;
+    Some(convert_value(&value, loc))
+}
+
+fn range_of(node: &impl Ranged) -> (usize, usize) {
+    let r = node.range();
+    (r.start, r.end)
+}
+
+fn convert(value: &ast::Value<'_>, loc_of: &dyn Fn((usize, usize)) -> Loc, depth: usize) -> Json {
+    if depth == 0 {
+        return Json {
+            loc: loc_of(range_of(value)),
+            node: Node::Null,
+        };
+    }
+    let depth = depth - 1;
+    let (loc, node) = match value {
+        ast::Value::NullKeyword(n) => (loc_of(range_of(n)), Node::Null),
+        ast::Value::BooleanLit(b) => (loc_of(range_of(b)), Node::Bool(b.value)),
+        ast::Value::NumberLit(n) => (loc_of(range_of(n)), number(n.value)),
+        ast::Value::StringLit(s) => (loc_of(range_of(s)), Node::String(s.value.to_string())),
+        ast::Value::Array(a) => (
+            loc_of(range_of(a)),
+            Node::Array(
+                a.elements
+                    .iter()
+                    .map(|e| convert(e, loc_of, depth))
+                    .collect(),
+            ),
+        ),
+        ast::Value::Object(o) => (
+            loc_of(range_of(o)),
+            Node::Object(
+                o.properties
+                    .iter()
+                    .map(|p| Prop {
+                        key: p.name.as_str().to_string(),
+                        loc: loc_of(range_of(p)),
+                        value: convert(&p.value, loc_of, depth),
+                    })
+                    .collect(),
+            ),
+        ),
+    };
+    Json { loc, node }
+}
+
+fn convert_value(value: &ast::Value<'_>, loc: Option<Loc>) -> Value {
+    let kind = match value {
+        ast::Value::NullKeyword(_) => Kind::Null,
+        ast::Value::BooleanLit(b) => Kind::Bool(b.value),
+        ast::Value::NumberLit(n) => match number(n.value) {
+            Node::Number(x) => Kind::Number(x),
+            _ => Kind::String(n.value.to_string()),
+        },
+        ast::Value::StringLit(s) => Kind::String(s.value.to_string()),
+        ast::Value::Array(a) => {
+            Kind::List(a.elements.iter().map(|e| convert_value(e, loc)).collect())
+        }
+        ast::Value::Object(o) => Kind::Map(
+            o.properties
+                .iter()
+                .map(|p| Entry {
+                    key: p.name.as_str().to_string(),
+                    key_loc: loc,
+                    value: convert_value(&p.value, loc),
+                })
+                .collect(),
+        ),
+    };
+    Value::new(kind, loc)
+}
+
+/// jsonc-parser hands numbers over as text, including JSON5 forms (hex, `+1`, `.5`).
+fn number(text: &str) -> Node {
+    if let Ok(n) = text.parse::<f64>() {
+        return Node::Number(n);
+    }
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let parsed = if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        i64::from_str_radix(hex, 16).ok().map(|n| n as f64)
+    } else {
+        let filled = if digits.ends_with('.') {
+            format!("{digits}0")
+        } else if digits.starts_with('.') {
+            format!("0{digits}")
+        } else {
+            digits.to_string()
+        };
+        filled.parse::<f64>().ok()
+    };
+    match parsed {
+        Some(n) if negative => Node::Number(-n),
+        Some(n) => Node::Number(n),
+        None => Node::String(text.to_string()),
+    }
+}

@@ -1,0 +1,499 @@
+//! The ARM template adapter: deployment templates (hand-written or compiled by Bicep) and
+//! their parameters files become evaluated [`RawResource`]s.
+//!
+//! Supported: comments and trailing commas in the JSON; case-insensitive property names;
+//! parameters (`defaultValue`, a parameters file, Key Vault references as unknown);
+//! variables (lazy, with cycle detection, and `copy`); the expression language and most of
+//! its functions, including lambdas and user-defined functions; resources as an array or,
+//! with `languageVersion` 2.0, as an object of symbolic names; child resources; resource,
+//! property and variable `copy` loops; `condition`; nested `Microsoft.Resources/deployments`
+//! with inline templates in `inner` and `outer` scope.
+//!
+//! Not supported (the value comes out unknown, never an error): anything the deployment
+//! decides (`reference()`, `list*()`, `guid()`, `uniqueString()`, `utcNow()`, the
+//! subscription and resource group), `templateLink` (linked templates are skipped), output
+//! values, `dependsOn` ordering, and parameter type checks.
+//!
+//! Resource IDs built by `resourceId()` and friends are strings; the parts only the
+//! deployment knows are placeholder segments in braces (see [`SUBSCRIPTION_PLACEHOLDER`]
+//! and [`is_placeholder_segment`]).
+
+mod eval;
+mod expr;
+mod functions;
+mod json;
+
+#[cfg(test)]
+mod tests;
+
+pub use functions::{
+    MANAGEMENT_GROUP_PLACEHOLDER, RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER,
+};
+pub use json::SyntaxError;
+
+use crate::model::raw::{Format, RawResource};
+use crate::source::{FileId, Loc};
+use crate::value::{Kind, Value};
+use eval::{copy_count, Env, Evaluator, Scope, Verbatim};
+use json::Json;
+
+/// What a nested deployment's body holds for `properties.template`: an unknown with this
+/// text, located at the template. Its resources are returned on their own.
+pub const INLINE_TEMPLATE: &str = "inline template (its resources are evaluated separately)";
+
+/// Nested deployments deeper than this are not followed.
+const MAX_NESTING: usize = 32;
+
+/// A template or parameters file that cannot be read as ARM JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArmError {
+    /// Where the problem is: the offending character for a syntax error.
+    pub loc: Loc,
+    pub message: String,
+}
+
+impl std::fmt::Display for ArmError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ArmError {}
+
+impl SyntaxError {
+    /// The error located in `file` (for a file that [`classify`] rejected).
+    pub fn in_file(&self, file: FileId) -> ArmError {
+        ArmError {
+            loc: Loc::new(file, self.start, self.end),
+            message: self.message.clone(),
+        }
+    }
+}
+
+/// What a `.json` file is, as far as this adapter cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonKind {
+    /// A deployment template at any scope.
+    Template,
+    /// A deployment parameters file.
+    Parameters,
+    /// Any other JSON (package.json, bicepconfig.json, policy definitions, ...).
+    Other,
+}
+
+/// Is this JSON text an ARM deployment template, a parameters file, or something else?
+///
+/// A template has a `$schema` containing `deploymentTemplate`, or (without `$schema`)
+/// `resources` together with `contentVersion` or `parameters`. A parameters file has a
+/// `$schema` containing `deploymentParameters`, or (without `$schema`) only a `parameters`
+/// object whose members are all `{"value": ...}` or `{"reference": ...}`.
+///
+/// Broken JSON is an error only when the text looks like ARM (mentions
+/// `deploymentTemplate` or `deploymentParameters`); otherwise it is `Other`, so unrelated
+/// broken JSON in a repository is none of this adapter's business.
+pub fn classify(text: &str) -> Result<JsonKind, SyntaxError> {
+    let looks_arm =
+        contains_ci(text, "deploymentTemplate") || contains_ci(text, "deploymentParameters");
+    // Most JSON in a repository is neither; skip the parse.
+    if !looks_arm && !contains_ci(text, "resources") && !contains_ci(text, "parameters") {
+        return Ok(JsonKind::Other);
+    }
+    // Three levels reach `parameters.<name>.value`.
+    let root = match json::parse_to_depth(0, text, 3) {
+        Ok(root) => root,
+        Err(e) if looks_arm => return Err(e),
+        Err(_) => return Ok(JsonKind::Other),
+    };
+    if root.as_object().is_none() {
+        return Ok(JsonKind::Other);
+    }
+    if let Some(schema) = root.get("$schema") {
+        let schema = schema.as_str().unwrap_or("");
+        return Ok(if contains_ci(schema, "deploymentTemplate") {
+            JsonKind::Template
+        } else if contains_ci(schema, "deploymentParameters") {
+            JsonKind::Parameters
+        } else {
+            JsonKind::Other
+        });
+    }
+    let has = |key: &str| root.get(key).is_some();
+    if has("resources") && (has("contentVersion") || has("parameters")) {
+        return Ok(JsonKind::Template);
+    }
+    if is_parameters_shape(&root) {
+        return Ok(JsonKind::Parameters);
+    }
+    Ok(JsonKind::Other)
+}
+
+fn is_parameters_shape(root: &Json) -> bool {
+    let allowed = ["parameters", "contentVersion", "metadata"];
+    let only_allowed = root
+        .as_object()
+        .unwrap_or(&[])
+        .iter()
+        .all(|p| allowed.iter().any(|a| p.key.eq_ignore_ascii_case(a)));
+    let params = root
+        .get("parameters")
+        .and_then(Json::as_object)
+        .unwrap_or(&[]);
+    only_allowed
+        && !params.is_empty()
+        && params
+            .iter()
+            .all(|p| p.value.get("value").is_some() || p.value.get("reference").is_some())
+}
+
+fn contains_ci(text: &str, needle: &str) -> bool {
+    let needle = needle.as_bytes();
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// Evaluates a deployment template (with an optional parameters file) into its resources,
+/// including those of inline nested deployments (flattened, each with the file it is
+/// written in) and the deployment resources themselves. Origins name the parameters file
+/// generically; [`load_template_named`] names it.
+pub fn load_template(
+    file: FileId,
+    text: &str,
+    parameters: Option<(FileId, &str)>,
+) -> Result<Vec<RawResource>, ArmError> {
+    load_template_named(
+        file,
+        text,
+        parameters.map(|(id, text)| (id, text, "the parameters file")),
+    )
+}
+
+/// As [`load_template`]; the parameters file is `(file, text, name)` and values from it get
+/// the origin "parameter `x` in <name>".
+pub fn load_template_named(
+    file: FileId,
+    text: &str,
+    parameters: Option<(FileId, &str, &str)>,
+) -> Result<Vec<RawResource>, ArmError> {
+    let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
+    if root.as_object().is_none() {
+        return Err(ArmError {
+            loc: root.loc,
+            message: "expected a JSON object (an ARM deployment template)".to_string(),
+        });
+    }
+    let (given, complete) = match parameters {
+        Some((params_file, params_text, name)) => {
+            (parameter_values(params_file, params_text, name)?, true)
+        }
+        None => (Vec::new(), false),
+    };
+    let compiled_by_bicep = root
+        .get("metadata")
+        .and_then(|m| m.get("_generator"))
+        .and_then(|g| g.get("name"))
+        .and_then(Json::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("bicep"));
+    let scope = Scope::new(&root, given, complete);
+    let mut walker = Walker {
+        evaluator: Evaluator::default(),
+        compiled_by_bicep,
+        out: Vec::new(),
+    };
+    walker.template(&scope, &root, &Env::default(), 0);
+    Ok(walker.out)
+}
+
+/// The `{"parameters": {"x": {"value": ...}}}` of a parameters file, as given values.
+fn parameter_values(
+    file: FileId,
+    text: &str,
+    name: &str,
+) -> Result<Vec<(String, Value)>, ArmError> {
+    let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
+    let mut values = Vec::new();
+    for prop in root
+        .get("parameters")
+        .and_then(Json::as_object)
+        .unwrap_or(&[])
+    {
+        let key = &prop.key;
+        let value = if let Some(value) = prop.value.get("value") {
+            value
+                .to_value()
+                .with_origin(format!("parameter `{key}` in {name}"))
+        } else if prop.value.get("reference").is_some() {
+            // A Key Vault secret: only the deployment can read it.
+            Value::unknown(format!("parameters('{key}')"), Some(prop.value.loc))
+                .with_origin(format!("parameter `{key}` (Key Vault reference) in {name}"))
+        } else {
+            continue;
+        };
+        values.push((key.clone(), value));
+    }
+    Ok(values)
+}
+
+/// Is this segment of a resource ID a placeholder for a part only the deployment knows
+/// (`{subscription().subscriptionId}`, `{resourceGroup().name}`, `{parameters('rg')}`)?
+pub fn is_placeholder_segment(segment: &str) -> bool {
+    segment.starts_with('{') && segment.ends_with('}')
+}
+
+/// A parent resource's full type and name (`None` when the name is unknown).
+struct Parent {
+    kind: String,
+    name: Option<String>,
+}
+
+struct Walker {
+    evaluator: Evaluator,
+    compiled_by_bicep: bool,
+    out: Vec<RawResource>,
+}
+
+impl Walker {
+    fn template<'j>(&mut self, scope: &Scope<'j>, template: &'j Json, env: &Env, depth: usize) {
+        if let Some(resources) = template.get("resources") {
+            self.resources(scope, resources, None, env, depth);
+        }
+    }
+
+    /// An array of resources, or the `languageVersion` 2.0 object of symbolic names.
+    fn resources<'j>(
+        &mut self,
+        scope: &Scope<'j>,
+        resources: &'j Json,
+        parent: Option<&Parent>,
+        env: &Env,
+        depth: usize,
+    ) {
+        if let Some(items) = resources.as_array() {
+            for item in items {
+                self.resource(scope, item, parent, env, depth);
+            }
+        } else if let Some(symbolic) = resources.as_object() {
+            for prop in symbolic {
+                self.resource(scope, &prop.value, parent, env, depth);
+            }
+        }
+    }
+
+    fn resource<'j>(
+        &mut self,
+        scope: &Scope<'j>,
+        resource: &'j Json,
+        parent: Option<&Parent>,
+        env: &Env,
+        depth: usize,
+    ) {
+        if resource.get("type").is_none() {
+            return;
+        }
+        let Some(copy) = resource.get("copy").filter(|c| c.as_object().is_some()) else {
+            self.instance(scope, resource, parent, env, depth);
+            return;
+        };
+        let ev = &self.evaluator;
+        let name = copy
+            .get("name")
+            .map(|n| ev.eval_json(scope, n, env))
+            .and_then(|n| n.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let count = copy
+            .get("count")
+            .map(|c| ev.eval_json(scope, c, env))
+            .and_then(|c| c.as_number())
+            .and_then(copy_count);
+        match count {
+            Some(n) => {
+                for i in 0..n {
+                    let env = env.with_resource_copy(&name, Some(i as i64));
+                    self.instance(scope, resource, parent, &env, depth);
+                }
+            }
+            // Unknown or beyond what we expand: one instance whose copyIndex() is unknown.
+            None => {
+                let env = env.with_resource_copy(&name, None);
+                self.instance(scope, resource, parent, &env, depth);
+            }
+        }
+    }
+
+    fn instance<'j>(
+        &mut self,
+        scope: &Scope<'j>,
+        resource: &'j Json,
+        parent: Option<&Parent>,
+        env: &Env,
+        depth: usize,
+    ) {
+        let ev = &self.evaluator;
+        if let Some(condition) = resource.get("condition") {
+            if ev.eval_json(scope, condition, env).as_bool() == Some(false) {
+                return;
+            }
+        }
+        let Some(type_prop) = resource.prop("type") else {
+            return;
+        };
+        let Some(own_type) = ev
+            .eval_json(scope, &type_prop.value, env)
+            .as_str()
+            .map(str::to_string)
+        else {
+            return;
+        };
+        let is_deployment = own_type.eq_ignore_ascii_case("Microsoft.Resources/deployments");
+        // Children are returned on their own: in the body they stay as written. An inline
+        // template is evaluated in its own scope below; copying it into the body would
+        // repeat every level of nesting in every level above.
+        let mut body = ev.eval_object(
+            scope,
+            resource,
+            env,
+            // `properties` is replaced just below.
+            &[
+                ("resources", Verbatim::Literal),
+                ("properties", Verbatim::Opaque("properties")),
+            ],
+        );
+        if let (Some(properties), Kind::Map(entries)) = (resource.get("properties"), &mut body.kind)
+        {
+            let verbatim: &[(&str, Verbatim)] = if is_deployment {
+                &[("template", Verbatim::Opaque(INLINE_TEMPLATE))]
+            } else {
+                &[]
+            };
+            let evaluated = ev.eval_object(scope, properties, env, verbatim);
+            if let Some(entry) = entries
+                .iter_mut()
+                .find(|e| e.key.eq_ignore_ascii_case("properties"))
+            {
+                entry.value = evaluated;
+            }
+        }
+        let own_name = body.get_ci("name").and_then(|n| match &n.kind {
+            Kind::String(s) => Some(s.clone()),
+            Kind::Number(_) => n.to_text(),
+            _ => None,
+        });
+        let (kind, name) = full_type_and_name(parent, &own_type, own_name);
+        let existing = body.get_ci("existing").and_then(Value::as_bool) == Some(true);
+        let deployment_properties = is_deployment.then(|| body.get_ci("properties").cloned());
+        self.out.push(RawResource {
+            format: Format::Arm,
+            address: format!("{kind}/{}", name.as_deref().unwrap_or("?")),
+            kind: kind.clone(),
+            file: resource.loc.file,
+            header: type_prop.loc,
+            body,
+            name: name.clone(),
+            provider_major: None,
+            compiled_by_bicep: self.compiled_by_bicep,
+            existing,
+        });
+        if let Some(children) = resource.get("resources") {
+            let me = Parent {
+                kind,
+                name: name.clone(),
+            };
+            self.resources(scope, children, Some(&me), env, depth);
+        }
+        if let Some(properties) = deployment_properties {
+            let deployment = name.as_deref().unwrap_or("?");
+            self.nested(scope, resource, properties.as_ref(), deployment, env, depth);
+        }
+    }
+
+    /// An inline nested template. In `inner` scope it sees only the parameters the
+    /// deployment passes (evaluated here, in the outer scope, keeping where they came from);
+    /// in `outer` scope (the default) its expressions use the outer template's names.
+    fn nested<'j>(
+        &mut self,
+        scope: &Scope<'j>,
+        resource: &'j Json,
+        properties: Option<&Value>,
+        deployment: &str,
+        env: &Env,
+        depth: usize,
+    ) {
+        if depth >= MAX_NESTING {
+            return;
+        }
+        let Some(template) = resource
+            .get("properties")
+            .and_then(|p| p.get("template"))
+            .filter(|t| t.as_object().is_some())
+        else {
+            // `templateLink`: the template lives elsewhere.
+            return;
+        };
+        let inner = properties
+            .and_then(|p| p.get_ci("expressionEvaluationOptions"))
+            .and_then(|o| o.get_ci("scope"))
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        if !inner {
+            self.template(scope, template, env, depth + 1);
+            return;
+        }
+        let mut given = Vec::new();
+        let passed = properties
+            .and_then(|p| p.get_ci("parameters"))
+            .and_then(Value::as_map);
+        for entry in passed.unwrap_or(&[]) {
+            let key = &entry.key;
+            let value = if let Some(value) = entry.value.get_ci("value") {
+                let mut value = value.clone();
+                if value.origin.is_none() {
+                    value.origin = Some(
+                        format!("parameter `{key}` passed by deployment `{deployment}`").into(),
+                    );
+                }
+                value
+            } else if entry.value.get_ci("reference").is_some() {
+                Value::unknown(format!("parameters('{key}')"), entry.value.loc).with_origin(
+                    format!("parameter `{key}` (Key Vault reference) of deployment `{deployment}`"),
+                )
+            } else {
+                continue;
+            };
+            given.push((key.clone(), value));
+        }
+        let inner_scope = Scope::new(template, given, true);
+        self.template(&inner_scope, template, &Env::default(), depth + 1);
+    }
+}
+
+/// A nested child's type and name are relative to its parent's, unless written in full.
+fn full_type_and_name(
+    parent: Option<&Parent>,
+    own_type: &str,
+    own_name: Option<String>,
+) -> (String, Option<String>) {
+    let Some(parent) = parent else {
+        return (own_type.to_string(), own_name);
+    };
+    // `Microsoft.X/parents/children` is written in full; `children` and the extension form
+    // `providers/roleAssignments` are relative to the parent.
+    let written_in_full = own_type
+        .split('/')
+        .next()
+        .is_some_and(|ns| ns.contains('.'));
+    if written_in_full {
+        // The name is full too when it has one segment per type level.
+        let levels = own_type.split('/').count().saturating_sub(1);
+        let name = match own_name {
+            Some(n) if n.split('/').count() == levels => Some(n),
+            Some(n) => parent.name.as_ref().map(|p| format!("{p}/{n}")),
+            None => None,
+        };
+        return (own_type.to_string(), name);
+    }
+    let name = match (&parent.name, own_name) {
+        (Some(p), Some(n)) => Some(format!("{p}/{n}")),
+        _ => None,
+    };
+    (format!("{}/{own_type}", parent.kind), name)
+}
