@@ -1,0 +1,22 @@
+use crate::severity::Severity;
+use crate::source::Loc;
+
+/// One reported problem. Locations stay byte spans until a reporter renders them.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub slug: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub at: Loc,
+    /// Text of the primary label ("set to false here", "absent: defaults to ...").
+    pub label: String,
+    /// Secondary locations: where a value came from ("variable default").
+    pub notes: Vec<(Loc, String)>,
+    pub help: String,
+    pub resource: String,
+    pub landing_zone: Option<String>,
+    /// The helm template or `.bicep` file the finding really belongs to.
+    pub source: Option<String>,
+    pub suppressed: bool,
+}

@@ -1,0 +1,255 @@
+//! A model field: a value in one of three states that remembers where it came from, and
+//! the reader that fills fields from an adapter's value tree using the fields table.
+
+use super::fields::{DefaultValue, FieldSpec};
+use crate::source::Loc;
+use crate::value::{Kind, Value};
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Written in the source (a literal or a resolved expression).
+    Set,
+    /// Absent: the provider/API default applies; `at` is the closest enclosing block.
+    Default,
+    /// An expression that cannot be resolved offline. Rules never fire on it.
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field<T> {
+    pub state: State,
+    pub value: Option<T>,
+    /// The attribute when set (or unknown), the closest enclosing block when defaulted.
+    pub at: Loc,
+    /// Where the value was written when it travelled through a variable or parameter.
+    pub origin: Option<(Loc, Arc<str>)>,
+    /// The attribute as written in this format (`local_account_disabled`,
+    /// `disableLocalAccounts`); for an absent one, its path (`network_profile.network_policy`).
+    pub attribute: String,
+    /// Why the default is what it is (shown with findings on absent attributes).
+    pub default_source: &'static str,
+    /// The unresolved expression, for `--unknown=warn`.
+    pub unknown_expr: Option<String>,
+}
+
+impl<T> Field<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self.state {
+            State::Unknown => None,
+            _ => self.value.as_ref(),
+        }
+    }
+    pub fn is_set(&self) -> bool {
+        self.state == State::Set
+    }
+    pub fn is_default(&self) -> bool {
+        self.state == State::Default
+    }
+    pub fn is_unknown(&self) -> bool {
+        self.state == State::Unknown
+    }
+}
+
+/// The result of following a property path.
+pub enum Lookup<'a> {
+    Found {
+        at: Loc,
+        value: &'a Value,
+        attribute: &'static str,
+    },
+    Absent {
+        anchor: Loc,
+    },
+    Unknown {
+        at: Loc,
+        expr: String,
+    },
+}
+
+/// Reads fields from one resource (or one inline node pool) value tree.
+pub struct Reader<'a> {
+    pub root: &'a Value,
+    /// Anchor for absent attributes directly under the root.
+    pub header: Loc,
+    /// ARM semantics: case-insensitive property names and the ARM column of the fields table.
+    pub arm: bool,
+}
+
+impl<'a> Reader<'a> {
+    pub fn lookup(&self, path: &'static str) -> Lookup<'a> {
+        let mut current = self.root;
+        let mut anchor = self.header;
+        let mut segments = path.split('.').peekable();
+        while let Some(segment) = segments.next() {
+            let current_value = match &current.kind {
+                // Attribute-style lists of objects (`block = [{...}]`): the first element.
+                Kind::List(items) => match items.first() {
+                    Some(first) => first,
+                    None => return Lookup::Absent { anchor },
+                },
+                _ => current,
+            };
+            if let Kind::Unknown(expr) = &current_value.kind {
+                return Lookup::Unknown {
+                    at: current_value.loc.unwrap_or(anchor),
+                    expr: expr.clone(),
+                };
+            }
+            let entry = if self.arm {
+                current_value.entry_ci(segment)
+            } else {
+                current_value.entry(segment)
+            };
+            let Some(entry) = entry else {
+                return Lookup::Absent { anchor };
+            };
+            let at = entry.key_loc.or(entry.value.loc).unwrap_or(anchor);
+            if segments.peek().is_none() {
+                return match &entry.value.kind {
+                    Kind::Null => Lookup::Absent { anchor },
+                    Kind::Unknown(expr) => Lookup::Unknown {
+                        at,
+                        expr: expr.clone(),
+                    },
+                    _ => Lookup::Found {
+                        at,
+                        value: &entry.value,
+                        attribute: last_segment(path),
+                    },
+                };
+            }
+            if entry.value.is_null() {
+                return Lookup::Absent { anchor };
+            }
+            // ARM's `properties` wrapper is not a place a reader would look for a finding.
+            if !segment.eq_ignore_ascii_case("properties") {
+                anchor = at;
+            }
+            current = &entry.value;
+        }
+        Lookup::Absent { anchor }
+    }
+
+    /// The first of several alternative paths (old and new attribute names) that is present.
+    pub fn lookup_any(&self, paths: &[&'static str]) -> Lookup<'a> {
+        let mut first_absent = None;
+        for path in paths {
+            match self.lookup(path) {
+                Lookup::Absent { anchor } => {
+                    first_absent.get_or_insert(anchor);
+                }
+                found => return found,
+            }
+        }
+        Lookup::Absent {
+            anchor: first_absent.unwrap_or(self.header),
+        }
+    }
+
+    fn field<T>(
+        &self,
+        spec: &FieldSpec,
+        major: Option<u8>,
+        convert: impl Fn(&Value) -> Option<T>,
+        default: impl Fn(&DefaultValue) -> Option<T>,
+    ) -> Field<T> {
+        let paths = spec.paths(self.arm);
+        let absent_name = spec.absent_name(self.arm, major);
+        let dflt = spec.default_for(self.arm, major);
+        match self.lookup_any(paths) {
+            Lookup::Found {
+                at,
+                value,
+                attribute,
+            } => match convert(value) {
+                Some(v) => Field {
+                    state: State::Set,
+                    value: Some(v),
+                    at,
+                    origin: origin_of(value, at),
+                    attribute: attribute.to_string(),
+                    default_source: spec.source_for(self.arm),
+                    unknown_expr: None,
+                },
+                None => Field {
+                    state: State::Unknown,
+                    value: None,
+                    at,
+                    origin: origin_of(value, at),
+                    attribute: attribute.to_string(),
+                    default_source: spec.source_for(self.arm),
+                    unknown_expr: Some(format!("{} ({})", attribute, value.type_name())),
+                },
+            },
+            Lookup::Absent { anchor } => Field {
+                state: State::Default,
+                value: default(&dflt),
+                at: anchor,
+                origin: None,
+                attribute: absent_name,
+                default_source: spec.source_for(self.arm),
+                unknown_expr: None,
+            },
+            Lookup::Unknown { at, expr } => Field {
+                state: State::Unknown,
+                value: None,
+                at,
+                origin: None,
+                attribute: absent_name,
+                default_source: spec.source_for(self.arm),
+                unknown_expr: Some(expr),
+            },
+        }
+    }
+
+    pub fn bool(&self, spec: &FieldSpec, major: Option<u8>) -> Field<bool> {
+        self.field(spec, major, Value::as_bool, |d| match d {
+            DefaultValue::Bool(b) => Some(*b),
+            _ => None,
+        })
+    }
+
+    pub fn string(&self, spec: &FieldSpec, major: Option<u8>) -> Field<String> {
+        self.field(spec, major, Value::to_text, |d| match d {
+            DefaultValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        })
+    }
+
+    pub fn list(&self, spec: &FieldSpec, major: Option<u8>) -> Field<Vec<Value>> {
+        self.field(
+            spec,
+            major,
+            |v| v.as_list().map(<[Value]>::to_vec),
+            |d| match d {
+                DefaultValue::EmptyList => Some(Vec::new()),
+                _ => None,
+            },
+        )
+    }
+
+    /// A block whose presence enables a feature (`microsoft_defender { ... }`).
+    pub fn presence(&self, spec: &FieldSpec, major: Option<u8>) -> Field<bool> {
+        self.field(
+            spec,
+            major,
+            |v| match &v.kind {
+                Kind::Map(_) => Some(true),
+                Kind::List(items) => Some(!items.is_empty()),
+                _ => None,
+            },
+            |_| Some(false),
+        )
+    }
+}
+
+fn last_segment(path: &'static str) -> &'static str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn origin_of(value: &Value, at: Loc) -> Option<(Loc, Arc<str>)> {
+    let loc = value.loc?;
+    let label = value.origin.clone()?;
+    (loc.file != at.file || loc.start < at.start || loc.end > at.end).then_some((loc, label))
+}

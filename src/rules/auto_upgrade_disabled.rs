@@ -1,0 +1,34 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS011",
+    slug: "auto-upgrade-disabled",
+    severity: Severity::Medium,
+    summary: "The cluster auto-upgrade channel is absent or `none`",
+    doc: include_str!("../../rules/AKS011.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for cluster in &ctx.model.clusters {
+        let Some(channel) = cluster.upgrade_channel.known() else {
+            continue;
+        };
+        if !channel.eq_ignore_ascii_case("none") {
+            continue;
+        }
+        out.push(RULE.at_field(
+            cluster,
+            &cluster.upgrade_channel,
+            "The cluster has no auto-upgrade channel: Kubernetes patches and minor versions are never applied automatically".to_string(),
+            spelled(
+                cluster,
+                "Set `automatic_upgrade_channel = \"patch\"` (azurerm 3.x: `automatic_channel_upgrade`) or `stable`",
+                "Set `autoUpgradeProfile.upgradeChannel` to `patch` or `stable`",
+            )
+            .to_string(),
+        ));
+    }
+}

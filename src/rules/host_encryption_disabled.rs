@@ -1,0 +1,32 @@
+use super::{all_pools, spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS017",
+    slug: "host-encryption-disabled",
+    severity: Severity::Low,
+    summary: "A node pool does not encrypt at host",
+    doc: include_str!("../../rules/AKS017.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for pool in all_pools(ctx.model) {
+        if pool.host_encryption.known() != Some(&false) {
+            continue;
+        }
+        let name = pool.name.as_deref().unwrap_or("?");
+        out.push(RULE.at_field(
+            pool,
+            &pool.host_encryption,
+            format!("Node pool `{name}` does not encrypt at host: temp disks and the OS/data disk caches are stored unencrypted"),
+            spelled(
+                pool,
+                "Set `host_encryption_enabled = true` (azurerm 3.x: `enable_host_encryption`)",
+                "Set `enableEncryptionAtHost: true`",
+            )
+            .to_string(),
+        ));
+    }
+}

@@ -1,0 +1,37 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS010",
+    slug: "keyvault-csi-disabled",
+    severity: Severity::Low,
+    summary: "The Key Vault Secrets Store CSI add-on is absent or does not rotate secrets",
+    doc: include_str!("../../rules/AKS010.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for cluster in &ctx.model.clusters {
+        let (field, message) = if cluster.keyvault_csi.known() == Some(&false) {
+            (&cluster.keyvault_csi, "The Key Vault Secrets Store CSI driver add-on is not enabled: secrets end up in manifests or Kubernetes Secrets")
+        } else if cluster.keyvault_csi.known() == Some(&true)
+            && cluster.keyvault_rotation.known() == Some(&false)
+        {
+            (&cluster.keyvault_rotation, "The Key Vault Secrets Store CSI driver does not rotate secrets: rotated Key Vault secrets never reach the pods")
+        } else {
+            continue;
+        };
+        out.push(RULE.at_field(
+            cluster,
+            field,
+            message.to_string(),
+            spelled(
+                cluster,
+                "Add `key_vault_secrets_provider { secret_rotation_enabled = true }`",
+                "Set `addonProfiles.azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: \"true\" } }`",
+            )
+            .to_string(),
+        ));
+    }
+}

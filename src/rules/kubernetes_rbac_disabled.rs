@@ -1,0 +1,28 @@
+use super::{report_disabled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS006",
+    slug: "kubernetes-rbac-disabled",
+    severity: Severity::Critical,
+    summary: "Kubernetes RBAC is explicitly turned off",
+    doc: include_str!("../../rules/AKS006.md"),
+    check,
+};
+
+// RBAC defaults to on in azurerm and the AKS API: only an explicit `false` fires
+// (Trivy reports clusters that never mention RBAC).
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    report_disabled(
+        ctx,
+        out,
+        &RULE,
+        |c| &c.kubernetes_rbac,
+        "Kubernetes RBAC is disabled: every authenticated identity can do anything in the cluster",
+        (
+            "Remove `role_based_access_control_enabled = false` (RBAC is on by default)",
+            "Remove `enableRBAC: false` (RBAC is on by default)",
+        ),
+    );
+}

@@ -1,0 +1,225 @@
+//! The rule catalogue: one file per rule, registered by one line in `ALL`.
+
+use crate::finding::Finding;
+use crate::model::cluster::{Cluster, NodePool};
+use crate::model::field::{Field, State};
+use crate::model::raw::Format;
+use crate::model::Model;
+use crate::severity::Severity;
+use crate::source::Loc;
+
+mod authorized_ip_range_too_broad;
+mod auto_upgrade_disabled;
+mod azure_policy_addon_disabled;
+mod defender_sensor_disabled;
+mod entra_azure_rbac_disabled;
+mod host_encryption_disabled;
+mod keyvault_csi_disabled;
+mod kubernetes_rbac_disabled;
+mod kubernetes_version_unsupported;
+mod local_accounts_enabled;
+mod network_policy_missing;
+mod node_os_not_container_optimized;
+mod node_os_upgrade_disabled;
+mod node_ssh_enabled;
+mod public_api_server;
+mod public_api_server_unrestricted;
+mod system_pool_not_isolated;
+mod workload_identity_disabled;
+
+pub struct Rule {
+    pub id: &'static str,
+    pub slug: &'static str,
+    pub severity: Severity,
+    /// One line for `aksguard rules` and SARIF's shortDescription.
+    pub summary: &'static str,
+    /// The rule's documentation (`rules/<ID>.md`), also its executed examples.
+    pub doc: &'static str,
+    pub check: fn(&Context, &mut Vec<Finding>),
+}
+
+pub const ALL: &[&Rule] = &[
+    &public_api_server_unrestricted::RULE,
+    &authorized_ip_range_too_broad::RULE,
+    &public_api_server::RULE,
+    &entra_azure_rbac_disabled::RULE,
+    &local_accounts_enabled::RULE,
+    &kubernetes_rbac_disabled::RULE,
+    &azure_policy_addon_disabled::RULE,
+    &network_policy_missing::RULE,
+    &workload_identity_disabled::RULE,
+    &keyvault_csi_disabled::RULE,
+    &auto_upgrade_disabled::RULE,
+    &node_os_upgrade_disabled::RULE,
+    &kubernetes_version_unsupported::RULE,
+    &defender_sensor_disabled::RULE,
+    &node_ssh_enabled::RULE,
+    &node_os_not_container_optimized::RULE,
+    &host_encryption_disabled::RULE,
+    &system_pool_not_isolated::RULE,
+];
+
+/// Every stable ID of the catalogue (RULES.md), including rules of later releases, so a
+/// configuration written for the whole catalogue is valid today.
+pub const CATALOGUE_IDS: &[&str] = &[
+    "AKS001", "AKS002", "AKS003", "AKS004", "AKS005", "AKS006", "AKS007", "AKS008", "AKS009",
+    "AKS010", "AKS011", "AKS012", "AKS013", "AKS014", "AKS015", "AKS016", "AKS017", "AKS018",
+    "ACR001", "ACR002", "ACR003", "ACR004", "ACR005", "ACR006", "ACR007", "ACR008", "LZ001",
+    "LZ002", "DEF001", "DEF002", "DEF003", "DEF004", "K8S001", "K8S002", "K8S003", "K8S004",
+    "K8S005", "K8S006", "K8S007", "K8S008", "K8S009", "K8S010", "K8S011", "K8S012", "K8S013",
+    "K8S014", "K8S015", "K8S016", "K8S017", "K8S018", "AG001", "AG002", "AG003", "AG004",
+];
+
+/// Engine diagnostics that are not rules over the model.
+pub const PARSE_ERROR: (&str, &str) = ("AG001", "parse-error");
+pub const INVALID_CONFIG: (&str, &str) = ("AG004", "invalid-config");
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    ALL.iter()
+        .copied()
+        .find(|r| r.id.eq_ignore_ascii_case(id) || r.slug == id)
+}
+
+/// The settings rules read, taken from `aksguard.toml`.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub min_prefix_length: u8,
+    pub require_private: bool,
+    pub minimum_version: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            min_prefix_length: 16,
+            require_private: false,
+            minimum_version: None,
+        }
+    }
+}
+
+pub struct Context<'a> {
+    pub model: &'a Model,
+    pub settings: &'a Settings,
+}
+
+/// The subject of a finding: where its resource address, file and zone come from.
+pub trait Subject {
+    fn address(&self) -> &str;
+    fn format(&self) -> Format;
+    fn is_pool(&self) -> bool {
+        false
+    }
+}
+
+impl Subject for Cluster {
+    fn address(&self) -> &str {
+        &self.address
+    }
+    fn format(&self) -> Format {
+        self.format
+    }
+}
+
+impl Subject for NodePool {
+    fn address(&self) -> &str {
+        &self.address
+    }
+    fn format(&self) -> Format {
+        self.format
+    }
+    fn is_pool(&self) -> bool {
+        true
+    }
+}
+
+/// Pick the Terraform or the ARM spelling for messages and help.
+pub fn spelled(subject: &dyn Subject, terraform: &'static str, arm: &'static str) -> &'static str {
+    match subject.format() {
+        Format::Terraform => terraform,
+        _ => arm,
+    }
+}
+
+impl Rule {
+    /// A finding anchored on a field: the attribute when written, the enclosing block when
+    /// absent (with the default named), plus where a variable or parameter value came from.
+    pub fn at_field<T>(
+        &'static self,
+        subject: &dyn Subject,
+        field: &Field<T>,
+        message: String,
+        help: String,
+    ) -> Finding {
+        let label = match field.state {
+            State::Default => format!(
+                "`{}` is absent here: {}",
+                field.attribute, field.default_source
+            ),
+            _ => format!("`{}` set here", field.attribute),
+        };
+        let mut finding = self.at(subject, field.at, message, label, help);
+        if let Some((loc, origin)) = &field.origin {
+            finding.notes.push((*loc, format!("value from {origin}")));
+        }
+        finding
+    }
+
+    pub fn at(
+        &'static self,
+        subject: &dyn Subject,
+        at: Loc,
+        message: String,
+        label: String,
+        help: String,
+    ) -> Finding {
+        Finding {
+            rule: self.id,
+            slug: self.slug,
+            severity: self.severity,
+            message,
+            at,
+            label,
+            notes: Vec::new(),
+            help,
+            resource: subject.address().to_string(),
+            landing_zone: None,
+            source: None,
+            suppressed: false,
+        }
+    }
+}
+
+/// Every Linux node pool of the model: inline pools of each cluster, then separate pools.
+pub fn all_pools(model: &Model) -> impl Iterator<Item = &NodePool> {
+    model
+        .clusters
+        .iter()
+        .flat_map(|c| c.pools.iter())
+        .chain(model.node_pools.iter())
+}
+
+pub fn is_linux(pool: &NodePool) -> bool {
+    // An unknown OS type could be Windows: do not guess.
+    pool.os_type
+        .known()
+        .is_some_and(|t| t.eq_ignore_ascii_case("Linux"))
+}
+
+/// The common shape of a cluster rule: a boolean setting that must be on.
+pub fn report_disabled(
+    ctx: &Context,
+    out: &mut Vec<Finding>,
+    rule: &'static Rule,
+    field: fn(&Cluster) -> &Field<bool>,
+    message: &str,
+    help: (&'static str, &'static str),
+) {
+    for cluster in &ctx.model.clusters {
+        let value = field(cluster);
+        if value.known() == Some(&false) {
+            let help = spelled(cluster, help.0, help.1).to_string();
+            out.push(rule.at_field(cluster, value, message.to_string(), help));
+        }
+    }
+}

@@ -1,0 +1,48 @@
+use super::{all_pools, is_linux, spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS016",
+    slug: "node-os-not-container-optimized",
+    severity: Severity::Low,
+    summary: "A Linux node pool does not run the container-optimised Azure Linux",
+    doc: include_str!("../../rules/AKS016.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for pool in all_pools(ctx.model) {
+        if !is_linux(pool) {
+            continue;
+        }
+        let Some(sku) = pool.os_sku.known() else {
+            continue;
+        };
+        if sku.eq_ignore_ascii_case("AzureLinux") || sku.eq_ignore_ascii_case("AzureLinux3") {
+            continue;
+        }
+        let retired = sku.eq_ignore_ascii_case("CBLMariner") || sku.eq_ignore_ascii_case("Mariner");
+        let name = pool.name.as_deref().unwrap_or("?");
+        let message = if retired {
+            format!("Node pool `{name}` uses the retired OS SKU `{sku}`: it no longer receives security updates")
+        } else {
+            format!("Node pool `{name}` runs `{sku}`, a general-purpose OS, instead of the container-optimised Azure Linux")
+        };
+        let mut finding = RULE.at_field(
+            pool,
+            &pool.os_sku,
+            message,
+            spelled(
+                pool,
+                "Set `os_sku = \"AzureLinux\"`",
+                "Set `osSKU: \"AzureLinux\"`",
+            )
+            .to_string(),
+        );
+        if retired {
+            finding.severity = Severity::Medium;
+        }
+        out.push(finding);
+    }
+}

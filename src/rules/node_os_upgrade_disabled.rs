@@ -1,0 +1,35 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS012",
+    slug: "node-os-upgrade-disabled",
+    severity: Severity::Medium,
+    summary: "The node OS upgrade channel is `None` or `Unmanaged`",
+    doc: include_str!("../../rules/AKS012.md"),
+    check,
+};
+
+// Absent means NodeImage, which is fine (Policy 04408ca5 treats absent as off).
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for cluster in &ctx.model.clusters {
+        let Some(channel) = cluster.node_os_channel.known() else {
+            continue;
+        };
+        if !(channel.eq_ignore_ascii_case("None") || channel.eq_ignore_ascii_case("Unmanaged")) {
+            continue;
+        }
+        out.push(RULE.at_field(
+            cluster,
+            &cluster.node_os_channel,
+            format!("The node OS upgrade channel is `{channel}`: node images and OS security patches are not applied by AKS"),
+            spelled(
+                cluster,
+                "Set `node_os_upgrade_channel = \"NodeImage\"` (azurerm 3.x: `node_os_channel_upgrade`) or `SecurityPatch`, or remove it",
+                "Set `autoUpgradeProfile.nodeOSUpgradeChannel` to `NodeImage` or `SecurityPatch`, or remove it",
+            )
+            .to_string(),
+        ));
+    }
+}

@@ -1,0 +1,51 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS003",
+    slug: "public-api-server",
+    severity: Severity::Medium,
+    summary:
+        "The API server is public in a corp landing zone (or where private clusters are required)",
+    doc: include_str!("../../rules/AKS003.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for cluster in &ctx.model.clusters {
+        let corp = ctx
+            .model
+            .zones
+            .get(cluster.landing_zone)
+            .is_some_and(|z| z.corp);
+        if !corp && !ctx.settings.require_private {
+            continue;
+        }
+        if cluster.private_cluster.known() != Some(&false) {
+            continue;
+        }
+        let why = if corp {
+            "landing zones of archetype `corp` keep the API server off the internet"
+        } else {
+            "`[api-server] require-private` is set"
+        };
+        let mut finding = RULE.at_field(
+            cluster,
+            &cluster.private_cluster,
+            format!("The API server has a public endpoint: {why}"),
+            format!(
+                "Set {} and reach the API server through the hub network",
+                spelled(
+                    cluster,
+                    "`private_cluster_enabled = true`",
+                    "`apiServerAccessProfile.enablePrivateCluster: true`"
+                )
+            ),
+        );
+        if corp {
+            finding.severity = Severity::High;
+        }
+        out.push(finding);
+    }
+}

@@ -1,0 +1,43 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS001",
+    slug: "public-api-server-unrestricted",
+    severity: Severity::High,
+    summary: "The API server is public and no authorized IP ranges restrict it",
+    doc: include_str!("../../rules/AKS001.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for cluster in &ctx.model.clusters {
+        if cluster.private_cluster.known() != Some(&false) {
+            continue;
+        }
+        // Any range, even one we cannot resolve, means the server is restricted.
+        let Some(ranges) = cluster.authorized_ip_ranges.known() else {
+            continue;
+        };
+        if !ranges.is_empty() {
+            continue;
+        }
+        let field_name = spelled(
+            cluster,
+            "api_server_access_profile.authorized_ip_ranges",
+            "apiServerAccessProfile.authorizedIPRanges",
+        );
+        let message = "The API server is reachable from the whole internet: the cluster is not private and no authorized IP ranges are set".to_string();
+        let help = format!(
+            "Make the cluster private ({}) or restrict `{field_name}` to your egress and office ranges",
+            spelled(cluster, "`private_cluster_enabled = true`", "`apiServerAccessProfile.enablePrivateCluster: true`"),
+        );
+        let finding = if cluster.authorized_ip_ranges.is_set() {
+            RULE.at_field(cluster, &cluster.authorized_ip_ranges, message, help)
+        } else {
+            RULE.at_field(cluster, &cluster.private_cluster, message, help)
+        };
+        out.push(finding);
+    }
+}

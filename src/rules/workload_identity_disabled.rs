@@ -1,0 +1,38 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS009",
+    slug: "workload-identity-disabled",
+    severity: Severity::Medium,
+    summary: "Workload identity or the OIDC issuer is not enabled",
+    doc: include_str!("../../rules/AKS009.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for cluster in &ctx.model.clusters {
+        let (field, what) = if cluster.workload_identity.known() == Some(&false) {
+            (
+                &cluster.workload_identity,
+                "Workload identity is not enabled",
+            )
+        } else if cluster.oidc_issuer.known() == Some(&false) {
+            (&cluster.oidc_issuer, "The OIDC issuer is not enabled")
+        } else {
+            continue;
+        };
+        out.push(RULE.at_field(
+            cluster,
+            field,
+            format!("{what}: pods cannot use Entra workload identities and fall back to stored secrets"),
+            spelled(
+                cluster,
+                "Set `workload_identity_enabled = true` and `oidc_issuer_enabled = true`",
+                "Set `securityProfile.workloadIdentity.enabled: true` and `oidcIssuerProfile.enabled: true`",
+            )
+            .to_string(),
+        ));
+    }
+}
