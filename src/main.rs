@@ -1,0 +1,148 @@
+use aksguard::config::{Config, ConfigError};
+use aksguard::severity::Severity;
+use aksguard::{engine, report, rules};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "aksguard",
+    version,
+    about = "AKS security governance linter for Terraform and ARM/Bicep"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint files or directories (default: the current directory).
+    Check(CheckArgs),
+    /// List every rule.
+    Rules,
+    /// Print one rule's documentation (by ID or slug).
+    Rule { id: String },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Configuration file (default: aksguard.toml found by walking up from the first path).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1 (overrides `fail-on`).
+    #[arg(long)]
+    fail_on: Option<Severity>,
+    /// Rule IDs or prefixes to run (replaces the configuration's `select`).
+    #[arg(long, value_delimiter = ',')]
+    select: Vec<String>,
+    /// Rule IDs or prefixes to skip.
+    #[arg(long, value_delimiter = ',')]
+    ignore: Vec<String>,
+    /// Parse errors alone do not make the exit code 2.
+    #[arg(long)]
+    no_fail_on_parse_error: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Rules => {
+            println!("{:<8} {:<34} {:<9} summary", "id", "slug", "severity");
+            for rule in rules::ALL {
+                println!(
+                    "{:<8} {:<34} {:<9} {}",
+                    rule.id, rule.slug, rule.severity, rule.summary
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Rule { id } => match rules::find(&id) {
+            Some(rule) => {
+                print!("{}", rule.doc);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("aksguard: no rule `{id}` (see `aksguard rules`)");
+                ExitCode::from(2)
+            }
+        },
+        Command::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let config = match load_config(&args, &paths) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error[AG004 invalid-config]: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut config = config;
+    // As in Ruff: `--select` replaces the configuration's selection, `--ignore` adds to it.
+    if !args.select.is_empty() {
+        config.select = args.select.clone();
+    }
+    config.ignore.extend(args.ignore.iter().cloned());
+    let scan = engine::lint(&paths, &config);
+    match args.format {
+        OutputFormat::Json => print!("{}", report::json::render(&scan)),
+        OutputFormat::Human => {
+            if scan.files == 0 && scan.errors.is_empty() {
+                eprintln!(
+                    "aksguard: nothing to scan: no Terraform or ARM template files under {}",
+                    paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            print!(
+                "{}",
+                report::human::render(&scan, std::io::stdout().is_terminal())
+            );
+        }
+    }
+    let fail_on = args.fail_on.unwrap_or(config.fail_on);
+    if !scan.errors.is_empty() && !args.no_fail_on_parse_error {
+        return ExitCode::from(2);
+    }
+    if scan
+        .findings
+        .iter()
+        .any(|f| !f.suppressed && f.severity >= fail_on)
+    {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Config, ConfigError> {
+    let start = aksguard::discover::absolute(&paths[0]);
+    let root = if start.is_file() {
+        start.parent().map(|p| p.to_path_buf()).unwrap_or(start)
+    } else {
+        start
+    };
+    let config = Config::resolve(&root, args.config.as_deref())?;
+    config.check_rule_ids(rules::CATALOGUE_IDS)?;
+    Ok(config)
+}

@@ -1,0 +1,80 @@
+//! `--format json`: the stable schema of DESIGN §7 (version 1).
+
+use super::span_lines;
+use crate::engine::Scan;
+use serde_json::{json, Map, Value};
+
+pub fn render(scan: &Scan) -> String {
+    let findings: Vec<Value> = scan
+        .findings
+        .iter()
+        .map(|f| {
+            let (line, column, end_line, end_column) = span_lines(&scan.sources, f.at);
+            let mut object = Map::new();
+            object.insert("rule".into(), json!(f.rule));
+            object.insert("slug".into(), json!(f.slug));
+            object.insert("severity".into(), json!(f.severity.as_str()));
+            object.insert("message".into(), json!(f.message));
+            object.insert("path".into(), json!(scan.sources.get(f.at.file).display));
+            object.insert("line".into(), json!(line));
+            object.insert("column".into(), json!(column));
+            object.insert("end_line".into(), json!(end_line));
+            object.insert("end_column".into(), json!(end_column));
+            object.insert("resource".into(), json!(f.resource));
+            if let Some(zone) = &f.landing_zone {
+                object.insert("landing_zone".into(), json!(zone));
+            }
+            if let Some(source) = &f.source {
+                object.insert("source".into(), json!(source));
+            }
+            object.insert("suppressed".into(), json!(f.suppressed));
+            object.insert("help".into(), json!(f.help));
+            let related: Vec<Value> = f
+                .notes
+                .iter()
+                .map(|(loc, note)| {
+                    let (line, column, _, _) = span_lines(&scan.sources, *loc);
+                    json!({"path": scan.sources.get(loc.file).display, "line": line, "column": column, "message": note})
+                })
+                .collect();
+            if !related.is_empty() {
+                object.insert("related".into(), Value::Array(related));
+            }
+            Value::Object(object)
+        })
+        .collect();
+    let errors: Vec<Value> = scan
+        .errors
+        .iter()
+        .map(|e| {
+            let mut object = Map::new();
+            object.insert("rule".into(), json!(e.rule));
+            object.insert("path".into(), json!(e.path));
+            let (line, column) =
+                e.at.map(|loc| {
+                    let (l, c, _, _) = span_lines(&scan.sources, loc);
+                    (l, c)
+                })
+                .unwrap_or((1, 1));
+            object.insert("line".into(), json!(line));
+            object.insert("column".into(), json!(column));
+            object.insert("message".into(), json!(e.message));
+            Value::Object(object)
+        })
+        .collect();
+    let document = json!({
+        "version": 1,
+        "findings": findings,
+        "errors": errors,
+        "summary": {
+            "files": scan.files,
+            "resources": scan.resources,
+            "findings": scan.findings.iter().filter(|f| !f.suppressed).count(),
+            "errors": scan.errors.len(),
+            "duration_ms": scan.duration.as_millis() as u64,
+        }
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
