@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_cluster" "bad" {
+  local_account_disabled = 
+}

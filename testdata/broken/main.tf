@@ -1,0 +1,3 @@
+resource "azurerm_kubernetes_cluster" "ok" {
+  local_account_disabled = false
+}

@@ -1,0 +1,22 @@
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                    = "corp-aks"
+  location                = "westeurope"
+  resource_group_name     = "corp-rg"
+  dns_prefix              = "corp"
+  private_cluster_enabled = var.private_cluster
+  local_account_disabled  = false
+  node_os_upgrade_channel = "Unmanaged"
+
+  api_server_access_profile {
+    authorized_ip_ranges = var.authorized_ip_ranges
+  }
+
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+
+  identity {
+    type = "SystemAssigned"
+  }
+}

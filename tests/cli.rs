@@ -1,0 +1,288 @@
+//! The binary as CI and users see it: exit codes, JSON schema, parse errors that do not
+//! stop the scan, and Terraform evaluation end to end (tfvars, locals, for_each, count,
+//! dynamic blocks, functions).
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn check(args: &[&str]) -> (i32, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run aksguard");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (output.status.code().unwrap_or(-1), json)
+}
+
+/// (rule, path, line, column, resource) of every finding.
+fn findings(json: &Value) -> BTreeSet<(String, String, u64, u64, String)> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["resource"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn has(json: &Value, rule: &str, path: &str, line: u64, column: u64, resource: &str) -> bool {
+    findings(json).contains(&(
+        rule.to_string(),
+        path.to_string(),
+        line,
+        column,
+        resource.to_string(),
+    ))
+}
+
+#[test]
+fn terraform_values_are_evaluated() {
+    let (code, json) = check(&["testdata/tfeval"]);
+    assert_eq!(code, 1);
+    let main = "testdata/tfeval/main.tf";
+    // for_each over a variable map: each.value drives the attribute.
+    assert!(has(
+        &json,
+        "AKS005",
+        main,
+        10,
+        3,
+        "azurerm_kubernetes_cluster.each[\"alpha\"]"
+    ));
+    assert!(!findings(&json)
+        .iter()
+        .any(|f| f.0 == "AKS005" && f.4.ends_with("[\"beta\"]")));
+    assert!(has(
+        &json,
+        "AKS016",
+        main,
+        15,
+        5,
+        "azurerm_kubernetes_cluster.each[\"beta\"]"
+    ));
+    // A dynamic block over a list of objects produces the nested block.
+    assert!(has(
+        &json,
+        "AKS002",
+        main,
+        25,
+        7,
+        "azurerm_kubernetes_cluster.each[\"alpha\"]"
+    ));
+    // *.auto.tfvars makes the environment prod: local.channel = "stable", lookup() = cilium.
+    assert!(!findings(&json)
+        .iter()
+        .any(|f| f.0 == "AKS011" && f.4.contains(".each")));
+    assert!(!findings(&json)
+        .iter()
+        .any(|f| f.0 == "AKS008" && f.4.contains(".each")));
+    // count = 2 in prod; terraform.tfvars overrides the variable default.
+    assert!(has(
+        &json,
+        "AKS005",
+        main,
+        33,
+        3,
+        "azurerm_kubernetes_cluster.counted[0]"
+    ));
+    assert!(has(
+        &json,
+        "AKS005",
+        main,
+        33,
+        3,
+        "azurerm_kubernetes_cluster.counted[1]"
+    ));
+    let counted = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AKS005" && f["resource"] == "azurerm_kubernetes_cluster.counted[0]")
+        .unwrap();
+    assert_eq!(
+        counted["related"][0]["path"],
+        "testdata/tfeval/terraform.tfvars"
+    );
+    assert_eq!(counted["related"][0]["line"], 1);
+    // A variable without a default is unknown, never "false": no AKS006.
+    assert!(!findings(&json).iter().any(|f| f.0 == "AKS006"));
+    // try() falls back past a missing attribute: azurerm_policy_enabled = true.
+    assert!(!findings(&json)
+        .iter()
+        .any(|f| f.0 == "AKS007" && f.4.contains("counted")));
+    // count = 0 creates no instance.
+    assert!(!findings(&json).iter().any(|f| f.4.contains("skipped")));
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_broken_file_is_reported_and_the_scan_goes_on() {
+    let (code, json) = check(&["testdata/broken"]);
+    assert_eq!(code, 2, "parse errors make the exit code 2");
+    let errors: BTreeSet<(String, String, u64, u64)> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["path"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        errors.contains(&("AG001".into(), "testdata/broken/broken.tf".into(), 2, 28)),
+        "{errors:?}"
+    );
+    assert!(
+        errors.contains(&(
+            "AG001".into(),
+            "testdata/broken/arm/broken.json".into(),
+            5,
+            72
+        )),
+        "{errors:?}"
+    );
+    // Broken JSON that is not an ARM template is none of our business.
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    // The healthy file in the same directory is still linted.
+    assert!(has(
+        &json,
+        "AKS005",
+        "testdata/broken/main.tf",
+        2,
+        3,
+        "azurerm_kubernetes_cluster.ok"
+    ));
+    let (code, _) = check(&["testdata/broken", "--no-fail-on-parse-error"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn json_output_follows_the_documented_schema() {
+    let (code, json) = check(&["testdata/example"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["version"], 1);
+    let summary = &json["summary"];
+    for key in ["files", "resources", "findings", "errors", "duration_ms"] {
+        assert!(summary[key].is_u64(), "summary.{key}");
+    }
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AKS003")
+        .expect("AKS003 in the corp zone");
+    assert_eq!(finding["slug"], "public-api-server");
+    assert_eq!(finding["severity"], "high", "AKS003 is high in corp zones");
+    assert_eq!(finding["path"], "testdata/example/terraform/main.tf");
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(6), Some(3))
+    );
+    assert_eq!(
+        (finding["end_line"].as_u64(), finding["end_column"].as_u64()),
+        (Some(6), Some(48))
+    );
+    assert_eq!(finding["resource"], "azurerm_kubernetes_cluster.aks");
+    assert_eq!(finding["landing_zone"], "corp-prod");
+    assert_eq!(finding["suppressed"], false);
+    assert_eq!(
+        finding["related"][0]["path"],
+        "testdata/example/terraform/variables.tf"
+    );
+    // The ARM cluster's RBAC comes from a parameter default.
+    assert!(has(
+        &json,
+        "AKS006",
+        "testdata/example/arm/aks.json",
+        15,
+        9,
+        "Microsoft.ContainerService/managedClusters/online-aks"
+    ));
+    assert!(
+        !findings(&json)
+            .iter()
+            .any(|f| f.0 == "AKS003" && f.1.contains("/arm/")),
+        "online zones accept a public, IP-restricted API server"
+    );
+}
+
+#[test]
+fn fail_on_and_select_change_the_exit_code() {
+    let (code, json) = check(&[
+        "testdata/example",
+        "--select",
+        "AKS016",
+        "--fail-on",
+        "high",
+    ]);
+    assert_eq!(code, 0, "AKS016 findings are low");
+    assert!(findings(&json).iter().all(|f| f.0 == "AKS016"));
+    assert!(!findings(&json).is_empty());
+    let (code, _) = check(&["testdata/example", "--select", "AKS016", "--fail-on", "low"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn rule_documentation_is_printed() {
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["rule", "AKS005"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).starts_with("# AKS005 local-accounts-enabled"));
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["rule", "AKS999"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn invalid_config_is_ag004_with_exit_code_2() {
+    let dir = std::env::temp_dir().join(format!("aksguard-badconfig-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("aksguard.toml"),
+        "fail-on = \"medium\"\nfail_on = \"high\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"azurerm_kubernetes_cluster\" \"a\" {}\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .arg("check")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("AG004"), "{stderr}");
+    assert!(stderr.contains("aksguard.toml:2:1"), "{stderr}");
+    assert!(
+        stderr.contains("fail-on"),
+        "suggests the right key: {stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,192 @@
+//! Every rule's documentation is also its test: each `### Bad ...` / `### Good ...` example
+//! is written to a scratch directory and linted; the findings of the documented rule must be
+//! exactly the lines marked `<- RULEID` (at the line's first non-blank column).
+
+use aksguard::config::Config;
+use aksguard::engine;
+use aksguard::report::span_lines;
+use aksguard::rules;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+struct Example {
+    heading: String,
+    files: Vec<(String, String, String)>, // (file name, language, text)
+}
+
+fn examples(doc: &str) -> Vec<Example> {
+    let mut out: Vec<Example> = Vec::new();
+    let mut lines = doc.lines();
+    while let Some(line) = lines.next() {
+        if let Some(heading) = line.strip_prefix("### ") {
+            out.push(Example {
+                heading: heading.trim().to_string(),
+                files: Vec::new(),
+            });
+            continue;
+        }
+        let Some(info) = line.strip_prefix("```") else {
+            continue;
+        };
+        let info = info.trim();
+        if info.is_empty() {
+            continue;
+        }
+        let mut words = info.split_whitespace();
+        let language = words.next().unwrap_or("").to_string();
+        let named = words
+            .find_map(|w| w.strip_prefix("file="))
+            .map(str::to_string);
+        let mut text = String::new();
+        for body in lines.by_ref() {
+            if body.starts_with("```") {
+                break;
+            }
+            text.push_str(body);
+            text.push('\n');
+        }
+        let default_name = match language.as_str() {
+            "hcl" | "terraform" => "main.tf",
+            "json" | "jsonc" => "template.json",
+            "toml" => "aksguard.toml",
+            _ => continue,
+        };
+        if let Some(example) = out.last_mut() {
+            example.files.push((
+                named.unwrap_or_else(|| default_name.to_string()),
+                language,
+                text,
+            ));
+        }
+    }
+    out.into_iter().filter(|e| !e.files.is_empty()).collect()
+}
+
+fn expected(files: &[(String, String, String)], rule: &str) -> BTreeSet<(String, usize, usize)> {
+    let marker = format!("<- {rule}");
+    let mut out = BTreeSet::new();
+    for (name, _, text) in files {
+        for (i, line) in text.lines().enumerate() {
+            if line.contains(&marker) {
+                let column = line.chars().take_while(|c| c.is_whitespace()).count() + 1;
+                out.insert((name.clone(), i + 1, column));
+            }
+        }
+    }
+    out
+}
+
+fn scratch(rule: &str, index: usize) -> PathBuf {
+    let dir = std::env::temp_dir()
+        .join(format!("aksguard-doc-{}", std::process::id()))
+        .join(format!("{rule}-{index}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(dir: &Path, rule: &str) -> (BTreeSet<(String, usize, usize)>, Vec<String>) {
+    let config_path = dir.join("aksguard.toml");
+    let config = if config_path.exists() {
+        Config::load(&config_path).unwrap_or_else(|e| panic!("{e}"))
+    } else {
+        Config::default_for(dir)
+    };
+    let scan = engine::lint(&[dir.to_path_buf()], &config);
+    let errors = scan
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
+    let found = scan
+        .findings
+        .iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| {
+            let (line, column, _, _) = span_lines(&scan.sources, f.at);
+            let name = scan
+                .sources
+                .get(f.at.file)
+                .path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, line, column)
+        })
+        .collect();
+    (found, errors)
+}
+
+#[test]
+fn every_rule_doc_example_holds() {
+    let mut failures = Vec::new();
+    for rule in rules::ALL {
+        let examples = examples(rule.doc);
+        let has = |kind: &str, lang: &[&str]| {
+            examples.iter().any(|e| {
+                e.heading.starts_with(kind) && e.files.iter().any(|f| lang.contains(&f.1.as_str()))
+            })
+        };
+        for kind in ["Bad", "Good"] {
+            if !has(kind, &["hcl", "terraform"]) || !has(kind, &["json", "jsonc"]) {
+                failures.push(format!(
+                    "{}: needs a {kind} example in Terraform and in ARM",
+                    rule.id
+                ));
+            }
+        }
+        for (index, example) in examples.iter().enumerate() {
+            let dir = scratch(rule.id, index);
+            for (name, _, text) in &example.files {
+                let path = dir.join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let want = expected(&example.files, rule.id);
+            let bad = example.heading.starts_with("Bad");
+            if bad && want.is_empty() {
+                failures.push(format!(
+                    "{} `{}`: a Bad example needs `<- {}` markers",
+                    rule.id, example.heading, rule.id
+                ));
+            }
+            if !bad && !want.is_empty() {
+                failures.push(format!(
+                    "{} `{}`: only Bad examples carry markers",
+                    rule.id, example.heading
+                ));
+            }
+            let (got, errors) = run(&dir, rule.id);
+            if !errors.is_empty() {
+                failures.push(format!(
+                    "{} `{}`: engine errors {errors:?}",
+                    rule.id, example.heading
+                ));
+            }
+            if got != want {
+                failures.push(format!(
+                    "{} `{}`: expected (file, line, column) {want:?}, got {got:?}",
+                    rule.id, example.heading
+                ));
+            }
+        }
+        let _ = std::fs::remove_dir_all(
+            std::env::temp_dir().join(format!("aksguard-doc-{}", std::process::id())),
+        );
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn docs_start_with_id_and_slug() {
+    for rule in rules::ALL {
+        let first = rule.doc.lines().next().unwrap_or("");
+        assert_eq!(
+            first,
+            format!("# {} {}", rule.id, rule.slug),
+            "first line of rules/{}.md",
+            rule.id
+        );
+    }
+}
