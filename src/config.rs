@@ -81,6 +81,9 @@ pub struct Config {
     pub suppress: Vec<Suppression>,
     pub governance: Governance,
     exclude_set: GlobSet,
+    /// All zones' patterns in one set (pattern index -> zone index), built on first use:
+    /// one match per path instead of one per zone, which matters with hundreds of zones.
+    zone_set: std::sync::OnceLock<(GlobSet, Vec<usize>)>,
     /// Every rule ID or prefix the file mentions, kept with its position so that
     /// `check_rule_ids` can report an unknown rule where it is written.
     rule_refs: Vec<RuleRef>,
@@ -290,6 +293,7 @@ impl Config {
             suppress: Vec::new(),
             governance: Governance::default(),
             exclude_set: GlobSet::empty(),
+            zone_set: std::sync::OnceLock::new(),
             rule_refs: Vec::new(),
         }
     }
@@ -395,10 +399,34 @@ impl Config {
 
     /// The first declared zone (in file order) whose `paths` match `path`.
     pub fn zone_for(&self, path: &Path) -> Option<&LandingZone> {
+        if self.landing_zones.is_empty() {
+            return None;
+        }
         let relative = self.relative_to_root(path)?;
-        self.landing_zones
-            .iter()
-            .find(|zone| zone.contains_relative(&relative))
+        if relative.is_empty() {
+            return None;
+        }
+        let (set, zone_of_pattern) = self.zone_set.get_or_init(|| {
+            let mut builder = GlobSetBuilder::new();
+            let mut owners = Vec::new();
+            for (index, zone) in self.landing_zones.iter().enumerate() {
+                for pattern in &zone.paths {
+                    // Patterns were validated when the file was read.
+                    if let Ok(glob) = path_glob(pattern) {
+                        builder.add(glob);
+                        owners.push(index);
+                    }
+                }
+            }
+            (builder.build().unwrap_or_else(|_| GlobSet::empty()), owners)
+        });
+        let candidates = std::iter::once(relative.as_str())
+            .chain(relative.match_indices('/').map(|(end, _)| &relative[..end]));
+        candidates
+            .flat_map(|candidate| set.matches(candidate))
+            .map(|pattern| zone_of_pattern[pattern])
+            .min()
+            .map(|index| &self.landing_zones[index])
     }
 
     /// DESIGN §5: without declared zones the whole scan is one zone named after its root

@@ -6,6 +6,11 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+// The scan allocates many small values (evaluated trees, strings); mimalloc measured ~25% faster
+// than glibc malloc on the 300-zone benchmark.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "aksguard",
