@@ -20,6 +20,8 @@ pub struct Cluster {
     pub header: Loc,
     pub provider_major: Option<u8>,
     pub landing_zone: usize,
+    /// The unit (Terraform root, ARM template) it was declared in.
+    pub unit: usize,
     pub private_cluster: Field<bool>,
     pub authorized_ip_ranges: Field<Vec<Value>>,
     pub entra_integration: Field<bool>,
@@ -102,6 +104,7 @@ pub fn lower_cluster(res: &RawResource) -> Cluster {
         header: res.header,
         provider_major: major,
         landing_zone: 0,
+        unit: 0,
         private_cluster: reader.bool(&f::PRIVATE_CLUSTER, major),
         authorized_ip_ranges: reader.list(&f::AUTHORIZED_IP_RANGES, major),
         entra_integration,

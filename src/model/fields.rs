@@ -237,6 +237,50 @@ field!(POOL_SSH_ACCESS, "ssh_access", tf: [], arm: ["securityProfile.sshAccess"]
     default: NoValue, arm_default: Str("LocalUser"),
     source: "AKS API: securityProfile.sshAccess defaults to LocalUser (SSH on)");
 
+// ---- azurerm_container_registry / Microsoft.ContainerRegistry/registries
+field!(REGISTRY_SKU, "sku", tf: ["sku"], arm: ["sku.name"],
+    default: NoValue, arm_default: NoValue,
+    source: "required by azurerm and the ACR API");
+field!(REGISTRY_PUBLIC_NETWORK, "public_network_access",
+    tf: ["public_network_access_enabled"], arm: ["properties.publicNetworkAccess"],
+    default: Str("true"), arm_default: Str("Enabled"),
+    source: "azurerm: public_network_access_enabled defaults to true; ACR API: publicNetworkAccess defaults to Enabled");
+field!(REGISTRY_DEFAULT_ACTION, "network_default_action",
+    tf: ["network_rule_set.default_action"], arm: ["properties.networkRuleSet.defaultAction"],
+    default: Str("Allow"), arm_default: Str("Allow"),
+    source: "azurerm: network_rule_set.default_action defaults to Allow; ACR API: networkRuleSet.defaultAction defaults to Allow");
+field!(REGISTRY_ADMIN, "admin_user", tf: ["admin_enabled"], arm: ["properties.adminUserEnabled"],
+    default: Bool(false), arm_default: Bool(false),
+    source: "azurerm: admin_enabled defaults to false; ACR API: adminUserEnabled defaults to false");
+field!(REGISTRY_ANONYMOUS_PULL, "anonymous_pull",
+    tf: ["anonymous_pull_enabled"], arm: ["properties.anonymousPullEnabled"],
+    default: Bool(false), arm_default: Bool(false),
+    source: "azurerm: anonymous_pull_enabled defaults to false; ACR API: anonymousPullEnabled defaults to false");
+field!(REGISTRY_TRUST, "content_trust",
+    tf: ["trust_policy_enabled", "trust_policy.enabled"], arm: ["properties.policies.trustPolicy.status"],
+    default: Str("false"), arm_default: Str("disabled"),
+    source: "azurerm: trust_policy { enabled } (3.x) / trust_policy_enabled (4.x) default to false, 5.0 removed Docker Content Trust; ACR API: trustPolicy.status defaults to disabled");
+field!(REGISTRY_RETENTION, "retention",
+    tf: ["retention_policy_in_days", "retention_policy.enabled"], arm: ["properties.policies.retentionPolicy.status"],
+    default: Str("false"), arm_default: Str("disabled"),
+    source: "azurerm: retention_policy { enabled } (3.x) / retention_policy_in_days (4.x+) unset means no retention; ACR API: retentionPolicy.status defaults to disabled");
+field!(REGISTRY_QUARANTINE, "quarantine",
+    tf: ["quarantine_policy_enabled"], arm: ["properties.policies.quarantinePolicy.status"],
+    default: Str("false"), arm_default: Str("disabled"),
+    source: "azurerm: quarantine_policy_enabled defaults to false; ACR API: quarantinePolicy.status defaults to disabled");
+field!(REGISTRY_BYPASS, "trusted_services_bypass",
+    tf: ["network_rule_bypass_option"], arm: ["properties.networkRuleBypassOptions"],
+    default: Str("AzureServices"), arm_default: Str("AzureServices"),
+    source: "azurerm: network_rule_bypass_option defaults to AzureServices; ACR API: networkRuleBypassOptions defaults to AzureServices");
+
+// ---- azurerm_security_center_subscription_pricing / Microsoft.Security/pricings
+field!(PRICING_PLAN, "plan", tf: ["resource_type"], arm: ["name"],
+    default: Str("VirtualMachines"), arm_default: NoValue,
+    source: "azurerm: resource_type defaults to VirtualMachines (a pricing without it is Defender for Servers); ARM: the pricing's name is the plan");
+field!(PRICING_TIER, "tier", tf: ["tier"], arm: ["properties.pricingTier"],
+    default: NoValue, arm_default: NoValue,
+    source: "required by azurerm and the Security API");
+
 /// Every field, for documentation and the all-defaults test.
 pub const ALL: &[&FieldSpec] = &[
     &PRIVATE_CLUSTER,

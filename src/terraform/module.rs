@@ -12,6 +12,9 @@ use hcl_edit::Span;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
+/// Data sources whose configuration names a resource the model links to.
+const LINKED_DATA_SOURCES: &[&str] = &["azurerm_container_registry"];
+
 /// Counts and for_each collections beyond this are treated as unknown.
 const MAX_INSTANCES: usize = 1_000;
 
@@ -188,15 +191,44 @@ impl Module {
                 let Structure::Block(block) = structure else {
                     continue;
                 };
-                if block.ident.as_str() != "resource" {
-                    continue;
-                }
-                if let [kind, name] = labels(block).as_slice() {
-                    self.expand(file, block, kind, name, &mut out);
+                match (block.ident.as_str(), labels(block).as_slice()) {
+                    ("resource", [kind, name]) => self.expand(file, block, kind, name, &mut out),
+                    // Data sources the model links by name (a registry of another zone).
+                    ("data", [kind, name]) if LINKED_DATA_SOURCES.contains(&kind.as_str()) => {
+                        self.expand(file, block, &format!("data.{kind}"), name, &mut out)
+                    }
+                    ("provider", [name]) if name == "azurerm" => {
+                        out.push(self.provider(file, block))
+                    }
+                    _ => {}
                 }
             }
         }
         out
+    }
+
+    /// `provider "azurerm" { alias = "hub", subscription_id = ... }` as `provider.azurerm`
+    /// at address `azurerm.hub` (`azurerm` without an alias): data sources name it.
+    fn provider(&self, file: &ModuleFile, block: &Block) -> RawResource {
+        let mut ev = Evaluator::new(self, file.id);
+        let loc = block.span().map(|r| Loc::new(file.id, r.start, r.end));
+        let body = self.body_value(&mut ev, &block.body, &Scope::default(), loc);
+        let address = match body.get("alias").and_then(Value::as_str) {
+            Some(alias) => format!("azurerm.{alias}"),
+            None => "azurerm".to_string(),
+        };
+        RawResource {
+            format: Format::Terraform,
+            kind: "provider.azurerm".to_string(),
+            address,
+            file: file.id,
+            header: header_loc(file.id, block),
+            name: None,
+            body,
+            provider_major: self.provider_major,
+            compiled_by_bicep: false,
+            existing: false,
+        }
     }
 
     fn expand(
