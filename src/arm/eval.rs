@@ -335,9 +335,14 @@ impl Evaluator {
             ExprKind::Number(n) => Value::number(*n, Some(loc)),
             ExprKind::Member { target, name } => {
                 let container = self.eval(scope, target, src, loc, env);
-                match container.get_ci(name) {
-                    Some(member) => member_of(&container, member),
-                    None => unknown(),
+                match (container.get_ci(name), &container.kind) {
+                    (Some(member), _) => member_of(&container, member),
+                    // Keep what is known of the container (`reference('<id>')`) so links
+                    // such as a kubelet identity's cluster can still be found.
+                    (None, Kind::Unknown(inner)) => {
+                        Value::unknown(format!("{inner}.{name}"), Some(loc))
+                    }
+                    (None, _) => unknown(),
                 }
             }
             ExprKind::Index { target, index } => {
@@ -444,8 +449,14 @@ impl Evaluator {
             "filter" | "map" | "reduce" | "sort" | "toobject" | "mapvalues" | "groupby" => {
                 return self.lambda_call(scope, &lname, args, src, loc, env);
             }
-            "reference"
-            | "pickzones"
+            "reference" => {
+                // What the deployment returns is unknown, but which resource it reads is
+                // often known: keep it in the unknown's text (`reference('<id>')`).
+                let target = arg(0)?;
+                let target = target.as_str()?;
+                return Some(Value::unknown(format!("reference('{target}')"), Some(loc)));
+            }
+            "pickzones"
             | "newguid"
             | "utcnow"
             | "guid"

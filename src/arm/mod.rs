@@ -107,6 +107,9 @@ pub fn classify(text: &str) -> Result<JsonKind, SyntaxError> {
     if root.as_object().is_none() {
         return Ok(JsonKind::Other);
     }
+    if blueprint_template(&root).is_some() {
+        return Ok(JsonKind::Template);
+    }
     if let Some(schema) = root.get("$schema") {
         let schema = schema.as_str().unwrap_or("");
         return Ok(if contains_ci(schema, "deploymentTemplate") {
@@ -125,6 +128,18 @@ pub fn classify(text: &str) -> Result<JsonKind, SyntaxError> {
         return Ok(JsonKind::Parameters);
     }
     Ok(JsonKind::Other)
+}
+
+/// `{"type": "Microsoft.Blueprint/blueprints/artifacts", "kind": "template",
+/// "properties": {"template": {...}}}`: the inner deployment template.
+fn blueprint_template(root: &Json) -> Option<&Json> {
+    if root.get("$schema").is_some() {
+        return None;
+    }
+    let template = root.get("properties")?.get("template")?;
+    let schema = template.get("$schema").and_then(Json::as_str).unwrap_or("");
+    (contains_ci(schema, "deploymentTemplate") || template.get("resources").is_some())
+        .then_some(template)
 }
 
 fn is_parameters_shape(root: &Json) -> bool {
@@ -188,19 +203,21 @@ pub fn load_template_named(
         }
         None => (Vec::new(), false),
     };
+    // A Blueprint template artifact wraps the template it deploys.
+    let root = blueprint_template(&root).unwrap_or(&root);
     let compiled_by_bicep = root
         .get("metadata")
         .and_then(|m| m.get("_generator"))
         .and_then(|g| g.get("name"))
         .and_then(Json::as_str)
         .is_some_and(|n| n.eq_ignore_ascii_case("bicep"));
-    let scope = Scope::new(&root, given, complete);
+    let scope = Scope::new(root, given, complete);
     let mut walker = Walker {
         evaluator: Evaluator::default(),
         compiled_by_bicep,
         out: Vec::new(),
     };
-    walker.template(&scope, &root, &Env::default(), 0);
+    walker.template(&scope, root, &Env::default(), 0);
     Ok(walker.out)
 }
 

@@ -987,3 +987,29 @@ fn real_corpus() {
         files.len()
     );
 }
+
+#[test]
+fn blueprint_template_artifact_is_a_template() {
+    let text = r#"{
+  "kind": "template",
+  "type": "Microsoft.Blueprint/blueprints/artifacts",
+  "name": "aks",
+  "properties": {
+    "template": {
+      "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      "contentVersion": "1.0.0.0",
+      "resources": [
+        {"type": "Microsoft.ContainerService/managedClusters", "name": "aks1", "properties": {}}
+      ]
+    },
+    "parameters": {}
+  }
+}"#;
+    assert_eq!(classify(text).unwrap(), JsonKind::Template);
+    let resources = load_template(0, text, None).unwrap();
+    assert_eq!(resources.len(), 1);
+    assert_eq!(
+        resources[0].address,
+        "Microsoft.ContainerService/managedClusters/aks1"
+    );
+}
