@@ -286,3 +286,52 @@ fn invalid_config_is_ag004_with_exit_code_2() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn registries_link_across_files_and_landing_zones() {
+    let (code, json) = check(&["testdata/landing-zones"]);
+    assert_eq!(code, 1);
+    let all = findings(&json);
+    // The private endpoint in network.tf of the same root links to the registry in main.tf.
+    assert!(!all
+        .iter()
+        .any(|f| f.0 == "ACR001" && f.4 == "azurerm_container_registry.hub"));
+    assert!(has(
+        &json,
+        "ACR001",
+        "testdata/landing-zones/zone-b/main.tf",
+        21,
+        1,
+        "azurerm_container_registry.own"
+    ));
+    // The data source names a registry declared in zone-a: a cross-zone AcrPull grant.
+    assert!(has(
+        &json,
+        "LZ002",
+        "testdata/landing-zones/zone-b/main.tf",
+        26,
+        1,
+        "azurerm_role_assignment.pull"
+    ));
+    let grant = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "LZ002")
+        .unwrap();
+    assert_eq!(grant["landing_zone"], "zone-b");
+    let message = grant["message"].as_str().unwrap();
+    for evidence in [
+        "azurerm_kubernetes_cluster.aks",
+        "`zone-b`",
+        "`hubacr`",
+        "`zone-a`",
+    ] {
+        assert!(message.contains(evidence), "{message}");
+    }
+    // zone-b has its own registry: no LZ001; zone-a has no cluster: no DEF001 there.
+    assert!(!all.iter().any(|f| f.0 == "LZ001"));
+    assert!(!all
+        .iter()
+        .any(|f| f.0 == "DEF001" && f.1.contains("zone-a")));
+}

@@ -11,12 +11,16 @@ use crate::source::Loc;
 mod authorized_ip_range_too_broad;
 mod auto_upgrade_disabled;
 mod azure_policy_addon_disabled;
+mod defender_cannot_scan_private_registry;
+mod defender_for_containers_disabled;
+mod defender_for_servers_unneeded;
 mod defender_sensor_disabled;
 mod entra_azure_rbac_disabled;
 mod host_encryption_disabled;
 mod keyvault_csi_disabled;
 mod kubernetes_rbac_disabled;
 mod kubernetes_version_unsupported;
+mod landing_zone_without_registry;
 mod local_accounts_enabled;
 mod network_policy_missing;
 mod node_os_not_container_optimized;
@@ -24,6 +28,16 @@ mod node_os_upgrade_disabled;
 mod node_ssh_enabled;
 mod public_api_server;
 mod public_api_server_unrestricted;
+mod registry_admin_user_enabled;
+mod registry_anonymous_pull_enabled;
+mod registry_image_signing_disabled;
+mod registry_public_network_open;
+mod registry_quarantine_disabled;
+mod registry_retention_disabled;
+mod registry_shared_across_landing_zones;
+mod registry_sku_without_private_link;
+mod registry_vulnerability_assessment_disabled;
+mod registry_without_private_link;
 mod system_pool_not_isolated;
 mod workload_identity_disabled;
 
@@ -57,6 +71,20 @@ pub const ALL: &[&Rule] = &[
     &node_os_not_container_optimized::RULE,
     &host_encryption_disabled::RULE,
     &system_pool_not_isolated::RULE,
+    &registry_without_private_link::RULE,
+    &registry_public_network_open::RULE,
+    &registry_sku_without_private_link::RULE,
+    &registry_admin_user_enabled::RULE,
+    &registry_anonymous_pull_enabled::RULE,
+    &registry_image_signing_disabled::RULE,
+    &registry_retention_disabled::RULE,
+    &registry_quarantine_disabled::RULE,
+    &landing_zone_without_registry::RULE,
+    &registry_shared_across_landing_zones::RULE,
+    &defender_for_containers_disabled::RULE,
+    &registry_vulnerability_assessment_disabled::RULE,
+    &defender_cannot_scan_private_registry::RULE,
+    &defender_for_servers_unneeded::RULE,
 ];
 
 /// Every stable ID of the catalogue (RULES.md), including rules of later releases, so a
@@ -222,4 +250,26 @@ pub fn report_disabled(
             out.push(rule.at_field(cluster, value, message.to_string(), help));
         }
     }
+}
+
+impl Subject for crate::model::registry::Located {
+    fn address(&self) -> &str {
+        &self.address
+    }
+    fn format(&self) -> Format {
+        self.format
+    }
+}
+
+/// Is the zone of this index a `corp` landing zone?
+pub fn corp_zone(model: &Model, zone: usize) -> bool {
+    model.zones.get(zone).is_some_and(|z| z.corp)
+}
+
+pub fn zone_name(model: &Model, zone: usize) -> &str {
+    model
+        .zones
+        .get(zone)
+        .map(|z| z.name.as_str())
+        .unwrap_or("?")
 }

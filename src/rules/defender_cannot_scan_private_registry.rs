@@ -1,0 +1,51 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "DEF003",
+    slug: "defender-cannot-scan-private-registry",
+    severity: Severity::Medium,
+    summary: "Defender's scanner cannot reach a network-restricted registry (trusted services not allowed)",
+    doc: include_str!("../../rules/DEF003.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for registry in &model.registries {
+        let restricted =
+            registry.public_access() == Some(false) || registry.denies_by_default() == Some(true);
+        if !restricted {
+            continue;
+        }
+        if !registry
+            .bypass
+            .known()
+            .is_some_and(|b| b.eq_ignore_ascii_case("None"))
+        {
+            continue;
+        }
+        let scanning_expected = model.pricings.iter().any(|p| {
+            p.at.zone == registry.at.zone
+                && p.is_plan("Containers")
+                && p.standard() == Some(true)
+                && p.registry_scanning == Some(true)
+        });
+        if !scanning_expected {
+            continue;
+        }
+        let name = registry.label();
+        out.push(RULE.at_field(
+            &registry.at,
+            &registry.bypass,
+            format!("Registry `{name}` is closed to the internet and does not let trusted Azure services through: Defender for Containers cannot pull its images to scan them, although the landing zone's plan expects to"),
+            spelled(
+                &registry.at,
+                "Set `network_rule_bypass_option = \"AzureServices\"` (the default) so Defender's scanner, a trusted service, can reach the registry",
+                "Set `networkRuleBypassOptions: \"AzureServices\"` (the default) so Defender's scanner, a trusted service, can reach the registry",
+            )
+            .to_string(),
+        ));
+    }
+}

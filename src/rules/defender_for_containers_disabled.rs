@@ -1,0 +1,84 @@
+use super::{zone_name, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "DEF001",
+    slug: "defender-for-containers-disabled",
+    severity: Severity::Medium,
+    summary: "A landing zone deploys AKS without the Defender for Containers plan on Standard",
+    doc: include_str!("../../rules/DEF001.md"),
+    check,
+};
+
+/// Plan names retired in favour of `Containers`; they do not protect clusters today.
+const RETIRED_PLANS: &[&str] = &["KubernetesService", "ContainerRegistry"];
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for zone in 0..model.zones.len() {
+        let mut clusters: Vec<_> = model
+            .clusters
+            .iter()
+            .filter(|c| c.landing_zone == zone)
+            .collect();
+        if clusters.is_empty() {
+            continue;
+        }
+        let pricings: Vec<_> = model
+            .pricings
+            .iter()
+            .filter(|p| p.at.zone == zone)
+            .collect();
+        // A pricing whose plan or tier cannot be resolved might be the Containers plan.
+        if pricings
+            .iter()
+            .any(|p| p.plan.is_unknown() || (p.is_plan("Containers") && p.standard().is_none()))
+        {
+            continue;
+        }
+        let containers: Vec<_> = pricings
+            .iter()
+            .filter(|p| p.is_plan("Containers"))
+            .collect();
+        if containers.iter().any(|p| p.standard() == Some(true)) {
+            continue;
+        }
+        let retired: Vec<&str> = pricings
+            .iter()
+            .filter_map(|p| RETIRED_PLANS.iter().find(|r| p.is_plan(r)).copied())
+            .collect();
+        let mut message = format!(
+            "Landing zone `{}` deploys AKS but Defender for Containers is not on the Standard tier",
+            zone_name(model, zone)
+        );
+        if !retired.is_empty() {
+            message.push_str(&format!(
+                " (the retired plan{} {} no longer protect{} clusters)",
+                if retired.len() > 1 { "s" } else { "" },
+                retired
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if retired.len() > 1 { "" } else { "s" },
+            ));
+        }
+        let help = "Set the `Containers` plan to `Standard` (Terraform: `azurerm_security_center_subscription_pricing { resource_type = \"Containers\", tier = \"Standard\" }`; ARM: `Microsoft.Security/pricings` named `Containers` with `pricingTier: \"Standard\"`)".to_string();
+        if containers.is_empty() {
+            clusters.sort_by_key(|c| (c.file, c.header.start));
+            let first = clusters[0];
+            out.push(RULE.at(
+                first,
+                first.header,
+                message,
+                "no Containers plan in this landing zone".to_string(),
+                help,
+            ));
+        } else {
+            for pricing in containers {
+                out.push(RULE.at_field(&pricing.at, &pricing.tier, message.clone(), help.clone()));
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+use super::{zone_name, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "DEF004",
+    slug: "defender-for-servers-unneeded",
+    severity: Severity::Info,
+    summary: "Defender for Servers is paid for in a landing zone whose only VMs are AKS nodes",
+    doc: include_str!("../../rules/DEF004.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for pricing in &model.pricings {
+        if !(pricing.is_plan("VirtualMachines") && pricing.standard() == Some(true)) {
+            continue;
+        }
+        let zone = pricing.at.zone;
+        if model.zones_with_vms.contains(&zone)
+            || !model.clusters.iter().any(|c| c.landing_zone == zone)
+        {
+            continue;
+        }
+        out.push(RULE.at_field(
+            &pricing.at,
+            &pricing.plan,
+            format!("Defender for Servers is on Standard in landing zone `{}`, whose only machines are AKS nodes: Defender for Containers already protects them", zone_name(model, zone)),
+            "Drop the `VirtualMachines` plan (or set it to `Free`) in landing zones without their own virtual machines".to_string(),
+        ));
+    }
+}

@@ -1,0 +1,32 @@
+use super::{zone_name, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "LZ001",
+    slug: "landing-zone-without-registry",
+    severity: Severity::Medium,
+    summary: "A landing zone deploys AKS but declares no container registry of its own",
+    doc: include_str!("../../rules/LZ001.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for cluster in &model.clusters {
+        let zone = cluster.landing_zone;
+        if model.registries.iter().any(|r| r.at.zone == zone) {
+            continue;
+        }
+        out.push(RULE.at(
+            cluster,
+            cluster.header,
+            format!(
+                "Landing zone `{}` deploys this cluster but declares no container registry of its own: its images come from a registry another zone controls",
+                zone_name(model, zone)
+            ),
+            "cluster without a registry in its landing zone".to_string(),
+            "Declare a dedicated Premium registry with a private endpoint in this landing zone and grant the cluster's kubelet identity AcrPull on it".to_string(),
+        ));
+    }
+}

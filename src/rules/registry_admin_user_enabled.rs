@@ -1,0 +1,27 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "ACR004",
+    slug: "registry-admin-user-enabled",
+    severity: Severity::High,
+    summary: "The registry's shared admin user is enabled",
+    doc: include_str!("../../rules/ACR004.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for registry in &ctx.model.registries {
+        if registry.admin_user.known() != Some(&true) {
+            continue;
+        }
+        let name = registry.label();
+        out.push(RULE.at_field(
+            &registry.at,
+            &registry.admin_user,
+            format!("Registry `{name}` has the admin user enabled: one shared password with push and pull rights, outside Entra ID"),
+            spelled(&registry.at, "Set `admin_enabled = false` and grant AcrPull/AcrPush to identities", "Set `adminUserEnabled: false` and grant AcrPull/AcrPush to identities").to_string(),
+        ));
+    }
+}

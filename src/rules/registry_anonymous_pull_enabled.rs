@@ -1,0 +1,36 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "ACR005",
+    slug: "registry-anonymous-pull-enabled",
+    severity: Severity::High,
+    summary: "Anyone can pull from the registry without authenticating",
+    doc: include_str!("../../rules/ACR005.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for registry in &ctx.model.registries {
+        if registry.anonymous_pull.known() != Some(&true) {
+            continue;
+        }
+        // Anonymous pull exists on Standard and Premium only; Basic ignores the setting
+        // (Checkov's CKV_AZURE_138 agrees).
+        if registry
+            .sku
+            .known()
+            .is_some_and(|s| s.eq_ignore_ascii_case("Basic"))
+        {
+            continue;
+        }
+        let name = registry.label();
+        out.push(RULE.at_field(
+            &registry.at,
+            &registry.anonymous_pull,
+            format!("Registry `{name}` allows anonymous pull: anyone who can reach it can read every image"),
+            spelled(&registry.at, "Set `anonymous_pull_enabled = false`", "Set `anonymousPullEnabled: false`").to_string(),
+        ));
+    }
+}

@@ -1,0 +1,45 @@
+use super::{corp_zone, spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "ACR002",
+    slug: "registry-public-network-open",
+    severity: Severity::High,
+    summary: "The registry accepts traffic from the internet",
+    doc: include_str!("../../rules/ACR002.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for registry in &ctx.model.registries {
+        if registry.public_access() != Some(true) {
+            continue;
+        }
+        let corp = corp_zone(ctx.model, registry.at.zone);
+        let name = registry.label();
+        let message = if corp {
+            format!("Registry `{name}` has public network access enabled: registries in corp landing zones must be reachable only privately")
+        } else {
+            match registry.denies_by_default() {
+                Some(false) => format!("Registry `{name}` is open to the internet: public network access is enabled and the network rule set's default action is not `Deny`"),
+                _ => continue,
+            }
+        };
+        let help = if corp {
+            spelled(
+                &registry.at,
+                "Set `public_network_access_enabled = false` and pull through a private endpoint",
+                "Set `publicNetworkAccess: \"Disabled\"` and pull through a private endpoint",
+            )
+        } else {
+            spelled(&registry.at, "Set `public_network_access_enabled = false`, or `network_rule_set { default_action = \"Deny\" }` with explicit IP rules", "Set `publicNetworkAccess: \"Disabled\"`, or `networkRuleSet.defaultAction: \"Deny\"` with explicit IP rules")
+        };
+        out.push(RULE.at_field(
+            &registry.at,
+            &registry.public_network,
+            message,
+            help.to_string(),
+        ));
+    }
+}

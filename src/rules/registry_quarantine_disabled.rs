@@ -1,0 +1,33 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::model::registry::enabled;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "ACR008",
+    slug: "registry-quarantine-disabled",
+    severity: Severity::Low,
+    summary: "Pushed images are usable before they are scanned (no quarantine)",
+    doc: include_str!("../../rules/ACR008.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for registry in &ctx.model.registries {
+        // A Premium feature: on other SKUs ACR003 says what is missing.
+        if registry.premium() != Some(true) {
+            continue;
+        }
+        match registry.quarantine.known() {
+            Some(status) if !enabled(status) => {}
+            _ => continue,
+        }
+        let name = registry.label();
+        out.push(RULE.at_field(
+            &registry.at,
+            &registry.quarantine,
+            format!("Registry `{name}` has no quarantine policy: pushed images can be pulled before the vulnerability scan gate"),
+            spelled(&registry.at, "Set `quarantine_policy_enabled = true`", "Set `policies.quarantinePolicy.status: \"enabled\"`").to_string(),
+        ));
+    }
+}

@@ -1,0 +1,53 @@
+use super::{zone_name, Context, Rule};
+use crate::finding::Finding;
+use crate::model::registry::Role;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "LZ002",
+    slug: "registry-shared-across-landing-zones",
+    severity: Severity::High,
+    summary: "A cluster pulls from a registry of another landing zone or subscription",
+    doc: include_str!("../../rules/LZ002.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for assignment in &model.role_assignments {
+        if assignment.role != Role::AcrPull {
+            continue;
+        }
+        let (Some(cluster), Some(registry_zone)) = (assignment.cluster, assignment.registry_zone)
+        else {
+            continue;
+        };
+        let cluster = &model.clusters[cluster];
+        if cluster.landing_zone == registry_zone {
+            continue;
+        }
+        let registry = match assignment.registry {
+            Some(r) => format!(
+                "registry `{}` ({}) of landing zone `{}`",
+                model.registries[r].label(),
+                model.registries[r].at.address,
+                zone_name(model, registry_zone),
+            ),
+            None => format!(
+                "a registry in the subscription of landing zone `{}`",
+                zone_name(model, registry_zone)
+            ),
+        };
+        out.push(RULE.at(
+            &assignment.at,
+            assignment.at.header,
+            format!(
+                "This AcrPull grant links cluster `{}` of landing zone `{}` to {registry}: each landing zone should pull only from its own registry",
+                cluster.address,
+                zone_name(model, cluster.landing_zone),
+            ),
+            "cross-zone AcrPull grant".to_string(),
+            "Grant AcrPull on the registry declared in the cluster's own landing zone, and import or replicate the images it needs there".to_string(),
+        ));
+    }
+}

@@ -1,0 +1,28 @@
+use super::{spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "ACR003",
+    slug: "registry-sku-without-private-link",
+    severity: Severity::Medium,
+    summary: "The registry SKU cannot use Private Link, network rules or retention (not Premium)",
+    doc: include_str!("../../rules/ACR003.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for registry in &ctx.model.registries {
+        if registry.premium() != Some(false) {
+            continue;
+        }
+        let sku = registry.sku.known().map(String::as_str).unwrap_or("?");
+        let name = registry.label();
+        out.push(RULE.at_field(
+            &registry.at,
+            &registry.sku,
+            format!("Registry `{name}` uses the `{sku}` SKU: Private Link, network rules, retention, quarantine and content trust need Premium"),
+            spelled(&registry.at, "Set `sku = \"Premium\"`", "Set `sku.name: \"Premium\"`").to_string(),
+        ));
+    }
+}

@@ -1,0 +1,79 @@
+use super::{Context, Rule};
+use crate::finding::Finding;
+use crate::model::registry::Reference;
+use crate::model::Target;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "ACR001",
+    slug: "registry-without-private-link",
+    severity: Severity::High,
+    summary: "No private endpoint with group `registry` connects to the container registry",
+    doc: include_str!("../../rules/ACR001.md"),
+    check,
+};
+
+fn has_registry_group(groups: &[String]) -> bool {
+    groups.iter().any(|g| g.eq_ignore_ascii_case("registry"))
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for (index, registry) in model.registries.iter().enumerate() {
+        let mut wrong_group = Vec::new();
+        let mut undecided = false;
+        for endpoint in &model.private_endpoints {
+            for connection in &endpoint.connections {
+                match connection.registry {
+                    Some(r) if r == index => match &connection.groups {
+                        Some(groups) if has_registry_group(groups) => undecided = true,
+                        Some(groups) => wrong_group.push(format!(
+                            "`{}` connects with group{} {}",
+                            endpoint.at.address,
+                            if groups.len() == 1 { "" } else { "s" },
+                            groups
+                                .iter()
+                                .map(|g| format!("`{g}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                        None => undecided = true,
+                    },
+                    Some(_) => {}
+                    // An endpoint in the same zone whose target cannot be resolved might be
+                    // this registry's: do not claim there is none.
+                    None => {
+                        let unresolved = endpoint.at.zone == registry.at.zone
+                            && matches!(
+                                model.resolve(
+                                    &connection.target,
+                                    endpoint.at.unit,
+                                    endpoint.at.zone
+                                ),
+                                Target::Unresolved
+                            )
+                            && !matches!(&connection.target, Reference::Id(id) if !id.to_ascii_lowercase().contains("/registries/"))
+                            && connection.groups.as_deref().is_none_or(has_registry_group);
+                        undecided |= unresolved;
+                    }
+                }
+            }
+        }
+        if undecided {
+            continue;
+        }
+        let name = registry.label();
+        let evidence = if wrong_group.is_empty() {
+            "no private endpoint in the scan references it".to_string()
+        } else {
+            format!("{}, not `registry`", wrong_group.join("; "))
+        };
+        out.push(RULE.at(
+            &registry.at,
+            registry.at.header,
+            format!("Registry `{name}` is not reachable through Private Link: {evidence}"),
+            "no private endpoint connects here".to_string(),
+            "Add a private endpoint whose connection targets this registry with group `registry` (Terraform: `azurerm_private_endpoint` with `private_service_connection { private_connection_resource_id = <registry>.id, subresource_names = [\"registry\"] }`; ARM: `Microsoft.Network/privateEndpoints` with `privateLinkServiceId` and `groupIds: [\"registry\"]`)".to_string(),
+        ));
+    }
+}
