@@ -409,6 +409,7 @@ impl Walker {
             provider_major: None,
             compiled_by_bicep: self.compiled_by_bicep,
             existing,
+            source: None,
         });
         if let Some(children) = resource.get("resources") {
             let me = Parent {

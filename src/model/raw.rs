@@ -35,4 +35,7 @@ pub struct RawResource {
     pub compiled_by_bicep: bool,
     /// ARM `existing` resources are references, not declarations.
     pub existing: bool,
+    /// Where the declaration really comes from: the helm template (`# Source:`) of a
+    /// rendered manifest.
+    pub source: Option<String>,
 }

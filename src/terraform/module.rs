@@ -228,6 +228,7 @@ impl Module {
             provider_major: self.provider_major,
             compiled_by_bicep: false,
             existing: false,
+            source: None,
         }
     }
 
@@ -302,6 +303,7 @@ impl Module {
                 provider_major: self.provider_major,
                 compiled_by_bicep: false,
                 existing: false,
+                source: None,
             });
         }
     }
