@@ -5,6 +5,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod finding;
+pub mod k8s;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -1,0 +1,526 @@
+//! saphyr-parser events → `Value` trees with byte spans into the original file.
+//!
+//! The tree is built with an explicit stack (no recursion), so hostile nesting cannot
+//! overflow the stack, and alias expansion is metered so a "billion laughs" document is
+//! rejected instead of exhausting memory.
+
+use super::YamlError;
+use crate::source::{FileId, Loc};
+use crate::value::{format_number, Entry, Kind, Value};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use std::collections::HashMap;
+
+/// Nodes one document may produce, aliases expanded.
+pub const MAX_NODES: usize = 100_000;
+/// Collections nested inside each other.
+pub const MAX_DEPTH: usize = 256;
+
+/// saphyr-parser counts characters; `Loc` wants bytes of the whole file.
+struct Offsets {
+    base: usize,
+    /// Byte offset of every char index (plus the end), only for non-ASCII text.
+    table: Option<Vec<u32>>,
+    len: usize,
+}
+
+impl Offsets {
+    fn new(chunk: &str, base: usize) -> Offsets {
+        let table = (!chunk.is_ascii()).then(|| {
+            chunk
+                .char_indices()
+                .map(|(b, _)| b as u32)
+                .chain(std::iter::once(chunk.len() as u32))
+                .collect()
+        });
+        Offsets {
+            base,
+            table,
+            len: chunk.len(),
+        }
+    }
+
+    /// Byte offset within the chunk.
+    fn local(&self, char_index: usize) -> usize {
+        match &self.table {
+            Some(t) => t.get(char_index).map_or(self.len, |&b| b as usize),
+            None => char_index.min(self.len),
+        }
+    }
+}
+
+enum Frame {
+    Map {
+        entries: Vec<Entry>,
+        /// Key text, key start, whether it is a plain `<<` merge key.
+        key: Option<(String, usize, bool)>,
+        merges: bool,
+        start: usize,
+        anchor: usize,
+        nodes: usize,
+        last_end: usize,
+    },
+    Seq {
+        items: Vec<Value>,
+        start: usize,
+        anchor: usize,
+        nodes: usize,
+        last_end: usize,
+    },
+}
+
+struct Builder<'a> {
+    file: FileId,
+    chunk: &'a str,
+    offsets: Offsets,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Value, usize)>,
+    nodes: usize,
+    root: Option<Value>,
+}
+
+/// The documents of one `---` piece. Parsing stops at the first error; documents completed
+/// before it are kept.
+pub(super) fn parse(file: FileId, chunk: &str, base: usize) -> (Vec<Value>, Option<YamlError>) {
+    let mut b = Builder {
+        file,
+        chunk,
+        offsets: Offsets::new(chunk, base),
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        root: None,
+    };
+    let mut docs = Vec::new();
+    for event in Parser::new_from_str(chunk) {
+        let result = match event {
+            Ok((ev, span)) => b.on_event(ev, span, &mut docs),
+            Err(e) => Err(b.scan_error(&e)),
+        };
+        if let Err(e) = result {
+            return (docs, Some(e));
+        }
+    }
+    (docs, None)
+}
+
+impl Builder<'_> {
+    fn loc(&self, local_start: usize, local_end: usize) -> Loc {
+        Loc::new(
+            self.file,
+            self.offsets.base + local_start,
+            self.offsets.base + local_end,
+        )
+    }
+
+    fn error_at(&self, local: usize, message: impl Into<String>) -> YamlError {
+        YamlError {
+            loc: self.loc(local, local),
+            message: message.into(),
+        }
+    }
+
+    fn scan_error(&self, e: &ScanError) -> YamlError {
+        let at = self.offsets.local(e.marker().index());
+        self.error_at(at, e.info())
+    }
+
+    fn on_event(
+        &mut self,
+        ev: Event<'_>,
+        span: Span,
+        docs: &mut Vec<Value>,
+    ) -> Result<(), YamlError> {
+        let start = self.offsets.local(span.start.index());
+        let end = self.offsets.local(span.end.index());
+        match ev {
+            Event::DocumentStart(_) => {
+                self.stack.clear();
+                self.anchors.clear();
+                self.nodes = 0;
+                self.root = None;
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = self.root.take() {
+                    docs.push(root);
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, start)?;
+                // Keys are strings whatever they look like: keep the text as written.
+                if let Some(Frame::Map {
+                    key: k @ None,
+                    nodes,
+                    ..
+                }) = self.stack.last_mut()
+                {
+                    let merge = style == ScalarStyle::Plain && text == "<<";
+                    *k = Some((text.to_string(), start, merge));
+                    *nodes += 1;
+                    if anchor != 0 {
+                        let value = Value::string(text.into_owned(), Some(self.loc(start, end)));
+                        self.anchors.insert(anchor, (value, 1));
+                    }
+                    return Ok(());
+                }
+                let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                let (start, end) = if block {
+                    (start, self.trim_end(start, end))
+                } else if start == end && self.chunk.as_bytes().get(start) == Some(&b':') {
+                    // An omitted value is reported before the key's colon; put it after.
+                    (start + 1, end + 1)
+                } else {
+                    (start, end)
+                };
+                let kind = scalar_kind(&text, style, tag.as_deref());
+                let value = Value::new(kind, Some(self.loc(start, end)));
+                self.complete(value, 1, anchor, start, end);
+            }
+            Event::Alias(id) => {
+                let Some((value, n)) = self.anchors.get(&id) else {
+                    return Err(self.error_at(start, "alias to an unknown anchor"));
+                };
+                let (value, n) = (value.clone(), *n);
+                self.count_as(n, start, "alias expansion exceeds")?;
+                self.complete(value, n, 0, start, end);
+            }
+            Event::MappingStart(anchor, _) => {
+                self.push_check(start)?;
+                self.count(1, start)?;
+                self.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    merges: false,
+                    start,
+                    anchor,
+                    nodes: 1,
+                    last_end: start,
+                });
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.push_check(start)?;
+                self.count(1, start)?;
+                let start = if end == start {
+                    self.dash_before(start)
+                } else {
+                    start
+                };
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    start,
+                    anchor,
+                    nodes: 1,
+                    last_end: start,
+                });
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map {
+                    mut entries,
+                    key,
+                    merges,
+                    start: s,
+                    anchor,
+                    nodes,
+                    last_end,
+                }) = self.stack.pop()
+                {
+                    // A key without a value cannot reach here (the parser emits an empty
+                    // scalar), but keep it as null rather than drop it.
+                    if let Some((k, ks, _)) = key {
+                        entries.push(Entry {
+                            key: k,
+                            key_loc: Some(self.loc(ks, last_end)),
+                            value: Value::new(Kind::Null, Some(self.loc(last_end, last_end))),
+                        });
+                    }
+                    if merges {
+                        entries = apply_merges(entries);
+                    }
+                    let e = if end > start { end } else { last_end };
+                    let value = Value::map(entries, Some(self.loc(s, e)));
+                    self.complete(value, nodes, anchor, s, e);
+                }
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq {
+                    items,
+                    start: s,
+                    anchor,
+                    nodes,
+                    last_end,
+                }) = self.stack.pop()
+                {
+                    let e = if end > start { end } else { last_end };
+                    let value = Value::list(items, Some(self.loc(s, e)));
+                    self.complete(value, nodes, anchor, s, e);
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn push_check(&self, at: usize) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(self.error_at(at, format!("YAML nesting deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
+    }
+
+    fn count(&mut self, n: usize, at: usize) -> Result<(), YamlError> {
+        self.count_as(n, at, "document exceeds")
+    }
+
+    fn count_as(&mut self, n: usize, at: usize, what: &str) -> Result<(), YamlError> {
+        self.nodes += n;
+        if self.nodes > MAX_NODES {
+            return Err(self.error_at(at, format!("{what} {MAX_NODES} nodes")));
+        }
+        Ok(())
+    }
+
+    /// A finished node goes into its parent: as a key, as a value, or as an item.
+    fn complete(&mut self, value: Value, n: usize, anchor: usize, start: usize, end: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, (value.clone(), n));
+        }
+        let (file, base) = (self.file, self.offsets.base);
+        match self.stack.last_mut() {
+            None => self.root = Some(value),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                nodes,
+                last_end,
+                ..
+            }) => {
+                *nodes += n;
+                *last_end = end;
+                match key.take() {
+                    None => *key = Some((key_text(&value), start, false)),
+                    Some((k, ks, merge)) => {
+                        *merges |= merge;
+                        let key_loc = Loc::new(file, base + ks, base + end);
+                        entries.push(Entry {
+                            key: k,
+                            key_loc: Some(key_loc),
+                            value,
+                        });
+                    }
+                }
+            }
+            Some(Frame::Seq {
+                items,
+                nodes,
+                last_end,
+                ..
+            }) => {
+                *nodes += n;
+                *last_end = end;
+                items.push(value);
+            }
+        }
+    }
+
+    /// Block scalar spans run to the start of the next line; end at the last content byte.
+    fn trim_end(&self, start: usize, mut end: usize) -> usize {
+        let bytes = self.chunk.as_bytes();
+        while end > start && matches!(bytes.get(end - 1), Some(b'\n' | b'\r' | b' ' | b'\t')) {
+            end -= 1;
+        }
+        end
+    }
+
+    /// A block sequence starts at its first item; the list really starts at the `-`.
+    fn dash_before(&self, start: usize) -> usize {
+        let bytes = self.chunk.as_bytes();
+        let mut i = start;
+        while i > 0 && matches!(bytes.get(i - 1), Some(b' ' | b'\t')) {
+            i -= 1;
+        }
+        if i > 0 && bytes.get(i - 1) == Some(&b'-') {
+            i - 1
+        } else {
+            start
+        }
+    }
+}
+
+/// `<<: *base` / `<<: [*a, *b]`: explicit keys win, then earlier merged maps; merged
+/// entries take the place of the `<<` entry and keep the spans where they are written.
+fn apply_merges(entries: Vec<Entry>) -> Vec<Entry> {
+    let is_merge = |e: &Entry| {
+        e.key == "<<"
+            && match &e.value.kind {
+                Kind::Map(_) => true,
+                Kind::List(items) => items.iter().all(|i| matches!(i.kind, Kind::Map(_))),
+                _ => false,
+            }
+    };
+    let mut seen: std::collections::HashSet<String> = entries
+        .iter()
+        .filter(|e| !is_merge(e))
+        .map(|e| e.key.clone())
+        .collect();
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if !is_merge(&entry) {
+            out.push(entry);
+            continue;
+        }
+        let sources = match entry.value.kind {
+            Kind::Map(m) => vec![m],
+            Kind::List(items) => items
+                .into_iter()
+                .filter_map(|i| match i.kind {
+                    Kind::Map(m) => Some(m),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for source in sources {
+            for e in source {
+                if seen.insert(e.key.clone()) {
+                    out.push(e);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Non-scalar keys (rare, legal YAML) rendered as flow text.
+fn key_text(value: &Value) -> String {
+    let mut out = String::new();
+    render_flow(value, &mut out);
+    out
+}
+
+fn render_flow(value: &Value, out: &mut String) {
+    match &value.kind {
+        Kind::Null => out.push_str("null"),
+        Kind::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                render_flow(item, out);
+            }
+            out.push(']');
+        }
+        Kind::Map(entries) => {
+            out.push('{');
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&e.key);
+                out.push_str(": ");
+                render_flow(&e.value, out);
+            }
+            out.push('}');
+        }
+        Kind::Unknown(s) | Kind::String(s) => out.push_str(s),
+        Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Kind::Number(n) => out.push_str(&format_number(*n)),
+    }
+}
+
+/// YAML 1.2 core schema: only plain scalars are typed, unless a `!!` tag says otherwise.
+fn scalar_kind(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Kind {
+    if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
+        return match tag.suffix.as_str() {
+            "str" => Kind::String(text.to_string()),
+            "null" => Kind::Null,
+            "bool" => match core_scalar(text) {
+                Some(k @ Kind::Bool(_)) => k,
+                _ => Kind::String(text.to_string()),
+            },
+            "int" | "float" => match core_scalar(text) {
+                Some(k @ Kind::Number(_)) => k,
+                _ => Kind::String(text.to_string()),
+            },
+            _ => plain_or_string(text, style),
+        };
+    }
+    plain_or_string(text, style)
+}
+
+fn plain_or_string(text: &str, style: ScalarStyle) -> Kind {
+    if style == ScalarStyle::Plain {
+        core_scalar(text).unwrap_or_else(|| Kind::String(text.to_string()))
+    } else {
+        Kind::String(text.to_string())
+    }
+}
+
+fn core_scalar(text: &str) -> Option<Kind> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Kind::Null),
+        // kubectl reads manifests with YAML 1.1 booleans (sigs.k8s.io/yaml on go-yaml v2), so
+        // `privileged: yes` is privileged; single-letter y/n are left as strings.
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => {
+            return Some(Kind::Bool(true))
+        }
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            return Some(Kind::Bool(false))
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Some(Kind::Number(f64::INFINITY))
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Kind::Number(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Kind::Number(f64::NAN)),
+        _ => {}
+    }
+    if let Some(hex) = text.strip_prefix("0x") {
+        return parse_radix(hex, 16);
+    }
+    if let Some(oct) = text.strip_prefix("0o") {
+        return parse_radix(oct, 8);
+    }
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse::<f64>().ok().map(Kind::Number);
+    }
+    if is_core_float(digits) {
+        return text.parse::<f64>().ok().map(Kind::Number);
+    }
+    None
+}
+
+fn parse_radix(digits: &str, radix: u32) -> Option<Kind> {
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let mut n = 0f64;
+    for c in digits.chars() {
+        n = n * radix as f64 + c.to_digit(radix)? as f64;
+    }
+    Some(Kind::Number(n))
+}
+
+/// `( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?` without the sign.
+fn is_core_float(s: &str) -> bool {
+    let (mantissa, exponent) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => {
+            int.bytes().all(|b| b.is_ascii_digit())
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && !(int.is_empty() && frac.is_empty())
+        }
+        None => !mantissa.is_empty() && mantissa.bytes().all(|b| b.is_ascii_digit()),
+    };
+    let exponent_ok = match exponent {
+        None => true,
+        Some(e) => {
+            let d = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit())
+        }
+    };
+    mantissa_ok && exponent_ok
+}
