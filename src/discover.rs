@@ -23,6 +23,8 @@ pub enum FileKind {
     TfVars,
     /// Any `.json`: an ARM template, a parameters file, or unrelated JSON (decided by content).
     Json,
+    /// `.yaml` / `.yml`: Kubernetes manifests when the content says so.
+    Yaml,
 }
 
 pub fn kind_of(path: &Path) -> Option<FileKind> {
@@ -41,6 +43,9 @@ pub fn kind_of(path: &Path) -> Option<FileKind> {
     if lower.ends_with(".json") || lower.ends_with(".jsonc") {
         return Some(FileKind::Json);
     }
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        return Some(FileKind::Yaml);
+    }
     None
 }
 
@@ -54,6 +59,11 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     let mut files = BTreeMap::new();
     let mut missing = Vec::new();
     for root in paths {
+        if root.as_os_str() == "-" {
+            // A manifest stream on standard input (`helm template . | aksguard check -`).
+            files.insert(root.clone(), FileKind::Yaml);
+            continue;
+        }
         if root.is_file() {
             // An explicitly named file is scanned even when excluded or unusually named.
             if let Some(kind) = kind_of(root) {

@@ -43,6 +43,7 @@ enum Unit {
         template: FileId,
         parameters: Option<FileId>,
     },
+    Manifests(FileId),
 }
 
 pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
@@ -64,11 +65,15 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         .files
         .into_par_iter()
         .map(|(path, kind)| {
-            let text = std::fs::read(&path)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| {
-                    String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_string())
-                });
+            let bytes = if path.as_os_str() == "-" {
+                let mut buffer = Vec::new();
+                std::io::Read::read_to_end(&mut std::io::stdin(), &mut buffer).map(|_| buffer)
+            } else {
+                std::fs::read(&path)
+            };
+            let text = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_string())
+            });
             (path, kind, text)
         })
         .collect();
@@ -103,6 +108,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         })
         .collect();
     let mut templates = Vec::new();
+    let mut json_manifests: Vec<FileId> = Vec::new();
     let mut parameter_files: HashMap<PathBuf, FileId> = HashMap::new();
     let mut scanned: HashSet<FileId> = HashSet::new();
     for (id, kind) in json_kinds {
@@ -115,7 +121,14 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
                 parameter_files.insert(sources.get(id).path.clone(), id);
                 scanned.insert(id);
             }
-            Ok(arm::JsonKind::Other) => {}
+            // Kubernetes objects are sometimes kept as JSON; JSON is YAML.
+            Ok(arm::JsonKind::Other) => {
+                let text = &sources.get(id).text;
+                if text.contains("\"apiVersion\"") && text.contains("\"kind\"") {
+                    scanned.insert(id);
+                    json_manifests.push(id);
+                }
+            }
             Err(e) => {
                 scanned.insert(id);
                 errors.push(problem(&sources, e.loc, e.message));
@@ -125,6 +138,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
 
     let mut units: Vec<Unit> = Vec::new();
     let mut terraform_dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
+    let mut manifests: Vec<FileId> = json_manifests;
     for (id, kind) in &kinds {
         let dir = sources
             .get(*id)
@@ -136,6 +150,13 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             FileKind::Terraform => terraform_dirs.entry(dir).or_default().0.push(*id),
             FileKind::TfVars => terraform_dirs.entry(dir).or_default().1.push(*id),
             FileKind::Json => {}
+            FileKind::Yaml => {
+                // Unrendered Helm templates and YAML that is not Kubernetes are skipped quietly.
+                if crate::k8s::looks_like_manifests(&sources.get(*id).text) {
+                    scanned.insert(*id);
+                    manifests.push(*id);
+                }
+            }
         }
     }
     for (files, mut tfvars) in terraform_dirs.into_values() {
@@ -162,6 +183,8 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         });
     }
 
+    units.extend(manifests.into_iter().map(Unit::Manifests));
+
     let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
     for (index, unit) in units.iter().enumerate() {
         match unit {
@@ -178,6 +201,9 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
                 if let Some(p) = parameters {
                     unit_of_file.entry(*p).or_insert(index);
                 }
+            }
+            Unit::Manifests(file) => {
+                unit_of_file.insert(*file, index);
             }
         }
     }
@@ -212,6 +238,9 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         min_prefix_length: config.api_server.min_prefix_length,
         require_private: config.api_server.require_private,
         minimum_version: config.kubernetes.minimum_version.clone(),
+        allowed_registries: config.kubernetes.allowed_registries.clone(),
+        sensitivity_label: config.kubernetes.sensitivity_label.clone(),
+        sensitive_values: config.kubernetes.sensitive_values.clone(),
     };
     let context = Context {
         model: &model,
@@ -307,6 +336,14 @@ fn adapt(unit: &Unit, sources: &Sources) -> (Vec<RawResource>, Vec<Problem>) {
                 Ok(resources) => (resources, Vec::new()),
                 Err(e) => (Vec::new(), vec![problem(sources, e.loc, e.message)]),
             }
+        }
+        Unit::Manifests(file) => {
+            let (resources, errors) = crate::k8s::load_manifests(*file, &sources.get(*file).text);
+            let problems = errors
+                .into_iter()
+                .map(|e| problem(sources, e.loc, e.message))
+                .collect();
+            (resources, problems)
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod field;
 pub mod fields;
 pub mod raw;
 pub mod registry;
+pub mod workload;
 
 use crate::source::FileId;
 use cluster::{Cluster, NodePool};
@@ -39,6 +40,10 @@ pub struct Model {
     pub providers: HashMap<(usize, String), Option<String>>,
     /// Terraform resource groups: (unit, address) -> lower-case name.
     pub resource_groups: HashMap<(usize, String), String>,
+    /// Kubernetes objects of manifests and rendered charts.
+    pub objects: Vec<workload::Object>,
+    /// The workload objects among them, with their pod specs.
+    pub workloads: Vec<workload::Workload>,
     /// Zones that declare a virtual machine or scale set of their own (not AKS nodes).
     pub zones_with_vms: HashSet<usize>,
     pub zones: Vec<Zone>,
@@ -98,6 +103,15 @@ impl Model {
                 continue;
             }
             if res.existing {
+                continue;
+            }
+            if res.format == Format::Kubernetes {
+                let object = workload::lower_object(res, zone);
+                let index = model.objects.len();
+                if let Some(w) = workload::lower_workload(&object, index) {
+                    model.workloads.push(w);
+                }
+                model.objects.push(object);
                 continue;
             }
             if is(cluster::TF_CLUSTER, cluster::ARM_CLUSTER) {
