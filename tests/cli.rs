@@ -335,3 +335,48 @@ fn registries_link_across_files_and_landing_zones() {
         .iter()
         .any(|f| f.0 == "DEF001" && f.1.contains("zone-a")));
 }
+
+#[test]
+fn rendered_helm_findings_carry_their_template() {
+    let (code, json) = check(&["testdata/helm"]);
+    assert_eq!(code, 2, "one broken document is a parse error");
+    let path = "testdata/helm/rendered.yaml";
+    assert!(has(&json, "K8S017", path, 17, 3, "Service/shop/shop"));
+    assert!(has(&json, "K8S010", path, 41, 11, "Deployment/shop/shop"));
+    assert!(has(&json, "K8S011", path, 41, 11, "Deployment/shop/shop"));
+    // `privileged: yes` is true for kubectl (YAML 1.1 booleans).
+    assert!(has(&json, "K8S001", path, 43, 13, "Deployment/shop/shop"));
+    // The ServiceAccount turns the token off; the NetworkPolicy denies by default.
+    assert!(!findings(&json).iter().any(|f| f.0 == "K8S015" || f.0 == "K8S014"));
+    let privileged = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "K8S001")
+        .unwrap();
+    assert_eq!(privileged["source"], "shop/templates/deployment.yaml");
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["line"], 53);
+}
+
+#[test]
+fn manifests_are_read_from_standard_input() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["check", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: []\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(has(&json, "K8S008", "-", 6, 3, "Pod/default/p"));
+}

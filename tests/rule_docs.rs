@@ -49,6 +49,7 @@ fn examples(doc: &str) -> Vec<Example> {
             "hcl" | "terraform" => "main.tf",
             "json" | "jsonc" => "template.json",
             "toml" => "aksguard.toml",
+            "yaml" | "yml" => "manifest.yaml",
             _ => continue,
         };
         if let Some(example) = out.last_mut() {
@@ -129,11 +130,15 @@ fn every_rule_doc_example_holds() {
             })
         };
         for kind in ["Bad", "Good"] {
-            if !has(kind, &["hcl", "terraform"]) || !has(kind, &["json", "jsonc"]) {
-                failures.push(format!(
-                    "{}: needs a {kind} example in Terraform and in ARM",
-                    rule.id
-                ));
+            // Workload rules are documented on manifests; infrastructure rules in both IaC formats.
+            let missing = if rule.id.starts_with("K8S") {
+                (!has(kind, &["yaml", "yml"])).then_some("YAML")
+            } else {
+                (!has(kind, &["hcl", "terraform"]) || !has(kind, &["json", "jsonc"]))
+                    .then_some("Terraform and in ARM")
+            };
+            if let Some(formats) = missing {
+                failures.push(format!("{}: needs a {kind} example in {formats}", rule.id));
             }
         }
         for (index, example) in examples.iter().enumerate() {

@@ -8,26 +8,36 @@ use crate::model::Model;
 use crate::severity::Severity;
 use crate::source::Loc;
 
+mod apparmor_unconfined;
 mod authorized_ip_range_too_broad;
 mod auto_upgrade_disabled;
 mod azure_policy_addon_disabled;
+mod capabilities_not_restricted;
 mod defender_cannot_scan_private_registry;
 mod defender_for_containers_disabled;
 mod defender_for_servers_unneeded;
 mod defender_sensor_disabled;
 mod entra_azure_rbac_disabled;
+mod excessive_rbac;
 mod host_encryption_disabled;
+mod host_namespace_shared;
 mod keyvault_csi_disabled;
 mod kubernetes_rbac_disabled;
 mod kubernetes_version_unsupported;
 mod landing_zone_without_registry;
 mod local_accounts_enabled;
+mod mutable_image_reference;
+mod namespace_without_network_policy;
 mod network_policy_missing;
 mod node_os_not_container_optimized;
 mod node_os_upgrade_disabled;
 mod node_ssh_enabled;
+mod plaintext_secret;
+mod privilege_escalation_allowed;
+mod privileged_container;
 mod public_api_server;
 mod public_api_server_unrestricted;
+mod public_load_balancer;
 mod registry_admin_user_enabled;
 mod registry_anonymous_pull_enabled;
 mod registry_image_signing_disabled;
@@ -38,8 +48,16 @@ mod registry_shared_across_landing_zones;
 mod registry_sku_without_private_link;
 mod registry_vulnerability_assessment_disabled;
 mod registry_without_private_link;
+mod runs_as_root;
+mod seccomp_unconfined;
+mod sensitive_host_path;
+mod sensitive_workload_not_isolated;
+mod service_account_token_automounted;
+mod ssh_port_exposed;
 mod system_pool_not_isolated;
+mod untrusted_registry;
 mod workload_identity_disabled;
+mod writable_root_filesystem;
 
 pub struct Rule {
     pub id: &'static str,
@@ -85,6 +103,24 @@ pub const ALL: &[&Rule] = &[
     &registry_vulnerability_assessment_disabled::RULE,
     &defender_cannot_scan_private_registry::RULE,
     &defender_for_servers_unneeded::RULE,
+    &privileged_container::RULE,
+    &privilege_escalation_allowed::RULE,
+    &runs_as_root::RULE,
+    &writable_root_filesystem::RULE,
+    &seccomp_unconfined::RULE,
+    &apparmor_unconfined::RULE,
+    &capabilities_not_restricted::RULE,
+    &host_namespace_shared::RULE,
+    &sensitive_host_path::RULE,
+    &untrusted_registry::RULE,
+    &mutable_image_reference::RULE,
+    &plaintext_secret::RULE,
+    &ssh_port_exposed::RULE,
+    &namespace_without_network_policy::RULE,
+    &service_account_token_automounted::RULE,
+    &excessive_rbac::RULE,
+    &public_load_balancer::RULE,
+    &sensitive_workload_not_isolated::RULE,
 ];
 
 /// Every stable ID of the catalogue (RULES.md), including rules of later releases, so a
@@ -114,6 +150,10 @@ pub struct Settings {
     pub min_prefix_length: u8,
     pub require_private: bool,
     pub minimum_version: Option<String>,
+    /// `[kubernetes] allowed-registries`; None: the zone's own registries + MCR.
+    pub allowed_registries: Option<Vec<String>>,
+    pub sensitivity_label: String,
+    pub sensitive_values: Vec<String>,
 }
 
 impl Default for Settings {
@@ -122,6 +162,11 @@ impl Default for Settings {
             min_prefix_length: 16,
             require_private: false,
             minimum_version: None,
+            allowed_registries: None,
+            sensitivity_label: "aksguard.io/sensitivity".to_string(),
+            sensitive_values: ["high", "confidential", "restricted"]
+                .map(String::from)
+                .to_vec(),
         }
     }
 }
@@ -272,4 +317,50 @@ pub fn zone_name(model: &Model, zone: usize) -> &str {
         .get(zone)
         .map(|z| z.name.as_str())
         .unwrap_or("?")
+}
+
+impl Subject for crate::model::workload::Object {
+    fn address(&self) -> &str {
+        &self.address
+    }
+    fn format(&self) -> Format {
+        Format::Kubernetes
+    }
+}
+
+impl Rule {
+    /// A finding on a Kubernetes object, carrying the helm template it was rendered from.
+    pub fn on_object(
+        &'static self,
+        object: &crate::model::workload::Object,
+        at: Loc,
+        message: String,
+        label: &str,
+        help: &str,
+    ) -> Finding {
+        let mut finding = self.at(object, at, message, label.to_string(), help.to_string());
+        finding.source = object.source.clone();
+        finding
+    }
+}
+
+/// Where an entry is written (`key: value`), or the fallback when the tree has no span.
+pub fn loc_of(entry: Option<&crate::value::Entry>, fallback: Loc) -> Loc {
+    entry.and_then(|e| e.key_loc).unwrap_or(fallback)
+}
+
+/// Every container of every workload, with its workload and object.
+pub fn containers(
+    model: &Model,
+) -> impl Iterator<
+    Item = (
+        &crate::model::workload::Workload,
+        &crate::model::workload::Object,
+        &crate::model::workload::Container,
+    ),
+> {
+    model.workloads.iter().flat_map(move |w| {
+        let object = &model.objects[w.object];
+        w.containers.iter().map(move |c| (w, object, c))
+    })
 }

@@ -1,0 +1,33 @@
+use super::{Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "K8S008",
+    slug: "host-namespace-shared",
+    severity: Severity::High,
+    summary: "A pod shares the node's network, PID or IPC namespace",
+    doc: include_str!("../../rules/K8S008.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for workload in &ctx.model.workloads {
+        let object = &ctx.model.objects[workload.object];
+        for field in ["hostNetwork", "hostPID", "hostIPC"] {
+            let Some(entry) = workload.pod_entry(&[field]) else {
+                continue;
+            };
+            if entry.value.as_bool() != Some(true) {
+                continue;
+            }
+            out.push(RULE.on_object(
+                object,
+                entry.key_loc.unwrap_or(object.header),
+                format!("The pod sets `{field}: true`: it shares the node's namespace and sees (or reaches) the node's processes and traffic"),
+                "shared here",
+                &format!("Remove `{field}: true`"),
+            ));
+        }
+    }
+}

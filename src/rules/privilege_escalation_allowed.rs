@@ -1,0 +1,39 @@
+use super::{containers, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "K8S002",
+    slug: "privilege-escalation-allowed",
+    severity: Severity::High,
+    summary: "A container may gain more privileges than its parent process",
+    doc: include_str!("../../rules/K8S002.md"),
+    check,
+};
+
+// Absent means allowed: the kubelet defaults allowPrivilegeEscalation to true.
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for (_, object, container) in containers(ctx.model) {
+        let entry = container.security("allowPrivilegeEscalation");
+        if entry.map(|e| e.value.as_bool()) == Some(Some(false)) {
+            continue;
+        }
+        if entry.is_some_and(|e| e.value.is_unknown()) {
+            continue;
+        }
+        let (at, label) = match entry {
+            Some(e) => (e.key_loc.unwrap_or(container.anchor), "allowed here"),
+            None => (
+                container.anchor,
+                "`allowPrivilegeEscalation` is absent: it defaults to true",
+            ),
+        };
+        out.push(RULE.on_object(
+            object,
+            at,
+            format!("Container `{}` allows privilege escalation (setuid binaries and file capabilities can raise its privileges)", container.name),
+            label,
+            "Set `securityContext.allowPrivilegeEscalation: false` on the container",
+        ));
+    }
+}

@@ -1,0 +1,30 @@
+use super::{containers, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "K8S001",
+    slug: "privileged-container",
+    severity: Severity::Critical,
+    summary: "A container runs privileged",
+    doc: include_str!("../../rules/K8S001.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for (_, object, container) in containers(ctx.model) {
+        let Some(entry) = container.security("privileged") else {
+            continue;
+        };
+        if entry.value.as_bool() != Some(true) {
+            continue;
+        }
+        out.push(RULE.on_object(
+            object,
+            entry.key_loc.unwrap_or(container.anchor),
+            format!("Container `{}` runs privileged: it has every capability and the host's devices, one step from the node", container.name),
+            "privileged here",
+            "Remove `privileged: true`; grant only the specific capability the container needs",
+        ));
+    }
+}

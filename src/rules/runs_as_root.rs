@@ -1,0 +1,50 @@
+use super::{containers, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "K8S003",
+    slug: "runs-as-root",
+    severity: Severity::High,
+    summary: "A container may run as root",
+    doc: include_str!("../../rules/K8S003.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for (workload, object, container) in containers(ctx.model) {
+        let user = workload.effective(container, "runAsUser");
+        let non_root = workload.effective(container, "runAsNonRoot");
+        if user.is_some_and(|e| e.value.is_unknown())
+            || non_root.is_some_and(|e| e.value.is_unknown())
+        {
+            continue;
+        }
+        let (at, label) = if let Some(e) = user.filter(|e| e.value.as_number() == Some(0.0)) {
+            (e.key_loc.unwrap_or(container.anchor), "runs as UID 0 here")
+        } else if non_root.and_then(|e| e.value.as_bool()) == Some(true)
+            // An explicit non-zero UID cannot be overridden by the image: not root either
+            // (KICS agrees; Checkov's CKV_K8S_23 wants the flag as well).
+            || user.is_some_and(|e| e.value.as_number().is_some_and(|uid| uid > 0.0))
+        {
+            continue;
+        } else if let Some(e) = non_root {
+            (
+                e.key_loc.unwrap_or(container.anchor),
+                "`runAsNonRoot` is not true",
+            )
+        } else {
+            (
+                container.anchor,
+                "neither the pod nor the container sets `runAsNonRoot: true`",
+            )
+        };
+        out.push(RULE.on_object(
+            object,
+            at,
+            format!("Container `{}` may run as root: a container breakout starts with root on the node", container.name),
+            label,
+            "Set `securityContext.runAsNonRoot: true` with a non-zero `runAsUser` on the pod or the container",
+        ));
+    }
+}

@@ -1,0 +1,103 @@
+use super::{containers, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "K8S010",
+    slug: "untrusted-registry",
+    severity: Severity::High,
+    summary: "A container image comes from a registry outside the allowed list",
+    doc: include_str!("../../rules/K8S010.md"),
+    check,
+};
+
+/// The registry host of an image reference; a bare `nginx` or `library/nginx` is Docker Hub.
+pub fn registry_host(image: &str) -> String {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    match without_digest.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            first.to_ascii_lowercase()
+        }
+        _ => "docker.io".to_string(),
+    }
+}
+
+/// Exact host, or `*.suffix` matching whole labels (`evilazurecr.io` is not `*.azurecr.io`).
+pub fn allowed(host: &str, pattern: &str) -> bool {
+    let pattern = pattern.to_ascii_lowercase();
+    let bare = host.split(':').next().unwrap_or(host);
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => bare
+            .strip_suffix(suffix)
+            .is_some_and(|rest| rest.len() > 1 && rest.ends_with('.')),
+        None => host == pattern || bare == pattern,
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    let model = ctx.model;
+    for (_, object, container) in containers(model) {
+        let Some(entry) = container.value.entry("image") else {
+            continue;
+        };
+        let Some(image) = entry.value.as_str() else {
+            continue;
+        };
+        let host = registry_host(image);
+        let (ok, list) = match &ctx.settings.allowed_registries {
+            Some(patterns) => (
+                patterns.iter().any(|p| allowed(&host, p)),
+                patterns.join(", "),
+            ),
+            None => {
+                let zone_registries: Vec<Option<String>> = model
+                    .registries
+                    .iter()
+                    .filter(|r| r.at.zone == object.zone)
+                    .map(|r| {
+                        r.name
+                            .as_ref()
+                            .map(|n| format!("{}.azurecr.io", n.to_ascii_lowercase()))
+                    })
+                    .collect();
+                // A registry of the zone whose name is not known might be this one.
+                if host.ends_with(".azurecr.io") && zone_registries.iter().any(Option::is_none) {
+                    continue;
+                }
+                let mut list: Vec<String> = zone_registries.into_iter().flatten().collect();
+                list.push("mcr.microsoft.com".to_string());
+                (list.iter().any(|p| allowed(&host, p)), list.join(", "))
+            }
+        };
+        if ok {
+            continue;
+        }
+        out.push(RULE.on_object(
+            object,
+            entry.key_loc.unwrap_or(container.anchor),
+            format!("Container `{}` pulls `{image}` from `{host}`, which is not an allowed registry (allowed: {list})", container.name),
+            "image from an untrusted registry",
+            "Import the image into the landing zone's own registry (`az acr import`) and reference it there, or add the registry to `[kubernetes] allowed-registries`",
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_and_patterns() {
+        assert_eq!(registry_host("nginx"), "docker.io");
+        assert_eq!(registry_host("library/nginx:1.27"), "docker.io");
+        assert_eq!(
+            registry_host("myacr.azurecr.io/web@sha256:ab"),
+            "myacr.azurecr.io"
+        );
+        assert_eq!(registry_host("localhost:5000/x"), "localhost:5000");
+        assert!(allowed("myacr.azurecr.io", "*.azurecr.io"));
+        assert!(!allowed("evilazurecr.io", "*.azurecr.io"));
+        assert!(!allowed("azurecr.io", "*.azurecr.io"));
+        assert!(allowed("mcr.microsoft.com", "mcr.microsoft.com"));
+    }
+}

@@ -1,0 +1,36 @@
+use super::{containers, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "K8S004",
+    slug: "writable-root-filesystem",
+    severity: Severity::Medium,
+    summary: "A container's root filesystem is writable",
+    doc: include_str!("../../rules/K8S004.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for (_, object, container) in containers(ctx.model) {
+        let entry = container.security("readOnlyRootFilesystem");
+        match entry.map(|e| &e.value) {
+            Some(v) if v.as_bool() == Some(true) || v.is_unknown() => continue,
+            _ => {}
+        }
+        let (at, label) = match entry {
+            Some(e) => (e.key_loc.unwrap_or(container.anchor), "not read-only here"),
+            None => (
+                container.anchor,
+                "`readOnlyRootFilesystem` is absent: the root filesystem is writable",
+            ),
+        };
+        out.push(RULE.on_object(
+            object,
+            at,
+            format!("Container `{}` has a writable root filesystem: an intruder can drop tools and persist changes", container.name),
+            label,
+            "Set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` where the application must write",
+        ));
+    }
+}
