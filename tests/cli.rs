@@ -347,7 +347,9 @@ fn rendered_helm_findings_carry_their_template() {
     // `privileged: yes` is true for kubectl (YAML 1.1 booleans).
     assert!(has(&json, "K8S001", path, 43, 13, "Deployment/shop/shop"));
     // The ServiceAccount turns the token off; the NetworkPolicy denies by default.
-    assert!(!findings(&json).iter().any(|f| f.0 == "K8S015" || f.0 == "K8S014"));
+    assert!(!findings(&json)
+        .iter()
+        .any(|f| f.0 == "K8S015" || f.0 == "K8S014"));
     let privileged = json["findings"]
         .as_array()
         .unwrap()
