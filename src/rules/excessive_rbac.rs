@@ -19,7 +19,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 let Some(entry) = object.entry(&["roleRef", "name"]) else {
                     continue;
                 };
-                if entry.value.as_str() != Some("cluster-admin") {
+                // A namespaced Role that happens to be called cluster-admin is not the ClusterRole.
+                let role_kind = object.get(&["roleRef", "kind"]).and_then(Value::as_str);
+                if entry.value.as_str() != Some("cluster-admin") || role_kind == Some("Role") {
                     continue;
                 }
                 out.push(RULE.on_object(

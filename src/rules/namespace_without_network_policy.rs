@@ -16,9 +16,11 @@ pub const RULE: Rule = Rule {
 
 /// Which directions a NetworkPolicy covers for every pod of its namespace.
 fn covers_all_pods(policy: &Object) -> (bool, bool) {
-    let selects_all = policy
-        .get(&["spec", "podSelector"])
-        .is_some_and(|s| s.as_map().is_some_and(|m| m.is_empty()) || s.is_null());
+    // An omitted podSelector is an empty one: it selects every pod of the namespace.
+    let selects_all = match policy.get(&["spec", "podSelector"]) {
+        None => true,
+        Some(s) => s.as_map().is_some_and(|m| m.is_empty()) || s.is_null(),
+    };
     if !selects_all {
         return (false, false);
     }
@@ -31,9 +33,14 @@ fn covers_all_pods(policy: &Object) -> (bool, bool) {
                 .collect()
         })
         .unwrap_or_else(|| {
-            // Without policyTypes, Ingress is implied and Egress only when egress rules exist.
+            // Without policyTypes, Ingress is implied and Egress only when egress rules exist
+            // (an empty `egress: []` adds nothing, as in the API server's defaulting).
             let mut t = vec!["Ingress".to_string()];
-            if policy.get(&["spec", "egress"]).is_some() {
+            if policy
+                .get(&["spec", "egress"])
+                .and_then(Value::as_list)
+                .is_some_and(|rules| !rules.is_empty())
+            {
                 t.push("Egress".to_string());
             }
             t

@@ -84,15 +84,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
     }
     for object in ctx.model.objects.iter().filter(|o| o.kind == "Secret") {
-        let Some(entry) = object
-            .entry(&["data"])
-            .or_else(|| object.entry(&["stringData"]))
-        else {
+        let non_empty = |key: &str| {
+            object
+                .entry(&[key])
+                .filter(|e| !e.value.as_map().is_some_and(<[_]>::is_empty))
+        };
+        let Some(entry) = non_empty("data").or_else(|| non_empty("stringData")) else {
             continue;
         };
-        if entry.value.as_map().is_some_and(<[_]>::is_empty) {
-            continue;
-        }
         let mut finding = RULE.on_object(
             object,
             object.header,

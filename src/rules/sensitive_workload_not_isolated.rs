@@ -46,7 +46,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let namespace_label = model
             .objects
             .iter()
-            .find(|o| o.kind == "Namespace" && o.name == object.namespace)
+            .find(|o| o.kind == "Namespace" && o.name == object.namespace && o.zone == object.zone)
             .and_then(|ns| ns.get(&["metadata", "labels", label]))
             .and_then(Value::as_str);
         let pod_label = lookup(workload.pod_labels(), label).and_then(|e| e.value.as_str());

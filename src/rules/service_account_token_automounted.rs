@@ -31,6 +31,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     o.kind == "ServiceAccount"
                         && o.name == account
                         && o.namespace == object.namespace
+                        && o.zone == object.zone
                 });
                 if declared
                     .and_then(|sa| sa.get(&["automountServiceAccountToken"]))
