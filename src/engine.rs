@@ -63,7 +63,8 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
 
     let read: Vec<(PathBuf, FileKind, Result<String, String>)> = found
         .files
-        .into_par_iter()
+        .par_iter()
+        .cloned()
         .map(|(path, kind)| {
             let bytes = if path.as_os_str() == "-" {
                 let mut buffer = Vec::new();
@@ -263,6 +264,19 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             finding.source = bicep_sources.get(&finding.at.file).cloned();
         }
     }
+    // The configuration joins the sources only when its [[suppress]] entries can be reported.
+    let config_file = match (&config.path, config.suppress.is_empty()) {
+        (Some(path), false) => std::fs::read_to_string(path)
+            .ok()
+            .map(|text| sources.add(path.clone(), text)),
+        _ => None,
+    };
+    let unused = crate::suppress::apply(&mut findings, &sources, &resources, config, config_file);
+    findings.extend(
+        unused
+            .into_iter()
+            .filter(|_| config.rule_enabled(crate::suppress::UNUSED.0)),
+    );
     findings.sort_by(|a, b| {
         (
             sources.get(a.at.file).display.as_str(),
@@ -278,6 +292,12 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             ))
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.at == b.at && a.resource == b.resource);
+    if let Some(focus) = &found.focus {
+        findings.retain(|f| focus.contains(&sources.get(f.at.file).path));
+        errors.retain(|e| {
+            e.at.is_none_or(|at| focus.contains(&sources.get(at.file).path))
+        });
+    }
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
 
     Scan {

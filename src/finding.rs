@@ -19,4 +19,6 @@ pub struct Finding {
     /// The helm template or `.bicep` file the finding really belongs to.
     pub source: Option<String>,
     pub suppressed: bool,
+    /// Why it is suppressed: the reason written with the suppression, or "baseline".
+    pub suppression: Option<String>,
 }

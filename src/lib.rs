@@ -1,6 +1,7 @@
 //! aksguard: AKS security governance linter. `engine::lint` is the one entry point.
 
 pub mod arm;
+pub mod baseline;
 pub mod config;
 pub mod discover;
 pub mod engine;
@@ -11,5 +12,6 @@ pub mod report;
 pub mod rules;
 pub mod severity;
 pub mod source;
+pub mod suppress;
 pub mod terraform;
 pub mod value;

@@ -28,6 +28,9 @@ pub fn render(scan: &Scan) -> String {
                 object.insert("source".into(), json!(source));
             }
             object.insert("suppressed".into(), json!(f.suppressed));
+            if let Some(reason) = &f.suppression {
+                object.insert("justification".into(), json!(reason));
+            }
             object.insert("help".into(), json!(f.help));
             let related: Vec<Value> = f
                 .notes

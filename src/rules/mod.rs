@@ -259,6 +259,7 @@ impl Rule {
             landing_zone: None,
             source: None,
             suppressed: false,
+            suppression: None,
         }
     }
 }
