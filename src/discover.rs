@@ -53,11 +53,67 @@ pub struct Discovered {
     pub files: Vec<(PathBuf, FileKind)>,
     /// Paths given on the command line that do not exist.
     pub missing: Vec<PathBuf>,
+    /// When files were named one by one (a pre-commit hook passes the changed files), the
+    /// rest of their unit is read for context but only these files are reported.
+    pub focus: Option<Focus>,
+}
+
+pub struct Focus {
+    files: std::collections::HashSet<PathBuf>,
+    dirs: Vec<PathBuf>,
+}
+
+impl Focus {
+    pub fn contains(&self, path: &Path) -> bool {
+        path.as_os_str() == "-"
+            || self.files.contains(path)
+            || self.dirs.iter().any(|d| path.starts_with(d))
+    }
+}
+
+/// The other files of a named file's unit: its Terraform directory, or the template and
+/// parameters file that go together.
+fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
+    let Some(dir) = file.parent() else {
+        return Vec::new();
+    };
+    match kind {
+        FileKind::Terraform | FileKind::TfVars => std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.is_file())
+                    .filter_map(|p| match kind_of(&p) {
+                        Some(k @ (FileKind::Terraform | FileKind::TfVars)) => {
+                            Some((absolute(&p), k))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        FileKind::Json => {
+            let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let partner = match name.strip_suffix(".parameters.json") {
+                Some(stem) => dir.join(format!("{stem}.json")),
+                None => parameters_file_for(file).unwrap_or_default(),
+            };
+            if partner.is_file() {
+                vec![(absolute(&partner), FileKind::Json)]
+            } else {
+                Vec::new()
+            }
+        }
+        FileKind::Yaml => Vec::new(),
+    }
 }
 
 pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     let mut files = BTreeMap::new();
     let mut missing = Vec::new();
+    let mut focus_files = std::collections::HashSet::new();
+    let mut focus_dirs = Vec::new();
     for root in paths {
         if root.as_os_str() == "-" {
             // A manifest stream on standard input (`helm template . | aksguard check -`).
@@ -67,7 +123,11 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
         if root.is_file() {
             // An explicitly named file is scanned even when excluded or unusually named.
             if let Some(kind) = kind_of(root) {
+                for (path, context_kind) in unit_context(&absolute(root), kind) {
+                    files.entry(path).or_insert(context_kind);
+                }
                 files.insert(absolute(root), kind);
+                focus_files.insert(absolute(root));
             }
             continue;
         }
@@ -75,6 +135,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             missing.push(root.clone());
             continue;
         }
+        focus_dirs.push(absolute(root));
         let walker = WalkDir::new(root)
             .follow_links(false)
             .sort_by_file_name()
@@ -99,6 +160,10 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     Discovered {
         files: files.into_iter().collect(),
         missing,
+        focus: (!focus_files.is_empty()).then_some(Focus {
+            files: focus_files,
+            dirs: focus_dirs,
+        }),
     }
 }
 

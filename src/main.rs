@@ -52,6 +52,13 @@ struct CheckArgs {
     /// Parse errors alone do not make the exit code 2.
     #[arg(long)]
     no_fail_on_parse_error: bool,
+    /// Record today's findings in FILE and exit 0; later runs with `--baseline FILE` report
+    /// only new ones.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Treat the findings recorded in FILE as known (suppressed, justification "baseline").
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,7 +113,32 @@ fn check(args: CheckArgs) -> ExitCode {
         config.select = args.select.clone();
     }
     config.ignore.extend(args.ignore.iter().cloned());
-    let scan = engine::lint(&paths, &config);
+    let mut scan = engine::lint(&paths, &config);
+    if let Some(path) = &args.write_baseline {
+        return match aksguard::baseline::write(path, &scan) {
+            Ok(()) => {
+                eprintln!(
+                    "aksguard: wrote {} finding(s) to the baseline {}",
+                    scan.findings.iter().filter(|f| !f.suppressed).count(),
+                    path.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!(
+                    "aksguard: cannot write the baseline {}: {e}",
+                    path.display()
+                );
+                ExitCode::from(2)
+            }
+        };
+    }
+    if let Some(path) = &args.baseline {
+        if let Err(e) = aksguard::baseline::apply(path, &mut scan) {
+            eprintln!("aksguard: {e}");
+            return ExitCode::from(2);
+        }
+    }
     match args.format {
         OutputFormat::Json => print!("{}", report::json::render(&scan)),
         OutputFormat::Human => {

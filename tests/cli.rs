@@ -382,3 +382,101 @@ fn manifests_are_read_from_standard_input() {
     assert_eq!(output.status.code(), Some(1));
     assert!(has(&json, "K8S008", "-", 6, 3, "Pod/default/p"));
 }
+
+#[test]
+fn suppressions_hide_findings_and_unused_ones_are_reported() {
+    let (_, json) = check(&["testdata/suppress"]);
+    let get = |rule: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    // Inline comment on the line before, and on the same line.
+    let local = get("AKS005");
+    assert_eq!(local.len(), 1);
+    assert_eq!(local[0]["suppressed"], true);
+    assert_eq!(local[0]["line"], 6);
+    assert!(local[0]["justification"]
+        .as_str()
+        .unwrap()
+        .contains("OPS-1"));
+    assert_eq!(get("AKS009")[0]["suppressed"], true);
+    // ARM resource metadata and the Kubernetes annotation.
+    assert_eq!(get("ACR004")[0]["suppressed"], true);
+    assert_eq!(get("K8S008")[0]["suppressed"], true);
+    // The AKS006 comment hides nothing: AG002 where it is written.
+    assert!(has(&json, "AG002", "testdata/suppress/main.tf", 8, 3, ""));
+    // Suppressed findings do not count.
+    let live = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .count();
+    assert_eq!(json["summary"]["findings"].as_u64(), Some(live as u64));
+}
+
+#[test]
+fn a_baseline_keeps_known_findings_quiet_and_reports_new_ones() {
+    let dir = std::env::temp_dir().join(format!("aksguard-baseline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tf = dir.join("main.tf");
+    std::fs::write(
+        &tf,
+        "resource \"azurerm_kubernetes_cluster\" \"aks\" {\n  local_account_disabled = true\n}\n",
+    )
+    .unwrap();
+    let baseline = dir.join("baseline.json");
+    let run = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+            .arg("check")
+            .arg(&dir)
+            .args(["--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<Value>(&out.stdout).ok(),
+        )
+    };
+    let (code, _) = run(&["--write-baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    let (code, json) = run(&["--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, Some(0));
+    assert!(json.unwrap()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["suppressed"] == true));
+    // Shift every line and introduce one new violation.
+    std::fs::write(&tf, "\n\n\nresource \"azurerm_kubernetes_cluster\" \"aks\" {\n  local_account_disabled = false\n}\n").unwrap();
+    let (code, json) = run(&["--baseline", baseline.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    let json = json.unwrap();
+    let live: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == false)
+        .collect();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0]["rule"], "AKS005");
+    assert_eq!(live[0]["line"], 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_named_file_is_linted_with_its_unit_and_only_it_is_reported() {
+    // variables.tf and the tfvars of main.tf's directory are read, but only main.tf reported.
+    let (_, whole) = check(&["testdata/tfeval"]);
+    let (_, named) = check(&["testdata/tfeval/main.tf"]);
+    assert_eq!(findings(&whole), findings(&named));
+    let (code, only_variables) = check(&["testdata/tfeval/variables.tf"]);
+    assert_eq!(code, 0);
+    assert!(findings(&only_variables).is_empty());
+}

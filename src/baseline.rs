@@ -1,0 +1,72 @@
+//! Baselines: accept today's findings and report only new ones. Keyed by rule + path +
+//! resource address (not line), so edits elsewhere in a file do not churn the baseline.
+
+use crate::engine::Scan;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::path::Path;
+
+type Key = (String, String, String);
+
+fn key(scan: &Scan, finding: &crate::finding::Finding) -> Key {
+    (
+        finding.rule.to_string(),
+        scan.sources.get(finding.at.file).display.clone(),
+        finding.resource.clone(),
+    )
+}
+
+/// Writes every unsuppressed finding of the scan (one entry per finding, so two findings
+/// of the same key need two entries).
+pub fn write(path: &Path, scan: &Scan) -> std::io::Result<()> {
+    let mut entries: Vec<Key> = scan
+        .findings
+        .iter()
+        .filter(|f| !f.suppressed)
+        .map(|f| key(scan, f))
+        .collect();
+    entries.sort();
+    let findings: Vec<Value> = entries
+        .into_iter()
+        .map(|(rule, path, resource)| json!({"rule": rule, "path": path, "resource": resource}))
+        .collect();
+    let document = json!({"version": 1, "findings": findings});
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    std::fs::write(path, text)
+}
+
+/// Marks findings the baseline already knows as suppressed ("baseline").
+pub fn apply(path: &Path, scan: &mut Scan) -> Result<usize, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let document: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: not a baseline: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let mut known: HashMap<Key, usize> = HashMap::new();
+    for entry in document["findings"].as_array().into_iter().flatten() {
+        let field = |name: &str| entry[name].as_str().unwrap_or("").to_string();
+        *known
+            .entry((field("rule"), field("path"), field("resource")))
+            .or_default() += 1;
+    }
+    let mut matched = 0;
+    for index in 0..scan.findings.len() {
+        if scan.findings[index].suppressed {
+            continue;
+        }
+        let k = key(scan, &scan.findings[index]);
+        if let Some(count) = known.get_mut(&k).filter(|c| **c > 0) {
+            *count -= 1;
+            matched += 1;
+            let finding = &mut scan.findings[index];
+            finding.suppressed = true;
+            finding.suppression = Some("baseline".to_string());
+        }
+    }
+    Ok(matched)
+}
