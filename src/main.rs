@@ -65,6 +65,10 @@ struct CheckArgs {
 enum OutputFormat {
     Human,
     Json,
+    Sarif,
+    Github,
+    AzureDevops,
+    Junit,
 }
 
 fn main() -> ExitCode {
@@ -141,6 +145,10 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     match args.format {
         OutputFormat::Json => print!("{}", report::json::render(&scan)),
+        OutputFormat::Sarif => print!("{}", report::sarif::render(&scan)),
+        OutputFormat::Github => print!("{}", report::github::render(&scan)),
+        OutputFormat::AzureDevops => print!("{}", report::azure_devops::render(&scan)),
+        OutputFormat::Junit => print!("{}", report::junit::render(&scan)),
         OutputFormat::Human => {
             if scan.files == 0 && scan.errors.is_empty() {
                 eprintln!(

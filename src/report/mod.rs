@@ -1,7 +1,11 @@
 //! Renderers: byte spans become lines and columns only here.
 
+pub mod azure_devops;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::source::{Loc, Sources};
 

@@ -1,0 +1,150 @@
+//! `--format azure-devops`: Azure Pipelines logging commands, one issue per unsuppressed
+//! finding:
+//!
+//! ```text
+//! ##vso[task.logissue type=error;sourcepath=lz0001/terraform/main.tf;linenumber=8;columnnumber=3;code=AKS005]Local accounts ...
+//! ```
+//!
+//! `error` for critical and high, `warning` for the rest (the only two issue types). Engine
+//! errors (AG001, AG004) are plain `aksguard: ...` lines and a plain summary line ends the
+//! output; no other `##vso` command is written (no `task.complete`: the exit code decides).
+
+use super::span_lines;
+use crate::engine::{Problem, Scan};
+use crate::finding::Finding;
+use crate::severity::Severity;
+use std::fmt::Write;
+
+pub fn render(scan: &Scan) -> String {
+    let mut out = String::new();
+    for error in &scan.errors {
+        out.push_str(&problem_line(scan, error));
+        out.push('\n');
+    }
+    for finding in scan.findings.iter().filter(|f| !f.suppressed) {
+        let (line, column, _, _) = span_lines(&scan.sources, finding.at);
+        let _ = writeln!(
+            out,
+            "##vso[task.logissue type={};sourcepath={};linenumber={line};columnnumber={column};code={}]{}",
+            issue_type(finding.severity),
+            property(&scan.sources.get(finding.at.file).display),
+            property(finding.rule),
+            data(&message(finding)),
+        );
+    }
+    out.push_str(&plain(&super::human::summary(scan)));
+    out.push('\n');
+    out
+}
+
+fn issue_type(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High | Severity::Error => "error",
+        Severity::Medium | Severity::Low | Severity::Info => "warning",
+    }
+}
+
+/// The issue's text: the slug (the code is shown apart), message, resource and source.
+fn message(f: &Finding) -> String {
+    let mut text = format!("{}: {}", f.slug, f.message.trim());
+    if !f.resource.is_empty() {
+        let _ = write!(text, " [{}]", f.resource);
+    }
+    if let Some(source) = &f.source {
+        let _ = write!(text, " (from {source})");
+    }
+    text
+}
+
+/// `aksguard: AG001 parse-error: path:line:column: message` on one line.
+fn problem_line(scan: &Scan, e: &Problem) -> String {
+    let place = match e.at {
+        Some(loc) => {
+            let (line, column, _, _) = span_lines(&scan.sources, loc);
+            format!("{}:{line}:{column}", scan.sources.get(loc.file).display)
+        }
+        None => e.path.clone(),
+    };
+    plain(&format!(
+        "aksguard: {} {}: {place}: {}",
+        e.rule, e.slug, e.message
+    ))
+}
+
+/// A line that is not a logging command. The agent looks for `##vso[` anywhere in a line,
+/// so text from scanned files must not carry one; line breaks become spaces.
+fn plain(text: &str) -> String {
+    text.replace("\r\n", " ")
+        .replace(['\r', '\n'], " ")
+        .replace("##vso[", "##vso%5B")
+}
+
+/// Escaping of a logging command's message (azure-pipelines-task-lib `escapedata`).
+fn data(text: &str) -> String {
+    text.replace('%', "%AZP25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escaping of a logging command's property value (azure-pipelines-task-lib `escape`).
+fn property(text: &str) -> String {
+    data(text).replace(';', "%3B").replace(']', "%5D")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sarif::fixture;
+
+    #[test]
+    fn one_issue_per_unsuppressed_finding() {
+        let scan = fixture::mixed();
+        let out = render(&scan);
+        let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
+        let issues: Vec<&str> = out.lines().filter(|l| l.contains("##vso")).collect();
+        assert_eq!(issues.len(), active.len(), "{out}");
+        for (line, finding) in issues.iter().zip(&active) {
+            let rest = line.strip_prefix("##vso[task.logissue ").unwrap();
+            let (props, message) = rest.split_once(']').unwrap();
+            let props: Vec<(&str, &str)> = props
+                .split(';')
+                .map(|kv| kv.split_once('=').unwrap())
+                .collect();
+            let keys: Vec<&str> = props.iter().map(|(k, _)| *k).collect();
+            assert_eq!(
+                keys,
+                ["type", "sourcepath", "linenumber", "columnnumber", "code"]
+            );
+            assert_eq!(props[0].1, issue_type(finding.severity));
+            assert_eq!(props[1].1, "lz 0001,a:b%AZP25/terraform/main.tf");
+            assert!(props[2].1.parse::<usize>().unwrap() >= 1);
+            assert_eq!(props[4].1, finding.rule);
+            assert!(message.starts_with(finding.slug));
+        }
+        let aks005 = issues.iter().find(|l| l.contains("code=AKS005]")).unwrap();
+        assert!(aks005.starts_with("##vso[task.logissue type=error;"));
+        assert!(
+            aks005.ends_with("]local-accounts-enabled: local accounts: enabled, 100%AZP25 <bad> & \"quoted\"%0Asecond line]; ok [azurerm_kubernetes_cluster.aks]"),
+            "{aks005}"
+        );
+    }
+
+    #[test]
+    fn errors_and_summary_are_plain_lines() {
+        let scan = fixture::mixed();
+        let out = render(&scan);
+        let plain: Vec<&str> = out.lines().filter(|l| !l.starts_with("##vso")).collect();
+        assert_eq!(plain.len(), 2, "{out}");
+        assert!(plain[0].starts_with("aksguard: AG001 parse-error: lz 0001,a:b%/broken/main.tf:"));
+        assert!(plain[1].contains(" finding"));
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(data("100%\r\n;]"), "100%AZP25%0D%0A;]");
+        assert_eq!(property("a;b]c%"), "a%3Bb%5Dc%AZP25");
+        assert_eq!(plain("x\n##vso[task.complete]"), "x ##vso%5Btask.complete]");
+        assert_eq!(issue_type(Severity::Info), "warning");
+        assert_eq!(issue_type(Severity::High), "error");
+    }
+}

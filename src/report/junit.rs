@@ -1,0 +1,410 @@
+//! `--format junit`: JUnit XML for CI test-report views (Azure DevOps PublishTestResults,
+//! GitLab, Jenkins).
+//!
+//! One `<testsuite>` per rule with findings (`AKS005 local-accounts-enabled`), one
+//! `<testcase>` per finding (classname: the path, name: `RULE resource`): a `<failure>` when
+//! it is reported, `<skipped>` with the justification when it is suppressed. Engine errors
+//! are `<error>` test cases of their own suites (`AG001 parse-error`). A scan without any
+//! finding or error is one passing test case, so report views show a clean run.
+
+use super::span_lines;
+use crate::engine::{Problem, Scan};
+use crate::finding::Finding;
+use crate::rules;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// One `<testcase>`.
+struct Case {
+    classname: String,
+    name: String,
+    file: String,
+    line: usize,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Passed,
+    Failure {
+        message: String,
+        kind: String,
+        text: String,
+    },
+    Skipped {
+        message: String,
+    },
+    Error {
+        message: String,
+        kind: String,
+        text: String,
+    },
+}
+
+pub fn render(scan: &Scan) -> String {
+    // Suites in the order their rule first appears: findings are sorted by path and line.
+    let mut suites: Vec<(String, Vec<Case>)> = Vec::new();
+    let mut suite_of: HashMap<String, usize> = HashMap::new();
+    let mut add = |suite: String, case: Case| {
+        let index = *suite_of.entry(suite.clone()).or_insert_with(|| {
+            suites.push((suite, Vec::new()));
+            suites.len() - 1
+        });
+        suites[index].1.push(case);
+    };
+    for error in &scan.errors {
+        add(
+            format!("{} {}", error.rule, error.slug),
+            error_case(scan, error),
+        );
+    }
+    for finding in &scan.findings {
+        add(
+            format!("{} {}", finding.rule, finding.slug),
+            finding_case(scan, finding),
+        );
+    }
+    if suites.is_empty() {
+        suites.push((
+            "aksguard".to_string(),
+            vec![Case {
+                classname: "aksguard".to_string(),
+                name: "no findings".to_string(),
+                file: String::new(),
+                line: 0,
+                outcome: Outcome::Passed,
+            }],
+        ));
+    }
+    // Engine errors first (they were added first), then the rules in catalogue order.
+    suites.sort_by_key(|(name, cases)| {
+        let errors = matches!(cases[0].outcome, Outcome::Error { .. });
+        let id = name.split(' ').next().unwrap_or("");
+        let rank = rules::ALL
+            .iter()
+            .position(|r| r.id == id)
+            .unwrap_or(rules::ALL.len());
+        (!errors, rank)
+    });
+    for (_, cases) in &mut suites {
+        unique_names(cases);
+    }
+
+    let count = |cases: &[Case], pick: fn(&Outcome) -> bool| {
+        cases.iter().filter(|c| pick(&c.outcome)).count()
+    };
+    let failed = |o: &Outcome| matches!(o, Outcome::Failure { .. });
+    let skipped = |o: &Outcome| matches!(o, Outcome::Skipped { .. });
+    let errored = |o: &Outcome| matches!(o, Outcome::Error { .. });
+    let all: Vec<&Case> = suites.iter().flat_map(|(_, cases)| cases).collect();
+    let total = |pick: fn(&Outcome) -> bool| all.iter().filter(|c| pick(&c.outcome)).count();
+
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"aksguard\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
+        all.len(),
+        total(failed),
+        total(errored),
+        total(skipped),
+        scan.duration.as_secs_f64(),
+    );
+    for (name, cases) in &suites {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
+            escape(name),
+            cases.len(),
+            count(cases, failed),
+            count(cases, errored),
+            count(cases, skipped),
+        );
+        for case in cases {
+            write_case(&mut out, case);
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn finding_case(scan: &Scan, f: &Finding) -> Case {
+    let path = scan.sources.get(f.at.file).display.clone();
+    let (line, column, _, _) = span_lines(&scan.sources, f.at);
+    let name = if f.resource.is_empty() {
+        f.rule.to_string()
+    } else {
+        format!("{} {}", f.rule, f.resource)
+    };
+    let outcome = if f.suppressed {
+        Outcome::Skipped {
+            message: f
+                .suppression
+                .as_deref()
+                .filter(|reason| !reason.trim().is_empty())
+                .unwrap_or("suppressed")
+                .to_string(),
+        }
+    } else {
+        let mut text = format!(
+            "{path}:{line}:{column}: {} {} ({}): {}\n",
+            f.rule, f.slug, f.severity, f.message
+        );
+        if !f.resource.is_empty() {
+            let _ = writeln!(text, "resource: {}", f.resource);
+        }
+        if let Some(zone) = &f.landing_zone {
+            let _ = writeln!(text, "landing zone: {zone}");
+        }
+        if let Some(source) = &f.source {
+            let _ = writeln!(text, "source: {source}");
+        }
+        for (loc, note) in &f.notes {
+            let (line, column, _, _) = span_lines(&scan.sources, *loc);
+            let file = &scan.sources.get(loc.file).display;
+            let _ = writeln!(text, "note: {note} ({file}:{line}:{column})");
+        }
+        if !f.help.trim().is_empty() {
+            let _ = writeln!(text, "help: {}", f.help.trim());
+        }
+        Outcome::Failure {
+            message: f.message.clone(),
+            kind: f.severity.as_str().to_string(),
+            text,
+        }
+    };
+    Case {
+        classname: path.clone(),
+        name,
+        file: path,
+        line,
+        outcome,
+    }
+}
+
+fn error_case(scan: &Scan, e: &Problem) -> Case {
+    let (path, line, column) = match e.at {
+        Some(loc) => {
+            let (line, column, _, _) = span_lines(&scan.sources, loc);
+            (scan.sources.get(loc.file).display.clone(), line, column)
+        }
+        None => (e.path.clone(), 0, 0),
+    };
+    let place = if line > 0 {
+        format!("{path}:{line}:{column}")
+    } else {
+        path.clone()
+    };
+    Case {
+        classname: path.clone(),
+        name: format!("{} {path}", e.rule),
+        file: path,
+        line,
+        outcome: Outcome::Error {
+            message: e.message.clone(),
+            kind: e.slug.to_string(),
+            text: format!("{place}: {} {}: {}\n", e.rule, e.slug, e.message),
+        },
+    }
+}
+
+/// Report views key test cases by classname and name: repeated ones get ` #2`, ` #3`, ...
+fn unique_names(cases: &mut [Case]) {
+    let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    for case in cases {
+        let n = seen
+            .entry((case.classname.clone(), case.name.clone()))
+            .or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            case.name = format!("{} #{n}", case.name);
+        }
+    }
+}
+
+fn write_case(out: &mut String, case: &Case) {
+    let _ = write!(
+        out,
+        "    <testcase classname=\"{}\" name=\"{}\"",
+        escape(&case.classname),
+        escape(&case.name),
+    );
+    if !case.file.is_empty() {
+        let _ = write!(out, " file=\"{}\"", escape(&case.file));
+    }
+    if case.line > 0 {
+        let _ = write!(out, " line=\"{}\"", case.line);
+    }
+    out.push_str(" time=\"0\"");
+    match &case.outcome {
+        Outcome::Passed => out.push_str("/>\n"),
+        Outcome::Skipped { message } => {
+            let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>", escape(message));
+            out.push_str("    </testcase>\n");
+        }
+        Outcome::Failure {
+            message,
+            kind,
+            text,
+        } => {
+            let _ = writeln!(
+                out,
+                ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>",
+                escape(message),
+                escape(kind),
+                escape_text(text),
+            );
+            out.push_str("    </testcase>\n");
+        }
+        Outcome::Error {
+            message,
+            kind,
+            text,
+        } => {
+            let _ = writeln!(
+                out,
+                ">\n      <error message=\"{}\" type=\"{}\">{}</error>",
+                escape(message),
+                escape(kind),
+                escape_text(text),
+            );
+            out.push_str("    </testcase>\n");
+        }
+    }
+}
+
+/// An XML attribute value: the five predefined entities, line breaks and tabs as character
+/// references (attribute value normalisation would turn them into spaces), and characters
+/// XML 1.0 cannot carry (other control characters, U+FFFE, U+FFFF) as U+FFFD.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push_str("&#9;"),
+            c => push_text(&mut out, c),
+        }
+    }
+    out
+}
+
+/// XML character data: line breaks and tabs stay as they are.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_text(&mut out, c);
+    }
+    out
+}
+
+fn push_text(out: &mut String, c: char) {
+    match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '\r' => out.push_str("&#13;"),
+        '\n' | '\t' => out.push(c),
+        c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+        c => out.push(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sarif::fixture;
+
+    fn count(text: &str, needle: &str) -> usize {
+        text.matches(needle).count()
+    }
+
+    #[test]
+    fn a_failure_per_unsuppressed_finding() {
+        let scan = fixture::mixed();
+        let out = render(&scan);
+        let active = scan.findings.iter().filter(|f| !f.suppressed).count();
+        let suppressed = scan.findings.len() - active;
+        assert_eq!(count(&out, "<failure "), active, "{out}");
+        assert_eq!(count(&out, "<skipped "), suppressed);
+        assert_eq!(count(&out, "<error "), 1);
+        assert_eq!(count(&out, "<testcase "), scan.findings.len() + 1);
+        assert_eq!(count(&out, "<testsuites "), 1);
+        assert!(out.starts_with(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"aksguard\""
+        ));
+        assert!(out.contains(&format!(
+            "tests=\"{}\" failures=\"{active}\" errors=\"1\" skipped=\"{suppressed}\"",
+            scan.findings.len() + 1
+        )));
+        assert!(out.contains("<testsuite name=\"AG001 parse-error\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\""));
+        assert!(out.contains(
+            "<testsuite name=\"AKS005 local-accounts-enabled\" tests=\"1\" failures=\"1\""
+        ));
+        assert!(out.contains(
+            "<testcase classname=\"lz 0001,a:b%/terraform/main.tf\" name=\"AKS005 azurerm_kubernetes_cluster.aks\""
+        ));
+        assert!(out.contains(
+            "<failure message=\"local accounts: enabled, 100% &lt;bad&gt; &amp; &quot;quoted&quot;&#10;second line]; ok\" type=\"high\">"
+        ));
+        assert!(out.ends_with("</testsuites>\n"));
+        assert_eq!(count(&out, "<testsuite "), count(&out, "</testsuite>"));
+        assert_eq!(count(&out, "<testcase "), count(&out, "</testcase>"));
+    }
+
+    #[test]
+    fn a_clean_scan_is_one_passing_case() {
+        let mut scan = fixture::mixed();
+        scan.findings.clear();
+        scan.errors.clear();
+        let out = render(&scan);
+        assert!(out.contains("tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\""));
+        assert!(out.contains("<testcase classname=\"aksguard\" name=\"no findings\" time=\"0\"/>"));
+    }
+
+    #[test]
+    fn repeated_cases_get_distinct_names() {
+        let mut scan = fixture::mixed();
+        let copy = scan.findings[0].clone();
+        scan.findings.push(copy);
+        let out = render(&scan);
+        let name = format!(
+            "{} {} #2\"",
+            scan.findings[0].rule, scan.findings[0].resource
+        );
+        assert!(out.contains(&escape(&name[..name.len() - 1])), "{out}");
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            escape("a<b>&\"c'\r\n\t\u{1}\u{FFFF}é"),
+            "a&lt;b&gt;&amp;&quot;c&apos;&#13;&#10;&#9;\u{FFFD}\u{FFFD}é"
+        );
+        assert_eq!(
+            escape_text("a<b>&\"c'\r\n\t\u{1b}"),
+            "a&lt;b&gt;&amp;\"c'&#13;\n\t\u{FFFD}"
+        );
+    }
+
+    #[test]
+    fn suites_in_catalogue_order_after_errors() {
+        let out = render(&fixture::mixed());
+        let suites: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("<testsuite name=\""))
+            .map(|l| &l[..l.find('"').unwrap()])
+            .collect();
+        assert_eq!(suites[0], "AG001 parse-error");
+        let ranks: Vec<usize> = suites[1..]
+            .iter()
+            .map(|s| {
+                let id = s.split(' ').next().unwrap();
+                rules::ALL.iter().position(|r| r.id == id).unwrap()
+            })
+            .collect();
+        assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{suites:?}");
+        assert!(out.contains("<skipped message=\"system pool exception, ticket OPS-2\"/>"));
+        assert!(out.contains("<skipped message=\"baseline\"/>"));
+    }
+}

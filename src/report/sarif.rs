@@ -1,0 +1,827 @@
+//! `--format sarif`: SARIF 2.1.0 for code-scanning services (GitHub code scanning, the Azure
+//! DevOps SARIF viewer, ...).
+//!
+//! One run. `tool.driver.rules` holds every rule of the catalogue and the engine
+//! diagnostics; each finding is one result (suppressed findings included, with
+//! `suppressions`); engine errors (AG001, AG004) are tool-execution notifications of the one
+//! invocation. Paths below the working directory are relative to `%SRCROOT%` (the working
+//! directory); columns count characters (`columnKind: unicodeCodePoints`).
+
+use super::span_lines;
+use crate::engine::{Problem, Scan};
+use crate::finding::Finding;
+use crate::rules;
+use crate::severity::Severity;
+use crate::source::{Loc, Sources};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// The project's home: `package.repository` of Cargo.toml when it is set, else the
+/// project's GitHub repository.
+const REPOSITORY: &str = if env!("CARGO_PKG_REPOSITORY").is_empty() {
+    "https://github.com/aksguard/aksguard"
+} else {
+    env!("CARGO_PKG_REPOSITORY")
+};
+
+/// The base every relative artifact URI is resolved against: the working directory.
+const SRCROOT: &str = "%SRCROOT%";
+
+/// Fingerprint key of `partialFingerprints`; bump the version if the hashed text changes.
+const FINGERPRINT: &str = "aksguard/v1";
+
+/// An engine diagnostic: not a rule over the model, so not in `rules::ALL`.
+pub struct EngineDiagnostic {
+    pub id: &'static str,
+    pub slug: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+/// RULES.md, "Engine diagnostics".
+pub const ENGINE_DIAGNOSTICS: &[EngineDiagnostic] = &[
+    EngineDiagnostic {
+        id: "AG001",
+        slug: "parse-error",
+        severity: Severity::Error,
+        summary: "A file of a known format cannot be parsed (file, line, column, what was expected).",
+    },
+    EngineDiagnostic {
+        id: "AG002",
+        slug: "unused-suppression",
+        severity: Severity::Low,
+        summary: "An inline or config suppression matched no finding, or has expired.",
+    },
+    EngineDiagnostic {
+        id: "AG003",
+        slug: "unresolved-value",
+        severity: Severity::Info,
+        summary: "Only with `--unknown=warn`: a rule could not decide because a value is unknown (names the expression).",
+    },
+    EngineDiagnostic {
+        id: "AG004",
+        slug: "invalid-config",
+        severity: Severity::Error,
+        summary: "`aksguard.toml` has an unknown key or a bad value.",
+    },
+];
+
+/// What a reportingDescriptor is built from: a rule of the catalogue or an engine diagnostic.
+struct Descriptor {
+    id: &'static str,
+    slug: &'static str,
+    severity: Severity,
+    summary: &'static str,
+    /// The rule's documentation (`rules/<ID>.md`); None for engine diagnostics.
+    doc: Option<&'static str>,
+}
+
+fn descriptors() -> Vec<Descriptor> {
+    let catalogue = rules::ALL.iter().map(|r| Descriptor {
+        id: r.id,
+        slug: r.slug,
+        severity: r.severity,
+        summary: r.summary,
+        doc: Some(r.doc),
+    });
+    let engine = ENGINE_DIAGNOSTICS.iter().map(|d| Descriptor {
+        id: d.id,
+        slug: d.slug,
+        severity: d.severity,
+        summary: d.summary,
+        doc: None,
+    });
+    catalogue.chain(engine).collect()
+}
+
+pub fn render(scan: &Scan) -> String {
+    let descriptors = descriptors();
+    let index: HashMap<&str, usize> = descriptors
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.id, i))
+        .collect();
+    let repository = repository();
+
+    let mut driver = Map::new();
+    driver.insert("name".into(), json!("aksguard"));
+    driver.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
+    driver.insert("semanticVersion".into(), json!(env!("CARGO_PKG_VERSION")));
+    driver.insert("informationUri".into(), json!(repository));
+    driver.insert(
+        "rules".into(),
+        Value::Array(
+            descriptors
+                .iter()
+                .map(|d| descriptor(d, &repository))
+                .collect(),
+        ),
+    );
+
+    let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let results: Vec<Value> = scan
+        .findings
+        .iter()
+        .map(|f| {
+            let path = scan.sources.get(f.at.file).display.as_str();
+            let seen = occurrences
+                .entry((f.rule, path, f.resource.as_str()))
+                .or_insert(0);
+            let occurrence = *seen;
+            *seen += 1;
+            result(scan, f, index.get(f.rule).copied(), occurrence)
+        })
+        .collect();
+
+    let notifications: Vec<Value> = scan
+        .errors
+        .iter()
+        .map(|e| notification(&scan.sources, e, index.get(e.rule).copied()))
+        .collect();
+    let mut invocation = Map::new();
+    invocation.insert("executionSuccessful".into(), json!(scan.errors.is_empty()));
+    if !notifications.is_empty() {
+        invocation.insert(
+            "toolExecutionNotifications".into(),
+            Value::Array(notifications),
+        );
+    }
+    let cwd = std::env::current_dir().ok().map(|cwd| {
+        let mut dir = cwd.to_string_lossy().replace('\\', "/");
+        if !dir.ends_with('/') {
+            dir.push('/');
+        }
+        file_uri(&dir)
+    });
+    if let Some(cwd) = &cwd {
+        invocation.insert("workingDirectory".into(), json!({ "uri": cwd }));
+    }
+
+    let mut run = Map::new();
+    run.insert("tool".into(), json!({ "driver": driver }));
+    run.insert("invocations".into(), json!([invocation]));
+    if let Some(cwd) = &cwd {
+        run.insert(
+            "originalUriBaseIds".into(),
+            json!({ SRCROOT: { "uri": cwd, "description": { "text": "The directory aksguard ran in." } } }),
+        );
+    }
+    run.insert("columnKind".into(), json!("unicodeCodePoints"));
+    run.insert("results".into(), Value::Array(results));
+
+    let document = json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn repository() -> String {
+    let repository = REPOSITORY.trim_end_matches('/');
+    repository
+        .strip_suffix(".git")
+        .unwrap_or(repository)
+        .to_string()
+}
+
+/// helpUri: rules link to their documentation file, `<repository>/blob/main/rules/<ID>.md`
+/// (the file `aksguard rule <ID>` prints, on the default branch); engine diagnostics to
+/// README.md, whose table describes them.
+fn help_uri(repository: &str, d: &Descriptor) -> String {
+    match d.doc {
+        Some(_) => format!("{repository}/blob/main/rules/{}.md", d.id),
+        None => format!("{repository}/blob/main/README.md"),
+    }
+}
+
+fn descriptor(d: &Descriptor, repository: &str) -> Value {
+    let full = d
+        .doc
+        .and_then(|doc| section(doc, "What it checks"))
+        .unwrap_or(d.summary);
+    let (help_text, help_markdown) = match d.doc {
+        Some(doc) => (
+            section(doc, "Fix").unwrap_or(d.summary).to_string(),
+            doc.to_string(),
+        ),
+        None => (
+            d.summary.to_string(),
+            format!("# {} {}\n\n{}\n", d.id, d.slug, d.summary),
+        ),
+    };
+    let mut properties = Map::new();
+    properties.insert(
+        "security-severity".into(),
+        json!(security_severity(d.severity)),
+    );
+    // GitHub reads security-severity only for rules tagged "security": engine diagnostics
+    // are about the scan, not about the infrastructure.
+    let tags = if d.doc.is_some() {
+        json!(["security"])
+    } else {
+        json!(["aksguard-engine"])
+    };
+    properties.insert("tags".into(), tags);
+    properties.insert("severity".into(), json!(d.severity.as_str()));
+    let peers = d.doc.map(peers).unwrap_or_default();
+    if !peers.is_empty() {
+        properties.insert("peerIds".into(), json!(peers));
+    }
+    json!({
+        "id": d.id,
+        "name": pascal_case(d.slug),
+        "shortDescription": { "text": d.summary },
+        "fullDescription": { "text": full },
+        "defaultConfiguration": { "level": level(d.severity) },
+        "helpUri": help_uri(repository, d),
+        "help": { "text": help_text, "markdown": help_markdown },
+        "properties": properties,
+    })
+}
+
+fn result(scan: &Scan, f: &Finding, rule_index: Option<usize>, occurrence: usize) -> Value {
+    let path = scan.sources.get(f.at.file).display.as_str();
+    let mut location = Map::new();
+    location.insert(
+        "physicalLocation".into(),
+        physical_location(&scan.sources, f.at),
+    );
+    if !f.label.is_empty() {
+        location.insert("message".into(), json!({ "text": f.label }));
+    }
+    let mut object = Map::new();
+    object.insert("ruleId".into(), json!(f.rule));
+    if let Some(i) = rule_index {
+        object.insert("ruleIndex".into(), json!(i));
+    }
+    object.insert("level".into(), json!(level(f.severity)));
+    object.insert("message".into(), json!({ "text": f.message }));
+    object.insert("locations".into(), json!([location]));
+    if !f.notes.is_empty() {
+        let related: Vec<Value> = f
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(i, (loc, note))| {
+                json!({
+                    "id": i,
+                    "physicalLocation": physical_location(&scan.sources, *loc),
+                    "message": { "text": note },
+                })
+            })
+            .collect();
+        object.insert("relatedLocations".into(), Value::Array(related));
+    }
+    let occurrence = occurrence.to_string();
+    let fingerprint = fnv1a64(&[f.rule, path, &f.resource, &occurrence]);
+    object.insert(
+        "partialFingerprints".into(),
+        json!({ FINGERPRINT: format!("{fingerprint:016x}") }),
+    );
+    if f.suppressed {
+        object.insert("suppressions".into(), json!([suppression(scan, f)]));
+    }
+    let mut properties = Map::new();
+    properties.insert("severity".into(), json!(f.severity.as_str()));
+    properties.insert("resource".into(), json!(f.resource));
+    if let Some(zone) = &f.landing_zone {
+        properties.insert("landing_zone".into(), json!(zone));
+    }
+    if let Some(source) = &f.source {
+        properties.insert("source".into(), json!(source));
+    }
+    object.insert("properties".into(), Value::Object(properties));
+    Value::Object(object)
+}
+
+/// A suppressed finding's `suppressions` entry: `inSource` when an `aksguard:ignore` comment
+/// naming the rule sits on the finding's line or the lines just above it, else `external`
+/// (`aksguard.toml` or a baseline).
+fn suppression(scan: &Scan, f: &Finding) -> Value {
+    let kind = if suppressed_in_source(&scan.sources, f) {
+        "inSource"
+    } else {
+        "external"
+    };
+    json!({ "kind": kind, "justification": justification(f) })
+}
+
+/// The reason written with the suppression ("baseline" for a baseline entry).
+fn justification(f: &Finding) -> &str {
+    f.suppression
+        .as_deref()
+        .filter(|reason| !reason.trim().is_empty())
+        .unwrap_or("suppressed")
+}
+
+/// Whether the suppression is written in the finding's file: an `aksguard:ignore` comment
+/// naming the rule on the finding's line or the line above, an ARM
+/// `metadata.aksguard.ignore` entry or a Kubernetes `aksguard.io/ignore` annotation naming
+/// it. The alternative is `aksguard.toml` or a baseline.
+fn suppressed_in_source(sources: &Sources, f: &Finding) -> bool {
+    let file = sources.get(f.at.file);
+    let (line, _) = file.line_col(f.at.start);
+    let names_rule = |text: &str| {
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word.eq_ignore_ascii_case(f.rule))
+    };
+    let arm_metadata = file.text.contains("\"aksguard\"");
+    file.text.lines().enumerate().any(|(index, text)| {
+        if let Some(at) = text.find("aksguard:ignore") {
+            let rules = text[at..].split("--").next().unwrap_or("");
+            return (index + 1 == line || index + 2 == line) && names_rule(rules);
+        }
+        let annotation = text.contains("aksguard.io/ignore");
+        let metadata = arm_metadata && text.contains("\"rule\"");
+        (annotation || metadata) && names_rule(text)
+    })
+}
+
+fn notification(sources: &Sources, e: &Problem, rule_index: Option<usize>) -> Value {
+    let physical = match e.at {
+        Some(loc) => physical_location(sources, loc),
+        None => json!({ "artifactLocation": artifact_location(&e.path) }),
+    };
+    let mut object = Map::new();
+    object.insert("level".into(), json!("error"));
+    object.insert("message".into(), json!({ "text": e.message }));
+    object.insert(
+        "locations".into(),
+        json!([{ "physicalLocation": physical }]),
+    );
+    let mut rule = Map::new();
+    rule.insert("id".into(), json!(e.rule));
+    if let Some(i) = rule_index {
+        rule.insert("index".into(), json!(i));
+    }
+    object.insert("associatedRule".into(), Value::Object(rule));
+    Value::Object(object)
+}
+
+fn physical_location(sources: &Sources, loc: Loc) -> Value {
+    let (line, column, end_line, end_column) = span_lines(sources, loc);
+    json!({
+        "artifactLocation": artifact_location(&sources.get(loc.file).display),
+        "region": {
+            "startLine": line,
+            "startColumn": column,
+            "endLine": end_line,
+            "endColumn": end_column,
+        },
+    })
+}
+
+/// A display path as an artifactLocation: relative to `%SRCROOT%` when relative, else an
+/// absolute `file://` URI without a base.
+fn artifact_location(display: &str) -> Value {
+    let mut path = display.replace('\\', "/");
+    while let Some(rest) = path.strip_prefix("./") {
+        path = rest.to_string();
+    }
+    if is_absolute(&path) {
+        json!({ "uri": file_uri(&path) })
+    } else {
+        json!({ "uri": encode_path(&path), "uriBaseId": SRCROOT })
+    }
+}
+
+fn is_absolute(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    path.starts_with('/')
+        || (bytes.len() >= 3
+            && bytes[0].is_ascii_alphabetic()
+            && bytes[1] == b':'
+            && bytes[2] == b'/')
+}
+
+/// `file://` URI of an absolute path with forward slashes (`/a/b` or `C:/a/b`).
+fn file_uri(path: &str) -> String {
+    match path.strip_prefix('/') {
+        Some(rest) => format!("file:///{}", encode_path(rest)),
+        // A Windows drive letter keeps its colon: file:///C:/...
+        None => format!("file:///{}{}", &path[..2], encode_path(&path[2..])),
+    }
+}
+
+/// Percent-encodes everything in a path but RFC 3986 unreserved characters, `/`, `@` and
+/// the sub-delimiters, so the result is a valid URI reference (a `:` would read as a scheme).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for &b in path.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/@!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The body of a `## title` section of a rule's markdown, without fenced code confusing it.
+fn section<'a>(doc: &'a str, title: &str) -> Option<&'a str> {
+    let mut start = None;
+    let mut offset = 0;
+    let mut fenced = false;
+    for line in doc.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && trimmed.starts_with("## ") {
+            if let Some(s) = start {
+                return Some(doc[s..offset].trim()).filter(|t| !t.is_empty());
+            }
+            if trimmed[3..].trim() == title {
+                start = Some(offset + line.len());
+            }
+        }
+        offset += line.len();
+    }
+    start.map(|s| doc[s..].trim()).filter(|t| !t.is_empty())
+}
+
+/// The identifiers of the **Peers:** line ("CKV_AZURE_141, Azure Policy 993c2fcd"), without
+/// parenthesised remarks; none for "none ...".
+fn peers(doc: &str) -> Vec<String> {
+    let Some(line) = doc.lines().find(|l| l.contains("**Peers:**")) else {
+        return Vec::new();
+    };
+    let after = &line[line.find("**Peers:**").unwrap_or(0) + "**Peers:**".len()..];
+    let list = after.split('·').next().unwrap_or("").trim();
+    if list.is_empty() || list.to_ascii_lowercase().starts_with("none") {
+        return Vec::new();
+    }
+    list.split(',')
+        .map(|peer| {
+            let peer = peer.split('(').next().unwrap_or(peer);
+            peer.trim().to_string()
+        })
+        .filter(|peer| !peer.is_empty())
+        .collect()
+}
+
+/// `local-accounts-enabled` -> `LocalAccountsEnabled`.
+fn pascal_case(slug: &str) -> String {
+    slug.split('-')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High | Severity::Error => "error",
+        Severity::Medium | Severity::Low => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// GitHub's scale: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info | Severity::Error => "1.0",
+    }
+}
+
+/// FNV-1a 64 over the parts joined by NUL bytes.
+fn fnv1a64(parts: &[&str]) -> u64 {
+    parts
+        .join("\0")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash: u64, b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+}
+
+/// Scans for the reporters' tests: real findings from `engine::lint` on scratch files.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::config::Config;
+    use crate::engine::{self, Scan};
+    use crate::source::Sources;
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The cluster of integrations.py's suppression probe: AKS005 (local accounts) and more.
+    pub const CLUSTER: &str = r#"resource "azurerm_kubernetes_cluster" "aks" {
+  name                    = "probe"
+  location                = "westeurope"
+  resource_group_name     = "rg"
+  dns_prefix              = "probe"
+  private_cluster_enabled = true
+  azure_policy_enabled    = true
+  local_account_disabled  = var.local_off
+  # aksguard:ignore AKS016 -- system pool exception, ticket OPS-2
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+  identity {
+    type = "SystemAssigned"
+  }
+}
+
+variable "local_off" {
+  default = false
+}
+"#;
+
+    /// A Terraform file that does not parse (AG001).
+    pub const BROKEN: &str = "resource \"azurerm_kubernetes_cluster\" \"aks\" {\n  name = \n";
+
+    /// Lints `files` (relative path, text) written to a scratch directory.
+    pub fn lint(name: &str, files: &[(&str, &str)]) -> (PathBuf, Scan) {
+        // Tests run in parallel: every call gets its own directory.
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, Ordering::Relaxed);
+        let dir = std::env::temp_dir()
+            .join(format!("aksguard-report-{}-{call}", std::process::id()))
+            .join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        for (path, text) in files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let scan = engine::lint(std::slice::from_ref(&dir), &Config::default_for(&dir));
+        let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+        (dir, scan)
+    }
+
+    /// The same scan as if run from the scratch directory: display paths become
+    /// `prefix/<path below the directory>`, relative like those of a scan of `.`.
+    pub fn relative(name: &str, prefix: &str, files: &[(&str, &str)]) -> Scan {
+        let (dir, mut scan) = lint(name, files);
+        let mut sources = Sources::default();
+        for file in scan.sources.iter() {
+            let below = file.path.strip_prefix(&dir).unwrap();
+            sources.add(PathBuf::from(prefix).join(below), file.text.clone());
+        }
+        for error in &mut scan.errors {
+            if let Some(at) = error.at {
+                error.path = sources.get(at.file).display.clone();
+            }
+        }
+        scan.sources = sources;
+        scan
+    }
+
+    /// A scan with findings, one of them suppressed, and a parse error; relative paths
+    /// with characters every format has to escape.
+    pub fn mixed() -> Scan {
+        let mut scan = relative(
+            "mixed",
+            "lz 0001,a:b%",
+            &[("terraform/main.tf", CLUSTER), ("broken/main.tf", BROKEN)],
+        );
+        assert!(scan.findings.len() >= 3, "{:?}", scan.findings);
+        assert_eq!(scan.errors.len(), 1, "{:?}", scan.errors.len());
+        let aks005 = scan
+            .findings
+            .iter_mut()
+            .find(|f| f.rule == "AKS005")
+            .expect("AKS005 fires");
+        aks005.message =
+            "local accounts: enabled, 100% <bad> & \"quoted\"\nsecond line]; ok".into();
+        let inline = scan.findings.iter().find(|f| f.rule == "AKS016").unwrap();
+        assert!(inline.suppressed, "the inline suppression applies");
+        let other = scan
+            .findings
+            .iter_mut()
+            .find(|f| f.rule == "AKS004")
+            .unwrap();
+        other.suppressed = true;
+        other.suppression = Some("baseline".into());
+        scan
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(scan: &Scan) -> Value {
+        serde_json::from_str(&render(scan)).expect("SARIF is JSON")
+    }
+
+    #[test]
+    fn one_run_with_every_rule_described() {
+        let doc = document(&fixture::mixed());
+        assert_eq!(doc["version"], "2.1.0");
+        let runs = doc["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 1);
+        let run = &runs[0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        let driver = &run["tool"]["driver"];
+        assert_eq!(driver["name"], "aksguard");
+        assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+        let rules = driver["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), rules::ALL.len() + ENGINE_DIAGNOSTICS.len());
+        for rule in rules {
+            for key in [
+                "id",
+                "name",
+                "shortDescription",
+                "fullDescription",
+                "help",
+                "helpUri",
+            ] {
+                assert!(rule.get(key).is_some(), "{key} missing in {rule}");
+            }
+            assert!(rule["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains(rule["id"].as_str().unwrap()));
+            let severity = rule["properties"]["security-severity"].as_str().unwrap();
+            assert!(severity.parse::<f64>().is_ok());
+        }
+        let aks005 = rules.iter().find(|r| r["id"] == "AKS005").unwrap();
+        assert_eq!(aks005["name"], "LocalAccountsEnabled");
+        assert_eq!(aks005["properties"]["security-severity"], "8.0");
+        assert_eq!(aks005["properties"]["tags"], json!(["security"]));
+        assert_eq!(aks005["defaultConfiguration"]["level"], "error");
+        assert_eq!(
+            aks005["properties"]["peerIds"],
+            json!(["CKV_AZURE_141", "Azure Policy 993c2fcd"])
+        );
+        let full = aks005["fullDescription"]["text"].as_str().unwrap();
+        assert!(full.starts_with("Reports an AKS cluster"), "{full}");
+        assert!(!full.contains("## "), "{full}");
+        assert!(aks005["helpUri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/blob/main/rules/AKS005.md"));
+        let ag001 = rules.iter().find(|r| r["id"] == "AG001").unwrap();
+        assert_eq!(ag001["name"], "ParseError");
+        assert_eq!(ag001["defaultConfiguration"]["level"], "error");
+    }
+
+    #[test]
+    fn a_result_per_finding_with_relative_locations() {
+        let scan = fixture::mixed();
+        let doc = document(&scan);
+        let run = &doc["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), scan.findings.len());
+        let mut fingerprints = std::collections::HashSet::new();
+        for (result, finding) in results.iter().zip(&scan.findings) {
+            assert_eq!(result["ruleId"], finding.rule);
+            let index = result["ruleIndex"].as_u64().unwrap() as usize;
+            assert_eq!(rules[index]["id"], finding.rule);
+            let location = &result["locations"][0]["physicalLocation"];
+            let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+            assert!(uri.starts_with("lz%200001,a%3Ab%25/terraform/"), "{uri}");
+            assert_eq!(location["artifactLocation"]["uriBaseId"], SRCROOT);
+            let (line, column, end_line, end_column) = span_lines(&scan.sources, finding.at);
+            assert_eq!(
+                location["region"],
+                json!({"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column})
+            );
+            assert_eq!(result["properties"]["resource"], finding.resource.as_str());
+            let fingerprint = result["partialFingerprints"][FINGERPRINT].as_str().unwrap();
+            assert_eq!(fingerprint.len(), 16);
+            assert!(fingerprints.insert(fingerprint.to_string()));
+            assert_eq!(result["suppressions"].is_array(), finding.suppressed);
+        }
+        let aks005 = results.iter().find(|r| r["ruleId"] == "AKS005").unwrap();
+        assert_eq!(aks005["level"], "error");
+        assert!(aks005["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("\nsecond line"));
+        // The value comes from the variable default: a related location points at it.
+        let related = aks005["relatedLocations"].as_array().unwrap();
+        assert!(!related.is_empty());
+        assert!(
+            related[0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                > 16
+        );
+        let suppressions: Vec<(&Value, &Value)> = results
+            .iter()
+            .filter_map(|r| Some((&r["ruleId"], r["suppressions"].as_array()?.first()?)))
+            .collect();
+        assert_eq!(
+            suppressions,
+            [
+                (
+                    &json!("AKS004"),
+                    &json!({"kind": "external", "justification": "baseline"})
+                ),
+                (
+                    &json!("AKS016"),
+                    &json!({"kind": "inSource", "justification": "system pool exception, ticket OPS-2"})
+                ),
+            ]
+        );
+        assert!(run["originalUriBaseIds"][SRCROOT]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("file:///"));
+    }
+
+    #[test]
+    fn parse_errors_are_notifications() {
+        let doc = document(&fixture::mixed());
+        let invocation = &doc["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], false);
+        let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0]["level"], "error");
+        assert_eq!(notes[0]["associatedRule"]["id"], "AG001");
+        let location = &notes[0]["locations"][0]["physicalLocation"];
+        assert!(location["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/broken/main.tf"));
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        let rules = doc["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        let index = notes[0]["associatedRule"]["index"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], "AG001");
+
+        let (_, clean) = fixture::lint("clean", &[("main.tf", fixture::CLUSTER)]);
+        let doc = document(&clean);
+        let invocation = &doc["runs"][0]["invocations"][0];
+        assert_eq!(invocation["executionSuccessful"], true);
+        assert!(invocation.get("toolExecutionNotifications").is_none());
+    }
+
+    #[test]
+    fn absolute_paths_are_file_uris_without_a_base() {
+        let (_, scan) = fixture::lint("absolute", &[("main.tf", fixture::CLUSTER)]);
+        let doc = document(&scan);
+        let artifact =
+            &doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+        let uri = artifact["uri"].as_str().unwrap();
+        assert!(uri.starts_with("file:///"), "{uri}");
+        assert!(uri.ends_with("/absolute/main.tf"), "{uri}");
+        assert!(artifact.get("uriBaseId").is_none());
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_count_duplicates() {
+        let mut scan = fixture::mixed();
+        let first = document(&scan)["runs"][0]["results"][0]["partialFingerprints"].clone();
+        // Moving a finding (other lines) keeps its fingerprint; a duplicate of the same
+        // rule, path and resource gets its own.
+        scan.findings[0].at.start += 1;
+        let copy = scan.findings[0].clone();
+        scan.findings.push(copy);
+        let doc = document(&scan);
+        let results = doc["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results[0]["partialFingerprints"], first);
+        assert_ne!(results.last().unwrap()["partialFingerprints"], first);
+    }
+
+    #[test]
+    fn helpers() {
+        assert_eq!(fnv1a64(&[""]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(&["a"]), 0xaf63_dc4c_8601_ec8c);
+        assert_ne!(fnv1a64(&["ab", "c"]), fnv1a64(&["a", "bc"]));
+        assert_eq!(
+            pascal_case("local-accounts-enabled"),
+            "LocalAccountsEnabled"
+        );
+        assert_eq!(encode_path("a b/ü:c"), "a%20b/%C3%BC%3Ac");
+        assert_eq!(file_uri("/tmp/a b"), "file:///tmp/a%20b");
+        assert_eq!(file_uri("C:/x/y"), "file:///C:/x/y");
+        assert_eq!(
+            artifact_location("./lz/main.tf"),
+            json!({"uri": "lz/main.tf", "uriBaseId": SRCROOT})
+        );
+        assert_eq!(
+            peers(
+                "**Severity:** low · **Peers:** CKV_K8S_31 (rejects Localhost), KSV-0030/0104 · x"
+            ),
+            vec!["CKV_K8S_31", "KSV-0030/0104"]
+        );
+        assert!(peers("**Peers:** none (peers push the opposite) · x").is_empty());
+        let doc = "# X\n\n## What it checks\n\nBody.\n\n```yaml\n## not a heading\n```\n\n## Why\n\nBecause.\n";
+        assert_eq!(
+            section(doc, "What it checks"),
+            Some("Body.\n\n```yaml\n## not a heading\n```")
+        );
+        assert_eq!(section(doc, "Why"), Some("Because."));
+        assert_eq!(section(doc, "Fix"), None);
+        for rule in rules::ALL {
+            assert!(section(rule.doc, "What it checks").is_some(), "{}", rule.id);
+        }
+    }
+}
