@@ -14,6 +14,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// Infrastructure files are small; a bigger one is generated or hostile.
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
 /// An engine diagnostic (AG001 parse error) rather than a rule finding.
 #[derive(Clone, Debug)]
 pub struct Problem {
@@ -32,6 +35,8 @@ pub struct Scan {
     /// Files that were read as Terraform, tfvars, ARM templates or parameters.
     pub files: usize,
     pub duration: Duration,
+    /// Wall time of each phase, for `--statistics`.
+    pub phases: Vec<(&'static str, Duration)>,
 }
 
 enum Unit {
@@ -48,7 +53,14 @@ enum Unit {
 
 pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     let started = Instant::now();
+    let mut phases = Vec::new();
+    let mut lap = Instant::now();
+    let mut phase = |name: &'static str| {
+        phases.push((name, lap.elapsed()));
+        lap = Instant::now();
+    };
     let found = discover::discover(paths, config);
+    phase("discover");
     let mut errors: Vec<Problem> = found
         .missing
         .iter()
@@ -73,7 +85,22 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
                 std::fs::read(&path)
             };
             let text = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
-                String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_string())
+                if bytes.len() > MAX_FILE_BYTES {
+                    return Err(format!(
+                        "the file is {} bytes, more than the {} MiB aksguard reads",
+                        bytes.len(),
+                        MAX_FILE_BYTES >> 20
+                    ));
+                }
+                if bytes.iter().take(8192).any(|&b| b == 0) {
+                    return Err("the file is binary (it contains NUL bytes)".to_string());
+                }
+                String::from_utf8(bytes).map_err(|e| {
+                    format!(
+                        "the file is not valid UTF-8 (at byte {})",
+                        e.utf8_error().valid_up_to()
+                    )
+                })
             });
             (path, kind, text)
         })
@@ -209,6 +236,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         }
     }
 
+    phase("read");
     let adapted: Vec<(Vec<RawResource>, Vec<Problem>)> =
         units.par_iter().map(|unit| adapt(unit, &sources)).collect();
     let mut resources = Vec::new();
@@ -218,6 +246,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     }
 
     let (zones, zone_of_file) = landing_zones(config, &sources);
+    phase("parse and evaluate");
     let model = Model::build(
         &resources,
         |file| unit_of_file.get(&file).copied().unwrap_or(usize::MAX),
@@ -247,6 +276,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         model: &model,
         settings: &settings,
     };
+    phase("model and links");
     let mut findings: Vec<Finding> = rules::ALL
         .par_iter()
         .filter(|rule| config.rule_enabled(rule.id))
@@ -256,6 +286,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             out
         })
         .collect();
+    phase("rules");
     for finding in &mut findings {
         finding.severity = config.severity_for(finding.rule, finding.severity);
         let zone = zone_of_file[finding.at.file as usize];
@@ -300,6 +331,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     }
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
 
+    phase("suppressions and order");
     Scan {
         files: scanned.len(),
         resources: model.resource_count,
@@ -307,6 +339,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         findings,
         errors,
         duration: started.elapsed(),
+        phases,
     }
 }
 

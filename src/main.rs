@@ -52,6 +52,9 @@ struct CheckArgs {
     /// Parse errors alone do not make the exit code 2.
     #[arg(long)]
     no_fail_on_parse_error: bool,
+    /// Print the time each phase took to standard error.
+    #[arg(long)]
+    statistics: bool,
     /// Record today's findings in FILE and exit 0; later runs with `--baseline FILE` report
     /// only new ones.
     #[arg(long, value_name = "FILE")]
@@ -118,6 +121,19 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     config.ignore.extend(args.ignore.iter().cloned());
     let mut scan = engine::lint(&paths, &config);
+    if args.statistics {
+        eprintln!("{:<24} {:>10}", "phase", "ms");
+        for (phase, time) in &scan.phases {
+            eprintln!("{phase:<24} {:>10.1}", time.as_secs_f64() * 1000.0);
+        }
+        eprintln!(
+            "{:<24} {:>10.1}  ({} files, {} resources)",
+            "total",
+            scan.duration.as_secs_f64() * 1000.0,
+            scan.files,
+            scan.resources
+        );
+    }
     if let Some(path) = &args.write_baseline {
         return match aksguard::baseline::write(path, &scan) {
             Ok(()) => {
