@@ -82,7 +82,10 @@ fn main() -> ExitCode {
             for rule in rules::ALL {
                 println!(
                     "{:<8} {:<34} {:<9} {}",
-                    rule.id, rule.slug, rule.severity, rule.summary
+                    rule.id,
+                    rule.slug,
+                    rule.severity.as_str(),
+                    rule.summary
                 );
             }
             ExitCode::SUCCESS
