@@ -136,7 +136,10 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             continue;
         }
         focus_dirs.push(absolute(root));
-        let walker = WalkDir::new(root)
+        // Walk from the absolute root so every entry is absolute already: resolving each
+        // relative entry asks the OS for the working directory, per file.
+        let excludes = !config.exclude.is_empty();
+        let walker = WalkDir::new(absolute(root))
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
@@ -146,14 +149,14 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
                     && e.file_name()
                         .to_str()
                         .is_some_and(|n| SKIPPED_DIRS.contains(&n));
-                !skip_dir && !config.is_excluded(&absolute(e.path()))
+                !skip_dir && !(excludes && config.is_excluded(e.path()))
             });
         for entry in walker.filter_map(Result::ok) {
             if !entry.file_type().is_file() {
                 continue;
             }
             if let Some(kind) = kind_of(entry.path()) {
-                files.insert(absolute(entry.path()), kind);
+                files.insert(normalize(entry.path()), kind);
             }
         }
     }

@@ -117,7 +117,9 @@ impl Sources {
 
 /// Relative to the working directory when beneath it, with forward slashes and no `./`.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok();
+    // Asked once: the working directory does not change during a scan.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
     let shown = match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
         Some(rel) => rel.to_path_buf(),
         None => path.to_path_buf(),

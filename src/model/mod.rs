@@ -49,6 +49,106 @@ pub struct Model {
     pub zones: Vec<Zone>,
     /// Number of resources of any type the adapters produced.
     pub resource_count: usize,
+    pub index: Index,
+}
+
+/// Lookups built once after lowering, so linking and rules stay linear in the scan size
+/// (a 5,000-zone scan has tens of thousands of registries, endpoints and objects).
+#[derive(Default, Debug)]
+pub struct Index {
+    registry_by_address: HashMap<(usize, String), usize>,
+    registries_by_name: HashMap<String, Vec<usize>>,
+    registry_data_by_address: HashMap<(usize, String), usize>,
+    cluster_by_address: HashMap<(usize, String), usize>,
+    clusters_by_name: HashMap<String, Vec<usize>>,
+    zone_by_subscription: HashMap<String, usize>,
+    /// Separate node pools of each cluster.
+    pub pools_by_cluster: HashMap<usize, Vec<usize>>,
+    pub registries_by_zone: HashMap<usize, Vec<usize>>,
+    pub clusters_by_zone: HashMap<usize, Vec<usize>>,
+    pub pricings_by_zone: HashMap<usize, Vec<usize>>,
+    pub policy_assignments_by_zone: HashMap<usize, Vec<usize>>,
+    /// Kubernetes objects by (zone, kind, namespace, name).
+    pub objects: HashMap<(usize, String, String, String), usize>,
+    /// NetworkPolicies by (zone, namespace).
+    pub network_policies: HashMap<(usize, String), Vec<usize>>,
+}
+
+impl Index {
+    fn build(model: &Model) -> Index {
+        let mut index = Index::default();
+        for (i, r) in model.registries.iter().enumerate() {
+            if r.at.format == Format::Terraform {
+                index
+                    .registry_by_address
+                    .insert((r.at.unit, r.at.address.clone()), i);
+            }
+            if let Some(name) = &r.name {
+                index
+                    .registries_by_name
+                    .entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+            index
+                .registries_by_zone
+                .entry(r.at.zone)
+                .or_default()
+                .push(i);
+        }
+        for (i, d) in model.registry_data.iter().enumerate() {
+            index
+                .registry_data_by_address
+                .insert((d.unit, d.address.clone()), i);
+        }
+        for (i, c) in model.clusters.iter().enumerate() {
+            if c.format == Format::Terraform {
+                index
+                    .cluster_by_address
+                    .insert((c.unit, c.address.clone()), i);
+            } else if let Some(name) = &c.name {
+                index
+                    .clusters_by_name
+                    .entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+            index
+                .clusters_by_zone
+                .entry(c.landing_zone)
+                .or_default()
+                .push(i);
+        }
+        for (i, z) in model.zones.iter().enumerate() {
+            if let Some(sub) = &z.subscription {
+                index.zone_by_subscription.entry(sub.clone()).or_insert(i);
+            }
+        }
+        for (i, p) in model.pricings.iter().enumerate() {
+            index.pricings_by_zone.entry(p.at.zone).or_default().push(i);
+        }
+        for (i, p) in model.policy_assignments.iter().enumerate() {
+            index
+                .policy_assignments_by_zone
+                .entry(p.at.zone)
+                .or_default()
+                .push(i);
+        }
+        for (i, o) in model.objects.iter().enumerate() {
+            index
+                .objects
+                .entry((o.zone, o.kind.clone(), o.namespace.clone(), o.name.clone()))
+                .or_insert(i);
+            if o.kind == "NetworkPolicy" {
+                index
+                    .network_policies
+                    .entry((o.zone, o.namespace.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        index
+    }
 }
 
 /// Where a reference to a registry leads.
@@ -163,34 +263,51 @@ impl Model {
                 model.zones_with_vms.insert(zone);
             }
         }
+        model.index = Index::build(&model);
         model.link_node_pools(&unit_of);
         model.link_registries();
         model
     }
 
     fn link_node_pools(&mut self, unit_of: &impl Fn(FileId) -> usize) {
-        for pool in &mut self.node_pools {
+        for p in 0..self.node_pools.len() {
+            let pool = &self.node_pools[p];
             let unit = unit_of(pool.file);
             let Some(reference) = &pool.cluster_ref else {
                 continue;
             };
-            let mut best = None;
-            for (i, c) in self.clusters.iter().enumerate() {
-                let same = c.format == pool.format
-                    && match pool.format {
-                        Format::Terraform => c.unit == unit && &c.address == reference,
-                        _ => c
-                            .name
-                            .as_deref()
-                            .is_some_and(|n| n.eq_ignore_ascii_case(reference)),
-                    };
+            let cluster = match pool.format {
+                Format::Terraform => self
+                    .index
+                    .cluster_by_address
+                    .get(&(unit, reference.clone()))
+                    .copied(),
                 // Prefer a cluster of the same unit (ARM names repeat across templates).
-                if same && (best.is_none() || c.unit == unit) {
-                    best = Some(i);
-                }
+                _ => self.arm_cluster(reference, unit, None),
+            };
+            self.node_pools[p].cluster = cluster;
+            if let Some(c) = cluster {
+                self.index.pools_by_cluster.entry(c).or_default().push(p);
             }
-            pool.cluster = best;
         }
+    }
+
+    /// An ARM cluster by name: the same unit first, then the same zone, then any.
+    fn arm_cluster(&self, name: &str, unit: usize, zone: Option<usize>) -> Option<usize> {
+        let named = self
+            .index
+            .clusters_by_name
+            .get(&name.to_ascii_lowercase())?;
+        named
+            .iter()
+            .find(|&&c| self.clusters[c].unit == unit)
+            .or_else(|| {
+                named
+                    .iter()
+                    .find(|&&c| Some(self.clusters[c].landing_zone) == zone)
+            })
+            .or(named.first())
+            .copied()
     }
 
     fn link_registries(&mut self) {
@@ -212,24 +329,12 @@ impl Model {
             let target = self.resolve(&assignment.scope, assignment.at.unit, assignment.at.zone);
             let cluster = match &assignment.kubelet_of {
                 Some(registry::ClusterRef::Address(address)) => self
-                    .clusters
-                    .iter()
-                    .position(|c| c.unit == assignment.at.unit && &c.address == address),
+                    .index
+                    .cluster_by_address
+                    .get(&(assignment.at.unit, address.clone()))
+                    .copied(),
                 Some(registry::ClusterRef::Name(name)) => {
-                    let named = |c: &Cluster| {
-                        c.format != Format::Terraform
-                            && c.name
-                                .as_deref()
-                                .is_some_and(|n| n.eq_ignore_ascii_case(name))
-                    };
-                    let clusters = &self.clusters;
-                    (clusters.iter())
-                        .position(|c| named(c) && c.unit == assignment.at.unit)
-                        .or_else(|| {
-                            (clusters.iter())
-                                .position(|c| named(c) && c.landing_zone == assignment.at.zone)
-                        })
-                        .or_else(|| clusters.iter().position(named))
+                    self.arm_cluster(name, assignment.at.unit, Some(assignment.at.zone))
                 }
                 None => None,
             };
@@ -252,17 +357,12 @@ impl Model {
     pub fn resolve(&self, reference: &Reference, unit: usize, zone: usize) -> Target {
         let (name, subscription) = match reference {
             Reference::Address(address) => {
-                if let Some(r) = self.registries.iter().position(|r| {
-                    r.at.unit == unit
-                        && r.at.format == Format::Terraform
-                        && &r.at.address == address
-                }) {
+                let key = (unit, address.clone());
+                if let Some(&r) = self.index.registry_by_address.get(&key) {
                     return Target::Registry(r);
                 }
-                let data = self
-                    .registry_data
-                    .iter()
-                    .find(|d| d.unit == unit && &d.address == address);
+                let data = (self.index.registry_data_by_address.get(&key))
+                    .map(|&d| &self.registry_data[d]);
                 match data {
                     Some(RegistryData {
                         name: Some(name),
@@ -287,17 +387,12 @@ impl Model {
             },
             Reference::Unknown => return Target::Unresolved,
         };
-        let named: Vec<usize> = self
-            .registries
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                r.name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let named: &[usize] = self
+            .index
+            .registries_by_name
+            .get(&name.to_ascii_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let pick = named
             .iter()
             .find(|&&i| self.registries[i].at.unit == unit)
@@ -308,10 +403,10 @@ impl Model {
         }
         match subscription {
             Some(sub) => self
-                .zones
-                .iter()
-                .position(|z| z.subscription.as_deref() == Some(sub.as_str()))
-                .map(Target::Zone)
+                .index
+                .zone_by_subscription
+                .get(&sub)
+                .map(|&z| Target::Zone(z))
                 .unwrap_or(Target::Unresolved),
             None => Target::Unresolved,
         }
@@ -329,8 +424,27 @@ impl Model {
 
     /// Separate pool resources linked to this cluster.
     pub fn pools_of(&self, cluster: usize) -> impl Iterator<Item = &NodePool> {
-        self.node_pools
-            .iter()
-            .filter(move |p| p.cluster == Some(cluster))
+        self.index
+            .pools_by_cluster
+            .get(&cluster)
+            .into_iter()
+            .flatten()
+            .map(|&p| &self.node_pools[p])
+    }
+
+    /// A `Namespace` object of the zone (cluster-scoped: indexed under `default`).
+    pub fn namespace_object(&self, zone: usize, name: &str) -> Option<&workload::Object> {
+        let key = (
+            zone,
+            "Namespace".to_string(),
+            "default".to_string(),
+            name.to_string(),
+        );
+        self.index.objects.get(&key).map(|&i| &self.objects[i])
+    }
+
+    /// Indices of the items of one zone in a per-zone index.
+    pub fn in_zone(map: &HashMap<usize, Vec<usize>>, zone: usize) -> &[usize] {
+        map.get(&zone).map(Vec::as_slice).unwrap_or(&[])
     }
 }

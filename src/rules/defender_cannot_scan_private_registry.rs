@@ -1,5 +1,6 @@
 use super::{spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::model::Model;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -26,9 +27,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let scanning_expected = model.pricings.iter().any(|p| {
-            p.at.zone == registry.at.zone
-                && p.is_plan("Containers")
+        let zone_pricings = Model::in_zone(&model.index.pricings_by_zone, registry.at.zone);
+        let scanning_expected = zone_pricings.iter().map(|&i| &model.pricings[i]).any(|p| {
+            p.is_plan("Containers")
                 && p.standard() == Some(true)
                 && p.registry_scanning == Some(true)
         });

@@ -1,5 +1,6 @@
 use super::{zone_name, Context, Rule};
 use crate::finding::Finding;
+use crate::model::Model;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -17,18 +18,16 @@ const RETIRED_PLANS: &[&str] = &["KubernetesService", "ContainerRegistry"];
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let model = ctx.model;
     for zone in 0..model.zones.len() {
-        let mut clusters: Vec<_> = model
-            .clusters
+        let mut clusters: Vec<_> = Model::in_zone(&model.index.clusters_by_zone, zone)
             .iter()
-            .filter(|c| c.landing_zone == zone)
+            .map(|&i| &model.clusters[i])
             .collect();
         if clusters.is_empty() {
             continue;
         }
-        let pricings: Vec<_> = model
-            .pricings
+        let pricings: Vec<_> = Model::in_zone(&model.index.pricings_by_zone, zone)
             .iter()
-            .filter(|p| p.at.zone == zone)
+            .map(|&i| &model.pricings[i])
             .collect();
         // A pricing whose plan or tier cannot be resolved might be the Containers plan.
         if pricings

@@ -1,5 +1,6 @@
 use super::{zone_name, Context, Rule};
 use crate::finding::Finding;
+use crate::model::Model;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -19,7 +20,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let zone = pricing.at.zone;
         if model.zones_with_vms.contains(&zone)
-            || !model.clusters.iter().any(|c| c.landing_zone == zone)
+            || Model::in_zone(&model.index.clusters_by_zone, zone).is_empty()
         {
             continue;
         }

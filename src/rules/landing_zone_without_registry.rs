@@ -1,5 +1,6 @@
 use super::{zone_name, Context, Rule};
 use crate::finding::Finding;
+use crate::model::Model;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -15,7 +16,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let model = ctx.model;
     for cluster in &model.clusters {
         let zone = cluster.landing_zone;
-        if model.registries.iter().any(|r| r.at.zone == zone) {
+        if !Model::in_zone(&model.index.registries_by_zone, zone).is_empty() {
             continue;
         }
         out.push(RULE.at(

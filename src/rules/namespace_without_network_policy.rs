@@ -63,11 +63,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     for ((zone, namespace), first) in namespaces {
         let (mut ingress, mut egress) = (false, false);
-        for policy in model
-            .objects
-            .iter()
-            .filter(|o| o.kind == "NetworkPolicy" && o.namespace == namespace && o.zone == zone)
-        {
+        let policies = model
+            .index
+            .network_policies
+            .get(&(zone, namespace.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        for policy in policies.iter().map(|&i| &model.objects[i]) {
             let (i, e) = covers_all_pods(policy);
             ingress |= i;
             egress |= e;
@@ -80,10 +82,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             (false, true) => "ingress",
             _ => "egress",
         };
-        let declared = model
-            .objects
-            .iter()
-            .find(|o| o.kind == "Namespace" && o.name == namespace && o.zone == zone);
+        let declared = model.namespace_object(zone, namespace);
         let anchor = declared.unwrap_or(first);
         let mut finding = RULE.on_object(
             anchor,

@@ -49,10 +49,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
 /// An Image Integrity assignment in the registry's zone whose scope includes the registry:
 /// a resource group assignment only covers registries of that resource group.
 fn image_integrity_covers(model: &Model, index: usize, registry: &Registry) -> bool {
-    model
-        .policy_assignments
+    Model::in_zone(&model.index.policy_assignments_by_zone, registry.at.zone)
         .iter()
-        .filter(|p| p.image_integrity && p.at.zone == registry.at.zone)
+        .map(|&i| &model.policy_assignments[i])
+        .filter(|p| p.image_integrity)
         .any(|p| match &p.scope {
             PolicyScope::Zone => true,
             PolicyScope::ResourceGroup(group) => {

@@ -3,6 +3,7 @@ use crate::finding::Finding;
 use crate::model::registry::Reference;
 use crate::model::Target;
 use crate::severity::Severity;
+use std::collections::{HashMap, HashSet};
 
 pub const RULE: Rule = Rule {
     id: "ACR001",
@@ -19,44 +20,45 @@ fn has_registry_group(groups: &[String]) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let model = ctx.model;
-    for (index, registry) in model.registries.iter().enumerate() {
-        let mut wrong_group = Vec::new();
-        let mut undecided = false;
-        for endpoint in &model.private_endpoints {
-            for connection in &endpoint.connections {
-                match connection.registry {
-                    Some(r) if r == index => match &connection.groups {
-                        Some(groups) if has_registry_group(groups) => undecided = true,
-                        Some(groups) => wrong_group.push(format!(
-                            "`{}` connects with group{} {}",
-                            endpoint.at.address,
-                            if groups.len() == 1 { "" } else { "s" },
-                            groups
-                                .iter()
-                                .map(|g| format!("`{g}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )),
-                        None => undecided = true,
-                    },
-                    Some(_) => {}
-                    // An endpoint in the same zone whose target cannot be resolved might be
-                    // this registry's: do not claim there is none.
-                    None => {
-                        let unresolved = endpoint.at.zone == registry.at.zone
-                            && matches!(
-                                model.resolve(
-                                    &connection.target,
-                                    endpoint.at.unit,
-                                    endpoint.at.zone
-                                ),
-                                Target::Unresolved
-                            )
-                            && !matches!(&connection.target, Reference::Id(id) if !id.to_ascii_lowercase().contains("/registries/"))
-                            && connection.groups.as_deref().is_none_or(has_registry_group);
-                        undecided |= unresolved;
+    // One pass over the endpoints: the connections that reach each registry, and the zones
+    // where some connection's target cannot be resolved (it might be any of their registries).
+    let mut linked: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+    let mut undecided_zones: HashSet<usize> = HashSet::new();
+    for (e, endpoint) in model.private_endpoints.iter().enumerate() {
+        for (c, connection) in endpoint.connections.iter().enumerate() {
+            match connection.registry {
+                Some(r) => linked.entry(r).or_default().push((e, c)),
+                None => {
+                    let maybe_registry = matches!(
+                        model.resolve(&connection.target, endpoint.at.unit, endpoint.at.zone),
+                        Target::Unresolved
+                    ) && !matches!(&connection.target, Reference::Id(id) if !id.to_ascii_lowercase().contains("/registries/"))
+                        && connection.groups.as_deref().is_none_or(has_registry_group);
+                    if maybe_registry {
+                        undecided_zones.insert(endpoint.at.zone);
                     }
                 }
+            }
+        }
+    }
+    for (index, registry) in model.registries.iter().enumerate() {
+        let mut wrong_group = Vec::new();
+        let mut undecided = undecided_zones.contains(&registry.at.zone);
+        for &(e, c) in linked.get(&index).map(Vec::as_slice).unwrap_or(&[]) {
+            let endpoint = &model.private_endpoints[e];
+            match &endpoint.connections[c].groups {
+                // A connection with group `registry` (or unknown groups) settles it.
+                Some(groups) if !has_registry_group(groups) => wrong_group.push(format!(
+                    "`{}` connects with group{} {}",
+                    endpoint.at.address,
+                    if groups.len() == 1 { "" } else { "s" },
+                    groups
+                        .iter()
+                        .map(|g| format!("`{g}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+                _ => undecided = true,
             }
         }
         if undecided {

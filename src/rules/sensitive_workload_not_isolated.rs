@@ -1,6 +1,7 @@
 use super::{Context, Rule};
 use crate::finding::Finding;
 use crate::model::workload::lookup;
+use crate::model::Model;
 use crate::severity::Severity;
 use crate::value::Value;
 
@@ -44,9 +45,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for workload in &model.workloads {
         let object = &model.objects[workload.object];
         let namespace_label = model
-            .objects
-            .iter()
-            .find(|o| o.kind == "Namespace" && o.name == object.namespace && o.zone == object.zone)
+            .namespace_object(object.zone, &object.namespace)
             .and_then(|ns| ns.get(&["metadata", "labels", label]))
             .and_then(Value::as_str);
         let pod_label = lookup(workload.pod_labels(), label).and_then(|e| e.value.as_str());
@@ -79,15 +78,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // Taints of the zone's node pools, when the scan declares them.
         let mut taints = Vec::new();
         let mut taints_unknown = false;
-        let pools = model
-            .clusters
+        let pools = Model::in_zone(&model.index.clusters_by_zone, object.zone)
             .iter()
-            .filter(|c| c.landing_zone == object.zone)
-            .flat_map(|c| c.pools.iter())
-            .chain(model.node_pools.iter().filter(|p| {
-                p.cluster
-                    .is_some_and(|c| model.clusters[c].landing_zone == object.zone)
-            }));
+            .flat_map(|&c| model.clusters[c].pools.iter().chain(model.pools_of(c)));
         for pool in pools {
             match pool.taints.known() {
                 Some(list) => {

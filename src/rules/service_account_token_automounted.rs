@@ -27,12 +27,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     .or_else(|| workload.pod.get("serviceAccount"))
                     .and_then(Value::as_str)
                     .unwrap_or("default");
-                let declared = model.objects.iter().find(|o| {
-                    o.kind == "ServiceAccount"
-                        && o.name == account
-                        && o.namespace == object.namespace
-                        && o.zone == object.zone
-                });
+                let key = (
+                    object.zone,
+                    "ServiceAccount".to_string(),
+                    object.namespace.clone(),
+                    account.to_string(),
+                );
+                let declared = model.index.objects.get(&key).map(|&i| &model.objects[i]);
                 if declared
                     .and_then(|sa| sa.get(&["automountServiceAccountToken"]))
                     .and_then(Value::as_bool)

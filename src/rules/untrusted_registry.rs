@@ -1,5 +1,6 @@
 use super::{containers, Context, Rule};
 use crate::finding::Finding;
+use crate::model::Model;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -50,16 +51,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 patterns.join(", "),
             ),
             None => {
-                let zone_registries: Vec<Option<String>> = model
-                    .registries
-                    .iter()
-                    .filter(|r| r.at.zone == object.zone)
-                    .map(|r| {
-                        r.name
-                            .as_ref()
-                            .map(|n| format!("{}.azurecr.io", n.to_ascii_lowercase()))
-                    })
-                    .collect();
+                let zone_registries: Vec<Option<String>> =
+                    Model::in_zone(&model.index.registries_by_zone, object.zone)
+                        .iter()
+                        .map(|&i| &model.registries[i])
+                        .map(|r| {
+                            r.name
+                                .as_ref()
+                                .map(|n| format!("{}.azurecr.io", n.to_ascii_lowercase()))
+                        })
+                        .collect();
                 // A registry of the zone whose name is not known might be this one.
                 if host.ends_with(".azurecr.io") && zone_registries.iter().any(Option::is_none) {
                     continue;
