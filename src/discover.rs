@@ -149,7 +149,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
                     && e.file_name()
                         .to_str()
                         .is_some_and(|n| SKIPPED_DIRS.contains(&n));
-                !skip_dir && !(excludes && config.is_excluded(e.path()))
+                !(skip_dir || excludes && config.is_excluded(e.path()))
             });
         for entry in walker.filter_map(Result::ok) {
             if !entry.file_type().is_file() {
