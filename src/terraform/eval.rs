@@ -9,30 +9,62 @@ use crate::value::{format_number, Entry, Kind, Value};
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span;
+use std::rc::Rc;
 
 const MAX_DEPTH: usize = 64;
 /// Bounds a `for` expression or splat over a huge known collection.
 const MAX_ITEMS: usize = 10_000;
 
 /// Names bound while evaluating: `each`, `count`, `for` variables, dynamic block iterators.
+/// Shared, so a loop iteration does not copy the values its outer loops bound.
 #[derive(Clone, Default)]
 pub struct Scope {
-    bindings: Vec<(String, Value)>,
+    bindings: Vec<Rc<(String, Value)>>,
 }
 
 impl Scope {
     pub fn with(&self, name: &str, value: Value) -> Scope {
         let mut next = self.clone();
-        next.bindings.push((name.to_string(), value));
+        next.bindings.push(Rc::new((name.to_string(), value)));
         next
     }
     fn lookup(&self, name: &str) -> Option<&Value> {
         self.bindings
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
+            .find(|b| b.0 == name)
+            .map(|b| &b.1)
     }
+}
+
+/// A value's size for the module's work budget: one unit per node and per 64 bytes of text,
+/// counted only up to `limit`.
+pub fn weight(value: &Value, limit: usize) -> usize {
+    let text = |s: &str| s.len() / 64;
+    let mut stack = match &value.kind {
+        Kind::List(_) | Kind::Map(_) => vec![value],
+        Kind::String(s) | Kind::Unknown(s) => return 1 + text(s),
+        _ => return 1,
+    };
+    let mut total = 0;
+    while let Some(v) = stack.pop() {
+        total += 1;
+        match &v.kind {
+            Kind::String(s) | Kind::Unknown(s) => total += text(s),
+            Kind::List(items) => stack.extend(items),
+            Kind::Map(entries) => {
+                for e in entries {
+                    total += text(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+            _ => {}
+        }
+        if total > limit {
+            break;
+        }
+    }
+    total
 }
 
 pub struct Evaluator<'m> {
@@ -67,12 +99,15 @@ impl<'m> Evaluator<'m> {
     }
 
     pub fn eval(&mut self, expr: &Expression, scope: &Scope) -> Value {
-        if self.depth > MAX_DEPTH {
+        if self.depth > MAX_DEPTH || self.module.exhausted() {
             return self.unknown(expr);
         }
         self.depth += 1;
         let value = self.eval_inner(expr, scope);
         self.depth -= 1;
+        if !self.module.charge(&value) {
+            return self.unknown(expr);
+        }
         value
     }
 
@@ -264,6 +299,9 @@ impl<'m> Evaluator<'m> {
         let mut list = Vec::new();
         let mut entries: Vec<Entry> = Vec::new();
         for (key, value) in pairs {
+            if !self.module.spend(1) {
+                return self.unknown(expr);
+            }
             let mut inner = scope.with(&value_var, value);
             if let Some(k) = &key_var {
                 inner = inner.with(k, key);
@@ -356,7 +394,12 @@ impl<'m> Evaluator<'m> {
                             if let Some(k) = &d.for_expr.key_var {
                                 inner = inner.with(k.as_str(), key);
                             }
+                            let before = out.len();
                             if !self.render(&d.for_expr.template, &inner, out) {
+                                return false;
+                            }
+                            // The text each round adds is work, literal text included.
+                            if !self.module.spend(1 + (out.len() - before) / 64) {
                                 return false;
                             }
                         }
@@ -443,6 +486,10 @@ impl<'m> Evaluator<'m> {
                         rest = &operators[2..];
                     }
                     _ => {}
+                }
+                // A local or variable is copied out whole before it is indexed.
+                if !self.module.charge(&current) {
+                    return self.unknown(expr);
                 }
             }
         }
@@ -573,5 +620,71 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
                 })
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::terraform::load_root;
+    use crate::value::Value;
+
+    /// The evaluated attribute `name` of the only resource in `tf`.
+    fn attribute(tf: &str, name: &str) -> Value {
+        let (resources, errors) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        assert!(
+            errors.is_empty(),
+            "{:?}",
+            errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
+        assert_eq!(resources.len(), 1);
+        resources[0].body.get(name).cloned().expect("the attribute")
+    }
+
+    // The regression tests below come from fuzzing (fuzz/fuzz_targets/terraform.rs).
+
+    #[test]
+    fn index_without_its_value_argument_is_unknown() {
+        let tf = "resource \"a\" \"b\" {\n  n = index([\"x\"])\n}\n";
+        assert!(attribute(tf, "n").is_unknown());
+    }
+
+    #[test]
+    fn range_whose_step_is_lost_to_rounding_is_unknown() {
+        let tf = "resource \"a\" \"b\" {\n  n = range(100000000000000000, 100000000000000100)\n}\n";
+        assert!(attribute(tf, "n").is_unknown());
+    }
+
+    #[test]
+    fn nested_for_expressions_stop_at_the_work_budget() {
+        let tf = "resource \"a\" \"b\" {\n  n = [for x in range(10000) : [for y in range(10000) : y]]\n  m = 1\n}\n";
+        assert!(attribute(tf, "n").has_unknown());
+    }
+
+    #[test]
+    fn copying_a_large_local_in_a_loop_stops_at_the_work_budget() {
+        let tf = "locals {\n  r = range(10000)\n}\nresource \"a\" \"b\" {\n  n = [for x in local.r : local.r[0]]\n  m = [for x in local.r : [local.r]]\n}\n";
+        assert!(attribute(tf, "m").has_unknown());
+    }
+
+    #[test]
+    fn nested_template_loops_stop_at_the_work_budget() {
+        let tf = "resource \"a\" \"b\" {\n  n = \"%{for x in range(10000)}%{for y in range(10000)}${y}%{endfor}%{endfor}\"\n}\n";
+        assert!(attribute(tf, "n").is_unknown());
+    }
+
+    #[test]
+    fn nested_dynamic_blocks_stop_at_the_work_budget() {
+        let mut tf = String::from("resource \"a\" \"b\" {\n");
+        for name in ["x", "y", "z"] {
+            tf += &format!("dynamic \"{name}\" {{\nfor_each = range(1000)\ncontent {{\n");
+        }
+        tf += "v = 1\n}\n}\n}\n}\n}\n}\n}\n";
+        assert!(attribute(&tf, "x").has_unknown());
+    }
+
+    #[test]
+    fn small_loops_stay_known() {
+        let tf = "resource \"a\" \"b\" {\n  n = [for x in range(100) : [for y in range(100) : \"%{for z in range(10)}${z}%{endfor}\"]]\n}\n";
+        assert!(!attribute(tf, "n").has_unknown());
     }
 }

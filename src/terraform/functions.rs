@@ -198,7 +198,8 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
         }
         "index" => {
             let list = args.first()?.as_list()?;
-            let i = list.iter().position(|v| same_value(v, &args[1]))?;
+            let needle = args.get(1)?;
+            let i = list.iter().position(|v| same_value(v, needle))?;
             Some(Value::number(i as f64, loc))
         }
         "keys" => Some(Value::list(
@@ -284,6 +285,10 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
             let mut out = Vec::new();
             let mut x = start;
             while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
+                // A step lost to rounding (`range(1e17, 1e17 + 9)`) never reaches `end`.
+                if out.len() > 10_000 {
+                    return None;
+                }
                 out.push(Value::number(x, loc));
                 x += step;
             }

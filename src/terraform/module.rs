@@ -1,7 +1,7 @@
 //! One Terraform root: its files, variables (with tfvars), locals and resource blocks, and
 //! the expansion of each resource block into evaluated instances.
 
-use super::eval::{Evaluator, Scope};
+use super::eval::{weight, Evaluator, Scope};
 use super::functions::for_each_pairs;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
@@ -9,7 +9,7 @@ use crate::value::{Entry, Kind, Value};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 use hcl_edit::Span;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 /// Data sources whose configuration names a resource the model links to.
@@ -17,6 +17,11 @@ const LINKED_DATA_SOURCES: &[&str] = &["azurerm_container_registry"];
 
 /// Counts and for_each collections beyond this are treated as unknown.
 const MAX_INSTANCES: usize = 1_000;
+
+/// Evaluation work one root may do, in values produced or copied (see [`weight`]): past
+/// it every expression is unknown, so loops that multiply (nested `for`, `dynamic` blocks,
+/// template directives) end instead of running for hours.
+const MAX_WORK: usize = 4_000_000;
 
 pub struct ModuleFile {
     pub id: FileId,
@@ -37,6 +42,8 @@ pub struct Module {
     /// (type, name) -> (file index, block index in that file's body)
     resource_blocks: HashMap<(String, String), (usize, usize)>,
     pub provider_major: Option<u8>,
+    /// Evaluation work done so far, against [`MAX_WORK`].
+    work: Cell<usize>,
 }
 
 impl Module {
@@ -51,6 +58,7 @@ impl Module {
             resolving: RefCell::new(HashSet::new()),
             resource_blocks: HashMap::new(),
             provider_major: None,
+            work: Cell::new(0),
         };
         for (fi, file) in files.iter().enumerate() {
             for (bi, structure) in file.body.iter().enumerate() {
@@ -102,6 +110,23 @@ impl Module {
             }
         }
         module
+    }
+
+    /// Records `units` of evaluation work; false once the budget is spent.
+    pub fn spend(&self, units: usize) -> bool {
+        let work = self.work.get().saturating_add(units);
+        self.work.set(work);
+        work <= MAX_WORK
+    }
+
+    /// Records the work of producing `value`; false once the budget is spent.
+    pub fn charge(&self, value: &Value) -> bool {
+        let left = MAX_WORK.saturating_sub(self.work.get());
+        self.spend(weight(value, left))
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.work.get() > MAX_WORK
     }
 
     fn file_name(&self, index: usize) -> String {
@@ -375,10 +400,22 @@ impl Module {
                 let content_loc = content.span().map(|r| Loc::new(ev.file, r.start, r.end));
                 for (key, value) in pairs {
                     let inner = scope.with(&iterator, map_of(&[("key", key), ("value", value)]));
+                    let value = self.body_value(ev, &content.body, &inner, content_loc);
+                    if !self.charge(&value) {
+                        entries.push(Entry {
+                            key: label.clone(),
+                            key_loc: header,
+                            value: Value::new(
+                                Kind::Unknown(format!("dynamic \"{label}\"")),
+                                header,
+                            ),
+                        });
+                        return;
+                    }
                     entries.push(Entry {
                         key: label.clone(),
                         key_loc: header,
-                        value: self.body_value(ev, &content.body, &inner, content_loc),
+                        value,
                     });
                 }
             }
