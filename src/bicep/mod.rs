@@ -1,0 +1,3 @@
+//! The Bicep source adapter.
+
+pub mod syntax;
