@@ -25,6 +25,10 @@ pub enum FileKind {
     Json,
     /// `.yaml` / `.yml`: Kubernetes manifests when the content says so.
     Yaml,
+    /// `.bicep`: a root, or a module evaluated through the files that call it.
+    Bicep,
+    /// `.bicepparam`: parameter values for the `.bicep` file it is `using`.
+    BicepParam,
 }
 
 pub fn kind_of(path: &Path) -> Option<FileKind> {
@@ -45,6 +49,12 @@ pub fn kind_of(path: &Path) -> Option<FileKind> {
     }
     if lower.ends_with(".yaml") || lower.ends_with(".yml") {
         return Some(FileKind::Yaml);
+    }
+    if lower.ends_with(".bicep") {
+        return Some(FileKind::Bicep);
+    }
+    if lower.ends_with(".bicepparam") {
+        return Some(FileKind::BicepParam);
     }
     None
 }
@@ -105,7 +115,15 @@ fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
                 Vec::new()
             }
         }
-        FileKind::Yaml => Vec::new(),
+        FileKind::BicepParam => std::fs::read_to_string(file)
+            .ok()
+            .and_then(|text| bicep_using(&text))
+            .map(|using| absolute(&dir.join(using)))
+            .filter(|p| p.is_file())
+            .map(|p| vec![(p, FileKind::Bicep)])
+            .unwrap_or_default(),
+        // The modules a Bicep file calls are read when it is evaluated.
+        FileKind::Yaml | FileKind::Bicep => Vec::new(),
     }
 }
 
@@ -202,4 +220,13 @@ pub fn parameters_file_for(template: &Path) -> Option<PathBuf> {
     let stem = name.strip_suffix(".json")?;
     let candidate = template.with_file_name(format!("{stem}.parameters.json"));
     candidate.is_file().then_some(candidate)
+}
+
+/// The path in a `.bicepparam` file's `using './main.bicep'` line.
+fn bicep_using(text: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix("using")?.trim_start();
+        let rest = rest.strip_prefix('\'')?;
+        Some(rest[..rest.find('\'')?].to_string())
+    })
 }

@@ -49,6 +49,24 @@ enum Unit {
         parameters: Option<FileId>,
     },
     Manifests(FileId),
+    /// A root `.bicep` file, once per `.bicepparam` file that is `using` it (or once alone).
+    Bicep {
+        root: FileId,
+        parameters: Option<FileId>,
+    },
+}
+
+/// The `.bicep` files of a scan, by absolute path, for module calls.
+struct BicepFiles<'s> {
+    sources: &'s Sources,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+impl crate::bicep::Files for BicepFiles<'_> {
+    fn get(&self, path: &Path) -> Option<(FileId, &str)> {
+        let id = *self.by_path.get(path)?;
+        Some((id, self.sources.get(id).text.as_str()))
+    }
 }
 
 pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
@@ -164,6 +182,15 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         }
     }
 
+    let bicep = bicep_units(&mut sources, &mut kinds, &mut errors);
+    scanned.extend(bicep.scanned.iter().copied());
+    // A template compiled from a `.bicep` file that is scanned too: reported once, on the
+    // `.bicep` file.
+    templates.retain(|id| {
+        let path = sources.get(*id).path.with_extension("bicep");
+        !(bicep.by_path.contains_key(&path) && compiled_by_bicep(&sources.get(*id).text))
+    });
+
     let mut units: Vec<Unit> = Vec::new();
     let mut terraform_dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
     let mut manifests: Vec<FileId> = json_manifests;
@@ -177,7 +204,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         match kind {
             FileKind::Terraform => terraform_dirs.entry(dir).or_default().0.push(*id),
             FileKind::TfVars => terraform_dirs.entry(dir).or_default().1.push(*id),
-            FileKind::Json => {}
+            FileKind::Json | FileKind::Bicep | FileKind::BicepParam => {}
             FileKind::Yaml => {
                 // Unrendered Helm templates and YAML that is not Kubernetes are skipped quietly.
                 if crate::k8s::looks_like_manifests(&sources.get(*id).text) {
@@ -212,6 +239,8 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     }
 
     units.extend(manifests.into_iter().map(Unit::Manifests));
+    let first_bicep_unit = units.len();
+    units.extend(bicep.units);
 
     let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
     for (index, unit) in units.iter().enumerate() {
@@ -233,12 +262,32 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             Unit::Manifests(file) => {
                 unit_of_file.insert(*file, index);
             }
+            Unit::Bicep { root, parameters } => {
+                unit_of_file.entry(*root).or_insert(index);
+                if let Some(p) = parameters {
+                    unit_of_file.entry(*p).or_insert(index);
+                }
+            }
         }
     }
+    // A Bicep module belongs to the unit of the first root that calls it.
+    for (offset, root) in bicep.reach.iter().enumerate() {
+        for file in root {
+            unit_of_file
+                .entry(*file)
+                .or_insert(first_bicep_unit + offset);
+        }
+    }
+    let bicep_files = BicepFiles {
+        sources: &sources,
+        by_path: bicep.by_path,
+    };
 
     phase("read");
-    let adapted: Vec<(Vec<RawResource>, Vec<Problem>)> =
-        units.par_iter().map(|unit| adapt(unit, &sources)).collect();
+    let adapted: Vec<(Vec<RawResource>, Vec<Problem>)> = units
+        .par_iter()
+        .map(|unit| adapt(unit, &sources, &bicep_files))
+        .collect();
     let mut resources = Vec::new();
     for (res, errs) in adapted {
         resources.extend(res);
@@ -353,7 +402,11 @@ fn problem(sources: &Sources, at: Loc, message: String) -> Problem {
     }
 }
 
-fn adapt(unit: &Unit, sources: &Sources) -> (Vec<RawResource>, Vec<Problem>) {
+fn adapt(
+    unit: &Unit,
+    sources: &Sources,
+    bicep_files: &BicepFiles<'_>,
+) -> (Vec<RawResource>, Vec<Problem>) {
     match unit {
         Unit::Terraform { files, tfvars } => {
             let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
@@ -389,6 +442,19 @@ fn adapt(unit: &Unit, sources: &Sources) -> (Vec<RawResource>, Vec<Problem>) {
                 Ok(resources) => (resources, Vec::new()),
                 Err(e) => (Vec::new(), vec![problem(sources, e.loc, e.message)]),
             }
+        }
+        Unit::Bicep { root, parameters } => {
+            let input = |id: FileId| {
+                let file = sources.get(id);
+                crate::bicep::Input {
+                    file: id,
+                    path: &file.path,
+                    text: &file.text,
+                }
+            };
+            let resources = crate::bicep::load(input(*root), parameters.map(input), bicep_files);
+            // Syntax errors were reported when the units were formed.
+            (resources, Vec::new())
         }
         Unit::Manifests(file) => {
             let (resources, errors) = crate::k8s::load_manifests(*file, &sources.get(*file).text);
@@ -435,4 +501,158 @@ fn landing_zones(config: &Config, sources: &Sources) -> (Vec<Zone>, Vec<usize>) 
         })
         .collect();
     (zones, zone_of_file)
+}
+
+/// The Bicep side of a scan: which `.bicep` files are roots (those no other scanned file
+/// calls as a module; once per `.bicepparam` file that is `using` them), which files each
+/// root reaches through its modules, and the syntax errors (reported here, once per file).
+struct BicepScan {
+    units: Vec<Unit>,
+    /// Per unit, the module files it reaches.
+    reach: Vec<Vec<FileId>>,
+    by_path: HashMap<PathBuf, FileId>,
+    scanned: Vec<FileId>,
+}
+
+fn bicep_units(
+    sources: &mut Sources,
+    kinds: &mut Vec<(FileId, FileKind)>,
+    errors: &mut Vec<Problem>,
+) -> BicepScan {
+    let mut outlines: HashMap<FileId, crate::bicep::Outline> = HashMap::new();
+    let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
+    let mut params_files = Vec::new();
+    let mut pending: Vec<FileId> = Vec::new();
+    for (id, kind) in kinds.iter() {
+        match kind {
+            FileKind::Bicep => {
+                by_path.insert(sources.get(*id).path.clone(), *id);
+                pending.push(*id);
+            }
+            FileKind::BicepParam => {
+                params_files.push(*id);
+                pending.push(*id);
+            }
+            _ => {}
+        }
+    }
+    // Outline in rounds: a module outside the scanned paths is read and outlined too.
+    while !pending.is_empty() {
+        let round: Vec<(FileId, crate::bicep::Outline)> = pending
+            .par_iter()
+            .map(|id| {
+                let file = sources.get(*id);
+                (*id, crate::bicep::outline(*id, &file.path, &file.text))
+            })
+            .collect();
+        pending.clear();
+        for (id, outline) in round {
+            for module in &outline.modules {
+                if by_path.contains_key(module) || !module.is_file() {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(module) else {
+                    continue;
+                };
+                if text.len() > MAX_FILE_BYTES {
+                    continue;
+                }
+                let added = sources.add(module.clone(), text);
+                kinds.push((added, FileKind::Bicep));
+                by_path.insert(module.clone(), added);
+                pending.push(added);
+            }
+            outlines.insert(id, outline);
+        }
+    }
+    let mut scanned = Vec::new();
+    let mut broken = HashSet::new();
+    let mut called = HashSet::new();
+    for (id, outline) in &outlines {
+        scanned.push(*id);
+        if let Some(e) = &outline.error {
+            errors.push(problem(sources, e.loc, e.message.clone()));
+            broken.insert(*id);
+        }
+        for module in &outline.modules {
+            if let Some(target) = by_path.get(module) {
+                if target != id {
+                    called.insert(*target);
+                }
+            }
+        }
+    }
+    let mut units = Vec::new();
+    let mut used = HashSet::new();
+    params_files.sort_unstable();
+    for params in params_files {
+        let root = outlines[&params]
+            .using
+            .as_ref()
+            .and_then(|p| by_path.get(p))
+            .copied();
+        if let Some(root) = root.filter(|r| !broken.contains(r) && !broken.contains(&params)) {
+            used.insert(root);
+            units.push(Unit::Bicep {
+                root,
+                parameters: Some(params),
+            });
+        }
+    }
+    let mut roots: Vec<FileId> = by_path
+        .values()
+        .copied()
+        .filter(|id| !called.contains(id) && !used.contains(id) && !broken.contains(id))
+        .collect();
+    roots.sort_unstable();
+    units.extend(roots.into_iter().map(|root| Unit::Bicep {
+        root,
+        parameters: None,
+    }));
+    let reach = units
+        .iter()
+        .map(|unit| {
+            let Unit::Bicep { root, .. } = unit else {
+                return Vec::new();
+            };
+            let mut seen = vec![*root];
+            let mut next = 0;
+            while next < seen.len() {
+                let current = seen[next];
+                next += 1;
+                for module in outlines
+                    .get(&current)
+                    .map(|o| o.modules.as_slice())
+                    .unwrap_or(&[])
+                {
+                    if let Some(target) = by_path.get(module) {
+                        if !seen.contains(target) {
+                            seen.push(*target);
+                        }
+                    }
+                }
+            }
+            seen
+        })
+        .collect();
+    BicepScan {
+        units,
+        reach,
+        by_path,
+        scanned,
+    }
+}
+
+/// `metadata._generator.name == "bicep"` at the template's top level.
+fn compiled_by_bicep(text: &str) -> bool {
+    if !text.contains("_generator") {
+        return false;
+    }
+    let Ok(root) = serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
+    else {
+        return false;
+    };
+    root.pointer("/metadata/_generator/name")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("bicep"))
 }

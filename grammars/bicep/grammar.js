@@ -28,6 +28,8 @@ const PREC = {
   MULTIPLY: 11,
   UNARY: 13,
   CALL: 14,
+  // Member access binds tighter than unary operators: `!a.b` is `!(a.b)`.
+  MEMBER: 15,
 };
 
 const primitive_types = [
@@ -352,13 +354,13 @@ module.exports = grammar({
       ')',
     ),
 
-    member_expression: $ => prec(PREC.SUBSCRIPT, seq(
+    member_expression: $ => prec(PREC.MEMBER, seq(
       field('object', choice($.expression, $.primary_expression, $.parameterized_type)),
       choice('.', '.?'),
       field('property', alias($.identifier, $.property_identifier)),
     )),
 
-    subscript_expression: $ => prec.right(PREC.SUBSCRIPT, seq(
+    subscript_expression: $ => prec.right(PREC.MEMBER, seq(
       field('object', choice($.expression, $.primary_expression)),
       '[',
       optional('?'),
@@ -366,7 +368,7 @@ module.exports = grammar({
       ']',
     )),
 
-    resource_expression: $ => prec.right(PREC.SUBSCRIPT, seq(
+    resource_expression: $ => prec.right(PREC.MEMBER, seq(
       field('object', choice($.expression, $.primary_expression)),
       '::',
       field('resource', $.identifier),

@@ -20,7 +20,7 @@
 
 mod eval;
 mod expr;
-mod functions;
+pub(crate) mod functions;
 mod json;
 
 #[cfg(test)]

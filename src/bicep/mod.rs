@@ -1,3 +1,159 @@
-//! The Bicep source adapter.
+//! The Bicep source adapter: `.bicep` files (and `.bicepparam` files naming them) become
+//! evaluated [`RawResource`]s shaped like the ARM adapter's, with every value located in
+//! the `.bicep` file it is written in.
+//!
+//! Supported: parameters (defaults, values from a `.bicepparam` file or a module call;
+//! decorators are read past), variables, resources (top-level, nested and `parent:`
+//! children), `existing` resources as references, local modules (evaluated with the
+//! caller's arguments), `if` conditions, `for` loops over known collections, property and
+//! index access (also `.?`, `[?]`, `!`), string interpolation, the operators, and the
+//! functions Bicep shares with ARM templates, plus `map`/`filter` lambdas.
+//!
+//! Not supported (the value comes out unknown, never an error): anything the deployment
+//! decides (`reference`, `list*`, `uniqueString`, `guid`, resource properties other than
+//! `id`, `name`, `type` and `apiVersion`), module outputs, registry (`br:`) and template
+//! spec (`ts:`) modules, user-defined functions, imported variables and `load*Content`.
 
+mod eval;
 pub mod syntax;
+
+#[cfg(test)]
+mod tests;
+
+pub use eval::Files;
+
+use crate::model::raw::RawResource;
+use crate::source::{FileId, Loc};
+use crate::value::Value;
+use eval::{Budget, Evaluator, Scope, Walker};
+use std::path::{Path, PathBuf};
+
+/// A Bicep file that does not parse.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BicepError {
+    pub loc: Loc,
+    pub message: String,
+}
+
+/// What the engine needs to know about a Bicep file before evaluating anything: the local
+/// modules it calls, the file a `.bicepparam` file is `using`, and its first syntax error.
+#[derive(Debug, Default)]
+pub struct Outline {
+    pub modules: Vec<PathBuf>,
+    pub using: Option<PathBuf>,
+    pub error: Option<BicepError>,
+}
+
+pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
+    let mut out = Outline::default();
+    let Some(tree) = syntax::parse(text) else {
+        out.error = Some(BicepError {
+            loc: Loc::new(file, 0, 0),
+            message: "the Bicep parser gave up on this file".to_string(),
+        });
+        return out;
+    };
+    if let Some(error) = syntax::first_error(&tree) {
+        let what = if error.is_missing() {
+            format!("syntax error: missing `{}`", error.kind())
+        } else {
+            let found: String = text[error.byte_range()]
+                .chars()
+                .take(40)
+                .take_while(|c| *c != '\n')
+                .collect();
+            format!("syntax error: unexpected `{found}`")
+        };
+        out.error = Some(BicepError {
+            loc: Loc::new(file, error.start_byte(), error.end_byte()),
+            message: what,
+        });
+    }
+    for decl in eval::top_level(tree.root_node()) {
+        let string = eval::named_children(decl)
+            .into_iter()
+            .find(|c| c.kind() == "string")
+            .and_then(|s| eval::plain_string(s, text));
+        match (decl.kind(), string) {
+            ("module_declaration", Some(p)) if eval::local_module_path(&p) => {
+                out.modules.push(eval::resolve_relative(path, &p));
+            }
+            ("using_statement", Some(p)) => out.using = Some(eval::resolve_relative(path, &p)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A Bicep file to evaluate: its id, absolute path and text.
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    pub file: FileId,
+    pub path: &'a Path,
+    pub text: &'a str,
+}
+
+/// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
+/// given, into its resources and those of the local modules it calls (found in `files`).
+pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -> Vec<RawResource> {
+    let Some(tree) = syntax::parse(root.text) else {
+        return Vec::new();
+    };
+    let budget = Budget::new();
+    let given = parameters
+        .map(|p| parameter_values(p, &budget))
+        .unwrap_or_default();
+    let scope = Scope::new(
+        root.file,
+        root.path.to_path_buf(),
+        root.text,
+        tree.root_node(),
+        given,
+        parameters.is_some(),
+    );
+    let mut walker = Walker {
+        evaluator: Evaluator { budget: &budget },
+        files,
+        out: Vec::new(),
+    };
+    walker.file(&scope, tree.root_node(), 0);
+    walker.out
+}
+
+/// The `param name = value` assignments of a `.bicepparam` file, evaluated in its own
+/// scope (where its `var`s are visible).
+fn parameter_values(input: Input<'_>, budget: &Budget) -> Vec<(String, Value)> {
+    let Some(tree) = syntax::parse(input.text) else {
+        return Vec::new();
+    };
+    let scope = Scope::new(
+        input.file,
+        input.path.to_path_buf(),
+        input.text,
+        tree.root_node(),
+        Vec::new(),
+        false,
+    );
+    let evaluator = Evaluator { budget };
+    let file_name = input
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut values = Vec::new();
+    for decl in eval::top_level(tree.root_node()) {
+        if decl.kind() != "parameter_assignment" {
+            continue;
+        }
+        let parts = eval::named_children(decl);
+        let (Some(name), Some(value)) = (parts.first(), parts.get(1)) else {
+            continue;
+        };
+        let name = input.text[name.byte_range()].to_string();
+        let value = evaluator
+            .eval(&scope, *value, &Default::default())
+            .with_origin(format!("parameter `{name}` in {file_name}"));
+        values.push((name, value));
+    }
+    values
+}

@@ -31,8 +31,11 @@ pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
     // Iterative descent: deeply nested input must not overflow a 2 MiB stack.
     let mut node = root;
     'descend: loop {
-        if node.is_error() || node.is_missing() {
+        if node.is_missing() {
             return Some(node);
+        }
+        if node.is_error() {
+            return Some(innermost_failure(node));
         }
         let mut cursor = node.walk();
         for child in node.children(&mut cursor) {
@@ -41,6 +44,19 @@ pub fn first_error(tree: &Tree) -> Option<Node<'_>> {
                 continue 'descend;
             }
         }
-        return Some(node);
+        return Some(innermost_failure(node));
     }
+}
+
+/// An error node that spans lines holds what the parser skipped to recover; it gave up at
+/// its last token, which is where the mistake usually is.
+fn innermost_failure(error: Node<'_>) -> Node<'_> {
+    if error.start_position().row == error.end_position().row {
+        return error;
+    }
+    let mut node = error;
+    while let Some(last) = node.child(node.child_count().saturating_sub(1)) {
+        node = last;
+    }
+    node
 }

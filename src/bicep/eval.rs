@@ -1,0 +1,1337 @@
+//! Evaluation of one Bicep file's syntax tree (and, through module calls, of the files it
+//! calls) into [`RawResource`]s shaped like the ARM adapter's: the same resource types,
+//! property paths and addresses, so every rule works unchanged.
+//!
+//! Locations: a literal keeps its own span; a computed value gets the span of its
+//! expression; a value that only passes through a parameter, a variable, property access,
+//! a ternary or `??` keeps the span where it was written, and `origin` says how it got
+//! here ("parameter `x` default", "parameter `x` passed by module `m`").
+
+use super::syntax;
+use crate::arm::functions;
+use crate::model::raw::{Format, RawResource};
+use crate::source::{FileId, Loc};
+use crate::value::{Entry, Kind, Value};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tree_sitter::Node;
+
+/// Nested expressions, names resolved through other names and nested resources, together.
+/// Bounds the native stack on hostile input (rayon workers have 2 MiB).
+const MAX_DEPTH: usize = 96;
+/// Expression nodes evaluated for one root: a runaway loop ends up unknown, not slow.
+const MAX_STEPS: u64 = 2_000_000;
+/// Loops longer than this are treated as unknown (ARM allows 800 copies).
+const MAX_LOOP: usize = 800;
+/// Module calls deeper than this are not followed (cycles end here too).
+const MAX_MODULE_DEPTH: usize = 16;
+/// Unknown values carry at most this much of their expression's text.
+const MAX_EXPR_TEXT: usize = 200;
+
+/// The Bicep files a root can call as modules, by absolute path.
+pub trait Files {
+    fn get(&self, path: &Path) -> Option<(FileId, &str)>;
+}
+
+/// Budgets shared by everything evaluated for one root.
+pub(crate) struct Budget {
+    steps: Cell<u64>,
+    depth: Cell<usize>,
+}
+
+impl Budget {
+    pub fn new() -> Budget {
+        Budget {
+            steps: Cell::new(0),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// Enters one level; `None` when a budget is spent.
+    fn enter(&self) -> Option<DepthGuard<'_>> {
+        let steps = self.steps.get() + 1;
+        self.steps.set(steps);
+        let depth = self.depth.get() + 1;
+        if depth > MAX_DEPTH || steps > MAX_STEPS {
+            return None;
+        }
+        self.depth.set(depth);
+        Some(DepthGuard(&self.depth))
+    }
+}
+
+struct DepthGuard<'b>(&'b Cell<usize>);
+
+impl Drop for DepthGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() - 1);
+    }
+}
+
+enum Slot {
+    Pending,
+    Done(Value),
+}
+
+struct Param<'t> {
+    name: String,
+    default: Option<Node<'t>>,
+    nullable: bool,
+    given: Option<Value>,
+}
+
+#[derive(Clone, Copy)]
+struct ResourceDecl<'t> {
+    node: Node<'t>,
+    /// `Microsoft.X/type` (without the `@apiVersion`), as written (may be relative when
+    /// nested).
+    type_node: Node<'t>,
+}
+
+/// One Bicep file as evaluated for one caller: its declarations and the values given to
+/// its parameters.
+pub(crate) struct Scope<'t> {
+    pub file: FileId,
+    pub path: PathBuf,
+    text: &'t str,
+    params: Vec<Param<'t>>,
+    /// Every parameter value is known (a `.bicepparam` file or a module call): an optional
+    /// parameter that is not given is null, not unknown.
+    complete: bool,
+    vars: HashMap<String, Node<'t>>,
+    resources: HashMap<String, ResourceDecl<'t>>,
+    modules: HashMap<String, Node<'t>>,
+    cache: RefCell<HashMap<String, Slot>>,
+}
+
+/// Loop variables and lambda parameters in force.
+#[derive(Clone, Default)]
+pub(crate) struct Env {
+    binds: Vec<(String, Value)>,
+}
+
+impl Env {
+    fn with(&self, name: &str, value: Value) -> Env {
+        let mut env = self.clone();
+        env.binds.push((name.to_string(), value));
+        env
+    }
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.binds
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+pub(crate) fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|c| !c.is_extra())
+        .collect()
+}
+
+fn children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.children(&mut cursor)
+        .filter(|c| !c.is_extra())
+        .collect()
+}
+
+/// The declaration part of a statement (statements wrap declarations in the grammar's
+/// supertypes, which tree-sitter does not show as nodes).
+pub(crate) fn top_level<'t>(root: Node<'t>) -> Vec<Node<'t>> {
+    named_children(root)
+}
+
+fn has_token(node: Node<'_>, token: &str) -> bool {
+    children(node)
+        .iter()
+        .any(|c| !c.is_named() && c.kind() == token)
+}
+
+/// The value of a string literal without interpolation (module paths, `using`, types).
+pub(crate) fn plain_string(node: Node<'_>, text: &str) -> Option<String> {
+    if node.kind() != "string" {
+        return None;
+    }
+    let raw = &text[node.byte_range()];
+    if let Some(inner) = raw.strip_prefix("'''").and_then(|r| r.strip_suffix("'''")) {
+        return Some(multiline(inner).to_string());
+    }
+    if named_children(node)
+        .iter()
+        .any(|c| c.kind() == "interpolation")
+    {
+        return None;
+    }
+    let inner = raw.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(unescape(inner))
+}
+
+fn multiline(inner: &str) -> &str {
+    // The line break right after the opening quotes is not part of the value.
+    inner
+        .strip_prefix("\r\n")
+        .or_else(|| inner.strip_prefix('\n'))
+        .unwrap_or(inner)
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
+            Some('u') => {
+                let rest: String = chars.clone().collect();
+                if let Some(hex) = rest.strip_prefix('{').and_then(|r| r.split_once('}')) {
+                    if let Some(ch) = u32::from_str_radix(hex.0, 16).ok().and_then(char::from_u32) {
+                        out.push(ch);
+                        for _ in 0..hex.0.len() + 2 {
+                            chars.next();
+                        }
+                        continue;
+                    }
+                }
+                out.push('u');
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// A module path that names a file beside the caller (not a registry or template spec).
+pub(crate) fn local_module_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    !(lower.starts_with("br:")
+        || lower.starts_with("br/")
+        || lower.starts_with("ts:")
+        || lower.starts_with("ts/"))
+}
+
+pub(crate) fn resolve_relative(from: &Path, relative: &str) -> PathBuf {
+    let dir = from.parent().unwrap_or(Path::new(""));
+    let mut out = PathBuf::new();
+    for component in dir.join(relative.replace('\\', "/")).components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl<'t> Scope<'t> {
+    pub fn new(
+        file: FileId,
+        path: PathBuf,
+        text: &'t str,
+        root: Node<'t>,
+        mut given: Vec<(String, Value)>,
+        complete: bool,
+    ) -> Scope<'t> {
+        let mut scope = Scope {
+            file,
+            path,
+            text,
+            params: Vec::new(),
+            complete,
+            vars: HashMap::new(),
+            resources: HashMap::new(),
+            modules: HashMap::new(),
+            cache: RefCell::default(),
+        };
+        for decl in top_level(root) {
+            let parts = named_children(decl);
+            let name = parts
+                .iter()
+                .find(|c| c.kind() == "identifier")
+                .map(|n| text[n.byte_range()].to_string());
+            let Some(name) = name else { continue };
+            match decl.kind() {
+                "parameter_declaration" => {
+                    let ty = parts.get(1).filter(|t| is_type_node(t));
+                    let nullable =
+                        ty.is_some_and(|t| text[t.byte_range()].trim_end().ends_with('?'));
+                    let default = if has_token(decl, "=") {
+                        parts
+                            .last()
+                            .copied()
+                            .filter(|d| Some(d) != ty && d.id() != parts[0].id())
+                    } else {
+                        None
+                    };
+                    let given = given
+                        .iter()
+                        .position(|(n, _)| *n == name)
+                        .map(|i| given.swap_remove(i).1);
+                    scope.params.push(Param {
+                        name,
+                        default,
+                        nullable,
+                        given,
+                    });
+                }
+                "variable_declaration" => {
+                    if let Some(value) = parts.get(1) {
+                        scope.vars.insert(name, *value);
+                    }
+                }
+                "resource_declaration" => {
+                    if let Some(type_node) = parts.iter().find(|c| c.kind() == "string") {
+                        scope.resources.insert(
+                            name,
+                            ResourceDecl {
+                                node: decl,
+                                type_node: *type_node,
+                            },
+                        );
+                    }
+                }
+                "module_declaration" => {
+                    scope.modules.insert(name, decl);
+                }
+                _ => {}
+            }
+        }
+        scope
+    }
+
+    fn text_of(&self, node: Node<'_>) -> &'t str {
+        &self.text[node.byte_range()]
+    }
+
+    fn loc(&self, node: Node<'_>) -> Loc {
+        Loc::new(self.file, node.start_byte(), node.end_byte())
+    }
+
+    fn unknown(&self, node: Node<'_>) -> Value {
+        let text = self.text_of(node);
+        let text: String = text.chars().take(MAX_EXPR_TEXT).collect();
+        Value::unknown(text, Some(self.loc(node)))
+    }
+}
+
+fn is_type_node(node: &Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "type"
+            | "primitive_type"
+            | "nullable_type"
+            | "array_type"
+            | "union_type"
+            | "parameterized_type"
+            | "member_expression"
+            | "identifier"
+            | "object"
+            | "parenthesized_type"
+            | "negated_type"
+            | "string"
+    )
+}
+
+/// Fills in a location for a value that has none (a parameter with no default).
+fn fill_loc(mut value: Value, loc: Loc) -> Value {
+    if value.loc.is_none() {
+        value.loc = Some(loc);
+    }
+    value
+}
+
+fn with_origin_if_none(mut value: Value, origin: impl FnOnce() -> String) -> Value {
+    if value.origin.is_none() {
+        value.origin = Some(origin().into());
+    }
+    value
+}
+
+/// What a resource declaration becomes once its type, name and parent are known.
+struct Declared {
+    kind: String,
+    api_version: Option<String>,
+    /// The name as written (`child.name` in Bicep), and the full ARM name (`parent/child`).
+    own_name: Option<String>,
+    full_name: Option<String>,
+}
+
+pub(crate) struct Evaluator<'b> {
+    pub budget: &'b Budget,
+}
+
+impl Evaluator<'_> {
+    pub fn eval(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let Some(_guard) = self.budget.enter() else {
+            return scope.unknown(node);
+        };
+        let loc = Some(scope.loc(node));
+        match node.kind() {
+            "number" => scope
+                .text_of(node)
+                .parse::<f64>()
+                .map(|n| Value::number(n, loc))
+                .unwrap_or_else(|_| scope.unknown(node)),
+            "boolean" => Value::bool(scope.text_of(node) == "true", loc),
+            "null" => Value::new(Kind::Null, loc),
+            "string" => self.string(scope, node, env),
+            "identifier" => self.identifier(scope, node, env),
+            "parenthesized_expression" => match named_children(node).as_slice() {
+                [inner] => self.eval(scope, *inner, env),
+                _ => scope.unknown(node),
+            },
+            "non_null_expression" => match node.child_by_field_name("argument") {
+                Some(inner) => self.eval(scope, inner, env),
+                None => scope.unknown(node),
+            },
+            "array" => {
+                let mut items = Vec::new();
+                for item in named_children(node) {
+                    match item.kind() {
+                        "decorators" => {}
+                        "spread_expression" => {
+                            let Some(inner) = named_children(item).into_iter().next() else {
+                                return scope.unknown(node);
+                            };
+                            match self.eval(scope, inner, env).kind {
+                                Kind::List(spread) => items.extend(spread),
+                                // Which items an unknown spread adds is unknown.
+                                _ => return scope.unknown(node),
+                            }
+                        }
+                        _ => items.push(self.eval(scope, item, env)),
+                    }
+                }
+                Value::list(items, loc)
+            }
+            "object" => self.object(scope, node, env, &mut |_, _| false),
+            "member_expression" => self.member(scope, node, env),
+            "subscript_expression" => self.subscript(scope, node, env),
+            "call_expression" => self.call(scope, node, env),
+            "ternary_expression" => {
+                let (Some(c), Some(a), Some(b)) = (
+                    node.child_by_field_name("condition"),
+                    node.child_by_field_name("consequence"),
+                    node.child_by_field_name("alternative"),
+                ) else {
+                    return scope.unknown(node);
+                };
+                match self.eval(scope, c, env).as_bool() {
+                    Some(true) => self.eval(scope, a, env),
+                    Some(false) => self.eval(scope, b, env),
+                    None => {
+                        let (a, b) = (self.eval(scope, a, env), self.eval(scope, b, env));
+                        if functions::equal(&a, &b) == Some(true) {
+                            a
+                        } else {
+                            scope.unknown(node)
+                        }
+                    }
+                }
+            }
+            "unary_expression" => {
+                let (Some(op), Some(arg)) = (
+                    node.child_by_field_name("operator"),
+                    node.child_by_field_name("argument"),
+                ) else {
+                    return scope.unknown(node);
+                };
+                let value = self.eval(scope, arg, env);
+                match (scope.text_of(op), &value.kind) {
+                    ("!", _) => match value.as_bool() {
+                        Some(b) => Value::bool(!b, loc),
+                        None => scope.unknown(node),
+                    },
+                    ("-", Kind::Number(n)) => Value::number(-n, loc),
+                    _ => scope.unknown(node),
+                }
+            }
+            "binary_expression" => self.binary(scope, node, env),
+            "for_statement" => self.for_expression(scope, node, env),
+            _ => scope.unknown(node),
+        }
+    }
+
+    fn string(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let loc = Some(scope.loc(node));
+        if let Some(s) = plain_string(node, scope.text) {
+            return Value::string(s, loc);
+        }
+        // An interpolated string: the text between the interpolations, unescaped.
+        let raw = scope.text_of(node);
+        let start = node.start_byte();
+        let mut out = String::new();
+        let mut at = start + 1;
+        for part in named_children(node) {
+            if part.kind() != "interpolation" {
+                continue;
+            }
+            out.push_str(&unescape(&scope.text[at..part.start_byte()]));
+            let Some(inner) = named_children(part).into_iter().next() else {
+                return scope.unknown(node);
+            };
+            let value = self.eval(scope, inner, env);
+            match functions::scalar_text(&value) {
+                Some(text) if !value.is_unknown() => out.push_str(&text),
+                _ => return scope.unknown(node),
+            }
+            at = part.end_byte();
+        }
+        let end = start + raw.len().saturating_sub(1);
+        if at <= end {
+            out.push_str(&unescape(&scope.text[at..end]));
+        }
+        Value::string(out, loc)
+    }
+
+    fn identifier(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let name = scope.text_of(node);
+        let loc = scope.loc(node);
+        if let Some(value) = env.get(name) {
+            return fill_loc(value.clone(), loc);
+        }
+        if let Some(value) = self.parameter(scope, name) {
+            return fill_loc(value, loc);
+        }
+        if let Some(value) = self.variable(scope, name) {
+            return fill_loc(value, loc);
+        }
+        if let Some(value) = self.resource_reference(scope, name) {
+            return value.at(Some(loc));
+        }
+        scope.unknown(node)
+    }
+
+    /// Lazily evaluated, once, with cycles (and spent budgets) unknown.
+    fn resolve(
+        &self,
+        scope: &Scope<'_>,
+        key: String,
+        compute: impl FnOnce() -> Value,
+    ) -> Option<Value> {
+        match scope.cache.borrow().get(&key) {
+            Some(Slot::Done(value)) => return Some(value.clone()),
+            Some(Slot::Pending) => return None,
+            None => {}
+        }
+        scope.cache.borrow_mut().insert(key.clone(), Slot::Pending);
+        let value = compute();
+        scope
+            .cache
+            .borrow_mut()
+            .insert(key, Slot::Done(value.clone()));
+        Some(value)
+    }
+
+    pub fn parameter(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {
+        let param = scope.params.iter().find(|p| p.name == name)?;
+        let value = self.resolve(scope, format!("param:{name}"), || {
+            if let Some(given) = &param.given {
+                return given.clone();
+            }
+            match param.default {
+                Some(default) => {
+                    with_origin_if_none(self.eval(scope, default, &Env::default()), || {
+                        format!("parameter `{name}` default")
+                    })
+                }
+                None if param.nullable && scope.complete => Value::null(),
+                None => Value::unknown(name, None),
+            }
+        });
+        Some(value.unwrap_or_else(|| Value::unknown(name, None)))
+    }
+
+    fn variable(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {
+        let node = *scope.vars.get(name)?;
+        let value = self.resolve(scope, format!("var:{name}"), || {
+            with_origin_if_none(self.eval(scope, node, &Env::default()), || {
+                format!("variable `{name}`")
+            })
+        });
+        Some(value.unwrap_or_else(|| Value::unknown(name, None)))
+    }
+
+    /// What a resource's symbolic name stands for in an expression: an object with the
+    /// properties Bicep knows before deployment (`id`, `name`, `type`, `apiVersion`);
+    /// anything else is read from the deployment and unknown.
+    fn resource_reference(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {
+        let decl = *scope.resources.get(name)?;
+        let value = self.resolve(scope, format!("resource:{name}"), || {
+            if body_of(decl.node).is_some_and(|b| b.kind() == "for_statement") {
+                return Value::unknown(name, None);
+            }
+            let declared = self.declared(scope, decl, None, &Env::default());
+            let mut entries = vec![
+                entry("type", Value::string(declared.kind.clone(), None)),
+                entry(
+                    "name",
+                    match &declared.own_name {
+                        Some(n) => Value::string(n.clone(), None),
+                        None => Value::unknown(format!("{name}.name"), None),
+                    },
+                ),
+                entry("id", resource_id(&declared, name)),
+            ];
+            if let Some(version) = declared.api_version {
+                entries.push(entry("apiVersion", Value::string(version, None)));
+            }
+            Value::map(entries, None).with_origin(format!("resource `{name}`"))
+        });
+        Some(value.unwrap_or_else(|| Value::unknown(name, None)))
+    }
+
+    /// The type, API version and names of a resource declaration (a nested one gets its
+    /// parent's type and name as prefixes).
+    fn declared(
+        &self,
+        scope: &Scope<'_>,
+        decl: ResourceDecl<'_>,
+        parent: Option<&Declared>,
+        env: &Env,
+    ) -> Declared {
+        let written = plain_string(decl.type_node, scope.text).unwrap_or_default();
+        let (own_type, api_version) = match written.split_once('@') {
+            Some((t, v)) => (t.to_string(), Some(v.to_string())),
+            None => (written, None),
+        };
+        let body = body_object(decl.node);
+        let own_name = body
+            .and_then(|b| property(scope, b, "name"))
+            .map(|n| self.eval(scope, n, env))
+            .and_then(|v| functions::scalar_text(&v).filter(|_| !v.is_unknown()));
+        // `parent: cluster` names the parent instead of nesting.
+        let explicit_parent = body
+            .and_then(|b| property(scope, b, "parent"))
+            .filter(|p| p.kind() == "identifier")
+            .and_then(|p| {
+                let parent = *scope.resources.get(scope.text_of(p))?;
+                Some(self.declared(scope, parent, None, &Env::default()))
+            });
+        let parent = explicit_parent.as_ref().or(parent);
+        let relative = !own_type
+            .split('/')
+            .next()
+            .is_some_and(|ns| ns.contains('.'));
+        let (kind, full_name) = match parent {
+            Some(p) => {
+                let kind = if relative {
+                    format!("{}/{own_type}", p.kind)
+                } else {
+                    own_type.clone()
+                };
+                let full = match (&p.full_name, &own_name) {
+                    (Some(p), Some(n)) => Some(format!("{p}/{n}")),
+                    _ => None,
+                };
+                (kind, full)
+            }
+            None => (own_type.clone(), own_name.clone()),
+        };
+        Declared {
+            kind,
+            api_version,
+            own_name,
+            full_name,
+        }
+    }
+
+    fn member(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let (Some(object), Some(property)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("property"),
+        ) else {
+            return scope.unknown(node);
+        };
+        let safe = has_token(node, ".?");
+        let key = scope.text_of(property);
+        // `module.outputs.x`: what a module returns is known only after deployment.
+        let base = self.eval(scope, object, env);
+        let loc = Some(scope.loc(node));
+        let is_resource =
+            object.kind() == "identifier" && scope.resources.contains_key(scope.text_of(object));
+        match &base.kind {
+            Kind::Map(_) => match base.get_ci(key) {
+                Some(value) => fill_loc(value.clone(), scope.loc(node)),
+                // What the deployment returns: written as compiled ARM has it
+                // (`reference('<id>').x`), which linking reads (a kubelet identity's cluster).
+                None if is_resource => match base.get_ci("id").and_then(Value::as_str) {
+                    Some(id) if key == "properties" => {
+                        Value::unknown(format!("reference('{id}')"), loc)
+                    }
+                    Some(id) => Value::unknown(format!("reference('{id}').{key}"), loc),
+                    None => scope.unknown(node),
+                },
+                None if safe => Value::new(Kind::Null, loc),
+                None => scope.unknown(node),
+            },
+            Kind::Null if safe => Value::new(Kind::Null, loc),
+            // Keep what is known of the container so links can still be found.
+            Kind::Unknown(inner) => Value::unknown(format!("{inner}.{key}"), loc),
+            _ => scope.unknown(node),
+        }
+    }
+
+    fn subscript(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let (Some(object), Some(index)) = (
+            node.child_by_field_name("object"),
+            node.child_by_field_name("index"),
+        ) else {
+            return scope.unknown(node);
+        };
+        let safe = has_token(node, "?");
+        let base = self.eval(scope, object, env);
+        let index = self.eval(scope, index, env);
+        let loc = scope.loc(node);
+        let found = match (&base.kind, &index.kind) {
+            (Kind::List(items), Kind::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => {
+                items.get(*n as usize).cloned()
+            }
+            (Kind::Map(_), Kind::String(key)) => base.get_ci(key).cloned(),
+            (Kind::Null, _) if safe => Some(Value::null()),
+            _ => return scope.unknown(node),
+        };
+        match found {
+            Some(value) => fill_loc(value, loc),
+            None if safe => Value::new(Kind::Null, Some(loc)),
+            None => scope.unknown(node),
+        }
+    }
+
+    fn binary(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let (Some(left), Some(op), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("operator"),
+            node.child_by_field_name("right"),
+        ) else {
+            return scope.unknown(node);
+        };
+        let loc = Some(scope.loc(node));
+        let op = scope.text_of(op);
+        let a = self.eval(scope, left, env);
+        // Short circuits decide with one side unknown.
+        match op {
+            "&&" | "||" => {
+                let decisive = op == "||";
+                if a.as_bool() == Some(decisive) {
+                    return Value::bool(decisive, loc);
+                }
+                let b = self.eval(scope, right, env);
+                if b.as_bool() == Some(decisive) {
+                    return Value::bool(decisive, loc);
+                }
+                return match (a.as_bool(), b.as_bool()) {
+                    (Some(_), Some(_)) => Value::bool(!decisive, loc),
+                    _ => scope.unknown(node),
+                };
+            }
+            "??" => {
+                return match &a.kind {
+                    Kind::Null => self.eval(scope, right, env),
+                    Kind::Unknown(_) => scope.unknown(node),
+                    _ => a,
+                };
+            }
+            _ => {}
+        }
+        let b = self.eval(scope, right, env);
+        if a.is_unknown() || b.is_unknown() {
+            return scope.unknown(node);
+        }
+        let result = match op {
+            "==" => functions::equal(&a, &b).map(|e| Value::bool(e, loc)),
+            "!=" => functions::equal(&a, &b).map(|e| Value::bool(!e, loc)),
+            "=~" | "!~" => match (a.as_str(), b.as_str()) {
+                (Some(x), Some(y)) => {
+                    Some(Value::bool(x.eq_ignore_ascii_case(y) == (op == "=~"), loc))
+                }
+                _ => None,
+            },
+            "<" => functions::call("less", vec![a, b], loc),
+            "<=" => functions::call("lessorequals", vec![a, b], loc),
+            ">" => functions::call("greater", vec![a, b], loc),
+            ">=" => functions::call("greaterorequals", vec![a, b], loc),
+            "+" => functions::call("add", vec![a, b], loc),
+            "-" => functions::call("sub", vec![a, b], loc),
+            "*" => functions::call("mul", vec![a, b], loc),
+            "/" => functions::call("div", vec![a, b], loc),
+            "%" => functions::call("mod", vec![a, b], loc),
+            _ => None,
+        };
+        result.unwrap_or_else(|| scope.unknown(node))
+    }
+
+    fn call(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let (Some(function), Some(arguments)) = (
+            node.child_by_field_name("function"),
+            node.child_by_field_name("arguments"),
+        ) else {
+            return scope.unknown(node);
+        };
+        // `az.resourceGroup()`, `sys.concat()`: the namespaces of the built-in functions.
+        let name = match function.kind() {
+            "identifier" => scope.text_of(function),
+            "member_expression" => {
+                let namespace = function
+                    .child_by_field_name("object")
+                    .map(|o| scope.text_of(o));
+                match (namespace, function.child_by_field_name("property")) {
+                    (Some("az" | "sys"), Some(p)) => scope.text_of(p),
+                    _ => return scope.unknown(node),
+                }
+            }
+            _ => return scope.unknown(node),
+        };
+        let lname = name.to_ascii_lowercase();
+        let args = named_children(arguments);
+        let loc = Some(scope.loc(node));
+        let arg = |i: usize| args.get(i).map(|a| self.eval(scope, *a, env));
+        let result = match lname.as_str() {
+            "any" => arg(0),
+            "map" | "filter" => self.lambda_call(scope, &lname, &args, env, loc),
+            "uniquestring"
+            | "guid"
+            | "newguid"
+            | "utcnow"
+            | "reference"
+            | "pickzones"
+            | "datetimeadd"
+            | "datetimefromepoch"
+            | "datetimetoepoch"
+            | "base64"
+            | "base64tostring"
+            | "base64tojson"
+            | "datauri"
+            | "datauritostring"
+            | "uri"
+            | "uricomponent"
+            | "uricomponenttostring"
+            | "providers"
+            | "externalinput"
+            | "loadtextcontent"
+            | "loadjsoncontent"
+            | "loadyamlcontent"
+            | "loadfileasbase64"
+            | "readenvironmentvariable"
+            | "getsecret" => None,
+            n if n.starts_with("list") => None,
+            _ => {
+                let values: Vec<Value> = (0..args.len()).filter_map(arg).collect();
+                functions::call(&lname, values, loc)
+            }
+        };
+        result.unwrap_or_else(|| scope.unknown(node))
+    }
+
+    /// `map(items, x => ...)` and `filter(items, x => ...)`.
+    fn lambda_call(
+        &self,
+        scope: &Scope<'_>,
+        name: &str,
+        args: &[Node<'_>],
+        env: &Env,
+        loc: Option<Loc>,
+    ) -> Option<Value> {
+        let [items, lambda] = args else { return None };
+        if lambda.kind() != "lambda_expression" {
+            return None;
+        }
+        let parts = named_children(*lambda);
+        let (params, body) = (parts.first()?, parts.last()?);
+        if params.kind() != "identifier" {
+            return None;
+        }
+        let param = scope.text_of(*params);
+        let items = self.eval(scope, *items, env);
+        let list = items.as_list()?;
+        if list.len() > MAX_LOOP {
+            return None;
+        }
+        let mut out = Vec::new();
+        for item in list {
+            let value = self.eval(scope, *body, &env.with(param, item.clone()));
+            if name == "map" {
+                out.push(value);
+            } else {
+                if value.as_bool()? {
+                    out.push(item.clone());
+                }
+            }
+        }
+        Some(Value::list(out, loc))
+    }
+
+    /// `[for x in items: ...]` as a value (a property or variable loop).
+    fn for_expression(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let Some(iterations) = self.iterations(scope, node, env) else {
+            return scope.unknown(node);
+        };
+        let Some(body) = node.child_by_field_name("body") else {
+            return scope.unknown(node);
+        };
+        let mut items = Vec::new();
+        for env in iterations {
+            if body.kind() == "if_statement" {
+                let parts = named_children(body);
+                let (Some(condition), Some(object)) = (parts.first(), parts.last()) else {
+                    return scope.unknown(node);
+                };
+                match self.eval(scope, *condition, &env).as_bool() {
+                    Some(true) => items.push(self.eval(scope, *object, &env)),
+                    Some(false) => {}
+                    None => return scope.unknown(node),
+                }
+            } else {
+                items.push(self.eval(scope, body, &env));
+            }
+        }
+        Value::list(items, Some(scope.loc(node)))
+    }
+
+    /// The environments of a loop's iterations; `None` when the collection is unknown or
+    /// too long.
+    pub fn iterations(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Option<Vec<Env>> {
+        let (item, index) = loop_variables(scope, node);
+        let collection = loop_collection(node)?;
+        let value = self.eval(scope, collection, env);
+        let list = match &value.kind {
+            Kind::List(items) => items.clone(),
+            // Iterating an object is done through `items()`; anything else is an error.
+            _ => return None,
+        };
+        if list.len() > MAX_LOOP {
+            return None;
+        }
+        Some(
+            list.into_iter()
+                .enumerate()
+                .map(|(i, value)| {
+                    let mut env = env.clone();
+                    if let Some(item) = &item {
+                        env = env.with(item, value);
+                    }
+                    if let Some(index) = &index {
+                        env = env.with(index, Value::number(i as f64, None));
+                    }
+                    env
+                })
+                .collect(),
+        )
+    }
+
+    /// The loop's variables bound to unknowns (for an iteration count we cannot know).
+    pub fn unknown_iteration(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Env {
+        let (item, index) = loop_variables(scope, node);
+        let mut env = env.clone();
+        for name in [item, index].into_iter().flatten() {
+            let value = Value::unknown(name.clone(), None);
+            env = env.with(&name, value);
+        }
+        env
+    }
+
+    /// Evaluates an object literal. `skip` decides, per property key node and value node,
+    /// that a property is handled elsewhere (nested resources, `parent`).
+    fn object(
+        &self,
+        scope: &Scope<'_>,
+        node: Node<'_>,
+        env: &Env,
+        skip: &mut dyn FnMut(&str, Node<'_>) -> bool,
+    ) -> Value {
+        let mut entries: Vec<Entry> = Vec::new();
+        for prop in named_children(node) {
+            if prop.kind() == "spread_expression" {
+                let Some(inner) = named_children(prop).into_iter().next() else {
+                    return scope.unknown(node);
+                };
+                match self.eval(scope, inner, env).kind {
+                    Kind::Map(spread) => {
+                        for e in spread {
+                            entries.retain(|old| old.key != e.key);
+                            entries.push(e);
+                        }
+                    }
+                    Kind::Null => {}
+                    // An unknown spread may set or override any property.
+                    _ => return scope.unknown(node),
+                }
+                continue;
+            }
+            if prop.kind() != "object_property" {
+                continue;
+            }
+            let parts = named_children(prop);
+            let (Some(key_node), Some(value_node)) = (parts.first(), parts.get(1)) else {
+                // A nested resource declaration: returned on its own.
+                continue;
+            };
+            let key = property_key(scope, *key_node);
+            if skip(&key, *value_node) {
+                continue;
+            }
+            let value = self.eval(scope, *value_node, env);
+            entries.retain(|old| old.key != key);
+            entries.push(Entry {
+                key,
+                key_loc: Some(scope.loc(prop)),
+                value,
+            });
+        }
+        Value::map(entries, Some(scope.loc(node)))
+    }
+}
+
+fn entry(key: &str, value: Value) -> Entry {
+    Entry {
+        key: key.to_string(),
+        key_loc: None,
+        value,
+    }
+}
+
+/// `/subscriptions/{...}/resourceGroups/{...}/providers/<type>/<name>` as the ARM adapter
+/// builds it for `resourceId()`.
+fn resource_id(declared: &Declared, symbol: &str) -> Value {
+    let Some(full) = &declared.full_name else {
+        return Value::unknown(format!("{symbol}.id"), None);
+    };
+    let mut args = vec![Value::string(declared.kind.clone(), None)];
+    args.extend(full.split('/').map(|s| Value::string(s, None)));
+    functions::call("resourceid", args, None)
+        .unwrap_or_else(|| Value::unknown(format!("{symbol}.id"), None))
+}
+
+/// `Microsoft.X/a/{name}/b/{name}`: how Bicep compiles `scope: symbol` for an extension
+/// resource.
+fn relative_id(declared: &Declared) -> Option<String> {
+    let full = declared.full_name.as_ref()?;
+    let mut types = declared.kind.split('/');
+    let namespace = types.next()?;
+    let mut out = namespace.to_string();
+    let names: Vec<&str> = full.split('/').collect();
+    let types: Vec<&str> = types.collect();
+    if names.len() != types.len() {
+        return None;
+    }
+    for (t, n) in types.iter().zip(&names) {
+        out.push('/');
+        out.push_str(t);
+        out.push('/');
+        out.push_str(n);
+    }
+    Some(out)
+}
+
+fn property_key(scope: &Scope<'_>, key: Node<'_>) -> String {
+    match key.kind() {
+        "string" => plain_string(key, scope.text).unwrap_or_default(),
+        _ => scope.text_of(key).trim_end_matches('?').to_string(),
+    }
+}
+
+/// The value node of property `key` in an object literal.
+fn property<'t>(scope: &Scope<'_>, object: Node<'t>, key: &str) -> Option<Node<'t>> {
+    named_children(object).into_iter().find_map(|prop| {
+        if prop.kind() != "object_property" {
+            return None;
+        }
+        let parts = named_children(prop);
+        let (k, v) = (parts.first()?, parts.get(1)?);
+        (property_key(scope, *k) == key).then_some(*v)
+    })
+}
+
+/// The `= ...` part of a resource or module declaration: an object, `if (...) {...}` or a
+/// `[for ...]` loop.
+fn body_of(decl: Node<'_>) -> Option<Node<'_>> {
+    named_children(decl)
+        .into_iter()
+        .rev()
+        .find(|c| matches!(c.kind(), "object" | "if_statement" | "for_statement"))
+}
+
+/// The object literal of a declaration, looking through `if` and `for`.
+fn body_object(decl: Node<'_>) -> Option<Node<'_>> {
+    let mut body = body_of(decl)?;
+    for _ in 0..3 {
+        match body.kind() {
+            "object" => return Some(body),
+            "if_statement" => body = named_children(body).into_iter().last()?,
+            "for_statement" => body = body.child_by_field_name("body")?,
+            _ => return None,
+        }
+    }
+    None
+}
+
+fn loop_variables(scope: &Scope<'_>, node: Node<'_>) -> (Option<String>, Option<String>) {
+    if let Some(init) = node.child_by_field_name("initializer") {
+        return (Some(scope.text_of(init).to_string()), None);
+    }
+    let params = named_children(node)
+        .into_iter()
+        .find(|c| c.kind() == "for_loop_parameters");
+    match params {
+        Some(p) => {
+            let vars = named_children(p);
+            (
+                vars.first().map(|v| scope.text_of(*v).to_string()),
+                vars.get(1).map(|v| scope.text_of(*v).to_string()),
+            )
+        }
+        None => (None, None),
+    }
+}
+
+/// The collection a loop iterates: the expression after `in`.
+fn loop_collection(node: Node<'_>) -> Option<Node<'_>> {
+    let mut after_in = false;
+    for child in children(node) {
+        if !child.is_named() && child.kind() == "in" {
+            after_in = true;
+            continue;
+        }
+        if after_in && child.is_named() {
+            return Some(child);
+        }
+    }
+    None
+}
+
+/// Emits the resources of one file (and the files it calls as modules).
+pub(crate) struct Walker<'f, 'b> {
+    pub evaluator: Evaluator<'b>,
+    pub files: &'f dyn Files,
+    pub out: Vec<RawResource>,
+}
+
+impl Walker<'_, '_> {
+    pub fn file(&mut self, scope: &Scope<'_>, root: Node<'_>, depth: usize) {
+        for decl in top_level(root) {
+            match decl.kind() {
+                "resource_declaration" => {
+                    let Some(name) = named_children(decl).into_iter().next() else {
+                        continue;
+                    };
+                    let Some(rd) = scope.resources.get(scope.text_of(name)).copied() else {
+                        continue;
+                    };
+                    self.resource(scope, rd, None, &Env::default(), 0);
+                }
+                "module_declaration" => self.module(scope, decl, depth),
+                _ => {}
+            }
+        }
+    }
+
+    /// The environments a declaration body applies in: one for a plain or conditional body
+    /// (none when the condition is false), one per iteration of a loop.
+    fn instances<'t>(
+        &self,
+        scope: &Scope<'_>,
+        body: Node<'t>,
+        env: &Env,
+    ) -> Vec<(Env, Option<Node<'t>>)> {
+        let ev = &self.evaluator;
+        let conditional = |env: Env, node: Node<'t>| -> Option<(Env, Option<Node<'t>>)> {
+            match node.kind() {
+                "object" => Some((env, Some(node))),
+                "if_statement" => {
+                    let parts = named_children(node);
+                    let condition = *parts.first()?;
+                    let object = parts.last().copied().filter(|o| o.kind() == "object");
+                    match ev.eval(scope, condition, &env).as_bool() {
+                        Some(false) => None,
+                        _ => Some((env, object)),
+                    }
+                }
+                _ => None,
+            }
+        };
+        match body.kind() {
+            "for_statement" => {
+                let Some(inner) = body.child_by_field_name("body") else {
+                    return Vec::new();
+                };
+                match ev.iterations(scope, body, env) {
+                    Some(envs) => envs
+                        .into_iter()
+                        .filter_map(|env| conditional(env, inner))
+                        .collect(),
+                    None => {
+                        let env = ev.unknown_iteration(scope, body, env);
+                        conditional(env, inner).into_iter().collect()
+                    }
+                }
+            }
+            _ => conditional(env.clone(), body).into_iter().collect(),
+        }
+    }
+
+    fn resource(
+        &mut self,
+        scope: &Scope<'_>,
+        decl: ResourceDecl<'_>,
+        parent: Option<&Declared>,
+        env: &Env,
+        depth: usize,
+    ) {
+        if depth > MAX_DEPTH / 4 {
+            return;
+        }
+        let existing = has_token(decl.node, "existing");
+        let Some(body) = body_of(decl.node) else {
+            return;
+        };
+        for (env, object) in self.instances(scope, body, env) {
+            let Some(object) = object else { continue };
+            let declared = self.evaluator.declared(scope, decl, parent, &env);
+            let ev = &self.evaluator;
+            let mut evaluated = ev.object(scope, object, &env, &mut |key, _| key == "parent");
+            if let Kind::Map(entries) = &mut evaluated.kind {
+                for e in entries.iter_mut() {
+                    if e.key == "scope" {
+                        if let Some(id) = self.scope_reference(scope, object) {
+                            e.value = Value::string(id, e.value.loc);
+                        }
+                    }
+                }
+                let type_loc = Some(scope.loc(decl.type_node));
+                let mut head = vec![
+                    Entry {
+                        key: "type".into(),
+                        key_loc: type_loc,
+                        value: Value::string(declared.kind.clone(), type_loc),
+                    },
+                    Entry {
+                        key: "apiVersion".into(),
+                        key_loc: type_loc,
+                        value: match &declared.api_version {
+                            Some(v) => Value::string(v.clone(), type_loc),
+                            None => Value::unknown("apiVersion", type_loc),
+                        },
+                    },
+                ];
+                // The full ARM name (`parent/child`), as compiled JSON has it.
+                if let (Some(full), Some(name)) = (
+                    &declared.full_name,
+                    entries.iter_mut().find(|e| e.key == "name"),
+                ) {
+                    name.value.kind = Kind::String(full.clone());
+                }
+                head.append(entries);
+                *entries = head;
+            }
+            let address = format!(
+                "{}/{}",
+                declared.kind,
+                declared.full_name.as_deref().unwrap_or("?")
+            );
+            self.out.push(RawResource {
+                format: Format::Bicep,
+                kind: declared.kind.clone(),
+                address,
+                file: scope.file,
+                header: scope.loc(decl.type_node),
+                body: evaluated,
+                name: declared.full_name.clone(),
+                provider_major: None,
+                compiled_by_bicep: false,
+                existing,
+                source: None,
+            });
+            // Nested child resources.
+            for prop in named_children(object) {
+                if prop.kind() != "object_property" {
+                    continue;
+                }
+                let Some(child) = named_children(prop)
+                    .into_iter()
+                    .find(|c| c.kind() == "resource_declaration")
+                else {
+                    continue;
+                };
+                let Some(type_node) = named_children(child)
+                    .into_iter()
+                    .find(|c| c.kind() == "string")
+                else {
+                    continue;
+                };
+                let child = ResourceDecl {
+                    node: child,
+                    type_node,
+                };
+                self.resource(scope, child, Some(&declared), &env, depth + 1);
+            }
+        }
+    }
+
+    /// `scope: registry` on an extension resource: the registry's relative ID.
+    fn scope_reference(&self, scope: &Scope<'_>, object: Node<'_>) -> Option<String> {
+        let value = property(scope, object, "scope")?;
+        if value.kind() != "identifier" {
+            return None;
+        }
+        let target = *scope.resources.get(scope.text_of(value))?;
+        let declared = self
+            .evaluator
+            .declared(scope, target, None, &Env::default());
+        relative_id(&declared)
+    }
+
+    fn module(&mut self, scope: &Scope<'_>, decl: Node<'_>, depth: usize) {
+        if depth >= MAX_MODULE_DEPTH {
+            return;
+        }
+        let parts = named_children(decl);
+        let (Some(symbol), Some(path)) =
+            (parts.first(), parts.iter().find(|c| c.kind() == "string"))
+        else {
+            return;
+        };
+        let symbol = scope.text_of(*symbol).to_string();
+        let Some(path) = plain_string(*path, scope.text).filter(|p| local_module_path(p)) else {
+            return;
+        };
+        let target = resolve_relative(&scope.path, &path);
+        let Some((file, text)) = self.files.get(&target) else {
+            return;
+        };
+        let Some(tree) = syntax::parse(text) else {
+            return;
+        };
+        let Some(body) = body_of(decl) else { return };
+        for (env, object) in self.instances(scope, body, &Env::default()) {
+            let Some(object) = object else { continue };
+            let mut given = Vec::new();
+            if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object")
+            {
+                let passed = self
+                    .evaluator
+                    .object(scope, params, &env, &mut |_, _| false);
+                for e in passed.as_map().unwrap_or(&[]) {
+                    let key = e.key.clone();
+                    let value = with_origin_if_none(e.value.clone(), || {
+                        format!("parameter `{key}` passed by module `{symbol}`")
+                    });
+                    given.push((key, value));
+                }
+            }
+            let inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
+            self.file(&inner, tree.root_node(), depth + 1);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+param registryName string
+param adminUserEnabled bool = false
+param location string = resourceGroup().location
+
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+  name: registryName
+  location: location
+  sku: {
+    name: 'Premium'
+  }
+  properties: {
+    adminUserEnabled: adminUserEnabled
+    anonymousPullEnabled: true
+    publicNetworkAccess: 'Disabled'
+    policies: {
+      quarantinePolicy: { status: 'enabled' }
+      trustPolicy: { type: 'Notary', status: 'enabled' }
+      retentionPolicy: { days: 7, status: 'enabled' }
+    }
+  }
+}

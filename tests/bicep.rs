@@ -1,0 +1,166 @@
+//! Bicep source end to end: `.bicepparam` files, local modules, loops and conditions,
+//! child resources, inline suppressions, syntax errors, and a `.bicep` file scanned
+//! together with the ARM JSON compiled from it.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn check(args: &[&str]) -> (i32, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run aksguard");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (output.status.code().unwrap_or(-1), json)
+}
+
+type Key = (String, String, u64, u64, String);
+
+/// (rule, path, line, column, resource) of every finding that is not suppressed.
+fn findings(json: &Value) -> BTreeSet<Key> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] != true)
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["resource"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn key(rule: &str, path: &str, line: u64, column: u64, resource: &str) -> Key {
+    (
+        rule.to_string(),
+        path.to_string(),
+        line,
+        column,
+        resource.to_string(),
+    )
+}
+
+fn of_rule(json: &Value, rule: &str) -> BTreeSet<Key> {
+    findings(json).into_iter().filter(|f| f.0 == rule).collect()
+}
+
+#[test]
+fn a_bicepparam_file_supplies_the_parameters() {
+    let (code, json) = check(&["testdata/bicep/params"]);
+    assert_eq!(code, 1);
+    let main = "testdata/bicep/params/main.bicep";
+    // The default (true) would pass; prod.bicepparam turns local accounts back on, and its
+    // interpolated name (from a .bicepparam variable) is the address.
+    assert_eq!(
+        of_rule(&json, "AKS005"),
+        BTreeSet::from([key(
+            "AKS005",
+            main,
+            10,
+            5,
+            "Microsoft.ContainerService/managedClusters/aks-prod"
+        )])
+    );
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AKS005")
+        .unwrap();
+    assert!(
+        finding.to_string().contains("prod.bicepparam"),
+        "the value's origin is named: {finding}"
+    );
+    // The main file is evaluated through its parameters file only, not again alone.
+    assert!(findings(&json).iter().all(|f| f.4.ends_with("/aks-prod")));
+}
+
+#[test]
+fn modules_are_evaluated_with_their_callers_arguments() {
+    let (_, json) = check(&["testdata/bicep/modules"]);
+    let module = "testdata/bicep/modules/modules/registry.bicep";
+    let registry = |name: &str| format!("Microsoft.ContainerRegistry/registries/{name}");
+    // The argument overrides the module's default, for the one call that passes it.
+    assert_eq!(
+        of_rule(&json, "ACR004"),
+        BTreeSet::from([key("ACR004", module, 12, 5, &registry("acrshared"))])
+    );
+    // The module hard-codes anonymous pull: every instance, including each iteration of
+    // the looped call; the call switched off by its condition is not deployed.
+    assert_eq!(
+        of_rule(&json, "ACR005"),
+        ["acrshared", "acrone", "acrtwo"]
+            .iter()
+            .map(|n| key("ACR005", module, 13, 5, &registry(n)))
+            .collect()
+    );
+    // The module file is not a root of its own: no instance with an unknown name.
+    assert!(findings(&json).iter().all(|f| !f.4.ends_with("/?")));
+}
+
+#[test]
+fn loops_conditions_and_child_resources() {
+    let (_, json) = check(&["testdata/bicep/loops"]);
+    let main = "testdata/bicep/loops/main.bicep";
+    let cluster = "Microsoft.ContainerService/managedClusters/aks-loops";
+    let user_pool = "Microsoft.ContainerService/managedClusters/agentPools/aks-loops/user1";
+    // A property loop: the second profile (Ubuntu) comes from the loop variable.
+    assert!(findings(&json).contains(&key("AKS016", main, 22, 7, cluster)));
+    // A resource loop with a condition: only the second iteration is deployed, as a child
+    // of the cluster named by `parent:`; `!pool.hostEncryption` is false there.
+    assert_eq!(
+        of_rule(&json, "AKS017"),
+        BTreeSet::from([key("AKS017", main, 34, 5, user_pool)])
+    );
+    assert!(findings(&json)
+        .iter()
+        .all(|f| !f.4.contains("agentPools/aks-loops/user0")));
+    // `// aksguard:ignore ACR004 -- ...` on the line before hides the finding.
+    assert!(of_rule(&json, "ACR004").is_empty());
+    let suppressed = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ACR004")
+        .expect("the suppressed finding is listed");
+    assert_eq!(suppressed["suppressed"], true);
+    assert_eq!(suppressed["line"], 46);
+}
+
+#[test]
+fn a_bicep_syntax_error_is_ag001_with_its_line() {
+    let (code, json) = check(&["testdata/bicep/broken"]);
+    assert_eq!(code, 2);
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["rule"], "AG001");
+    assert_eq!(errors[0]["path"], "testdata/bicep/broken/broken.bicep");
+    assert_eq!(errors[0]["line"], 6);
+    assert_eq!(errors[0]["column"], 28);
+}
+
+#[test]
+fn a_bicep_file_and_its_compiled_json_are_reported_once_on_the_bicep() {
+    let (_, json) = check(&["testdata/bicep/twin"]);
+    let main = "testdata/bicep/twin/main.bicep";
+    let registry = "Microsoft.ContainerRegistry/registries/acrtwin";
+    assert_eq!(
+        of_rule(&json, "ACR004"),
+        BTreeSet::from([key("ACR004", main, 10, 5, registry)])
+    );
+    assert!(findings(&json).iter().all(|f| f.1 == main));
+}
