@@ -162,3 +162,50 @@ fn empty_clusters_fire_only_where_the_default_is_insecure() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Bicep lowers into the ARM shape, so the ARM defaults apply, anchored on the resource's
+/// type string in the `.bicep` file.
+#[test]
+fn empty_bicep_cluster_is_all_defaults() {
+    let text = "resource aks 'Microsoft.ContainerService/managedClusters@2025-10-01' = {\n  name: 'aks'\n  properties: {}\n}\n";
+    let input = aksguard::bicep::Input {
+        file: 0,
+        path: std::path::Path::new("/main.bicep"),
+        text,
+    };
+    struct NoModules;
+    impl aksguard::bicep::Files for NoModules {
+        fn get(&self, _: &std::path::Path) -> Option<(aksguard::source::FileId, &str)> {
+            None
+        }
+    }
+    let resources = aksguard::bicep::load(input, None, &NoModules);
+    assert_eq!(resources.len(), 1);
+    let res = &resources[0];
+    assert_eq!(
+        &text[res.header.start as usize..res.header.end as usize],
+        "'Microsoft.ContainerService/managedClusters@2025-10-01'"
+    );
+    let c = lower_cluster(res);
+    let bools = [
+        (&c.private_cluster, false),
+        (&c.entra_managed, false),
+        (&c.azure_rbac, false),
+        (&c.local_accounts_disabled, false),
+        (&c.kubernetes_rbac, true),
+        (&c.azure_policy, false),
+        (&c.workload_identity, false),
+        (&c.oidc_issuer, false),
+        (&c.keyvault_csi, false),
+        (&c.keyvault_rotation, false),
+        (&c.defender, false),
+    ];
+    for (field, want) in bools {
+        assert_eq!(field.state, State::Default, "{}", field.attribute);
+        assert_eq!(field.value, Some(want), "{}", field.attribute);
+        assert_eq!(field.at, res.header, "{}", field.attribute);
+    }
+    assert_eq!(c.network_policy.value.as_deref(), Some("none"));
+    assert_eq!(c.upgrade_channel.value.as_deref(), Some("none"));
+    assert_eq!(c.authorized_ip_ranges.value, Some(vec![]));
+}
