@@ -60,12 +60,16 @@ enum Unit {
 struct BicepFiles<'s> {
     sources: &'s Sources,
     by_path: HashMap<PathBuf, FileId>,
+    trees: HashMap<FileId, tree_sitter::Tree>,
 }
 
 impl crate::bicep::Files for BicepFiles<'_> {
     fn get(&self, path: &Path) -> Option<(FileId, &str)> {
         let id = *self.by_path.get(path)?;
         Some((id, self.sources.get(id).text.as_str()))
+    }
+    fn tree(&self, file: FileId) -> Option<&tree_sitter::Tree> {
+        self.trees.get(&file)
     }
 }
 
@@ -281,6 +285,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     let bicep_files = BicepFiles {
         sources: &sources,
         by_path: bicep.by_path,
+        trees: bicep.trees,
     };
 
     phase("read");
@@ -511,6 +516,7 @@ struct BicepScan {
     /// Per unit, the module files it reaches.
     reach: Vec<Vec<FileId>>,
     by_path: HashMap<PathBuf, FileId>,
+    trees: HashMap<FileId, tree_sitter::Tree>,
     scanned: Vec<FileId>,
 }
 
@@ -563,6 +569,12 @@ fn bicep_units(
                 pending.push(added);
             }
             outlines.insert(id, outline);
+        }
+    }
+    let mut trees = HashMap::new();
+    for (id, outline) in outlines.iter_mut() {
+        if let Some(tree) = outline.tree.take() {
+            trees.insert(*id, tree);
         }
     }
     let mut scanned = Vec::new();
@@ -639,6 +651,7 @@ fn bicep_units(
         units,
         reach,
         by_path,
+        trees,
         scanned,
     }
 }

@@ -32,6 +32,10 @@ const MAX_EXPR_TEXT: usize = 200;
 /// The Bicep files a root can call as modules, by absolute path.
 pub trait Files {
     fn get(&self, path: &Path) -> Option<(FileId, &str)>;
+    /// The file's syntax tree when it was parsed already.
+    fn tree(&self, _file: FileId) -> Option<&tree_sitter::Tree> {
+        None
+    }
 }
 
 /// Budgets shared by everything evaluated for one root.
@@ -478,7 +482,10 @@ impl Evaluator<'_> {
             if part.kind() != "interpolation" {
                 continue;
             }
-            out.push_str(&unescape(&scope.text[at..part.start_byte()]));
+            let Some(literal) = scope.text.get(at..part.start_byte()) else {
+                return scope.unknown(node);
+            };
+            out.push_str(&unescape(literal));
             let Some(inner) = named_children(part).into_iter().next() else {
                 return scope.unknown(node);
             };
@@ -489,9 +496,15 @@ impl Evaluator<'_> {
             }
             at = part.end_byte();
         }
-        let end = start + raw.len().saturating_sub(1);
-        if at <= end {
-            out.push_str(&unescape(&scope.text[at..end]));
+        // An unterminated string (in a file with syntax errors) is not a value.
+        if !raw.ends_with('\'') || raw.len() < 2 {
+            return scope.unknown(node);
+        }
+        let end = start + raw.len() - 1;
+        match scope.text.get(at..end) {
+            Some(literal) => out.push_str(&unescape(literal)),
+            None if at > end => {}
+            None => return scope.unknown(node),
         }
         Value::string(out, loc)
     }
@@ -1310,8 +1323,16 @@ impl Walker<'_, '_> {
         let Some((file, text)) = self.files.get(&target) else {
             return;
         };
-        let Some(tree) = syntax::parse(text) else {
-            return;
+        let parsed;
+        let tree = match self.files.tree(file) {
+            Some(tree) => tree,
+            None => match syntax::parse(text) {
+                Some(tree) => {
+                    parsed = tree;
+                    &parsed
+                }
+                None => return,
+            },
         };
         let Some(body) = body_of(decl) else { return };
         for (env, object) in self.instances(scope, body, &Env::default()) {

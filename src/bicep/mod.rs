@@ -42,6 +42,9 @@ pub struct Outline {
     pub modules: Vec<PathBuf>,
     pub using: Option<PathBuf>,
     pub error: Option<BicepError>,
+    /// The syntax tree, for [`Files::tree`]: a file is parsed once per scan however many
+    /// roots call it.
+    pub tree: Option<tree_sitter::Tree>,
 }
 
 pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
@@ -82,6 +85,7 @@ pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
             _ => {}
         }
     }
+    out.tree = Some(tree);
     out
 }
 
@@ -96,8 +100,16 @@ pub struct Input<'a> {
 /// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
 /// given, into its resources and those of the local modules it calls (found in `files`).
 pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -> Vec<RawResource> {
-    let Some(tree) = syntax::parse(root.text) else {
-        return Vec::new();
+    let parsed;
+    let tree = match files.tree(root.file) {
+        Some(tree) => tree,
+        None => match syntax::parse(root.text) {
+            Some(tree) => {
+                parsed = tree;
+                &parsed
+            }
+            None => return Vec::new(),
+        },
     };
     let budget = Budget::new();
     let given = parameters

@@ -367,3 +367,25 @@ fn deep_nesting_does_not_overflow_a_small_stack() {
         .unwrap();
     assert_eq!(handle.join().expect("no stack overflow"), 1);
 }
+
+#[test]
+fn truncated_and_mangled_files_never_panic() {
+    let fixtures = [
+        include_str!("../../testdata/bicep/loops/main.bicep"),
+        include_str!("../../testdata/bicep/modules/main.bicep"),
+        include_str!("../../testdata/bicep/params/prod.bicepparam"),
+        "var s = 'héllo ${x} wörld\nvar t = '''\nmulti",
+    ];
+    for text in fixtures {
+        for cut in (0..text.len())
+            .filter(|i| text.is_char_boundary(*i))
+            .step_by(5)
+        {
+            let truncated = &text[..cut];
+            let _ = outline_of_main(truncated);
+            let _ = load_text(truncated);
+            let swapped = truncated.replace(['{', '('], "[").replace('\'', "$");
+            let _ = load_text(&swapped);
+        }
+    }
+}
