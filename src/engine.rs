@@ -189,10 +189,14 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     let bicep = bicep_units(&mut sources, &mut kinds, &mut errors);
     scanned.extend(bicep.scanned.iter().copied());
     // A template compiled from a `.bicep` file that is scanned too: reported once, on the
-    // `.bicep` file.
+    // `.bicep` file (unless that does not parse, when the template is all there is).
     templates.retain(|id| {
         let path = sources.get(*id).path.with_extension("bicep");
-        !(bicep.by_path.contains_key(&path) && compiled_by_bicep(&sources.get(*id).text))
+        let readable_source = bicep
+            .by_path
+            .get(&path)
+            .is_some_and(|b| !bicep.broken.contains(b));
+        !(readable_source && compiled_by_bicep(&sources.get(*id).text))
     });
 
     let mut units: Vec<Unit> = Vec::new();
@@ -518,6 +522,8 @@ struct BicepScan {
     by_path: HashMap<PathBuf, FileId>,
     trees: HashMap<FileId, tree_sitter::Tree>,
     scanned: Vec<FileId>,
+    /// Files with syntax errors: not evaluated.
+    broken: HashSet<FileId>,
 }
 
 fn bicep_units(
@@ -542,7 +548,7 @@ fn bicep_units(
             _ => {}
         }
     }
-    // Outline in rounds: a module outside the scanned paths is read and outlined too.
+    // Outline in rounds: files reached from outside the scanned paths are outlined too.
     while !pending.is_empty() {
         let round: Vec<(FileId, crate::bicep::Outline)> = pending
             .par_iter()
@@ -553,7 +559,8 @@ fn bicep_units(
             .collect();
         pending.clear();
         for (id, outline) in round {
-            for module in &outline.modules {
+            // Modules and the file a `.bicepparam` file uses, also outside the scanned paths.
+            for module in outline.modules.iter().chain(&outline.using) {
                 if by_path.contains_key(module) || !module.is_file() {
                     continue;
                 }
@@ -653,6 +660,7 @@ fn bicep_units(
         by_path,
         trees,
         scanned,
+        broken,
     }
 }
 

@@ -164,3 +164,24 @@ fn a_bicep_file_and_its_compiled_json_are_reported_once_on_the_bicep() {
     );
     assert!(findings(&json).iter().all(|f| f.1 == main));
 }
+
+#[test]
+fn a_compiled_template_stands_in_for_a_bicep_file_that_does_not_parse() {
+    let (code, json) = check(&["testdata/bicep/broken-twin"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        json["errors"][0]["path"],
+        "testdata/bicep/broken-twin/main.bicep"
+    );
+    assert_eq!(json["errors"][0]["line"], 10);
+    assert_eq!(
+        of_rule(&json, "ACR004"),
+        BTreeSet::from([key(
+            "ACR004",
+            "testdata/bicep/broken-twin/main.json",
+            27,
+            9,
+            "Microsoft.ContainerRegistry/registries/acrtwin"
+        )])
+    );
+}
