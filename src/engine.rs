@@ -293,14 +293,16 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     };
 
     phase("read");
-    let adapted: Vec<(Vec<RawResource>, Vec<Problem>)> = units
+    let adapted: Vec<Adapted> = units
         .par_iter()
         .map(|unit| adapt(unit, &sources, &bicep_files))
         .collect();
     let mut resources = Vec::new();
-    for (res, errs) in adapted {
+    let mut redirects: HashMap<Loc, Loc> = HashMap::new();
+    for (res, errs, moved) in adapted {
         resources.extend(res);
         errors.extend(errs);
+        redirects.extend(moved);
     }
 
     let (zones, zone_of_file) = landing_zones(config, &sources);
@@ -351,6 +353,15 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         finding.landing_zone = model.zones.get(zone).map(|z| z.name.clone());
         if finding.source.is_none() {
             finding.source = bicep_sources.get(&finding.at.file).cloned();
+        }
+        // A value passed at a module call site: the module property is the other place.
+        if let Some(used) = redirects.get(&finding.at) {
+            finding
+                .notes
+                .push((*used, "the module uses the value here".to_string()));
+            if finding.source.is_none() {
+                finding.source = Some(sources.get(used.file).display.clone());
+            }
         }
     }
     // The configuration joins the sources only when its [[suppress]] entries can be reported.
@@ -411,11 +422,11 @@ fn problem(sources: &Sources, at: Loc, message: String) -> Problem {
     }
 }
 
-fn adapt(
-    unit: &Unit,
-    sources: &Sources,
-    bicep_files: &BicepFiles<'_>,
-) -> (Vec<RawResource>, Vec<Problem>) {
+/// Resources, parse problems, and (value written at a module call site, module property
+/// that uses it).
+type Adapted = (Vec<RawResource>, Vec<Problem>, Vec<(Loc, Loc)>);
+
+fn adapt(unit: &Unit, sources: &Sources, bicep_files: &BicepFiles<'_>) -> Adapted {
     match unit {
         Unit::Terraform { files, tfvars } => {
             let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
@@ -436,7 +447,7 @@ fn adapt(
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems)
+            (resources, problems, Vec::new())
         }
         Unit::Arm {
             template,
@@ -448,8 +459,12 @@ fn adapt(
                 (p, file.text.as_str(), name)
             });
             match arm::load_template_named(*template, &sources.get(*template).text, params) {
-                Ok(resources) => (resources, Vec::new()),
-                Err(e) => (Vec::new(), vec![problem(sources, e.loc, e.message)]),
+                Ok(resources) => (resources, Vec::new(), Vec::new()),
+                Err(e) => (
+                    Vec::new(),
+                    vec![problem(sources, e.loc, e.message)],
+                    Vec::new(),
+                ),
             }
         }
         Unit::Bicep { root, parameters } => {
@@ -461,9 +476,9 @@ fn adapt(
                     text: &file.text,
                 }
             };
-            let resources = crate::bicep::load(input(*root), parameters.map(input), bicep_files);
+            let loaded = crate::bicep::load(input(*root), parameters.map(input), bicep_files);
             // Syntax errors were reported when the units were formed.
-            (resources, Vec::new())
+            (loaded.resources, Vec::new(), loaded.redirects)
         }
         Unit::Manifests(file) => {
             let (resources, errors) = crate::k8s::load_manifests(*file, &sources.get(*file).text);
@@ -471,7 +486,7 @@ fn adapt(
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems)
+            (resources, problems, Vec::new())
         }
     }
 }

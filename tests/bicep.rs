@@ -94,11 +94,28 @@ fn modules_are_evaluated_with_their_callers_arguments() {
     let (_, json) = check(&["testdata/bicep/modules"]);
     let module = "testdata/bicep/modules/modules/registry.bicep";
     let registry = |name: &str| format!("Microsoft.ContainerRegistry/registries/{name}");
-    // The argument overrides the module's default, for the one call that passes it.
+    // The argument overrides the module's default, for the one call that passes it: the
+    // finding is where the value is written, the module's property is the other place.
     assert_eq!(
         of_rule(&json, "ACR004"),
-        BTreeSet::from([key("ACR004", module, 12, 5, &registry("acrshared"))])
+        BTreeSet::from([key(
+            "ACR004",
+            "testdata/bicep/modules/main.bicep",
+            13,
+            23,
+            &registry("acrshared")
+        )])
     );
+    let admin = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ACR004")
+        .unwrap();
+    assert_eq!(admin["source"], module);
+    assert_eq!(admin["related"][0]["path"], module);
+    assert_eq!(admin["related"][0]["line"], 12);
+    assert_eq!(admin["related"][0]["column"], 5);
     // The module hard-codes anonymous pull: every instance, including each iteration of
     // the looped call; the call switched off by its condition is not deployed.
     assert_eq!(

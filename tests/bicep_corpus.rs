@@ -113,7 +113,7 @@ fn corpus_security_fields_resolve() {
             path,
             text,
         };
-        for res in bicep::load(input, None, &corpus) {
+        for res in bicep::load(input, None, &corpus).resources {
             if res.existing {
                 continue;
             }

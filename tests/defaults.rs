@@ -179,7 +179,7 @@ fn empty_bicep_cluster_is_all_defaults() {
             None
         }
     }
-    let resources = aksguard::bicep::load(input, None, &NoModules);
+    let resources = aksguard::bicep::load(input, None, &NoModules).resources;
     assert_eq!(resources.len(), 1);
     let res = &resources[0];
     assert_eq!(

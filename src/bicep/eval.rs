@@ -107,6 +107,9 @@ pub(crate) struct Scope<'t> {
     resources: HashMap<String, ResourceDecl<'t>>,
     modules: HashMap<String, Node<'t>>,
     cache: RefCell<HashMap<String, Slot>>,
+    /// Evaluated for a module call: a value the caller wrote is reported where it is
+    /// written, not at the module's property that uses it.
+    called: bool,
 }
 
 /// Loop variables and lambda parameters in force.
@@ -258,6 +261,7 @@ impl<'t> Scope<'t> {
             resources: HashMap::new(),
             modules: HashMap::new(),
             cache: RefCell::default(),
+            called: false,
         };
         for decl in top_level(root) {
             let parts = named_children(decl);
@@ -374,6 +378,17 @@ struct Declared {
 
 pub(crate) struct Evaluator<'b> {
     pub budget: &'b Budget,
+    /// (value written by a module's caller, the module property that uses it).
+    pub redirects: RefCell<Vec<(Loc, Loc)>>,
+}
+
+impl<'b> Evaluator<'b> {
+    pub fn new(budget: &'b Budget) -> Evaluator<'b> {
+        Evaluator {
+            budget,
+            redirects: RefCell::default(),
+        }
+    }
 }
 
 impl Evaluator<'_> {
@@ -996,10 +1011,18 @@ impl Evaluator<'_> {
                 continue;
             }
             let value = self.eval(scope, *value_node, env);
+            let here = scope.loc(prop);
+            let mut key_loc = here;
+            // A value the caller wrote: reported at the call site, this property is the
+            // other place.
+            if let Some(passed) = value.loc.filter(|l| scope.called && l.file != scope.file) {
+                self.redirects.borrow_mut().push((passed, here));
+                key_loc = passed;
+            }
             entries.retain(|old| old.key != key);
             entries.push(Entry {
                 key,
-                key_loc: Some(scope.loc(prop)),
+                key_loc: Some(key_loc),
                 value,
             });
         }
@@ -1351,7 +1374,8 @@ impl Walker<'_, '_> {
                     given.push((key, value));
                 }
             }
-            let inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
+            let mut inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
+            inner.called = true;
             self.file(&inner, tree.root_node(), depth + 1);
         }
     }

@@ -97,9 +97,18 @@ pub struct Input<'a> {
     pub text: &'a str,
 }
 
+/// What a root evaluates to.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub resources: Vec<RawResource>,
+    /// (value written at a module call site, module property that uses it): findings on
+    /// such a value are reported at the call site, the module property is the other place.
+    pub redirects: Vec<(Loc, Loc)>,
+}
+
 /// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
 /// given, into its resources and those of the local modules it calls (found in `files`).
-pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -> Vec<RawResource> {
+pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -> Loaded {
     let parsed;
     let tree = match files.tree(root.file) {
         Some(tree) => tree,
@@ -108,7 +117,7 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
                 parsed = tree;
                 &parsed
             }
-            None => return Vec::new(),
+            None => return Loaded::default(),
         },
     };
     let budget = Budget::new();
@@ -124,12 +133,15 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
         parameters.is_some(),
     );
     let mut walker = Walker {
-        evaluator: Evaluator { budget: &budget },
+        evaluator: Evaluator::new(&budget),
         files,
         out: Vec::new(),
     };
     walker.file(&scope, tree.root_node(), 0);
-    walker.out
+    Loaded {
+        redirects: walker.evaluator.redirects.take(),
+        resources: walker.out,
+    }
 }
 
 /// The `param name = value` assignments of a `.bicepparam` file, evaluated in its own
@@ -146,7 +158,7 @@ fn parameter_values(input: Input<'_>, budget: &Budget) -> Vec<(String, Value)> {
         Vec::new(),
         false,
     );
-    let evaluator = Evaluator { budget };
+    let evaluator = Evaluator::new(budget);
     let file_name = input
         .path
         .file_name()

@@ -25,7 +25,7 @@ fn load_text(text: &str) -> Vec<RawResource> {
         path: Path::new("/repo/main.bicep"),
         text,
     };
-    load(input, None, &NoModules)
+    load(input, None, &NoModules).resources
 }
 
 fn find<'a>(resources: &'a [RawResource], address: &str) -> &'a RawResource {
@@ -298,7 +298,8 @@ fn a_bicepparam_file_and_a_module_call_give_parameter_values() {
             text: params,
         }),
         &files,
-    );
+    )
+    .resources;
     let registry = find(
         &resources,
         "Microsoft.ContainerRegistry/registries/prod-acr",
@@ -335,7 +336,7 @@ fn a_module_that_calls_itself_ends() {
         path: Path::new("/repo/main.bicep"),
         text,
     };
-    let resources = load(input, None, &files);
+    let resources = load(input, None, &files).resources;
     assert!(!resources.is_empty() && resources.len() <= 32);
 }
 

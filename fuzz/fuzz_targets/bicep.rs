@@ -1,0 +1,33 @@
+#![no_main]
+//! Parses and evaluates arbitrary text as a Bicep file that calls itself as a module and is
+//! its own `.bicepparam` file.
+
+mod common;
+
+use aksguard::bicep::{self, Files, Input};
+use aksguard::source::FileId;
+use libfuzzer_sys::fuzz_target;
+use std::path::Path;
+
+struct Itself<'a>(&'a str);
+
+impl Files for Itself<'_> {
+    fn get(&self, _: &Path) -> Option<(FileId, &str)> {
+        Some((0, self.0))
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    common::on_worker_stack(|| {
+        let path = Path::new("/fuzz/main.bicep");
+        let _ = bicep::outline(0, path, &text);
+        let input = Input {
+            file: 0,
+            path,
+            text: &text,
+        };
+        let _ = bicep::load(input, None, &Itself(&text));
+        let _ = bicep::load(input, Some(input), &Itself(&text));
+    });
+});

@@ -1,0 +1,5 @@
+using './main.bicep'
+
+var suffix = 'prod'
+param clusterName = 'aks-${suffix}'
+param disableLocalAccounts = false
