@@ -105,7 +105,6 @@ pub(crate) struct Scope<'t> {
     complete: bool,
     vars: HashMap<String, Node<'t>>,
     resources: HashMap<String, ResourceDecl<'t>>,
-    modules: HashMap<String, Node<'t>>,
     cache: RefCell<HashMap<String, Slot>>,
     /// Evaluated for a module call: a value the caller wrote is reported where it is
     /// written, not at the module's property that uses it.
@@ -259,7 +258,6 @@ impl<'t> Scope<'t> {
             complete,
             vars: HashMap::new(),
             resources: HashMap::new(),
-            modules: HashMap::new(),
             cache: RefCell::default(),
             called: false,
         };
@@ -309,9 +307,6 @@ impl<'t> Scope<'t> {
                             },
                         );
                     }
-                }
-                "module_declaration" => {
-                    scope.modules.insert(name, decl);
                 }
                 _ => {}
             }
