@@ -26,6 +26,9 @@ const MAX_STEPS: u64 = 2_000_000;
 const MAX_LOOP: usize = 800;
 /// Module calls deeper than this are not followed (cycles end here too).
 const MAX_MODULE_DEPTH: usize = 16;
+/// Module instances evaluated for one root: a file whose several calls to itself would
+/// multiply at every level ends here, not exponentially later.
+const MAX_MODULE_INSTANCES: usize = 1_000;
 /// Unknown values carry at most this much of their expression's text.
 const MAX_EXPR_TEXT: usize = 200;
 
@@ -42,6 +45,7 @@ pub trait Files {
 pub(crate) struct Budget {
     steps: Cell<u64>,
     depth: Cell<usize>,
+    module_instances: Cell<usize>,
 }
 
 impl Budget {
@@ -49,7 +53,15 @@ impl Budget {
         Budget {
             steps: Cell::new(0),
             depth: Cell::new(0),
+            module_instances: Cell::new(0),
         }
+    }
+
+    /// Counts one module instance; `false` when no more may be evaluated.
+    fn module_instance(&self) -> bool {
+        let n = self.module_instances.get() + 1;
+        self.module_instances.set(n);
+        n <= MAX_MODULE_INSTANCES && self.steps.get() <= MAX_STEPS
     }
 
     /// Enters one level; `None` when a budget is spent.
@@ -1355,6 +1367,9 @@ impl Walker<'_, '_> {
         let Some(body) = body_of(decl) else { return };
         for (env, object) in self.instances(scope, body, &Env::default()) {
             let Some(object) = object else { continue };
+            if !self.evaluator.budget.module_instance() {
+                return;
+            }
             let mut given = Vec::new();
             if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object")
             {

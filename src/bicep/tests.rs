@@ -390,3 +390,21 @@ fn truncated_and_mangled_files_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_file_calling_itself_several_times_ends_quickly() {
+    let text = "param n int = 0\nmodule a './main.bicep' = {\n  name: 'a'\n}\nmodule b './main.bicep' = [for i in range(0, 3): {\n  name: 'b${i}'\n}]\nmodule c './main.bicep' = if (n == 0) {\n  name: 'c'\n}\nresource r 'Microsoft.ContainerRegistry/registries@2023-07-01' = {\n  name: 'r'\n}\n";
+    let files = InMemory(HashMap::from([(
+        PathBuf::from("/repo/main.bicep"),
+        (0, text.to_string()),
+    )]));
+    let input = Input {
+        file: 0,
+        path: Path::new("/repo/main.bicep"),
+        text,
+    };
+    let started = std::time::Instant::now();
+    let resources = load(input, None, &files).resources;
+    assert!(resources.len() <= 1_001, "{}", resources.len());
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
