@@ -9,11 +9,15 @@ use aksguard::source::FileId;
 use libfuzzer_sys::fuzz_target;
 use std::path::Path;
 
-struct Itself<'a>(&'a str);
+/// The input as every module it calls, parsed once (as the engine shares trees).
+struct Itself<'a>(&'a str, Option<bicep::Tree>);
 
 impl Files for Itself<'_> {
     fn get(&self, _: &Path) -> Option<(FileId, &str)> {
         Some((0, self.0))
+    }
+    fn tree(&self, _: FileId) -> Option<&bicep::Tree> {
+        self.1.as_ref()
     }
 }
 
@@ -21,13 +25,14 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     common::on_worker_stack(|| {
         let path = Path::new("/fuzz/main.bicep");
-        let _ = bicep::outline(0, path, &text);
+        let outline = bicep::outline(0, path, &text);
+        let itself = Itself(&text, outline.tree);
         let input = Input {
             file: 0,
             path,
             text: &text,
         };
-        let _ = bicep::load(input, None, &Itself(&text));
-        let _ = bicep::load(input, Some(input), &Itself(&text));
+        let _ = bicep::load(input, None, &itself);
+        let _ = bicep::load(input, Some(input), &itself);
     });
 });

@@ -28,7 +28,7 @@ const MAX_LOOP: usize = 800;
 const MAX_MODULE_DEPTH: usize = 16;
 /// Module instances evaluated for one root: a file whose several calls to itself would
 /// multiply at every level ends here, not exponentially later.
-const MAX_MODULE_INSTANCES: usize = 1_000;
+const MAX_MODULE_INSTANCES: usize = 256;
 /// Unknown values carry at most this much of their expression's text.
 const MAX_EXPR_TEXT: usize = 200;
 

@@ -21,6 +21,8 @@ pub mod syntax;
 mod tests;
 
 pub use eval::Files;
+/// The syntax tree type of [`Outline::tree`] and [`Files::tree`].
+pub use tree_sitter::Tree;
 
 use crate::model::raw::RawResource;
 use crate::source::{FileId, Loc};
