@@ -37,6 +37,106 @@ pub struct Scan {
     pub duration: Duration,
     /// Wall time of each phase, for `--statistics`.
     pub phases: Vec<(&'static str, Duration)>,
+    /// How the AKS/ACR security fields of the model resolved, for `--statistics`.
+    pub field_states: FieldStates,
+}
+
+/// Counts of the security fields the AKS*/ACR* rules read (clusters, inline and separate
+/// node pools, registries), by state, per format: how much of the configuration the
+/// evaluators could decide.
+#[derive(Clone, Debug, Default)]
+pub struct FieldStates {
+    /// (format name, [set, default, unknown, subjects]): subjects are the clusters, node
+    /// pools and registries the fields belong to.
+    pub by_format: BTreeMap<&'static str, [usize; 4]>,
+}
+
+impl FieldStates {
+    fn name(format: crate::model::raw::Format) -> &'static str {
+        match format {
+            crate::model::raw::Format::Terraform => "terraform",
+            crate::model::raw::Format::Arm => "arm",
+            crate::model::raw::Format::Bicep => "bicep",
+            crate::model::raw::Format::Kubernetes => "kubernetes",
+        }
+    }
+
+    fn subject(&mut self, format: crate::model::raw::Format) {
+        self.by_format.entry(Self::name(format)).or_default()[3] += 1;
+    }
+
+    fn count<T>(
+        &mut self,
+        format: crate::model::raw::Format,
+        field: &crate::model::field::Field<T>,
+    ) {
+        use crate::model::field::State;
+        let name = Self::name(format);
+        let slot = match field.state {
+            State::Set => 0,
+            State::Default => 1,
+            State::Unknown => 2,
+        };
+        self.by_format.entry(name).or_default()[slot] += 1;
+    }
+
+    pub fn of(model: &Model) -> FieldStates {
+        let mut states = FieldStates::default();
+        for c in &model.clusters {
+            let f = c.format;
+            states.subject(f);
+            states.count(f, &c.private_cluster);
+            states.count(f, &c.authorized_ip_ranges);
+            states.count(f, &c.entra_integration);
+            states.count(f, &c.entra_managed);
+            states.count(f, &c.azure_rbac);
+            states.count(f, &c.local_accounts_disabled);
+            states.count(f, &c.kubernetes_rbac);
+            states.count(f, &c.azure_policy);
+            states.count(f, &c.network_policy);
+            states.count(f, &c.workload_identity);
+            states.count(f, &c.oidc_issuer);
+            states.count(f, &c.keyvault_csi);
+            states.count(f, &c.keyvault_rotation);
+            states.count(f, &c.upgrade_channel);
+            states.count(f, &c.node_os_channel);
+            states.count(f, &c.kubernetes_version);
+            states.count(f, &c.support_plan);
+            states.count(f, &c.defender);
+            states.count(f, &c.ssh_key);
+        }
+        for p in model
+            .clusters
+            .iter()
+            .flat_map(|c| c.pools.iter())
+            .chain(&model.node_pools)
+        {
+            let f = p.format;
+            states.subject(f);
+            states.count(f, &p.system);
+            states.count(f, &p.os_type);
+            states.count(f, &p.os_sku);
+            states.count(f, &p.host_encryption);
+            states.count(f, &p.orchestrator_version);
+            states.count(f, &p.taints);
+            states.count(f, &p.critical_addons_only);
+            states.count(f, &p.ssh_access);
+        }
+        for r in &model.registries {
+            let f = r.at.format;
+            states.subject(f);
+            states.count(f, &r.sku);
+            states.count(f, &r.public_network);
+            states.count(f, &r.default_action);
+            states.count(f, &r.admin_user);
+            states.count(f, &r.anonymous_pull);
+            states.count(f, &r.content_trust);
+            states.count(f, &r.retention);
+            states.count(f, &r.quarantine);
+            states.count(f, &r.bypass);
+        }
+        states
+    }
 }
 
 enum Unit {
@@ -332,7 +432,9 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
 
     phase("suppressions and order");
+    let field_states = FieldStates::of(&model);
     Scan {
+        field_states,
         files: scanned.len(),
         resources: model.resource_count,
         sources,

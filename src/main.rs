@@ -136,6 +136,13 @@ fn check(args: CheckArgs) -> ExitCode {
             scan.files,
             scan.resources
         );
+        eprintln!(
+            "{:<24} {:>10} {:>10} {:>10} {:>10}",
+            "security fields", "set", "default", "unknown", "resources"
+        );
+        for (format, [set, default, unknown, subjects]) in &scan.field_states.by_format {
+            eprintln!("{format:<24} {set:>10} {default:>10} {unknown:>10} {subjects:>10}");
+        }
     }
     if let Some(path) = &args.write_baseline {
         return match aksguard::baseline::write(path, &scan) {
