@@ -30,6 +30,9 @@ pub enum FileKind {
 pub fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
+    if lower == "terraform.tfvars.json" || lower.ends_with(".auto.tfvars.json") {
+        return Some(FileKind::TfVars);
+    }
     if lower.ends_with(".tf.json") || lower.ends_with(".tfvars.json") {
         // Terraform JSON syntax is a later input; not an ARM template either.
         return None;
@@ -182,7 +185,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Remove `.` and `..` components without touching the file system (symlinks stay as named).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {

@@ -5,7 +5,8 @@ use crate::arm;
 use crate::config::{Archetype, Config};
 use crate::discover::{self, FileKind};
 use crate::finding::Finding;
-use crate::model::raw::RawResource;
+use crate::model::field::State;
+use crate::model::raw::{Format, RawResource};
 use crate::model::{Model, Zone};
 use crate::rules::{self, Context, Settings};
 use crate::source::{FileId, Loc, Sources};
@@ -52,95 +53,129 @@ pub struct FieldStates {
 }
 
 impl FieldStates {
-    fn name(format: crate::model::raw::Format) -> &'static str {
+    fn name(format: Format) -> &'static str {
         match format {
-            crate::model::raw::Format::Terraform => "terraform",
-            crate::model::raw::Format::Arm => "arm",
-            crate::model::raw::Format::Bicep => "bicep",
-            crate::model::raw::Format::Kubernetes => "kubernetes",
+            Format::Terraform => "terraform",
+            Format::Arm => "arm",
+            Format::Bicep => "bicep",
+            Format::Kubernetes => "kubernetes",
         }
-    }
-
-    fn subject(&mut self, format: crate::model::raw::Format) {
-        self.by_format.entry(Self::name(format)).or_default()[3] += 1;
-    }
-
-    fn count<T>(
-        &mut self,
-        format: crate::model::raw::Format,
-        field: &crate::model::field::Field<T>,
-    ) {
-        use crate::model::field::State;
-        let name = Self::name(format);
-        let slot = match field.state {
-            State::Set => 0,
-            State::Default => 1,
-            State::Unknown => 2,
-        };
-        self.by_format.entry(name).or_default()[slot] += 1;
     }
 
     pub fn of(model: &Model) -> FieldStates {
         let mut states = FieldStates::default();
-        for c in &model.clusters {
-            let f = c.format;
-            states.subject(f);
-            states.count(f, &c.private_cluster);
-            states.count(f, &c.authorized_ip_ranges);
-            states.count(f, &c.entra_integration);
-            states.count(f, &c.entra_managed);
-            states.count(f, &c.azure_rbac);
-            states.count(f, &c.local_accounts_disabled);
-            states.count(f, &c.kubernetes_rbac);
-            states.count(f, &c.azure_policy);
-            states.count(f, &c.network_policy);
-            states.count(f, &c.workload_identity);
-            states.count(f, &c.oidc_issuer);
-            states.count(f, &c.keyvault_csi);
-            states.count(f, &c.keyvault_rotation);
-            states.count(f, &c.upgrade_channel);
-            states.count(f, &c.node_os_channel);
-            states.count(f, &c.kubernetes_version);
-            states.count(f, &c.support_plan);
-            states.count(f, &c.defender);
-            states.count(f, &c.ssh_key);
-        }
-        for p in model
-            .clusters
-            .iter()
-            .flat_map(|c| c.pools.iter())
-            .chain(&model.node_pools)
-        {
-            let f = p.format;
-            states.subject(f);
-            states.count(f, &p.system);
-            states.count(f, &p.os_type);
-            states.count(f, &p.os_sku);
-            states.count(f, &p.host_encryption);
-            states.count(f, &p.orchestrator_version);
-            states.count(f, &p.taints);
-            states.count(f, &p.critical_addons_only);
-            states.count(f, &p.ssh_access);
-        }
-        for r in &model.registries {
-            let f = r.at.format;
-            states.subject(f);
-            states.count(f, &r.sku);
-            states.count(f, &r.public_network);
-            states.count(f, &r.default_action);
-            states.count(f, &r.admin_user);
-            states.count(f, &r.anonymous_pull);
-            states.count(f, &r.content_trust);
-            states.count(f, &r.retention);
-            states.count(f, &r.quarantine);
-            states.count(f, &r.bypass);
-        }
+        let mut last_subject = None;
+        for_each_field(model, &mut |subject, format, state, _| {
+            let name = Self::name(format);
+            let counts = states.by_format.entry(name).or_default();
+            if last_subject != Some(subject as *const str) {
+                last_subject = Some(subject as *const str);
+                counts[3] += 1;
+            }
+            counts[match state {
+                State::Set => 0,
+                State::Default => 1,
+                State::Unknown => 2,
+            }] += 1;
+        });
         states
     }
 }
 
+/// Every AKS/ACR security field of the model with its subject's address, format, state
+/// and location (the fields the AKS*/ACR* rules read).
+fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)) {
+    macro_rules! fields {
+        ($subject:expr, $address:expr, $format:expr, [$($field:ident),*]) => {
+            $( visit($address, $format, $subject.$field.state, $subject.$field.at); )*
+        };
+    }
+    for c in &model.clusters {
+        fields!(
+            c,
+            &c.address,
+            c.format,
+            [
+                private_cluster,
+                authorized_ip_ranges,
+                entra_integration,
+                entra_managed,
+                azure_rbac,
+                local_accounts_disabled,
+                kubernetes_rbac,
+                azure_policy,
+                network_policy,
+                workload_identity,
+                oidc_issuer,
+                keyvault_csi,
+                keyvault_rotation,
+                upgrade_channel,
+                node_os_channel,
+                kubernetes_version,
+                support_plan,
+                defender,
+                ssh_key
+            ]
+        );
+    }
+    for p in model
+        .clusters
+        .iter()
+        .flat_map(|c| c.pools.iter())
+        .chain(&model.node_pools)
+    {
+        fields!(
+            p,
+            &p.address,
+            p.format,
+            [
+                system,
+                os_type,
+                os_sku,
+                host_encryption,
+                orchestrator_version,
+                taints,
+                critical_addons_only,
+                ssh_access
+            ]
+        );
+    }
+    for r in &model.registries {
+        fields!(
+            r,
+            &r.at.address,
+            r.at.format,
+            [
+                sku,
+                public_network,
+                default_action,
+                admin_user,
+                anonymous_pull,
+                content_trust,
+                retention,
+                quarantine,
+                bypass
+            ]
+        );
+    }
+}
+
+/// Inputs from the command line beyond the paths and the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--var name=value`, for every Terraform root, after every variable file.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file FILE`, for every Terraform root, after its own tfvars.
+    pub var_files: Vec<PathBuf>,
+    /// `--parameters FILE`, for every ARM template (instead of a sibling parameters file).
+    pub parameters: Option<PathBuf>,
+    /// `--unknown=warn`: an AG003 finding wherever a rule could not decide on an unknown value.
+    pub unknown_warn: bool,
+}
+
 enum Unit {
     Terraform {
+        dir: PathBuf,
         files: Vec<FileId>,
         tfvars: Vec<FileId>,
     },
@@ -152,6 +187,10 @@ enum Unit {
 }
 
 pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
+    lint_with(paths, config, &Options::default())
+}
+
+pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan {
     let started = Instant::now();
     let mut phases = Vec::new();
     let mut lap = Instant::now();
@@ -207,6 +246,31 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         .collect();
 
     let mut sources = Sources::default();
+    // Files named by `--var-file` and `--parameters`: read whole, reported like any other.
+    let mut read_input = |sources: &mut Sources, path: &PathBuf| -> Option<FileId> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(sources.add(discover::absolute(path), text)),
+            Err(e) => {
+                errors.push(Problem {
+                    rule: rules::PARSE_ERROR.0,
+                    slug: rules::PARSE_ERROR.1,
+                    path: path.display().to_string(),
+                    at: None,
+                    message: format!("cannot read {}: {e}", path.display()),
+                });
+                None
+            }
+        }
+    };
+    let var_files: Vec<FileId> = options
+        .var_files
+        .iter()
+        .filter_map(|p| read_input(&mut sources, p))
+        .collect();
+    let cli_parameters: Option<FileId> = options
+        .parameters
+        .as_ref()
+        .and_then(|p| read_input(&mut sources, p));
     let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
     for (path, kind, text) in read {
         match text {
@@ -287,24 +351,39 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             }
         }
     }
-    for (files, mut tfvars) in terraform_dirs.into_values() {
+    // Local module calls: a directory only called as a module is evaluated through its
+    // callers, not as a root of its own (DESIGN §4).
+    let (roots, module_dirs, module_files, module_calls) =
+        terraform_roots(&mut terraform_dirs, &mut sources);
+    let module_dirs = std::sync::Arc::new(module_dirs);
+    for (dir, (files, mut tfvars)) in terraform_dirs {
         if files.is_empty() {
             continue;
         }
-        // terraform.tfvars first, then *.auto.tfvars in lexical order: later ones win.
-        tfvars.sort_by_key(|id| {
-            let name = sources.get(*id).path.file_name().map(|n| n.to_os_string());
-            (
-                name.as_deref() != Some(std::ffi::OsStr::new("terraform.tfvars")),
-                name,
-            )
-        });
         scanned.extend(files.iter().chain(&tfvars));
-        units.push(Unit::Terraform { files, tfvars });
+        if !roots.contains(&dir) {
+            continue;
+        }
+        // terraform.tfvars(.json) first, then *.auto.tfvars(.json) in lexical order, then
+        // the `--var-file`s: later ones win.
+        tfvars.sort_by_key(|id| {
+            let name = sources
+                .get(*id)
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (!name.starts_with("terraform.tfvars"), name)
+        });
+        tfvars.extend(&var_files);
+        units.push(Unit::Terraform { dir, files, tfvars });
     }
+    scanned.extend(module_files.iter().copied());
     for template in templates {
-        let parameters = discover::parameters_file_for(&sources.get(template).path)
-            .and_then(|p| parameter_files.get(&p).copied());
+        let parameters = cli_parameters.or_else(|| {
+            discover::parameters_file_for(&sources.get(template).path)
+                .and_then(|p| parameter_files.get(&p).copied())
+        });
         units.push(Unit::Arm {
             template,
             parameters,
@@ -316,9 +395,13 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
     for (index, unit) in units.iter().enumerate() {
         match unit {
-            Unit::Terraform { files, tfvars } => {
+            Unit::Terraform { dir, files, tfvars } => {
                 for id in files.iter().chain(tfvars) {
                     unit_of_file.insert(*id, index);
+                }
+                // Module files belong to the first root that calls them.
+                for id in reachable_module_files(dir, &module_calls, &module_dirs) {
+                    unit_of_file.entry(id).or_insert(index);
                 }
             }
             Unit::Arm {
@@ -337,13 +420,20 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     }
 
     phase("read");
-    let adapted: Vec<(Vec<RawResource>, Vec<Problem>)> =
-        units.par_iter().map(|unit| adapt(unit, &sources)).collect();
+    let adapted: Vec<Adapted> = units
+        .par_iter()
+        .map(|unit| adapt(unit, &sources, &module_dirs, options))
+        .collect();
     let mut resources = Vec::new();
-    for (res, errs) in adapted {
+    let mut redirects: HashMap<Loc, Loc> = HashMap::new();
+    for (res, errs, moved) in adapted {
         resources.extend(res);
         errors.extend(errs);
+        redirects.extend(moved);
     }
+    // A module called by several roots reports its problems once.
+    errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
+    errors.dedup_by(|a, b| a.path == b.path && a.at == b.at && a.message == b.message);
 
     let (zones, zone_of_file) = landing_zones(config, &sources);
     phase("parse and evaluate");
@@ -376,13 +466,29 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         model: &model,
         settings: &settings,
     };
+    // For AG003: which resource an unknown field belongs to.
+    let mut owners: HashMap<Loc, String> = HashMap::new();
+    if options.unknown_warn {
+        for_each_field(&model, &mut |address, _, state, at| {
+            if state == State::Unknown {
+                owners.entry(at).or_insert_with(|| address.to_string());
+            }
+        });
+    }
     phase("model and links");
     let mut findings: Vec<Finding> = rules::ALL
         .par_iter()
         .filter(|rule| config.rule_enabled(rule.id))
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
-            (rule.check)(&context, &mut out);
+            if options.unknown_warn {
+                let ((), reads) = crate::model::field::tracking_unknown_reads(|| {
+                    (rule.check)(&context, &mut out)
+                });
+                unresolved(rule, reads, &owners, &mut out);
+            } else {
+                (rule.check)(&context, &mut out);
+            }
             out
         })
         .collect();
@@ -393,6 +499,15 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         finding.landing_zone = model.zones.get(zone).map(|z| z.name.clone());
         if finding.source.is_none() {
             finding.source = bicep_sources.get(&finding.at.file).cloned();
+        }
+        // A value passed at a module call site: the module attribute is the other place.
+        if let Some(used) = redirects.get(&finding.at) {
+            finding
+                .notes
+                .push((*used, "the module uses the value here".to_string()));
+            if finding.source.is_none() {
+                finding.source = Some(sources.get(used.file).display.clone());
+            }
         }
     }
     // The configuration joins the sources only when its [[suppress]] entries can be reported.
@@ -445,6 +560,46 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     }
 }
 
+/// AG003 unresolved-value: one per unknown field a rule read, naming the expression.
+fn unresolved(
+    rule: &rules::Rule,
+    reads: Vec<crate::model::field::UnknownRead>,
+    owners: &HashMap<Loc, String>,
+    out: &mut Vec<Finding>,
+) {
+    let mut seen = HashSet::new();
+    for read in reads {
+        if !seen.insert(read.at) {
+            continue;
+        }
+        let expr = if read.expr.is_empty() {
+            "an expression".to_string()
+        } else {
+            format!("`{}`", read.expr)
+        };
+        out.push(Finding {
+            rule: rules::UNRESOLVED.0,
+            slug: rules::UNRESOLVED.1,
+            severity: crate::severity::Severity::Info,
+            message: format!(
+                "{} ({}) cannot verify `{}`: {expr} is not known offline",
+                rule.id, rule.slug, read.attribute
+            ),
+            at: read.at,
+            label: format!("{expr} is unknown"),
+            notes: Vec::new(),
+            help: "Give the value a default, a tfvars entry, `--var`/`--var-file`, or an ARM \
+                   parameters file so aksguard can decide; or run `terraform plan` checks."
+                .to_string(),
+            resource: owners.get(&read.at).cloned().unwrap_or_default(),
+            landing_zone: None,
+            source: None,
+            suppressed: false,
+            suppression: None,
+        });
+    }
+}
+
 fn problem(sources: &Sources, at: Loc, message: String) -> Problem {
     Problem {
         rule: rules::PARSE_ERROR.0,
@@ -455,9 +610,16 @@ fn problem(sources: &Sources, at: Loc, message: String) -> Problem {
     }
 }
 
-fn adapt(unit: &Unit, sources: &Sources) -> (Vec<RawResource>, Vec<Problem>) {
+type Adapted = (Vec<RawResource>, Vec<Problem>, Vec<(Loc, Loc)>);
+
+fn adapt(
+    unit: &Unit,
+    sources: &Sources,
+    module_dirs: &std::sync::Arc<crate::terraform::module::ModuleDirs>,
+    options: &Options,
+) -> Adapted {
     match unit {
-        Unit::Terraform { files, tfvars } => {
+        Unit::Terraform { dir, files, tfvars } => {
             let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
                 ids.iter()
                     .map(|id| {
@@ -471,12 +633,19 @@ fn adapt(unit: &Unit, sources: &Sources) -> (Vec<RawResource>, Vec<Problem>) {
                     })
                     .collect()
             };
-            let (resources, errs) = crate::terraform::load_root(named(files), named(tfvars));
-            let problems = errs
+            let loaded = crate::terraform::load(crate::terraform::Root {
+                files: named(files),
+                tfvars: named(tfvars),
+                vars: options.vars.clone(),
+                dir: Some(dir.clone()),
+                modules: module_dirs.clone(),
+            });
+            let problems = loaded
+                .errors
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems)
+            (loaded.resources, problems, loaded.redirects)
         }
         Unit::Arm {
             template,
@@ -488,8 +657,12 @@ fn adapt(unit: &Unit, sources: &Sources) -> (Vec<RawResource>, Vec<Problem>) {
                 (p, file.text.as_str(), name)
             });
             match arm::load_template_named(*template, &sources.get(*template).text, params) {
-                Ok(resources) => (resources, Vec::new()),
-                Err(e) => (Vec::new(), vec![problem(sources, e.loc, e.message)]),
+                Ok(resources) => (resources, Vec::new(), Vec::new()),
+                Err(e) => (
+                    Vec::new(),
+                    vec![problem(sources, e.loc, e.message)],
+                    Vec::new(),
+                ),
             }
         }
         Unit::Manifests(file) => {
@@ -498,11 +671,162 @@ fn adapt(unit: &Unit, sources: &Sources) -> (Vec<RawResource>, Vec<Problem>) {
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems)
+            (resources, problems, Vec::new())
         }
     }
 }
 
+/// Module calls nested deeper than this are not followed when looking for module files.
+const MAX_MODULE_DIRS: usize = 4_096;
+
+/// Splits the Terraform directories into roots and called modules. Returns the roots, the
+/// `.tf` files of every directory a local module call names (read from disk when it lies
+/// outside the scanned paths), and the ids of the files read that way.
+fn terraform_roots(
+    dirs: &mut BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)>,
+    sources: &mut Sources,
+) -> (
+    HashSet<PathBuf>,
+    crate::terraform::module::ModuleDirs,
+    Vec<FileId>,
+    BTreeMap<PathBuf, Vec<PathBuf>>,
+) {
+    let mut calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut extra_files = Vec::new();
+    let mut queue: Vec<PathBuf> = dirs.keys().cloned().collect();
+    let mut seen: HashSet<PathBuf> = queue.iter().cloned().collect();
+    while let Some(dir) = queue.pop() {
+        let files = match dirs.get(&dir) {
+            Some((files, _)) => files.clone(),
+            None => Vec::new(),
+        };
+        let mut called = Vec::new();
+        for id in files {
+            for source in crate::terraform::local_module_sources(&sources.get(id).text) {
+                let target = discover::normalize(&dir.join(&source));
+                if target != dir {
+                    called.push(target);
+                }
+            }
+        }
+        for target in &called {
+            if seen.len() < MAX_MODULE_DIRS && seen.insert(target.clone()) {
+                // A module outside the scanned paths: read its `.tf` files.
+                let mut read = Vec::new();
+                if let Ok(entries) = std::fs::read_dir(target) {
+                    let mut paths: Vec<PathBuf> = entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.is_file())
+                        .filter(|p| discover::kind_of(p) == Some(FileKind::Terraform))
+                        .collect();
+                    paths.sort();
+                    for path in paths {
+                        if let Ok(text) = std::fs::read_to_string(&path) {
+                            if text.len() <= MAX_FILE_BYTES {
+                                let id = sources.add(path, text);
+                                read.push(id);
+                                extra_files.push(id);
+                            }
+                        }
+                    }
+                }
+                dirs.insert(target.clone(), (read, Vec::new()));
+                queue.push(target.clone());
+            }
+        }
+        calls.insert(dir, called);
+    }
+    let called: HashSet<PathBuf> = calls.values().flatten().cloned().collect();
+    let has_files = |d: &PathBuf| dirs.get(d).is_some_and(|(f, _)| !f.is_empty());
+    let mut roots: HashSet<PathBuf> = dirs
+        .keys()
+        .filter(|d| {
+            !called.contains(*d) && has_files(d) && !extra_files_only(d, dirs, &extra_files)
+        })
+        .cloned()
+        .collect();
+    // Directories that only call each other (a cycle) would never be evaluated: the first
+    // one not reached from a root becomes a root.
+    let mut reached: HashSet<PathBuf> = HashSet::new();
+    let visit = |start: &PathBuf, reached: &mut HashSet<PathBuf>| {
+        let mut stack = vec![start.clone()];
+        while let Some(d) = stack.pop() {
+            if reached.insert(d.clone()) {
+                stack.extend(calls.get(&d).into_iter().flatten().cloned());
+            }
+        }
+    };
+    for root in &roots {
+        visit(root, &mut reached);
+    }
+    let scanned: Vec<PathBuf> = dirs
+        .keys()
+        .filter(|d| has_files(d) && !extra_files_only(d, dirs, &extra_files))
+        .cloned()
+        .collect();
+    for dir in scanned {
+        if !reached.contains(&dir) {
+            visit(&dir, &mut reached);
+            roots.insert(dir);
+        }
+    }
+    let module_dirs = called
+        .iter()
+        .map(|d| {
+            let files = dirs
+                .get(d)
+                .map(|(files, _)| {
+                    files
+                        .iter()
+                        .map(|id| {
+                            let f = sources.get(*id);
+                            let name = f
+                                .path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                            (*id, name, f.text.clone())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (d.clone(), files)
+        })
+        .collect();
+    (roots, module_dirs, extra_files, calls)
+}
+
+/// A directory read only because a module call named it (outside the scanned paths).
+fn extra_files_only(
+    dir: &PathBuf,
+    dirs: &BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)>,
+    extra: &[FileId],
+) -> bool {
+    dirs.get(dir)
+        .is_some_and(|(files, _)| files.iter().all(|f| extra.contains(f)))
+}
+
+/// Every module file a root may reach through local calls.
+fn reachable_module_files(
+    root: &Path,
+    calls: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    module_dirs: &crate::terraform::module::ModuleDirs,
+) -> Vec<FileId> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<&Path> = HashSet::new();
+    let mut stack: Vec<&Path> = vec![root];
+    while let Some(dir) = stack.pop() {
+        if !seen.insert(dir) {
+            continue;
+        }
+        if dir != root {
+            out.extend(module_dirs.get(dir).into_iter().flatten().map(|f| f.0));
+        }
+        stack.extend(calls.get(dir).into_iter().flatten().map(PathBuf::as_path));
+    }
+    out
+}
 /// Zones from `[[landing-zone]]` plus a catch-all named after the scan root (the only
 /// zone when there is no config).
 fn landing_zones(config: &Config, sources: &Sources) -> (Vec<Zone>, Vec<usize>) {

@@ -62,6 +62,36 @@ struct CheckArgs {
     /// Treat the findings recorded in FILE as known (suppressed, justification "baseline").
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Set a Terraform variable in every root (after all variable files); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// Read Terraform variables from FILE (`.tfvars` or `.tfvars.json`) for every root,
+    /// after the root's own tfvars; repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// ARM parameters file for every template scanned (instead of a sibling
+    /// `<name>.parameters.json` / `azuredeploy.parameters.json`).
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
+    /// `warn`: report an AG003 (info) finding wherever a rule could not decide because a
+    /// value is unknown offline, naming the expression.
+    #[arg(long, value_enum, default_value_t = Unknown::Ignore)]
+    unknown: Unknown,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Unknown {
+    Ignore,
+    Warn,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -123,7 +153,13 @@ fn check(args: CheckArgs) -> ExitCode {
         config.select = args.select.clone();
     }
     config.ignore.extend(args.ignore.iter().cloned());
-    let mut scan = engine::lint(&paths, &config);
+    let options = engine::Options {
+        vars: args.vars.clone(),
+        var_files: args.var_files.clone(),
+        parameters: args.parameters.clone(),
+        unknown_warn: args.unknown == Unknown::Warn,
+    };
+    let mut scan = engine::lint_with(&paths, &config, &options);
     if args.statistics {
         eprintln!("{:<24} {:>10}", "phase", "ms");
         for (phase, time) in &scan.phases {

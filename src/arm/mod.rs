@@ -251,6 +251,14 @@ fn parameter_values(
     Ok(values)
 }
 
+/// Any JSON document as a value with spans, no expression evaluated (Terraform's
+/// `*.tfvars.json`).
+pub fn json_value(file: FileId, text: &str) -> Result<Value, ArmError> {
+    json::parse(file, text)
+        .map(|j| j.to_value())
+        .map_err(|e| e.in_file(file))
+}
+
 /// Is this segment of a resource ID a placeholder for a part only the deployment knows
 /// (`{subscription().subscriptionId}`, `{resourceGroup().name}`, `{parameters('rg')}`)?
 pub fn is_placeholder_segment(segment: &str) -> bool {

@@ -137,6 +137,8 @@ pub const CATALOGUE_IDS: &[&str] = &[
 /// Engine diagnostics that are not rules over the model.
 pub const PARSE_ERROR: (&str, &str) = ("AG001", "parse-error");
 pub const INVALID_CONFIG: (&str, &str) = ("AG004", "invalid-config");
+/// `--unknown=warn`: a rule could not decide because a value is unknown.
+pub const UNRESOLVED: (&str, &str) = ("AG003", "unresolved-value");
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter()

@@ -469,6 +469,13 @@ impl<'m> Evaluator<'m> {
                         current = Value::string("default", self.loc(expr));
                         rest = &operators[1..];
                     }
+                    ("module", Some(name)) => {
+                        current = self.module.module_value(&name, self.loc(expr));
+                        if current.is_unknown() {
+                            return self.unknown(expr);
+                        }
+                        rest = &operators[1..];
+                    }
                     ("data" | "module" | "self" | "each" | "count", _) => {
                         return self.unknown(expr)
                     }

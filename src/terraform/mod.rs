@@ -6,8 +6,14 @@ pub mod module;
 
 use crate::model::raw::RawResource;
 use crate::source::{FileId, Loc};
-use module::{Module, ModuleFile};
+use crate::value::Value;
+use module::{Module, ModuleDirs, ModuleFile, Placement, Shared, TfVars};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
 
+#[derive(Debug)]
 pub struct TfError {
     pub loc: Loc,
     pub message: String,
@@ -53,4 +59,158 @@ pub fn load_root(
     let tfvars = parse_all(tfvars);
     let module = Module::new(files, tfvars);
     (module.resources(), errors)
+}
+
+/// A root directory with everything around it.
+#[derive(Default)]
+pub struct Root {
+    /// `.tf` files: (file, name, text).
+    pub files: Vec<(FileId, String, String)>,
+    /// Variable files in precedence order (later wins): `terraform.tfvars`,
+    /// `terraform.tfvars.json`, `*.auto.tfvars(.json)`, then `--var-file`s. Names ending
+    /// in `.json` are read as JSON.
+    pub tfvars: Vec<(FileId, String, String)>,
+    /// `--var name=value`, after every file.
+    pub vars: Vec<(String, String)>,
+    /// The root's absolute directory: local module sources are relative to it.
+    pub dir: Option<PathBuf>,
+    /// The local module directories the scan may call.
+    pub modules: Arc<ModuleDirs>,
+}
+
+pub struct Loaded {
+    pub resources: Vec<RawResource>,
+    pub errors: Vec<TfError>,
+    /// (value written at a module call site, module attribute that uses it).
+    pub redirects: Vec<(Loc, Loc)>,
+}
+
+/// Evaluates a root and, through it, the local modules it calls.
+pub fn load(root: Root) -> Loaded {
+    let mut errors = Vec::new();
+    let files: Vec<ModuleFile> = root
+        .files
+        .into_iter()
+        .filter_map(|(id, name, text)| match parse(id, &name, &text) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        })
+        .collect();
+    let mut tfvars = Vec::new();
+    for (id, name, text) in root.tfvars {
+        if name.to_ascii_lowercase().ends_with(".json") {
+            match crate::arm::json_value(id, &text) {
+                Ok(value) => {
+                    let values = value
+                        .as_map()
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|e| {
+                            let origin = format!("`{}` in {name}", e.key);
+                            (e.key.clone(), e.value.clone().with_origin(origin))
+                        })
+                        .collect();
+                    tfvars.push(TfVars::Values(values));
+                }
+                Err(e) => errors.push(TfError {
+                    loc: e.loc,
+                    message: format!("invalid JSON variable file: {}", e.message),
+                }),
+            }
+            continue;
+        }
+        match parse(id, &name, &text) {
+            Ok(f) => tfvars.push(TfVars::Hcl(f)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !root.vars.is_empty() {
+        let values = root
+            .vars
+            .iter()
+            .map(|(name, text)| (name.clone(), cli_value(name, text)))
+            .collect();
+        tfvars.push(TfVars::Values(values));
+    }
+    let shared = Rc::new(Shared {
+        dirs: root.modules,
+        ..Shared::default()
+    });
+    let placement = Placement {
+        dir: root.dir,
+        prefix: String::new(),
+        inputs: HashMap::new(),
+        chain: Vec::new(),
+        provider_major: None,
+    };
+    let module = Module::build(files, tfvars, placement, shared.clone());
+    let resources = module.resources();
+    drop(module);
+    let shared = Rc::try_unwrap(shared).unwrap_or_default();
+    errors.extend(shared.errors.into_inner());
+    Loaded {
+        resources,
+        errors,
+        redirects: shared.redirects.into_inner(),
+    }
+}
+
+/// A `--var name=value`: as Terraform does, a list or object is read as an HCL
+/// expression, anything else is the string itself.
+fn cli_value(name: &str, text: &str) -> Value {
+    let origin = format!("`--var {name}`");
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        let source = format!("v = {text}\n");
+        if let Ok(file) = parse(FileId::MAX, "--var", &source) {
+            if let Some(expr) = file.body.get_attribute("v").map(|a| a.value.clone()) {
+                let module = Module::new(vec![file], Vec::new());
+                let mut ev = eval::Evaluator::new(&module, FileId::MAX);
+                let value = ev.eval(&expr, &eval::Scope::default());
+                return without_locs(value).with_origin(origin);
+            }
+        }
+    }
+    Value::string(text, None).with_origin(origin)
+}
+
+/// A value from the command line has no place in any file.
+fn without_locs(mut value: Value) -> Value {
+    value.loc = None;
+    value.kind = match value.kind {
+        crate::value::Kind::List(items) => {
+            crate::value::Kind::List(items.into_iter().map(without_locs).collect())
+        }
+        crate::value::Kind::Map(entries) => crate::value::Kind::Map(
+            entries
+                .into_iter()
+                .map(|e| crate::value::Entry {
+                    key: e.key,
+                    key_loc: None,
+                    value: without_locs(e.value),
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    value
+}
+
+/// The local sources (`./modules/aks`, `../shared`) of the module calls in a `.tf` file,
+/// as written; nothing when the file does not parse.
+pub fn local_module_sources(text: &str) -> Vec<String> {
+    if !text.contains("module") {
+        return Vec::new();
+    }
+    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+        return Vec::new();
+    };
+    body.get_blocks("module")
+        .filter_map(|block| block.body.get_attribute("source"))
+        .filter_map(|source| source.value.as_str().map(str::to_string))
+        .filter(|source| source.starts_with("./") || source.starts_with("../"))
+        .collect()
 }
