@@ -379,10 +379,21 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
         units.push(Unit::Terraform { dir, files, tfvars });
     }
     scanned.extend(module_files.iter().copied());
+    let mut templates_per_dir: HashMap<PathBuf, usize> = HashMap::new();
+    for template in &templates {
+        if let Some(dir) = sources.get(*template).path.parent() {
+            *templates_per_dir.entry(dir.to_path_buf()).or_default() += 1;
+        }
+    }
     for template in templates {
+        let path = &sources.get(template).path;
+        let only = path
+            .parent()
+            .is_some_and(|d| templates_per_dir.get(d) == Some(&1));
         let parameters = cli_parameters.or_else(|| {
-            discover::parameters_file_for(&sources.get(template).path)
-                .and_then(|p| parameter_files.get(&p).copied())
+            discover::parameters_candidates(path, only)
+                .into_iter()
+                .find_map(|p| parameter_files.get(&p).copied())
         });
         units.push(Unit::Arm {
             template,

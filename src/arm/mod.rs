@@ -21,7 +21,7 @@
 mod eval;
 mod expr;
 mod functions;
-mod json;
+pub(crate) mod json;
 
 #[cfg(test)]
 mod tests;

@@ -352,6 +352,10 @@ impl<'m> Evaluator<'m> {
     }
 
     fn template(&mut self, template: &Template, scope: &Scope, expr: &Expression) -> Value {
+        // `"${x}"` alone is x itself, of any type (as in Terraform).
+        if let [Element::Interpolation(interp)] = template.iter().collect::<Vec<_>>().as_slice() {
+            return self.eval(&interp.expr, scope);
+        }
         let mut out = String::new();
         if self.render(template, scope, &mut out) {
             Value::string(out, self.loc(expr))

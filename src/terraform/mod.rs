@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod functions;
+pub mod json_syntax;
 pub mod module;
 
 use crate::model::raw::RawResource;
@@ -20,12 +21,23 @@ pub struct TfError {
 }
 
 pub fn parse(file: FileId, name: &str, text: &str) -> Result<ModuleFile, TfError> {
+    if name.to_ascii_lowercase().ends_with(".tf.json") {
+        let (native, spans) = json_syntax::to_native(file, text)?;
+        let mut parsed = parse(file, "generated.tf", &native).map_err(|e| TfError {
+            loc: spans.loc(e.loc),
+            message: e.message,
+        })?;
+        parsed.name = name.to_string();
+        parsed.spans = Some(Rc::new(spans));
+        return Ok(parsed);
+    }
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => Ok(ModuleFile {
             id: file,
             name: name.to_string(),
             text: text.to_string(),
             body,
+            spans: None,
         }),
         Err(e) => {
             let offset = e.location().offset().min(text.len());
@@ -147,14 +159,39 @@ pub fn load(root: Root) -> Loaded {
         provider_major: None,
     };
     let module = Module::build(files, tfvars, placement, shared.clone());
-    let resources = module.resources();
+    let mut resources = module.resources();
     drop(module);
     let shared = Rc::try_unwrap(shared).unwrap_or_default();
     errors.extend(shared.errors.into_inner());
+    let mut redirects = shared.redirects.into_inner();
+    // Locations in `.tf.json` files point into the generated text until mapped back.
+    let spans = shared.spans.into_inner();
+    if !spans.is_empty() {
+        let map = |loc: &mut Loc| {
+            if let Some(s) = spans.get(&loc.file) {
+                *loc = s.loc(*loc);
+            }
+        };
+        for r in &mut resources {
+            map(&mut r.header);
+            // Values may come from another `.tf.json` (a caller's argument): every map
+            // touches only its own file.
+            for s in spans.values() {
+                s.value(&mut r.body);
+            }
+        }
+        for (a, b) in &mut redirects {
+            map(a);
+            map(b);
+        }
+        for e in &mut errors {
+            map(&mut e.loc);
+        }
+    }
     Loaded {
         resources,
         errors,
-        redirects: shared.redirects.into_inner(),
+        redirects,
     }
 }
 
@@ -205,6 +242,18 @@ pub fn local_module_sources(text: &str) -> Vec<String> {
     if !text.contains("module") {
         return Vec::new();
     }
+    let native;
+    let text = if text.trim_start().starts_with('{') {
+        match json_syntax::to_native(0, text) {
+            Ok((generated, _)) => {
+                native = generated;
+                native.as_str()
+            }
+            Err(_) => return Vec::new(),
+        }
+    } else {
+        text
+    };
     let Ok(body) = hcl_edit::parser::parse_body(text) else {
         return Vec::new();
     };

@@ -31,6 +31,8 @@ pub struct Shared {
     /// (value at the module call site, attribute in the module that uses it): a finding on
     /// such a value is reported at the call site, the module attribute is the other place.
     pub redirects: RefCell<Vec<(Loc, Loc)>>,
+    /// Span maps of the `.tf.json` files evaluated.
+    pub spans: RefCell<HashMap<FileId, Rc<super::json_syntax::SpanMap>>>,
     pub(super) work: Cell<usize>,
 }
 
@@ -77,6 +79,8 @@ pub struct ModuleFile {
     pub name: String,
     pub text: String,
     pub body: Body,
+    /// `.tf.json`: `text` is generated native syntax; this maps its spans back.
+    pub spans: Option<Rc<super::json_syntax::SpanMap>>,
 }
 
 pub struct Module {
@@ -185,6 +189,15 @@ impl Module {
         }
         if module.provider_major.is_none() {
             module.provider_major = module.placement.provider_major;
+        }
+        for file in &files {
+            if let Some(spans) = &file.spans {
+                module
+                    .shared
+                    .spans
+                    .borrow_mut()
+                    .insert(file.id, spans.clone());
+            }
         }
         module.files = files;
         for vars in tfvars {
