@@ -320,3 +320,22 @@ fn unknown_warn_names_the_expression() {
     assert!(message.contains("var.local_account_disabled"), "{message}");
     assert_eq!(json["findings"][0]["severity"], "info");
 }
+
+#[test]
+fn optional_object_attributes_take_their_type_defaults() {
+    let (_, json) = check(&["testdata/optional_types"]);
+    let main = "testdata/optional_types/main.tf";
+    // optional(bool, true) fills the pool that leaves it out; the explicit false fires.
+    assert_eq!(
+        of(&json, "AKS017"),
+        vec![row(
+            "AKS017",
+            main,
+            18,
+            3,
+            "azurerm_kubernetes_cluster_node_pool.pool[\"explicit\"]"
+        )]
+    );
+    // optional(string) without a default is null: the provider default (Ubuntu) applies.
+    assert_eq!(of(&json, "AKS016").len(), 2, "{json}");
+}

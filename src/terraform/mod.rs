@@ -4,6 +4,7 @@ pub mod eval;
 pub mod functions;
 pub mod json_syntax;
 pub mod module;
+pub mod types;
 
 use crate::model::raw::RawResource;
 use crate::source::{FileId, Loc};

@@ -85,7 +85,9 @@ pub struct ModuleFile {
 
 pub struct Module {
     files: Vec<ModuleFile>,
-    variables: HashMap<String, (usize, Option<Expression>)>,
+    /// name -> (file index, default, type constraint)
+    variables: HashMap<String, (usize, Option<Expression>, Option<Expression>)>,
+    var_cache: RefCell<HashMap<String, Value>>,
     /// Values from terraform.tfvars / *.auto.tfvars, already evaluated.
     assigned: HashMap<String, Value>,
     locals: HashMap<String, (usize, Expression)>,
@@ -133,6 +135,7 @@ impl Module {
         let mut module = Module {
             files: Vec::new(),
             variables: HashMap::new(),
+            var_cache: RefCell::new(HashMap::new()),
             assigned: HashMap::new(),
             locals: HashMap::new(),
             local_cache: RefCell::new(HashMap::new()),
@@ -154,7 +157,8 @@ impl Module {
                 match (block.ident.as_str(), labels(block).as_slice()) {
                     ("variable", [name]) => {
                         let default = block.body.get_attribute("default").map(|a| a.value.clone());
-                        module.variables.insert(name.clone(), (fi, default));
+                        let ty = block.body.get_attribute("type").map(|a| a.value.clone());
+                        module.variables.insert(name.clone(), (fi, default, ty));
                     }
                     ("locals", []) => {
                         for attr in block.body.attributes() {
@@ -486,20 +490,46 @@ impl Module {
     }
 
     pub fn variable(&self, name: &str, _use_site: Option<Loc>) -> Value {
-        if let Some(v) = self.placement.inputs.get(name) {
+        if let Some(v) = self.var_cache.borrow().get(name) {
             return v.clone();
         }
-        if let Some(v) = self.assigned.get(name) {
-            return v.clone();
+        let key = format!("var.{name}");
+        if !self.resolving.borrow_mut().insert(key.clone()) {
+            return Value::unknown(key, None);
         }
-        match self.variables.get(name) {
-            Some((fi, Some(default))) => {
-                let mut ev = Evaluator::new(self, self.files[*fi].id);
-                ev.eval(default, &Scope::default())
-                    .with_origin(format!("variable `{name}` default"))
+        let declared = self.variables.get(name);
+        let value = if let Some(v) = self.placement.inputs.get(name) {
+            v.clone()
+        } else if let Some(v) = self.assigned.get(name) {
+            v.clone()
+        } else {
+            match declared {
+                Some((fi, Some(default), _)) => {
+                    let mut ev = Evaluator::new(self, self.files[*fi].id);
+                    ev.eval(default, &Scope::default())
+                        .with_origin(format!("variable `{name}` default"))
+                }
+                _ => Value::unknown(key.clone(), None),
             }
-            _ => Value::unknown(format!("var.{name}"), None),
-        }
+        };
+        // `optional(type, default)` attributes the value leaves out get their defaults.
+        let value = match declared {
+            Some((fi, _, Some(ty))) => {
+                let ty = super::types::Type::parse(ty);
+                if ty.has_optional() {
+                    let mut ev = Evaluator::new(self, self.files[*fi].id);
+                    ty.apply(value, &mut ev)
+                } else {
+                    value
+                }
+            }
+            _ => value,
+        };
+        self.resolving.borrow_mut().remove(&key);
+        self.var_cache
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
     }
 
     pub fn local(&self, name: &str, depth: usize) -> Value {
