@@ -698,4 +698,47 @@ mod tests {
         let tf = "resource \"a\" \"b\" {\n  n = [for x in range(100) : [for y in range(100) : \"%{for z in range(10)}${z}%{endfor}\"]]\n}\n";
         assert!(!attribute(tf, "n").has_unknown());
     }
+
+    fn text_of(expr: &str) -> Option<String> {
+        let tf = format!("resource \"a\" \"b\" {{\n  n = {expr}\n}}\n");
+        attribute(&tf, "n").to_text()
+    }
+
+    #[test]
+    fn string_and_encoding_functions() {
+        assert_eq!(
+            text_of("strcontains(\"hello\", \"ell\")").as_deref(),
+            Some("true")
+        );
+        assert_eq!(text_of("basename(\"a/b/c.tf\")").as_deref(), Some("c.tf"));
+        assert_eq!(text_of("dirname(\"a/b/c.tf\")").as_deref(), Some("a/b"));
+        assert_eq!(text_of("chomp(\"x\\n\\n\")").as_deref(), Some("x"));
+        assert_eq!(
+            text_of("base64encode(\"Hello!?\")").as_deref(),
+            Some("SGVsbG8hPw==")
+        );
+        assert_eq!(
+            text_of("base64decode(\"SGVsbG8hPw==\")").as_deref(),
+            Some("Hello!?")
+        );
+        assert_eq!(
+            text_of("jsonencode({a = [1, true, \"x\"]})").as_deref(),
+            Some("{\"a\":[1,true,\"x\"]}")
+        );
+        assert_eq!(
+            text_of("jsondecode(\"{\\\"a\\\": 5}\").a").as_deref(),
+            Some("5")
+        );
+        assert_eq!(text_of("sum([1, 2, 3.5])").as_deref(), Some("6.5"));
+        assert_eq!(text_of("parseint(\"ff\", 16)").as_deref(), Some("255"));
+        assert_eq!(text_of("nonsensitive(\"x\")").as_deref(), Some("x"));
+        // Not emulated: stays unknown, never a wrong value.
+        assert!(text_of("md5(\"x\")").is_none());
+    }
+
+    #[test]
+    fn a_lone_interpolation_keeps_its_type() {
+        let tf = "resource \"a\" \"b\" {\n  n = \"${[1, 2]}\"\n}\n";
+        assert_eq!(attribute(tf, "n").as_list().map(|l| l.len()), Some(2));
+    }
 }
