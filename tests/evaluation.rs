@@ -339,3 +339,19 @@ fn optional_object_attributes_take_their_type_defaults() {
     // optional(string) without a default is null: the provider default (Ubuntu) applies.
     assert_eq!(of(&json, "AKS016").len(), 2, "{json}");
 }
+
+#[test]
+fn arm_language_version_2_functions_types_copy_variables_and_existing() {
+    let (_, json) = check(&["testdata/arm_v2"]);
+    let path = "testdata/arm_v2/main.json";
+    let aks = "Microsoft.ContainerService/managedClusters/aks";
+    // A typed object parameter from main.parameters.json.
+    assert_eq!(of(&json, "AKS005"), vec![row("AKS005", path, 74, 9, aks)]);
+    // A user-defined function over tryGet/coalesce decides the network policy.
+    assert_eq!(of(&json, "AKS008"), vec![row("AKS008", path, 78, 11, aks)]);
+    // Pools from a variable `copy` loop: only the second one lacks encryption at host.
+    assert_eq!(of(&json, "AKS017"), vec![row("AKS017", path, 55, 11, aks)]);
+    // The `existing` registry is a reference, not a registry this zone declares.
+    assert_eq!(of(&json, "LZ001"), vec![row("LZ001", path, 68, 7, aks)]);
+    assert!(of(&json, "ACR003").is_empty(), "{json}");
+}
