@@ -437,10 +437,18 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
         .collect();
     let mut resources = Vec::new();
     let mut redirects: HashMap<Loc, Loc> = HashMap::new();
-    for (res, errs, moved) in adapted {
+    let mut module_calls: HashMap<(String, FileId), Loc> = HashMap::new();
+    for (res, errs, moved, calls) in adapted {
         resources.extend(res);
         errors.extend(errs);
         redirects.extend(moved);
+        for (address, header, files) in calls {
+            for file in files {
+                module_calls
+                    .entry((address.clone(), file))
+                    .or_insert(header);
+            }
+        }
     }
     // A module called by several roots reports its problems once.
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
@@ -519,6 +527,12 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
             if finding.source.is_none() {
                 finding.source = Some(sources.get(used.file).display.clone());
             }
+        } else if let Some(call) = module_call_of(&finding.resource, finding.at.file, &module_calls)
+        {
+            // A value the module itself decides: the call is the other place.
+            finding
+                .notes
+                .push((call, "the module is called here".to_string()));
         }
     }
     // The configuration joins the sources only when its [[suppress]] entries can be reported.
@@ -621,7 +635,32 @@ fn problem(sources: &Sources, at: Loc, message: String) -> Problem {
     }
 }
 
-type Adapted = (Vec<RawResource>, Vec<Problem>, Vec<(Loc, Loc)>);
+type Adapted = (
+    Vec<RawResource>,
+    Vec<Problem>,
+    Vec<(Loc, Loc)>,
+    Vec<(String, Loc, Vec<FileId>)>,
+);
+
+/// The `module` block that instantiated the module a finding in `file` lies in: the
+/// longest `module.x[...]` prefix of the resource address whose module holds the file.
+fn module_call_of(
+    resource: &str,
+    file: FileId,
+    calls: &HashMap<(String, FileId), Loc>,
+) -> Option<Loc> {
+    if !resource.starts_with("module.") || calls.is_empty() {
+        return None;
+    }
+    // Every prefix ending before a `.` is a candidate; the longest known one wins.
+    resource
+        .match_indices('.')
+        .map(|(i, _)| &resource[..i])
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find_map(|prefix| calls.get(&(prefix.to_string(), file)).copied())
+}
 
 fn adapt(
     unit: &Unit,
@@ -656,7 +695,7 @@ fn adapt(
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (loaded.resources, problems, loaded.redirects)
+            (loaded.resources, problems, loaded.redirects, loaded.calls)
         }
         Unit::Arm {
             template,
@@ -668,10 +707,11 @@ fn adapt(
                 (p, file.text.as_str(), name)
             });
             match arm::load_template_named(*template, &sources.get(*template).text, params) {
-                Ok(resources) => (resources, Vec::new(), Vec::new()),
+                Ok(resources) => (resources, Vec::new(), Vec::new(), Vec::new()),
                 Err(e) => (
                     Vec::new(),
                     vec![problem(sources, e.loc, e.message)],
+                    Vec::new(),
                     Vec::new(),
                 ),
             }
@@ -682,7 +722,7 @@ fn adapt(
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems, Vec::new())
+            (resources, problems, Vec::new(), Vec::new())
         }
     }
 }

@@ -82,6 +82,13 @@ fn module_argument_overrides_the_variable_default_and_is_reported_at_the_call_si
         .find(|f| f["rule"] == "AKS005")
         .unwrap();
     assert_eq!(aks005["source"], "testdata/modules/modules/aks/main.tf");
+    // The other place: the module attribute that uses the value.
+    assert_eq!(
+        aks005["related"][0]["path"],
+        "testdata/modules/modules/aks/main.tf"
+    );
+    assert_eq!(aks005["related"][0]["line"], 7);
+    assert_eq!(aks005["related"][0]["column"], 3);
 }
 
 #[test]
@@ -107,6 +114,24 @@ fn module_hard_coded_value_is_reported_in_the_module_once_per_call() {
             ),
         ]
     );
+    // The other place: each instance's `module` block.
+    for (resource, line) in [
+        ("module.defaulted.azurerm_kubernetes_cluster.this", 7),
+        ("module.overridden.azurerm_kubernetes_cluster.this", 1),
+    ] {
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "AKS007" && f["resource"] == resource)
+            .unwrap();
+        assert_eq!(
+            finding["related"][0]["path"],
+            "testdata/modules/live/main.tf"
+        );
+        assert_eq!(finding["related"][0]["line"], line);
+        assert_eq!(finding["related"][0]["column"], 1);
+    }
     // The module directory is not a root of its own: no unprefixed address anywhere, and
     // the registry module `Azure/aks/azurerm` is unknown, not an error.
     assert!(findings(&json)

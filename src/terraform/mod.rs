@@ -96,6 +96,8 @@ pub struct Loaded {
     pub errors: Vec<TfError>,
     /// (value written at a module call site, module attribute that uses it).
     pub redirects: Vec<(Loc, Loc)>,
+    /// (module instance address, its `module` block header, the module's files).
+    pub calls: Vec<(String, Loc, Vec<FileId>)>,
 }
 
 /// Evaluates a root and, through it, the local modules it calls.
@@ -165,6 +167,7 @@ pub fn load(root: Root) -> Loaded {
     let shared = Rc::try_unwrap(shared).unwrap_or_default();
     errors.extend(shared.errors.into_inner());
     let mut redirects = shared.redirects.into_inner();
+    let mut calls = shared.calls.into_inner();
     // Locations in `.tf.json` files point into the generated text until mapped back.
     let spans = shared.spans.into_inner();
     if !spans.is_empty() {
@@ -188,11 +191,15 @@ pub fn load(root: Root) -> Loaded {
         for e in &mut errors {
             map(&mut e.loc);
         }
+        for (_, header, _) in &mut calls {
+            map(header);
+        }
     }
     Loaded {
         resources,
         errors,
         redirects,
+        calls,
     }
 }
 

@@ -31,6 +31,9 @@ pub struct Shared {
     /// (value at the module call site, attribute in the module that uses it): a finding on
     /// such a value is reported at the call site, the module attribute is the other place.
     pub redirects: RefCell<Vec<(Loc, Loc)>>,
+    /// (module instance address, its `module` block header, the module's files): where a
+    /// finding inside a module was called from.
+    pub calls: RefCell<Vec<(String, Loc, Vec<FileId>)>>,
     /// Span maps of the `.tf.json` files evaluated.
     pub spans: RefCell<HashMap<FileId, Rc<super::json_syntax::SpanMap>>>,
     pub(super) work: Cell<usize>,
@@ -352,6 +355,11 @@ impl Module {
                 provider_major: self.provider_major,
             };
             let child = Module::build(files.clone(), Vec::new(), placement, self.shared.clone());
+            self.shared.calls.borrow_mut().push((
+                address.clone(),
+                header_loc(file.id, block),
+                files.iter().map(|f| f.id).collect(),
+            ));
             out.push((address, child));
         }
         out
