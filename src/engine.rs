@@ -362,6 +362,19 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
         }
         scanned.extend(files.iter().chain(&tfvars));
         if !roots.contains(&dir) {
+            // Only called as a module: evaluated through its callers, but its syntax
+            // errors are reported once, here.
+            for id in &files {
+                let file = sources.get(*id);
+                let name = file
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if let Err(e) = crate::terraform::parse(*id, &name, &file.text) {
+                    errors.push(problem(&sources, e.loc, e.message));
+                }
+            }
             continue;
         }
         // terraform.tfvars(.json) first, then *.auto.tfvars(.json) in lexical order, then

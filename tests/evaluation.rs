@@ -380,3 +380,17 @@ fn arm_language_version_2_functions_types_copy_variables_and_existing() {
     assert_eq!(of(&json, "LZ001"), vec![row("LZ001", path, 68, 7, aks)]);
     assert!(of(&json, "ACR003").is_empty(), "{json}");
 }
+
+#[test]
+fn a_syntax_error_in_a_module_is_reported_once_even_when_no_instance_is_evaluated() {
+    let (code, json) = check(&["testdata/modules_broken"]);
+    assert_eq!(code, 2, "{json}");
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json}");
+    assert_eq!(
+        errors[0]["path"],
+        "testdata/modules_broken/modules/x/main.tf"
+    );
+    assert_eq!(errors[0]["line"], 2);
+    assert_eq!(errors[0]["column"], 7);
+}
