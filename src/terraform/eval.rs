@@ -353,7 +353,8 @@ impl<'m> Evaluator<'m> {
 
     fn template(&mut self, template: &Template, scope: &Scope, expr: &Expression) -> Value {
         // `"${x}"` alone is x itself, of any type (as in Terraform).
-        if let [Element::Interpolation(interp)] = template.iter().collect::<Vec<_>>().as_slice() {
+        let mut elements = template.iter();
+        if let (Some(Element::Interpolation(interp)), None) = (elements.next(), elements.next()) {
             return self.eval(&interp.expr, scope);
         }
         let mut out = String::new();
