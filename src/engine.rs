@@ -499,8 +499,9 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
         settings: &settings,
     };
     // For AG003: which resource an unknown field belongs to.
+    let unknown_warn = options.unknown_warn && config.rule_enabled(rules::UNRESOLVED.0);
     let mut owners: HashMap<Loc, String> = HashMap::new();
-    if options.unknown_warn {
+    if unknown_warn {
         for_each_field(&model, &mut |address, _, state, at| {
             if state == State::Unknown {
                 owners.entry(at).or_insert_with(|| address.to_string());
@@ -513,7 +514,7 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
         .filter(|rule| config.rule_enabled(rule.id))
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
-            if options.unknown_warn {
+            if unknown_warn {
                 let ((), reads) = crate::model::field::tracking_unknown_reads(|| {
                     (rule.check)(&context, &mut out)
                 });

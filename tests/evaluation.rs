@@ -344,6 +344,9 @@ fn unknown_warn_names_the_expression() {
     assert!(message.contains("AKS005"), "{message}");
     assert!(message.contains("var.local_account_disabled"), "{message}");
     assert_eq!(json["findings"][0]["severity"], "info");
+    // `--ignore AG003` wins over the flag.
+    let (_, json) = check(&["testdata/unknown", "--unknown", "warn", "--ignore", "AG003"]);
+    assert!(of(&json, "AG003").is_empty());
 }
 
 #[test]
