@@ -799,4 +799,62 @@ mod tests {
         // Other computed attributes may be null: undecided.
         assert!(body.get("other").unwrap().is_unknown());
     }
+
+    #[test]
+    fn nested_dynamic_blocks_see_their_outer_iterator() {
+        let tf = r#"variable "pools" {
+  default = [{ name = "a", taints = ["x", "y"] }, { name = "b", taints = [] }]
+}
+resource "r" "n" {
+  dynamic "pool" {
+    for_each = var.pools
+    iterator = p
+    content {
+      name = p.value.name
+      dynamic "taint" {
+        for_each = p.value.taints
+        content {
+          text = "${p.value.name}:${taint.value}"
+        }
+      }
+    }
+  }
+}
+"#;
+        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let pools: Vec<&Value> = resources[0]
+            .body
+            .entries("pool")
+            .map(|e| &e.value)
+            .collect();
+        assert_eq!(pools.len(), 2);
+        let taints: Vec<String> = pools[0]
+            .entries("taint")
+            .filter_map(|e| e.value.get("text").and_then(Value::to_text))
+            .collect();
+        assert_eq!(taints, ["a:x", "a:y"]);
+        assert_eq!(pools[1].entries("taint").count(), 0);
+    }
+
+    #[test]
+    fn splat_expressions() {
+        let tf = "variable \"v\" {\n  default = [{ n = 1 }, { n = 2 }]\n}\nresource \"a\" \"b\" {\n  s = var.v[*].n\n  t = length(var.v.*.n)\n}\n";
+        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let s = resources[0].body.get("s").unwrap();
+        let items: Vec<String> = s
+            .as_list()
+            .unwrap()
+            .iter()
+            .filter_map(Value::to_text)
+            .collect();
+        assert_eq!(items, ["1", "2"]);
+        assert_eq!(
+            resources[0]
+                .body
+                .get("t")
+                .and_then(Value::to_text)
+                .as_deref(),
+            Some("2")
+        );
+    }
 }
