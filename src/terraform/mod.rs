@@ -271,3 +271,75 @@ pub fn local_module_sources(text: &str) -> Vec<String> {
         .filter(|source| source.starts_with("./") || source.starts_with("../"))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(main: &str, modules: Vec<(&str, &str)>) -> Loaded {
+        let mut dirs = ModuleDirs::new();
+        for (i, (dir, text)) in modules.into_iter().enumerate() {
+            dirs.insert(
+                PathBuf::from(dir),
+                vec![(i as FileId + 1, "main.tf".to_string(), text.to_string())],
+            );
+        }
+        load(Root {
+            files: vec![(0, "main.tf".to_string(), main.to_string())],
+            dir: Some(PathBuf::from("/r")),
+            modules: Arc::new(dirs),
+            ..Root::default()
+        })
+    }
+
+    #[test]
+    fn module_fan_out_is_bounded() {
+        let started = std::time::Instant::now();
+        let loaded = root(
+            "module \"a\" {\n  source = \"./a\"\n  count = 1000\n}\n",
+            vec![
+                (
+                    "/r/a",
+                    "module \"b\" {\n  source = \"../b\"\n  count = 1000\n}\n",
+                ),
+                ("/r/b", "resource \"r\" \"x\" {\n  v = 1\n}\n"),
+            ],
+        );
+        assert!(
+            loaded.resources.len() <= 2_000,
+            "{}",
+            loaded.resources.len()
+        );
+        assert!(started.elapsed().as_secs() < 20);
+    }
+
+    #[test]
+    fn deep_module_chains_end_with_a_diagnostic() {
+        let mut modules = Vec::new();
+        let dirs: Vec<String> = (0..20).map(|i| format!("/r/m{i}")).collect();
+        let texts: Vec<String> = (0..20)
+            .map(|i| format!("module \"next\" {{\n  source = \"../m{}\"\n}}\n", i + 1))
+            .collect();
+        for i in 0..20 {
+            modules.push((dirs[i].as_str(), texts[i].as_str()));
+        }
+        let loaded = root("module \"first\" {\n  source = \"./m0\"\n}\n", modules);
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(loaded.errors[0].message.contains("nested more than 16"));
+    }
+
+    #[test]
+    fn outputs_of_counted_and_for_each_modules() {
+        let loaded = root(
+            "module \"c\" {\n  source = \"./m\"\n  count = 2\n  v = count.index\n}\nmodule \"f\" {\n  source = \"./m\"\n  for_each = { k = 7 }\n  v = each.value\n}\nresource \"r\" \"x\" {\n  a = module.c[1].out\n  b = module.f[\"k\"].out\n}\n",
+            vec![("/r/m", "variable \"v\" {}\noutput \"out\" {\n  value = var.v * 10\n}\n")],
+        );
+        let r = loaded
+            .resources
+            .iter()
+            .find(|r| r.address == "r.x")
+            .expect("r.x");
+        assert_eq!(r.body.get("a").and_then(Value::as_number), Some(10.0));
+        assert_eq!(r.body.get("b").and_then(Value::as_number), Some(70.0));
+    }
+}

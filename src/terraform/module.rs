@@ -18,6 +18,10 @@ use std::rc::Rc;
 /// Local module calls nested deeper than this end with a diagnostic (recursion).
 pub const MAX_MODULE_DEPTH: usize = 16;
 
+/// Module instances one root may evaluate (every `count`/`for_each` instance of every call,
+/// nested ones included); past it, further calls are unknown.
+const MAX_MODULE_INSTANCES: usize = 2_000;
+
 /// The `.tf` files of every local module directory a scan may call: absolute directory ->
 /// (file, file name, text).
 pub type ModuleDirs = HashMap<PathBuf, Vec<(FileId, String, String)>>;
@@ -34,6 +38,8 @@ pub struct Shared {
     /// (module instance address, its `module` block header, the module's files): where a
     /// finding inside a module was called from.
     pub calls: RefCell<Vec<(String, Loc, Vec<FileId>)>>,
+    /// Module instances built so far, against [`MAX_MODULE_INSTANCES`].
+    pub(super) instances: Cell<usize>,
     /// Span maps of the `.tf.json` files evaluated.
     pub spans: RefCell<HashMap<FileId, Rc<super::json_syntax::SpanMap>>>,
     pub(super) work: Cell<usize>,
@@ -331,7 +337,13 @@ impl Module {
             .collect();
         let base_address = format!("{}module.{name}", self.placement.prefix);
         let mut out = Vec::new();
-        for (address, scope) in self.instances(&mut ev, &block.body, &base_address) {
+        let instances = self.instances(&mut ev, &block.body, &base_address);
+        let built = self.shared.instances.get() + instances.len();
+        self.shared.instances.set(built);
+        if built > MAX_MODULE_INSTANCES {
+            return Vec::new();
+        }
+        for (address, scope) in instances {
             let mut inputs = HashMap::new();
             for attr in block.body.attributes() {
                 let key = attr.key.as_str();
