@@ -480,3 +480,40 @@ fn a_named_file_is_linted_with_its_unit_and_only_it_is_reported() {
     assert_eq!(code, 0);
     assert!(findings(&only_variables).is_empty());
 }
+
+#[test]
+fn deeply_nested_input_is_an_error_and_a_giant_line_is_not_printed() {
+    let dir = std::env::temp_dir().join(format!("aksguard-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let depth = 100_000;
+    let nested = format!(
+        "locals {{\n  x = {}{}\n}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    std::fs::write(dir.join("deep.tf"), nested).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"azurerm_kubernetes_cluster\" \"a\" {\n  local_account_disabled = false\n}\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .arg("check")
+        .arg(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("AG001"), "{stdout}");
+    assert!(
+        stdout.contains("deep.tf:2:"),
+        "the location replaces the snippet: {stdout}"
+    );
+    assert!(
+        stdout.lines().all(|l| l.len() < 1_000),
+        "no line of the nested file is echoed"
+    );
+    assert!(stdout.contains("AKS005"), "the other file is still linted");
+    let _ = std::fs::remove_dir_all(&dir);
+}
