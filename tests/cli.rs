@@ -517,3 +517,24 @@ fn deeply_nested_input_is_an_error_and_a_giant_line_is_not_printed() {
     assert!(stdout.contains("AKS005"), "the other file is still linted");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error_at_the_bad_byte() {
+    let dir = std::env::temp_dir().join(format!("aksguard-latin1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("latin1.tf"),
+        b"resource \"azurerm_kubernetes_cluster\" \"a\" {\n  name = \"caf\xe9\"\n}\n",
+    )
+    .unwrap();
+    let (code, json) = check(&[dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let error = &json["errors"][0];
+    assert_eq!(error["rule"], "AG001");
+    assert!(error["path"].as_str().unwrap().ends_with("latin1.tf"));
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(2), Some(14))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
