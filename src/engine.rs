@@ -212,7 +212,7 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
         })
         .collect();
 
-    let read: Vec<(PathBuf, FileKind, Result<String, String>)> = found
+    let read: Vec<(PathBuf, FileKind, Result<String, Unreadable>)> = found
         .files
         .par_iter()
         .cloned()
@@ -223,24 +223,31 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
             } else {
                 std::fs::read(&path)
             };
-            let text = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
-                if bytes.len() > MAX_FILE_BYTES {
-                    return Err(format!(
-                        "the file is {} bytes, more than the {} MiB aksguard reads",
-                        bytes.len(),
-                        MAX_FILE_BYTES >> 20
-                    ));
-                }
-                if bytes.iter().take(8192).any(|&b| b == 0) {
-                    return Err("the file is binary (it contains NUL bytes)".to_string());
-                }
-                String::from_utf8(bytes).map_err(|e| {
-                    format!(
-                        "the file is not valid UTF-8 (at byte {})",
-                        e.utf8_error().valid_up_to()
-                    )
-                })
-            });
+            let text = bytes
+                .map_err(|e| Unreadable::new(e.to_string()))
+                .and_then(|bytes| {
+                    if bytes.len() > MAX_FILE_BYTES {
+                        return Err(Unreadable::new(format!(
+                            "the file is {} bytes, more than the {} MiB aksguard reads",
+                            bytes.len(),
+                            MAX_FILE_BYTES >> 20
+                        )));
+                    }
+                    if bytes.iter().take(8192).any(|&b| b == 0) {
+                        return Err(Unreadable::new(
+                            "the file is binary (it contains NUL bytes)".to_string(),
+                        ));
+                    }
+                    String::from_utf8(bytes).map_err(|e| {
+                        // Everything before the first bad byte is the same in the lossy text, so
+                        // the error can point at that byte.
+                        let at = e.utf8_error().valid_up_to();
+                        Unreadable {
+                            message: "the file is not valid UTF-8: save it as UTF-8".to_string(),
+                            shown: Some((String::from_utf8_lossy(e.as_bytes()).into_owned(), at)),
+                        }
+                    })
+                });
             (path, kind, text)
         })
         .collect();
@@ -278,13 +285,20 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
                 let id = sources.add(path, text);
                 kinds.push((id, kind));
             }
-            Err(message) => errors.push(Problem {
-                rule: rules::PARSE_ERROR.0,
-                slug: rules::PARSE_ERROR.1,
-                path: crate::source::display_path(&path),
-                at: None,
-                message,
-            }),
+            Err(Unreadable { message, shown }) => {
+                let display = crate::source::display_path(&path);
+                let at = shown.map(|(text, offset)| {
+                    let id = sources.add(path, text);
+                    Loc::new(id, offset, offset + "\u{FFFD}".len())
+                });
+                errors.push(Problem {
+                    rule: rules::PARSE_ERROR.0,
+                    slug: rules::PARSE_ERROR.1,
+                    path: display,
+                    at,
+                    message,
+                })
+            }
         }
     }
 
@@ -926,4 +940,20 @@ fn landing_zones(config: &Config, sources: &Sources) -> (Vec<Zone>, Vec<usize>) 
         })
         .collect();
     (zones, zone_of_file)
+}
+
+/// Why a file could not be read as text, and, when part of it can be shown, its lossy text
+/// and the byte offset of the problem.
+struct Unreadable {
+    message: String,
+    shown: Option<(String, usize)>,
+}
+
+impl Unreadable {
+    fn new(message: String) -> Unreadable {
+        Unreadable {
+            message,
+            shown: None,
+        }
+    }
 }
