@@ -342,4 +342,16 @@ mod tests {
         assert_eq!(r.body.get("a").and_then(Value::as_number), Some(10.0));
         assert_eq!(r.body.get("b").and_then(Value::as_number), Some(70.0));
     }
+
+    #[test]
+    fn cli_vars_read_lists_and_objects_as_hcl_and_the_rest_as_strings() {
+        let list = cli_value("ranges", r#"["10.0.0.0/16", "10.1.0.0/16"]"#);
+        assert_eq!(list.as_list().map(<[Value]>::len), Some(2));
+        assert!(list.as_list().unwrap().iter().all(|v| v.loc.is_none()));
+        let object = cli_value("o", "{ enabled = true }");
+        assert_eq!(object.get("enabled").and_then(Value::as_bool), Some(true));
+        assert_eq!(cli_value("s", "azure").as_str(), Some("azure"));
+        // Not valid HCL: kept as the string given.
+        assert_eq!(cli_value("s", "[unclosed").as_str(), Some("[unclosed"));
+    }
 }
