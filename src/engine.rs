@@ -734,8 +734,16 @@ fn adapt(
                 let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 (p, file.text.as_str(), name)
             });
-            match arm::load_template_named(*template, &sources.get(*template).text, params) {
-                Ok(resources) => (resources, Vec::new(), Vec::new(), Vec::new()),
+            match arm::load_template_reporting(*template, &sources.get(*template).text, params) {
+                Ok((resources, limits)) => (
+                    resources,
+                    limits
+                        .into_iter()
+                        .map(|e| problem(sources, e.loc, e.message))
+                        .collect(),
+                    Vec::new(),
+                    Vec::new(),
+                ),
                 Err(e) => (
                     Vec::new(),
                     vec![problem(sources, e.loc, e.message)],
