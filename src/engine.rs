@@ -51,7 +51,15 @@ enum Unit {
     Manifests(FileId),
 }
 
+/// Editor buffers that stand in for the files on disk at these (absolute) paths: the
+/// language server's open documents, or `--fix` trying its edits before writing them.
+pub type Buffers = HashMap<PathBuf, String>;
+
 pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
+    lint_with_buffers(paths, config, &Buffers::new())
+}
+
+pub fn lint_with_buffers(paths: &[PathBuf], config: &Config, buffers: &Buffers) -> Scan {
     let started = Instant::now();
     let mut phases = Vec::new();
     let mut lap = Instant::now();
@@ -78,6 +86,9 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         .par_iter()
         .cloned()
         .map(|(path, kind)| {
+            if let Some(text) = buffers.get(&path) {
+                return (path, kind, Ok(text.clone()));
+            }
             let bytes = if path.as_os_str() == "-" {
                 let mut buffer = Vec::new();
                 std::io::Read::read_to_end(&mut std::io::stdin(), &mut buffer).map(|_| buffer)

@@ -6,6 +6,7 @@ pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod finding;
+pub mod fix;
 pub mod k8s;
 pub mod model;
 pub mod report;

@@ -62,6 +62,16 @@ struct CheckArgs {
     /// Treat the findings recorded in FILE as known (suppressed, justification "baseline").
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Apply the safe fixes, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// With `--fix` or `--diff`: also the unsafe fixes (values shared through a variable or
+    /// parameter, expressions replaced by literals).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and change nothing.
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -162,6 +172,13 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if args.fix || args.diff {
+        match fix(&args, &paths, &config, &scan) {
+            Ok(Some(relinted)) => scan = relinted,
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(code) => return code,
+        }
+    }
     match args.format {
         OutputFormat::Json => print!("{}", report::json::render(&scan)),
         OutputFormat::Sarif => print!("{}", report::sarif::render(&scan)),
@@ -209,4 +226,44 @@ fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Config, ConfigErro
     let config = Config::resolve(&root, args.config.as_deref())?;
     config.check_rule_ids(rules::CATALOGUE_IDS)?;
     Ok(config)
+}
+
+/// `--diff` prints the fixes (None: nothing left to report); `--fix` writes them and
+/// returns the scan of the fixed files.
+fn fix(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+    config: &Config,
+    scan: &engine::Scan,
+) -> Result<Option<engine::Scan>, ExitCode> {
+    let at_least = if args.unsafe_fixes {
+        aksguard::fix::Applicability::Unsafe
+    } else {
+        aksguard::fix::Applicability::Safe
+    };
+    let planned = aksguard::fix::fix_files(paths, config, scan, at_least);
+    for path in &planned.refused {
+        eprintln!("aksguard: left {path} unchanged: the fixed file would not parse");
+    }
+    if args.diff {
+        print!("{}", aksguard::fix::unified_diff(&planned.changes));
+        return if planned.changes.is_empty() {
+            Ok(None)
+        } else {
+            Err(ExitCode::from(1))
+        };
+    }
+    if let Err(e) = aksguard::fix::write(&planned.changes) {
+        eprintln!("aksguard: {e}");
+        return Err(ExitCode::from(2));
+    }
+    eprintln!("aksguard: fixed {} file(s)", planned.changes.len());
+    let mut relinted = engine::lint(paths, config);
+    if let Some(path) = &args.baseline {
+        if let Err(e) = aksguard::baseline::apply(path, &mut relinted) {
+            eprintln!("aksguard: {e}");
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(Some(relinted))
 }
