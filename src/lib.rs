@@ -8,6 +8,7 @@ pub mod engine;
 pub mod finding;
 pub mod fix;
 pub mod k8s;
+pub mod lsp;
 pub mod model;
 pub mod report;
 pub mod rules;

@@ -30,6 +30,8 @@ enum Command {
     Rules,
     /// Print one rule's documentation (by ID or slug).
     Rule { id: String },
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -111,6 +113,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Check(args) => check(args),
+        Command::Lsp => match aksguard::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("aksguard lsp: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 

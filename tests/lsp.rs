@@ -1,0 +1,245 @@
+//! The language server driven in-process over an in-memory connection, as an editor
+//! would: diagnostics with rule, line and column (UTF-16), quick fixes, hover, clearing
+//! after an edit, AG001 on a broken buffer, config reload, and a clean shutdown.
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+// The `é` before the finding on its line makes UTF-16 columns differ from byte columns.
+const MAIN_TF: &str = r#"resource "azurerm_kubernetes_cluster" "aks" {
+  name                   = "cluster"
+  location               = "westeurope"
+  azure_policy_enabled   = true
+  /* é */ local_account_disabled = false
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+}
+"#;
+
+struct Client {
+    connection: Connection,
+    server: Option<JoinHandle<Result<(), String>>>,
+    next_id: i32,
+}
+
+impl Client {
+    fn start(root: &Path, capabilities: Value) -> Client {
+        let (server_side, client_side) = Connection::memory();
+        let server = std::thread::spawn(move || aksguard::lsp::serve(&server_side));
+        let mut client = Client {
+            connection: client_side,
+            server: Some(server),
+            next_id: 0,
+        };
+        let result = client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(root), "capabilities": capabilities}),
+        );
+        assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.connection
+            .sender
+            .send(Message::Notification(Notification::new(
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.connection
+            .sender
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+        loop {
+            match self.receive() {
+                Message::Response(response) if response.id == id => {
+                    assert!(response.error.is_none(), "{:?}", response.error);
+                    return response.result.unwrap_or(Value::Null);
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    fn receive(&self) -> Message {
+        self.connection
+            .receiver
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server answers within 20 s")
+    }
+
+    /// The next diagnostics published for `uri` (others are skipped).
+    fn diagnostics(&self, uri: &str) -> Vec<Value> {
+        loop {
+            if let Message::Notification(n) = self.receive() {
+                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri {
+                    return n.params["diagnostics"].as_array().unwrap().clone();
+                }
+            }
+        }
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let server = self.server.take().unwrap();
+        assert_eq!(server.join().unwrap(), Ok(()));
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("aksguard-lsp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), MAIN_TF).unwrap();
+    dir
+}
+
+/// (rule, line, character) of each diagnostic, 0-based as the protocol counts.
+fn located(diagnostics: &[Value]) -> Vec<(String, u64, u64)> {
+    let mut out: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn open(client: &Client, uri: &str, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "terraform", "version": 1, "text": text}}),
+    );
+}
+
+fn change(client: &Client, uri: &str, version: i32, text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+    );
+}
+
+#[test]
+fn diagnostics_quick_fix_hover_clear_and_broken_buffer() {
+    let dir = scratch("session");
+    let mut client = Client::start(&dir, json!({}));
+    let main = uri(&dir.join("main.tf"));
+    open(&client, &main, MAIN_TF);
+    let diagnostics = client.diagnostics(&main);
+    let found = located(&diagnostics);
+    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    // AKS007 is satisfied; the header carries findings on absent attributes.
+    assert!(!found.iter().any(|f| f.0 == "AKS007"), "{found:?}");
+    let local_accounts = diagnostics.iter().find(|d| d["code"] == "AKS005").unwrap();
+    assert_eq!(
+        local_accounts["range"]["end"],
+        json!({"line": 4, "character": 40})
+    );
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main}, "range": local_accounts["range"],
+               "context": {"diagnostics": [local_accounts], "only": ["quickfix"]}}),
+    );
+    let action = &actions[0];
+    assert_eq!(action["kind"], "quickfix");
+    let edits = &action["edit"]["changes"][&main];
+    assert_eq!(edits[0]["newText"], "true");
+    assert_eq!(
+        edits[0]["range"],
+        json!({"start": {"line": 4, "character": 35}, "end": {"line": 4, "character": 40}})
+    );
+
+    // A client that strips `data` still gets the fix, from what was published.
+    let mut stripped = local_accounts.clone();
+    stripped.as_object_mut().unwrap().remove("data");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main}, "range": stripped["range"],
+               "context": {"diagnostics": [stripped]}}),
+    );
+    assert_eq!(actions[0]["edit"]["changes"][&main][0]["newText"], "true");
+
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": main}, "position": {"line": 4, "character": 12}}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("**AKS005**"), "{text}");
+    assert!(text.contains("# AKS005 local-accounts-enabled"), "{text}");
+    let nothing = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": main}, "position": {"line": 2, "character": 4}}),
+    );
+    assert_eq!(nothing, Value::Null);
+
+    let fixed = MAIN_TF.replace("= false", "= true");
+    change(&client, &main, 2, &fixed);
+    let found = located(&client.diagnostics(&main));
+    assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+
+    change(&client, &main, 3, &MAIN_TF[..120]);
+    let found = located(&client.diagnostics(&main));
+    assert!(found.iter().any(|f| f.0 == "AG001"), "{found:?}");
+    client.shutdown();
+}
+
+#[test]
+fn editing_aksguard_toml_reloads_the_configuration() {
+    let dir = scratch("config");
+    let client = Client::start(&dir, json!({}));
+    let main = uri(&dir.join("main.tf"));
+    open(&client, &main, MAIN_TF);
+    assert!(located(&client.diagnostics(&main))
+        .iter()
+        .any(|f| f.0 == "AKS005"));
+
+    let config = dir.join("aksguard.toml");
+    std::fs::write(&config, "ignore = [\"AKS005\"]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 1}]}),
+    );
+    let found = located(&client.diagnostics(&main));
+    assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+    assert!(!found.is_empty(), "other rules still run: {found:?}");
+
+    // An unsaved, broken buffer of the config: AG004 on it, the defaults apply meanwhile.
+    let config_uri = uri(&config);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": config_uri, "languageId": "toml", "version": 1,
+               "text": "ignore = [\"AKS005\"]\nfail-on = \"sometimes\"\n"}}),
+    );
+    let problems = located(&client.diagnostics(&config_uri));
+    assert_eq!(problems, vec![("AG004".to_string(), 1, 10)]);
+    let found = located(&client.diagnostics(&main));
+    assert!(found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+    client.shutdown();
+}
