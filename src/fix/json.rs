@@ -116,12 +116,12 @@ impl Syntax for Json {
         let anchor = anchor.checked_sub(offset)?;
         let mut object = innermost(&root, anchor)?;
         // An anchor on a property whose value is an object (`"aadProfile": {...}`) means
-        // that object; an anchor on the `type` property means the resource around it.
+        // that object; on a scalar (a resource's `type`, a pool's `name`), the object around it.
         let mut segments: Vec<&str> = path.to_vec();
         if let Some(prop) = object
             .properties
             .iter()
-            .find(|p| p.range.start == anchor && !p.name.as_str().eq_ignore_ascii_case("type"))
+            .find(|p| p.range.start == anchor && p.value.as_object().is_some())
         {
             object = prop.value.as_object()?;
             // The path up to the anchor is already written.

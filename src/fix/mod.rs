@@ -74,6 +74,25 @@ pub struct Change {
 }
 
 impl Change {
+    /// Replace the value of the entry written at `at` (`key: value`).
+    pub fn written(at: Loc, value: Literal) -> Change {
+        Change {
+            target: Target::Written { at, origin: None },
+            value,
+        }
+    }
+
+    /// Add `path` below the mapping entry (or block) at `anchor`.
+    pub fn absent(anchor: Loc, path: &str, value: Literal) -> Change {
+        Change {
+            target: Target::Absent {
+                anchor,
+                path: path.to_string(),
+            },
+            value,
+        }
+    }
+
     /// The change that makes `field` hold `value`; none for an unknown field (its
     /// expression is not ours to overwrite blindly).
     pub fn for_field<T>(field: &Field<T>, value: Literal) -> Option<Change> {
@@ -305,13 +324,11 @@ pub fn plan(
         }
         let fits = fix.edits.iter().all(|edit| {
             let taken = by_file.get(&edit.file).map(Vec::as_slice).unwrap_or(&[]);
-            taken.iter().all(|t| {
-                t == edit || t.end < edit.start || edit.end < t.start || {
-                    // Two insertions at one point are fine; a replacement and anything
-                    // touching it are not.
-                    t.start == t.end && edit.start == edit.end
-                }
-            })
+            // Edits that touch wait for the next pass, even two insertions at one point:
+            // both might create the same missing parent block.
+            taken
+                .iter()
+                .all(|t| t == edit || t.end < edit.start || edit.end < t.start)
         });
         if fits {
             for edit in fix.edits {

@@ -158,3 +158,49 @@ fn overlapping_edits_are_refused_and_duplicates_count_once() {
         "aXdef"
     );
 }
+
+#[test]
+fn fixes_that_need_the_same_new_mapping_are_applied_in_passes() {
+    let manifest = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: web.azurecr.io/web:1
+      securityContext:
+        privileged: true
+    - name: sidecar
+      image: web.azurecr.io/side:1
+";
+    let dir = scratch("passes", &[("pod.yaml", manifest)]);
+    let mut config = Config::default_for(&dir);
+    config.select = ["K8S001", "K8S002", "K8S005"].map(String::from).to_vec();
+    let paths = [dir.clone()];
+    let scan = engine::lint(&paths, &config);
+    let planned = fix_files(&paths, &config, &scan, Applicability::Safe);
+    assert!(planned.refused.is_empty());
+    let expected = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: web.azurecr.io/web:1
+      securityContext:
+        privileged: false
+        allowPrivilegeEscalation: false
+        seccompProfile:
+          type: RuntimeDefault
+    - name: sidecar
+      image: web.azurecr.io/side:1
+      securityContext:
+        allowPrivilegeEscalation: false
+        seccompProfile:
+          type: RuntimeDefault
+";
+    assert_eq!(planned.changes.len(), 1);
+    assert_eq!(planned.changes[0].after, expected);
+}

@@ -1,7 +1,7 @@
 //! YAML (Kubernetes manifests): replace a scalar, or add `key: value` (and the mappings it
-//! needs) as the first entry of a block mapping, indented like its entries.
+//! needs) as the last entry of a block mapping, at its keys' column.
 
-use super::{line_indent, Literal, Syntax};
+use super::{Literal, Syntax};
 
 pub struct Yaml;
 
@@ -61,46 +61,97 @@ impl Syntax for Yaml {
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
-        // The anchor must be a `key:` line opening a block mapping (or a `- ` list item that
-        // starts one); the new entry goes right below it, indented like the next line.
-        let line_end = text[anchor..].find('\n').map(|i| anchor + i)?;
-        let line = text[anchor..line_end].trim_end();
-        let outer = line_indent(text, anchor);
-        let (first_key, indent) = if let Some(item) = line.strip_prefix("- ") {
-            // `- name: app`: the item's keys are indented past the dash.
-            let key = item.split(':').next()?.trim();
-            (key, format!("{outer}  "))
-        } else {
-            if !line.ends_with(':') {
-                return None;
-            }
-            let key = line.trim_end_matches(':').trim();
-            let next = text[line_end + 1..]
-                .lines()
-                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
-            let indent = &next[..next.len() - next.trim_start().len()];
-            if indent.len() <= outer.len() || next.trim_start().starts_with("- ") {
-                return None;
-            }
-            (key, indent.to_string())
-        };
-        let remaining = match path.iter().position(|s| *s == first_key) {
-            Some(i) => &path[i + 1..],
-            None => path,
-        };
-        if remaining.is_empty() {
+        // The anchor is an entry of a block mapping (`name: app`, possibly after `- `):
+        // the mapping's keys sit at the anchor's column.
+        let start = super::line_start(text, anchor);
+        if !text[start..anchor].chars().all(|c| c == ' ' || c == '-') {
             return None;
         }
-        let mut out = String::new();
-        let mut level = indent;
-        for (i, key) in remaining.iter().enumerate() {
-            if i + 1 == remaining.len() {
-                out.push_str(&format!("{level}{key}: {}\n", self.render(value)));
-            } else {
-                out.push_str(&format!("{level}{key}:\n"));
-                level.push_str("  ");
-            }
+        insert_in_mapping(text, start, anchor - start, path, &self.render(value))
+    }
+}
+
+/// Add `path: value` to the block mapping whose first line starts at `first_line` and whose
+/// keys sit at `column`: descend into the keys that exist, append the rest after the
+/// mapping's last line.
+fn insert_in_mapping(
+    text: &str,
+    first_line: usize,
+    column: usize,
+    path: &[&str],
+    value: &str,
+) -> Option<(usize, String)> {
+    let (wanted, rest) = path.split_first()?;
+    let mut offset = first_line;
+    let mut end_of_mapping = first_line;
+    let mut found: Option<usize> = None;
+    let mut first = true;
+    while offset < text.len() {
+        let line_end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
+        let line = text[offset..line_end].trim_end_matches(['\n', '\r']);
+        let content = line.trim_start();
+        let indent = line.len() - content.len();
+        let blank = content.is_empty() || content.starts_with('#');
+        if !first && !blank && (indent < column || content == "---" || content == "...") {
+            break;
         }
-        Some((line_end + 1, out))
+        if !blank {
+            let key_at = if first { column } else { indent };
+            // A `- ` line at the keys' column is a compact sequence under the previous key.
+            if key_at == column && (first || !content.starts_with("- ")) {
+                let key = line
+                    .get(column..)
+                    .unwrap_or("")
+                    .split(':')
+                    .next()
+                    .unwrap_or("");
+                if key.trim().trim_matches(['"', '\'']) == *wanted {
+                    found = Some(offset);
+                }
+            }
+            end_of_mapping = line_end;
+        }
+        first = false;
+        offset = line_end;
+    }
+    match found {
+        // Already written: not a missing attribute after all.
+        Some(_) if rest.is_empty() => None,
+        Some(key_line) => {
+            let key_end = text[key_line..]
+                .find('\n')
+                .map_or(text.len(), |i| key_line + i + 1);
+            let after_colon = text[key_line..key_end].split_once(':')?.1.trim();
+            if !(after_colon.is_empty() || after_colon.starts_with('#')) {
+                // A flow mapping or a scalar: rewriting it would reformat.
+                return None;
+            }
+            let child = text[key_end..]
+                .lines()
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+            let child_column = child.len() - child.trim_start().len();
+            if child_column <= column || child.trim_start().starts_with("- ") {
+                return None;
+            }
+            insert_in_mapping(text, key_end, child_column, rest, value)
+        }
+        None => {
+            let mut out = String::new();
+            if !text[..end_of_mapping].ends_with('\n') {
+                out.push('\n');
+            }
+            let mut indent = " ".repeat(column);
+            for (i, key) in path.iter().enumerate() {
+                if i + 1 == path.len() {
+                    out.push_str(&format!("{indent}{key}: {value}\n"));
+                } else {
+                    out.push_str(&format!("{indent}{key}:\n"));
+                    indent.push_str("  ");
+                }
+            }
+            Some((end_of_mapping, out))
+        }
     }
 }
