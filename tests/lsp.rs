@@ -243,3 +243,59 @@ fn editing_aksguard_toml_reloads_the_configuration() {
     assert!(found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
     client.shutdown();
 }
+
+/// The real binary over stdio, framed as an editor frames it: the probe's path in CI.
+#[test]
+fn the_binary_serves_over_stdio_and_exits_cleanly() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = scratch("stdio");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .arg("lsp")
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start aksguard lsp");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |message: Value| {
+        let body = message.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    };
+    let mut receive = || -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            let line = line.trim();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("Content-Length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    };
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": null, "rootUri": uri(&dir), "capabilities": {}}}));
+    assert_eq!(receive()["id"], 1);
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let main = uri(&dir.join("main.tf"));
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
+                {"uri": main, "languageId": "terraform", "version": 1, "text": MAIN_TF}}}),
+    );
+    let published = receive();
+    assert_eq!(published["method"], "textDocument/publishDiagnostics");
+    let found = located(published["params"]["diagnostics"].as_array().unwrap());
+    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
+    assert_eq!(receive()["id"], 2);
+    send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    assert!(child.wait().unwrap().success());
+}
