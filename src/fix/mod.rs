@@ -266,17 +266,19 @@ fn render_change(sources: &Sources, change: &Change) -> Option<(Edit, Applicabil
 /// the `.bicep` file or the chart.
 fn generated(sources: &Sources, file: FileId, finding: &Finding) -> bool {
     let file = sources.get(file);
-    match syntax_of(&file.path) {
-        Some(_) if file.path.extension().is_some_and(|e| e == "json") => {
-            json::compiled_by_bicep(&file.text)
-        }
-        _ => {
-            finding.source.is_some()
-                || file
-                    .text
-                    .lines()
-                    .any(|l| l.trim_start().starts_with("# Source:"))
-        }
+    let name = file.path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".json") {
+        json::compiled_by_bicep(&file.text)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        // `source` on a manifest finding is the helm template it was rendered from
+        // (Terraform findings use it for module files, which are not generated).
+        finding.source.is_some()
+            || file
+                .text
+                .lines()
+                .any(|l| l.trim_start().starts_with("# Source:"))
+    } else {
+        false
     }
 }
 

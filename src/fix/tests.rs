@@ -204,3 +204,31 @@ spec:
     assert_eq!(planned.changes.len(), 1);
     assert_eq!(planned.changes[0].after, expected);
 }
+
+#[test]
+fn a_yaml_value_is_replaced_before_its_comment_and_helm_output_is_display_only() {
+    let manifest = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: web.azurecr.io/web:1
+      securityContext:
+        privileged: true  # the agent needs it?
+";
+    let dir = scratch("yaml-comment", &[("pod.yaml", manifest)]);
+    let (fix, text) = fix_of(&dir, "K8S001");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    assert!(
+        fixed.contains("        privileged: false  # the agent needs it?\n"),
+        "{fixed}"
+    );
+
+    let rendered = format!("---\n# Source: web/templates/pod.yaml\n{manifest}");
+    let dir = scratch("helm", &[("rendered.yaml", &rendered)]);
+    let (fix, _) = fix_of(&dir, "K8S001");
+    assert_eq!(fix.applicability, Applicability::DisplayOnly);
+}

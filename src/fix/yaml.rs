@@ -20,7 +20,13 @@ impl Syntax for Yaml {
             })?
             .0;
         let value = &entry[colon + 1..];
-        let value = value.split('\n').next().unwrap_or("");
+        let mut value = value.split('\n').next().unwrap_or("");
+        // A trailing comment stays; plain scalars end before ` #`.
+        if !value.trim_start().starts_with(['"', '\'']) {
+            if let Some(comment) = value.find(" #") {
+                value = &value[..comment];
+            }
+        }
         let value_start = start + colon + 1 + (value.len() - value.trim_start().len());
         let value_end = start + colon + 1 + value.trim_end().len();
         (value_start < value_end).then_some((value_start, value_end))
