@@ -44,7 +44,10 @@ pub fn run() -> Result<(), String> {
     let (connection, io_threads) = Connection::stdio();
     serve(&connection)?;
     drop(connection);
-    io_threads.join().map_err(|e| e.to_string())
+    // The session has ended; the I/O threads can only fail now because the client closed
+    // the pipe or sent `exit` after we stopped listening, neither of which is an error.
+    let _ = io_threads.join();
+    Ok(())
 }
 
 /// Serve on any connection (stdio, or an in-memory pair in tests).
@@ -137,11 +140,10 @@ impl Server<'_> {
         for message in &self.connection.receiver {
             match message {
                 Message::Request(request) => {
-                    if self
-                        .connection
-                        .handle_shutdown(&request)
-                        .map_err(|e| e.to_string())?
-                    {
+                    if request.method == req::Shutdown::METHOD {
+                        // Answered; a client that then closes the pipe instead of sending
+                        // `exit` (Neovim on quit) has still ended the session cleanly.
+                        let _ = self.connection.handle_shutdown(&request);
                         return Ok(());
                     }
                     let response = self.request(request);
