@@ -299,3 +299,44 @@ fn the_binary_serves_over_stdio_and_exits_cleanly() {
     send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
     assert!(child.wait().unwrap().success());
 }
+
+/// Units are linked: a manifest may pull from the registry another folder of the landing
+/// zone declares. The editor must report what `aksguard check` at the workspace root does.
+#[test]
+fn a_change_is_linted_with_the_rest_of_the_workspace_as_context() {
+    let dir = scratch("workspace");
+    std::fs::remove_file(dir.join("main.tf")).unwrap();
+    std::fs::create_dir_all(dir.join("registry")).unwrap();
+    std::fs::create_dir_all(dir.join("apps")).unwrap();
+    std::fs::write(
+        dir.join("registry/main.tf"),
+        "resource \"azurerm_container_registry\" \"acr\" {\n  name = \"shopacr\"\n  sku  = \"Premium\"\n}\n",
+    )
+    .unwrap();
+    let manifest = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: shopacr.azurecr.io/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+";
+    std::fs::write(dir.join("apps/web.yaml"), manifest).unwrap();
+    let client = Client::start(&dir, json!({}));
+    let web = uri(&dir.join("apps/web.yaml"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": web, "languageId": "yaml", "version": 1, "text": manifest}}),
+    );
+    let found = located(&client.diagnostics(&web));
+    assert!(found.contains(&("K8S002".to_string(), 9, 10)), "{found:?}");
+    assert!(
+        !found.iter().any(|f| f.0 == "K8S010"),
+        "the zone's own registry is trusted: {found:?}"
+    );
+    client.shutdown();
+}

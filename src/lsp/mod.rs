@@ -4,10 +4,13 @@
 //! tower-lsp: a lint is a short CPU-bound call with rayon inside, so an async runtime
 //! would only add tokio and locking around state that one loop owns anyway.
 //!
-//! Open buffers are laid over the files on disk; a change re-lints the open documents of
-//! the changed file's directory (its Terraform unit, its template and parameters file) and
-//! republishes each of them, so fixed findings disappear. Diagnostics carry their fix in
-//! `data`, so a quick fix needs no second lint.
+//! Open buffers are laid over the files on disk. A change re-lints the workspace folder
+//! that holds the changed file, not only its unit: units are linked (a manifest's allowed
+//! registries are the ones its landing zone declares elsewhere, LZ and DEF rules look across
+//! the zone), so linting a unit alone would report what the CLI does not. Changes that
+//! arrive together are linted once. Every open document of the folder is republished, empty
+//! lists included, so fixed findings disappear. Diagnostics carry their fix in `data`, so a
+//! quick fix needs no second lint.
 
 mod position;
 
@@ -96,9 +99,21 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         .and_then(|w| w.did_change_watched_files)
         .and_then(|w| w.dynamic_registration)
         == Some(true);
+    #[allow(deprecated)] // root_uri: older clients send only that
+    let mut roots: Vec<PathBuf> = params
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|folder| position::path_of(&folder.uri))
+        .chain(params.root_uri.as_ref().and_then(position::path_of))
+        .collect();
+    roots.sort();
+    roots.dedup();
     let mut server = Server {
         connection,
         encoding,
+        roots,
+        stale: Vec::new(),
         documents: HashMap::new(),
         published: HashMap::new(),
         broken_configs: HashSet::new(),
@@ -126,6 +141,10 @@ struct FixData {
 struct Server<'a> {
     connection: &'a Connection,
     encoding: Encoding,
+    /// Workspace folders: the scope a change re-lints.
+    roots: Vec<PathBuf>,
+    /// Scopes changed since the last lint, linted once the queue is empty.
+    stale: Vec<PathBuf>,
     /// Open documents by absolute path.
     documents: HashMap<PathBuf, Document>,
     /// What was last published per open document: hover and code actions read it.
@@ -140,6 +159,8 @@ impl Server<'_> {
         for message in &self.connection.receiver {
             match message {
                 Message::Request(request) => {
+                    // Answers (hover, quick fixes) must see the latest text.
+                    self.lint_stale();
                     if request.method == req::Shutdown::METHOD {
                         // Answered; a client that then closes the pipe instead of sending
                         // `exit` (Neovim on quit) has still ended the session cleanly.
@@ -158,8 +179,30 @@ impl Server<'_> {
                 // Answers to our own requests (capability registration): nothing to do.
                 Message::Response(_) => {}
             }
+            if self.connection.receiver.is_empty() {
+                self.lint_stale();
+            }
         }
         Ok(())
+    }
+
+    fn lint_stale(&mut self) {
+        let mut scopes = std::mem::take(&mut self.stale);
+        scopes.sort();
+        scopes.dedup();
+        for scope in scopes {
+            self.lint_scope(&scope);
+        }
+    }
+
+    /// The workspace folder holding `path` (the innermost), else its directory.
+    fn scope_of(&self, path: &Path) -> Option<PathBuf> {
+        self.roots
+            .iter()
+            .filter(|root| path.starts_with(root))
+            .max_by_key(|root| root.components().count())
+            .cloned()
+            .or_else(|| path.parent().map(Path::to_path_buf))
     }
 
     fn send(&self, message: Message) {
@@ -280,50 +323,47 @@ impl Server<'_> {
     }
 
     fn relint_all(&mut self) {
-        let mut dirs: Vec<PathBuf> = self
+        let scopes: Vec<PathBuf> = self
             .documents
             .keys()
             .filter(|p| !is_config(p))
-            .filter_map(|p| p.parent().map(Path::to_path_buf))
+            .filter_map(|p| self.scope_of(p))
             .collect();
-        dirs.sort();
-        dirs.dedup();
-        for dir in dirs {
-            self.lint_dir(&dir);
-        }
+        self.stale.extend(scopes);
     }
 
     fn lint_around(&mut self, path: &Path) {
-        if let Some(dir) = path.parent() {
-            self.lint_dir(dir);
+        if let Some(scope) = self.scope_of(path) {
+            self.stale.push(scope);
         }
     }
 
-    /// Lint every open document of `dir` as one scan (they share a Terraform unit or a
-    /// template and its parameters) and publish for each, empty lists included.
-    fn lint_dir(&mut self, dir: &Path) {
+    /// Lint `scope` as `aksguard check` would and publish for each open document in it,
+    /// empty lists included.
+    fn lint_scope(&mut self, scope: &Path) {
         let targets: Vec<PathBuf> = self
             .documents
             .keys()
-            .filter(|p| p.parent() == Some(dir) && !is_config(p) && p.is_file())
+            .filter(|p| p.starts_with(scope) && !is_config(p) && p.is_file())
             .cloned()
             .collect();
         if targets.is_empty() {
             return;
         }
-        let config = self.config_for(dir);
+        let config = self.config_for(scope);
         let buffers: Buffers = self
             .documents
             .iter()
             .map(|(path, doc)| (path.clone(), doc.text.clone()))
             .collect();
+        let paths = [scope.to_path_buf()];
         let scan = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            engine::lint_with_buffers(&targets, &config, &buffers)
+            engine::lint_with_buffers(&paths, &config, &buffers)
         }));
         let Ok(scan) = scan else {
             self.show(
                 MessageType::ERROR,
-                format!("aksguard failed while linting {}", dir.display()),
+                format!("aksguard failed while linting {}", scope.display()),
             );
             return;
         };
