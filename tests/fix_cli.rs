@@ -113,3 +113,23 @@ fn fix_applies_safe_fixes_and_unsafe_ones_only_when_asked() {
         .unwrap()
         .contains("default = true"));
 }
+
+#[test]
+fn sarif_results_carry_the_same_fix_as_byte_replacements() {
+    let dir = scratch("sarif");
+    let json = json(&dir);
+    let edit = &finding(&json, "AKS007").expect("AKS007")["fix"]["edits"][0];
+    let sarif: Value = serde_json::from_slice(&run(&dir, &["--format", "sarif"]).stdout).unwrap();
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "AKS007")
+        .expect("AKS007 result");
+    let change = &result["fixes"][0]["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "main.tf");
+    let replacement = &change["replacements"][0];
+    assert_eq!(replacement["deletedRegion"]["byteOffset"], edit["start"]);
+    assert_eq!(replacement["deletedRegion"]["byteLength"], 5);
+    assert_eq!(replacement["insertedContent"]["text"], "true");
+}
