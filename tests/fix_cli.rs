@@ -20,13 +20,29 @@ const VARIABLES_TF: &str = r#"variable "local_accounts_off" {
 }
 "#;
 
-fn scratch(name: &str) -> PathBuf {
+/// A scratch directory, removed when the test ends (passed or failed).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("aksguard-fixcli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("main.tf"), MAIN_TF).unwrap();
     std::fs::write(dir.join("variables.tf"), VARIABLES_TF).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {

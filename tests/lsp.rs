@@ -107,12 +107,28 @@ fn uri(path: &Path) -> String {
     format!("file://{}", path.display())
 }
 
-fn scratch(name: &str) -> PathBuf {
+/// A scratch directory, removed when the test ends (passed or failed).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("aksguard-lsp-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("main.tf"), MAIN_TF).unwrap();
-    dir
+    Scratch(dir)
 }
 
 /// (rule, line, character) of each diagnostic, 0-based as the protocol counts.
@@ -251,7 +267,7 @@ fn the_binary_serves_over_stdio_and_exits_cleanly() {
     let dir = scratch("stdio");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
         .arg("lsp")
-        .current_dir(&dir)
+        .current_dir(&*dir)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

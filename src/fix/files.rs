@@ -171,6 +171,7 @@ mod tests {
         let display = |p: &Path| crate::source::display_path(p);
         let touched = vec![(good.clone(), display(&good)), (bad.clone(), display(&bad))];
         let broken = newly_broken(&before, &after, &touched);
+        let _ = std::fs::remove_dir_all(&dir);
         assert_eq!(broken, vec![&touched[0]]);
     }
 }

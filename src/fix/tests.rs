@@ -3,14 +3,30 @@ use crate::config::Config;
 use crate::engine;
 use std::path::PathBuf;
 
-fn scratch(name: &str, files: &[(&str, &str)]) -> PathBuf {
+/// A scratch directory, removed when the test ends (passed or failed).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str, files: &[(&str, &str)]) -> Scratch {
     let dir = std::env::temp_dir().join(format!("aksguard-fix-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (file, text) in files {
         std::fs::write(dir.join(file), text).unwrap();
     }
-    dir
+    Scratch(dir)
 }
 
 /// The rule's fix rendered against the scan, and the file text it applies to.
@@ -177,7 +193,7 @@ spec:
     let dir = scratch("passes", &[("pod.yaml", manifest)]);
     let mut config = Config::default_for(&dir);
     config.select = ["K8S001", "K8S002", "K8S005"].map(String::from).to_vec();
-    let paths = [dir.clone()];
+    let paths = [dir.to_path_buf()];
     let scan = engine::lint(&paths, &config);
     let planned = fix_files(&paths, &config, &scan, Applicability::Safe);
     assert!(planned.refused.is_empty());
