@@ -356,3 +356,41 @@ spec:
     );
     client.shutdown();
 }
+
+#[test]
+fn fix_all_offers_every_safe_fix_of_the_document_at_once() {
+    let dir = scratch("fix-all");
+    let mut client = Client::start(&dir, json!({}));
+    let main = uri(&dir.join("main.tf"));
+    open(&client, &main, MAIN_TF);
+    client.diagnostics(&main);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 10, "character": 0}},
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.aksguard");
+    let edits = actions[0]["edit"]["changes"][&main].as_array().unwrap();
+    let lines: Vec<u64> = edits
+        .iter()
+        .map(|e| e["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    // AKS005's fix is unsafe here (no Entra ID block): not part of "every safe fix".
+    assert!(!lines.contains(&4), "{edits:?}");
+    assert!(edits.len() >= 2, "{edits:?}");
+    let mut starts: Vec<_> = edits
+        .iter()
+        .map(|e| e["range"]["start"].to_string())
+        .collect();
+    starts.sort();
+    starts.dedup();
+    assert_eq!(
+        starts.len(),
+        edits.len(),
+        "edits touching one spot wait for the next lint"
+    );
+    client.shutdown();
+}

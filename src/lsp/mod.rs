@@ -76,7 +76,7 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
             },
         )),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, fix_all_kind()]),
             ..CodeActionOptions::default()
         })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -565,8 +565,18 @@ impl Server<'_> {
                 .cloned()
                 .collect();
         }
+        let wants = |kind: &CodeActionKind| {
+            params
+                .context
+                .only
+                .as_ref()
+                .is_none_or(|only| only.iter().any(|o| kind.as_str().starts_with(o.as_str())))
+        };
         let mut actions = Vec::new();
-        for diagnostic in diagnostics {
+        for diagnostic in diagnostics
+            .into_iter()
+            .filter(|_| wants(&CodeActionKind::QUICKFIX))
+        {
             let Some(data) = diagnostic
                 .data
                 .clone()
@@ -599,6 +609,10 @@ impl Server<'_> {
                 is_preferred: Some(safe),
                 ..CodeAction::default()
             }));
+        }
+        // After the quick fixes, as editors list them in order.
+        if wants(&fix_all_kind()) {
+            actions.extend(fix_all(published));
         }
         actions
     }
@@ -653,6 +667,55 @@ impl Server<'_> {
     fn show(&self, typ: MessageType, message: String) {
         self.notify::<notify::ShowMessage>(ShowMessageParams { typ, message });
     }
+}
+
+fn fix_all_kind() -> CodeActionKind {
+    CodeActionKind::new("source.fixAll.aksguard")
+}
+
+/// Every safe fix of the document in one edit (`source.fixAll`, e.g. on save). As with
+/// `--fix`, a fix touching one already taken waits: the next lint offers it again.
+#[allow(clippy::mutable_key_type)] // see code_actions
+fn fix_all(published: &[Diagnostic]) -> Option<CodeActionOrCommand> {
+    let key = |p: Position| (p.line, p.character);
+    let mut taken: Vec<(Uri, TextEdit)> = Vec::new();
+    for data in published
+        .iter()
+        .filter_map(|d| serde_json::from_value::<FixData>(d.data.clone()?).ok())
+        .filter(|data| data.applicability == Applicability::Safe.as_str())
+    {
+        let fits = data.edits.iter().all(|(uri, edit)| {
+            taken.iter().all(|(other_uri, other)| {
+                other_uri != uri
+                    || other == edit
+                    || key(other.range.end) < key(edit.range.start)
+                    || key(edit.range.end) < key(other.range.start)
+            })
+        });
+        if fits {
+            for (uri, edit) in data.edits {
+                if !taken.iter().any(|(u, e)| *u == uri && *e == edit) {
+                    taken.push((uri, edit));
+                }
+            }
+        }
+    }
+    if taken.is_empty() {
+        return None;
+    }
+    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    for (uri, edit) in taken {
+        changes.entry(uri).or_default().push(edit);
+    }
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: "aksguard: apply every safe fix".to_string(),
+        kind: Some(fix_all_kind()),
+        edit: Some(WorkspaceEdit {
+            changes: Some(changes),
+            ..WorkspaceEdit::default()
+        }),
+        ..CodeAction::default()
+    }))
 }
 
 fn invalid(id: RequestId, error: serde_json::Error) -> Response {
