@@ -186,11 +186,25 @@ enum Unit {
     Manifests(FileId),
 }
 
+/// Editor buffers that stand in for the files on disk at these (absolute) paths: the
+/// language server's open documents, or `--fix` trying its edits before writing them.
+pub type Buffers = HashMap<PathBuf, String>;
+
 pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
-    lint_with(paths, config, &Options::default())
+    lint_full(paths, config, &Options::default(), &Buffers::new())
 }
 
 pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan {
+    lint_full(paths, config, options, &Buffers::new())
+}
+
+pub fn lint_with_buffers(paths: &[PathBuf], config: &Config, buffers: &Buffers) -> Scan {
+    lint_full(paths, config, &Options::default(), buffers)
+}
+
+/// Lints with the command line's options, reading `buffers` instead of the files on disk
+/// at those paths.
+pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers: &Buffers) -> Scan {
     let started = Instant::now();
     let mut phases = Vec::new();
     let mut lap = Instant::now();
@@ -217,6 +231,9 @@ pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan 
         .par_iter()
         .cloned()
         .map(|(path, kind)| {
+            if let Some(text) = buffers.get(&path) {
+                return (path, kind, Ok(text.clone()));
+            }
             let bytes = if path.as_os_str() == "-" {
                 let mut buffer = Vec::new();
                 std::io::Read::read_to_end(&mut std::io::stdin(), &mut buffer).map(|_| buffer)
@@ -649,6 +666,7 @@ fn unresolved(
             source: None,
             suppressed: false,
             suppression: None,
+            remedy: None,
         });
     }
 }

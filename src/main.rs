@@ -30,6 +30,8 @@ enum Command {
     Rules,
     /// Print one rule's documentation (by ID or slug).
     Rule { id: String },
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -77,6 +79,16 @@ struct CheckArgs {
     /// value is unknown offline, naming the expression.
     #[arg(long, value_enum, default_value_t = Unknown::Ignore)]
     unknown: Unknown,
+    /// Apply the safe fixes, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// With `--fix` or `--diff`: also the unsafe fixes (values shared through a variable or
+    /// parameter, expressions replaced by literals).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and change nothing.
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,6 +143,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Check(args) => check(args),
+        Command::Lsp => match aksguard::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("aksguard lsp: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -205,6 +224,13 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    if args.fix || args.diff {
+        match fix(&args, &paths, &config, &options, &scan) {
+            Ok(Some(relinted)) => scan = relinted,
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(code) => return code,
+        }
+    }
     match args.format {
         OutputFormat::Json => print!("{}", report::json::render(&scan)),
         OutputFormat::Sarif => print!("{}", report::sarif::render(&scan)),
@@ -252,4 +278,45 @@ fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Config, ConfigErro
     let config = Config::resolve(&root, args.config.as_deref())?;
     config.check_rule_ids(rules::CATALOGUE_IDS)?;
     Ok(config)
+}
+
+/// `--diff` prints the fixes (None: nothing left to report); `--fix` writes them and
+/// returns the scan of the fixed files.
+fn fix(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+    config: &Config,
+    options: &engine::Options,
+    scan: &engine::Scan,
+) -> Result<Option<engine::Scan>, ExitCode> {
+    let at_least = if args.unsafe_fixes {
+        aksguard::fix::Applicability::Unsafe
+    } else {
+        aksguard::fix::Applicability::Safe
+    };
+    let planned = aksguard::fix::fix_files(paths, config, options, scan, at_least);
+    for path in &planned.refused {
+        eprintln!("aksguard: left {path} unchanged: the fixed file would not parse");
+    }
+    if args.diff {
+        print!("{}", aksguard::fix::unified_diff(&planned.changes));
+        return if planned.changes.is_empty() {
+            Ok(None)
+        } else {
+            Err(ExitCode::from(1))
+        };
+    }
+    if let Err(e) = aksguard::fix::write(&planned.changes) {
+        eprintln!("aksguard: {e}");
+        return Err(ExitCode::from(2));
+    }
+    eprintln!("aksguard: fixed {} file(s)", planned.changes.len());
+    let mut relinted = engine::lint_with(paths, config, options);
+    if let Some(path) = &args.baseline {
+        if let Err(e) = aksguard::baseline::apply(path, &mut relinted) {
+            eprintln!("aksguard: {e}");
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(Some(relinted))
 }

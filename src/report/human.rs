@@ -1,6 +1,7 @@
 //! Human output: miette reports with the source snippet, labels and help, then one summary line.
 
 use crate::engine::Scan;
+use crate::fix::Applicability;
 use crate::severity::Severity;
 use crate::source::SourceFile;
 use miette::{
@@ -161,6 +162,16 @@ pub fn render(scan: &Scan, color: bool) -> String {
                     scan.sources.short_ref(*loc)
                 ));
             }
+        }
+        if let Some(fix) = crate::fix::render(&scan.sources, finding) {
+            // The help already says what to change; say how to get it done.
+            help.push_str(match fix.applicability {
+                Applicability::Safe => "\nfix (safe): `aksguard check --fix`",
+                Applicability::Unsafe => "\nfix (unsafe): `aksguard check --fix --unsafe-fixes`",
+                Applicability::DisplayOnly => {
+                    "\nfix (display-only): this file is generated; change its source"
+                }
+            });
         }
         let mut message = format!("{} [{}]", finding.message, finding.resource);
         if let Some(source) = &finding.source {
