@@ -48,9 +48,10 @@ def measure(binary, corpus, runs):
             parts = line.rsplit(None, 1)
             if len(parts) == 2 and not line.startswith("total"):
                 try:
-                    phases.setdefault(parts[0].strip(), []).append(float(parts[1]))
+                    ms = float(parts[1])
                 except ValueError:
-                    pass
+                    continue  # not a phase line (e.g. the security field counts)
+                phases.setdefault(parts[0].strip(), []).append(ms)
     return statistics.median(walls), {k: statistics.median(v) for k, v in phases.items()}, summary, peak
 
 

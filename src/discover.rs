@@ -34,8 +34,14 @@ pub enum FileKind {
 pub fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".tf.json") || lower.ends_with(".tfvars.json") {
-        // Terraform JSON syntax is a later input; not an ARM template either.
+    if lower == "terraform.tfvars.json" || lower.ends_with(".auto.tfvars.json") {
+        return Some(FileKind::TfVars);
+    }
+    if lower.ends_with(".tf.json") {
+        return Some(FileKind::Terraform);
+    }
+    if lower.ends_with(".tfvars.json") {
+        // Variable files other roots do not load by themselves; not ARM templates either.
         return None;
     }
     if lower.ends_with(".tf") {
@@ -200,7 +206,7 @@ pub fn absolute(path: &Path) -> PathBuf {
 }
 
 /// Remove `.` and `..` components without touching the file system (symlinks stay as named).
-fn normalize(path: &Path) -> PathBuf {
+pub fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for component in path.components() {
         match component {
@@ -220,6 +226,49 @@ pub fn parameters_file_for(template: &Path) -> Option<PathBuf> {
     let stem = name.strip_suffix(".json")?;
     let candidate = template.with_file_name(format!("{stem}.parameters.json"));
     candidate.is_file().then_some(candidate)
+}
+
+/// Parameters files that may belong to a template, best first: `<stem>.parameters.json`,
+/// `parameters-<stem>.json`, `<stem>.parameters.<env>.json`; then, when `only_template` (no
+/// other template beside it), the generic `azuredeploy.parameters.json` and
+/// `parameters.json`. Paths only; the caller knows which are parameters files.
+pub fn parameters_candidates(template: &Path, only_template: bool) -> Vec<PathBuf> {
+    let Some(stem) = template
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".json"))
+    else {
+        return Vec::new();
+    };
+    let mut out = vec![
+        template.with_file_name(format!("{stem}.parameters.json")),
+        template.with_file_name(format!("parameters-{stem}.json")),
+    ];
+    // `<stem>.parameters.<env>.json`: only when there is exactly one environment.
+    if let Some(dir) = template.parent() {
+        let prefix = format!("{stem}.parameters.");
+        let mut envs: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".json"))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if envs.len() == 1 {
+            out.append(&mut envs);
+        }
+    }
+    if only_template {
+        out.push(template.with_file_name("azuredeploy.parameters.json"));
+        out.push(template.with_file_name("parameters.json"));
+    }
+    out
 }
 
 /// The path in a `.bicepparam` file's `using './main.bicep'` line.

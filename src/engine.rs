@@ -5,7 +5,8 @@ use crate::arm;
 use crate::config::{Archetype, Config};
 use crate::discover::{self, FileKind};
 use crate::finding::Finding;
-use crate::model::raw::RawResource;
+use crate::model::field::State;
+use crate::model::raw::{Format, RawResource};
 use crate::model::{Model, Zone};
 use crate::rules::{self, Context, Settings};
 use crate::source::{FileId, Loc, Sources};
@@ -37,10 +38,144 @@ pub struct Scan {
     pub duration: Duration,
     /// Wall time of each phase, for `--statistics`.
     pub phases: Vec<(&'static str, Duration)>,
+    /// How the AKS/ACR security fields of the model resolved, for `--statistics`.
+    pub field_states: FieldStates,
+}
+
+/// Counts of the security fields the AKS*/ACR* rules read (clusters, inline and separate
+/// node pools, registries), by state, per format: how much of the configuration the
+/// evaluators could decide.
+#[derive(Clone, Debug, Default)]
+pub struct FieldStates {
+    /// (format name, [set, default, unknown, subjects]): subjects are the clusters, node
+    /// pools and registries the fields belong to.
+    pub by_format: BTreeMap<&'static str, [usize; 4]>,
+}
+
+impl FieldStates {
+    fn name(format: Format) -> &'static str {
+        match format {
+            Format::Terraform => "terraform",
+            Format::Arm => "arm",
+            Format::Bicep => "bicep",
+            Format::Kubernetes => "kubernetes",
+        }
+    }
+
+    pub fn of(model: &Model) -> FieldStates {
+        let mut states = FieldStates::default();
+        let mut last_subject = None;
+        for_each_field(model, &mut |subject, format, state, _| {
+            let name = Self::name(format);
+            let counts = states.by_format.entry(name).or_default();
+            if last_subject != Some(subject as *const str) {
+                last_subject = Some(subject as *const str);
+                counts[3] += 1;
+            }
+            counts[match state {
+                State::Set => 0,
+                State::Default => 1,
+                State::Unknown => 2,
+            }] += 1;
+        });
+        states
+    }
+}
+
+/// Every AKS/ACR security field of the model with its subject's address, format, state
+/// and location (the fields the AKS*/ACR* rules read).
+fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)) {
+    macro_rules! fields {
+        ($subject:expr, $address:expr, $format:expr, [$($field:ident),*]) => {
+            $( visit($address, $format, $subject.$field.state, $subject.$field.at); )*
+        };
+    }
+    for c in &model.clusters {
+        fields!(
+            c,
+            &c.address,
+            c.format,
+            [
+                private_cluster,
+                authorized_ip_ranges,
+                entra_integration,
+                entra_managed,
+                azure_rbac,
+                local_accounts_disabled,
+                kubernetes_rbac,
+                azure_policy,
+                network_policy,
+                workload_identity,
+                oidc_issuer,
+                keyvault_csi,
+                keyvault_rotation,
+                upgrade_channel,
+                node_os_channel,
+                kubernetes_version,
+                support_plan,
+                defender,
+                ssh_key
+            ]
+        );
+    }
+    for p in model
+        .clusters
+        .iter()
+        .flat_map(|c| c.pools.iter())
+        .chain(&model.node_pools)
+    {
+        fields!(
+            p,
+            &p.address,
+            p.format,
+            [
+                system,
+                os_type,
+                os_sku,
+                host_encryption,
+                orchestrator_version,
+                taints,
+                critical_addons_only,
+                ssh_access
+            ]
+        );
+    }
+    for r in &model.registries {
+        fields!(
+            r,
+            &r.at.address,
+            r.at.format,
+            [
+                sku,
+                public_network,
+                default_action,
+                admin_user,
+                anonymous_pull,
+                content_trust,
+                retention,
+                quarantine,
+                bypass
+            ]
+        );
+    }
+}
+
+/// Inputs from the command line beyond the paths and the configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--var name=value`, for every Terraform root, after every variable file.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file FILE`, for every Terraform root, after its own tfvars.
+    pub var_files: Vec<PathBuf>,
+    /// `--parameters FILE`, for every ARM template (instead of a sibling parameters file).
+    pub parameters: Option<PathBuf>,
+    /// `--unknown=warn`: an AG003 finding wherever a rule could not decide on an unknown value.
+    pub unknown_warn: bool,
 }
 
 enum Unit {
     Terraform {
+        dir: PathBuf,
         files: Vec<FileId>,
         tfvars: Vec<FileId>,
     },
@@ -73,7 +208,25 @@ impl crate::bicep::Files for BicepFiles<'_> {
     }
 }
 
+/// Editor buffers that stand in for the files on disk at these (absolute) paths: the
+/// language server's open documents, or `--fix` trying its edits before writing them.
+pub type Buffers = HashMap<PathBuf, String>;
+
 pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
+    lint_full(paths, config, &Options::default(), &Buffers::new())
+}
+
+pub fn lint_with(paths: &[PathBuf], config: &Config, options: &Options) -> Scan {
+    lint_full(paths, config, options, &Buffers::new())
+}
+
+pub fn lint_with_buffers(paths: &[PathBuf], config: &Config, buffers: &Buffers) -> Scan {
+    lint_full(paths, config, &Options::default(), buffers)
+}
+
+/// Lints with the command line's options, reading `buffers` instead of the files on disk
+/// at those paths.
+pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers: &Buffers) -> Scan {
     let started = Instant::now();
     let mut phases = Vec::new();
     let mut lap = Instant::now();
@@ -95,40 +248,75 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         })
         .collect();
 
-    let read: Vec<(PathBuf, FileKind, Result<String, String>)> = found
+    let read: Vec<(PathBuf, FileKind, Result<String, Unreadable>)> = found
         .files
         .par_iter()
         .cloned()
         .map(|(path, kind)| {
+            if let Some(text) = buffers.get(&path) {
+                return (path, kind, Ok(text.clone()));
+            }
             let bytes = if path.as_os_str() == "-" {
                 let mut buffer = Vec::new();
                 std::io::Read::read_to_end(&mut std::io::stdin(), &mut buffer).map(|_| buffer)
             } else {
                 std::fs::read(&path)
             };
-            let text = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
-                if bytes.len() > MAX_FILE_BYTES {
-                    return Err(format!(
-                        "the file is {} bytes, more than the {} MiB aksguard reads",
-                        bytes.len(),
-                        MAX_FILE_BYTES >> 20
-                    ));
-                }
-                if bytes.iter().take(8192).any(|&b| b == 0) {
-                    return Err("the file is binary (it contains NUL bytes)".to_string());
-                }
-                String::from_utf8(bytes).map_err(|e| {
-                    format!(
-                        "the file is not valid UTF-8 (at byte {})",
-                        e.utf8_error().valid_up_to()
-                    )
-                })
-            });
+            let text = bytes
+                .map_err(|e| Unreadable::new(e.to_string()))
+                .and_then(|bytes| {
+                    if bytes.len() > MAX_FILE_BYTES {
+                        return Err(Unreadable::new(format!(
+                            "the file is {} bytes, more than the {} MiB aksguard reads",
+                            bytes.len(),
+                            MAX_FILE_BYTES >> 20
+                        )));
+                    }
+                    if bytes.iter().take(8192).any(|&b| b == 0) {
+                        return Err(Unreadable::new(
+                            "the file is binary (it contains NUL bytes)".to_string(),
+                        ));
+                    }
+                    String::from_utf8(bytes).map_err(|e| {
+                        // Everything before the first bad byte is the same in the lossy text, so
+                        // the error can point at that byte.
+                        let at = e.utf8_error().valid_up_to();
+                        Unreadable {
+                            message: "the file is not valid UTF-8: save it as UTF-8".to_string(),
+                            shown: Some((String::from_utf8_lossy(e.as_bytes()).into_owned(), at)),
+                        }
+                    })
+                });
             (path, kind, text)
         })
         .collect();
 
     let mut sources = Sources::default();
+    // Files named by `--var-file` and `--parameters`: read whole, reported like any other.
+    let mut read_input = |sources: &mut Sources, path: &PathBuf| -> Option<FileId> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Some(sources.add(discover::absolute(path), text)),
+            Err(e) => {
+                errors.push(Problem {
+                    rule: rules::PARSE_ERROR.0,
+                    slug: rules::PARSE_ERROR.1,
+                    path: path.display().to_string(),
+                    at: None,
+                    message: format!("cannot read {}: {e}", path.display()),
+                });
+                None
+            }
+        }
+    };
+    let var_files: Vec<FileId> = options
+        .var_files
+        .iter()
+        .filter_map(|p| read_input(&mut sources, p))
+        .collect();
+    let cli_parameters: Option<FileId> = options
+        .parameters
+        .as_ref()
+        .and_then(|p| read_input(&mut sources, p));
     let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
     for (path, kind, text) in read {
         match text {
@@ -136,13 +324,20 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
                 let id = sources.add(path, text);
                 kinds.push((id, kind));
             }
-            Err(message) => errors.push(Problem {
-                rule: rules::PARSE_ERROR.0,
-                slug: rules::PARSE_ERROR.1,
-                path: crate::source::display_path(&path),
-                at: None,
-                message,
-            }),
+            Err(Unreadable { message, shown }) => {
+                let display = crate::source::display_path(&path);
+                let at = shown.map(|(text, offset)| {
+                    let id = sources.add(path, text);
+                    Loc::new(id, offset, offset + "\u{FFFD}".len())
+                });
+                errors.push(Problem {
+                    rule: rules::PARSE_ERROR.0,
+                    slug: rules::PARSE_ERROR.1,
+                    path: display,
+                    at,
+                    message,
+                })
+            }
         }
     }
 
@@ -222,24 +417,63 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             }
         }
     }
-    for (files, mut tfvars) in terraform_dirs.into_values() {
+    // Local module calls: a directory only called as a module is evaluated through its
+    // callers, not as a root of its own (DESIGN §4).
+    let (roots, module_dirs, module_files, module_calls) =
+        terraform_roots(&mut terraform_dirs, &mut sources);
+    let module_dirs = std::sync::Arc::new(module_dirs);
+    for (dir, (files, mut tfvars)) in terraform_dirs {
         if files.is_empty() {
             continue;
         }
-        // terraform.tfvars first, then *.auto.tfvars in lexical order: later ones win.
-        tfvars.sort_by_key(|id| {
-            let name = sources.get(*id).path.file_name().map(|n| n.to_os_string());
-            (
-                name.as_deref() != Some(std::ffi::OsStr::new("terraform.tfvars")),
-                name,
-            )
-        });
         scanned.extend(files.iter().chain(&tfvars));
-        units.push(Unit::Terraform { files, tfvars });
+        if !roots.contains(&dir) {
+            // Only called as a module: evaluated through its callers, but its syntax
+            // errors are reported once, here.
+            for id in &files {
+                let file = sources.get(*id);
+                let name = file
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if let Err(e) = crate::terraform::parse(*id, &name, &file.text) {
+                    errors.push(problem(&sources, e.loc, e.message));
+                }
+            }
+            continue;
+        }
+        // terraform.tfvars(.json) first, then *.auto.tfvars(.json) in lexical order, then
+        // the `--var-file`s: later ones win.
+        tfvars.sort_by_key(|id| {
+            let name = sources
+                .get(*id)
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (!name.starts_with("terraform.tfvars"), name)
+        });
+        tfvars.extend(&var_files);
+        units.push(Unit::Terraform { dir, files, tfvars });
+    }
+    scanned.extend(module_files.iter().copied());
+    let mut templates_per_dir: HashMap<PathBuf, usize> = HashMap::new();
+    for template in &templates {
+        if let Some(dir) = sources.get(*template).path.parent() {
+            *templates_per_dir.entry(dir.to_path_buf()).or_default() += 1;
+        }
     }
     for template in templates {
-        let parameters = discover::parameters_file_for(&sources.get(template).path)
-            .and_then(|p| parameter_files.get(&p).copied());
+        let path = &sources.get(template).path;
+        let only = path
+            .parent()
+            .is_some_and(|d| templates_per_dir.get(d) == Some(&1));
+        let parameters = cli_parameters.or_else(|| {
+            discover::parameters_candidates(path, only)
+                .into_iter()
+                .find_map(|p| parameter_files.get(&p).copied())
+        });
         units.push(Unit::Arm {
             template,
             parameters,
@@ -253,9 +487,13 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
     for (index, unit) in units.iter().enumerate() {
         match unit {
-            Unit::Terraform { files, tfvars } => {
+            Unit::Terraform { dir, files, tfvars } => {
                 for id in files.iter().chain(tfvars) {
                     unit_of_file.insert(*id, index);
+                }
+                // Module files belong to the first root that calls them.
+                for id in reachable_module_files(dir, &module_calls, &module_dirs) {
+                    unit_of_file.entry(id).or_insert(index);
                 }
             }
             Unit::Arm {
@@ -295,15 +533,26 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     phase("read");
     let adapted: Vec<Adapted> = units
         .par_iter()
-        .map(|unit| adapt(unit, &sources, &bicep_files))
+        .map(|unit| adapt(unit, &sources, &module_dirs, options, &bicep_files))
         .collect();
     let mut resources = Vec::new();
     let mut redirects: HashMap<Loc, Loc> = HashMap::new();
-    for (res, errs, moved) in adapted {
+    let mut module_calls: HashMap<(String, FileId), Loc> = HashMap::new();
+    for (res, errs, moved, calls) in adapted {
         resources.extend(res);
         errors.extend(errs);
         redirects.extend(moved);
+        for (address, header, files) in calls {
+            for file in files {
+                module_calls
+                    .entry((address.clone(), file))
+                    .or_insert(header);
+            }
+        }
     }
+    // A module called by several roots reports its problems once.
+    errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
+    errors.dedup_by(|a, b| a.path == b.path && a.at == b.at && a.message == b.message);
 
     let (zones, zone_of_file) = landing_zones(config, &sources);
     phase("parse and evaluate");
@@ -336,13 +585,30 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         model: &model,
         settings: &settings,
     };
+    // For AG003: which resource an unknown field belongs to.
+    let unknown_warn = options.unknown_warn && config.rule_enabled(rules::UNRESOLVED.0);
+    let mut owners: HashMap<Loc, String> = HashMap::new();
+    if unknown_warn {
+        for_each_field(&model, &mut |address, _, state, at| {
+            if state == State::Unknown {
+                owners.entry(at).or_insert_with(|| address.to_string());
+            }
+        });
+    }
     phase("model and links");
     let mut findings: Vec<Finding> = rules::ALL
         .par_iter()
         .filter(|rule| config.rule_enabled(rule.id))
         .flat_map_iter(|rule| {
             let mut out = Vec::new();
-            (rule.check)(&context, &mut out);
+            if unknown_warn {
+                let ((), reads) = crate::model::field::tracking_unknown_reads(|| {
+                    (rule.check)(&context, &mut out)
+                });
+                unresolved(rule, reads, &owners, &mut out);
+            } else {
+                (rule.check)(&context, &mut out);
+            }
             out
         })
         .collect();
@@ -354,7 +620,7 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         if finding.source.is_none() {
             finding.source = bicep_sources.get(&finding.at.file).cloned();
         }
-        // A value passed at a module call site: the module property is the other place.
+        // A value passed at a module call site: the module attribute is the other place.
         if let Some(used) = redirects.get(&finding.at) {
             finding
                 .notes
@@ -362,6 +628,12 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
             if finding.source.is_none() {
                 finding.source = Some(sources.get(used.file).display.clone());
             }
+        } else if let Some(call) = module_call_of(&finding.resource, finding.at.file, &module_calls)
+        {
+            // A value the module itself decides: the call is the other place.
+            finding
+                .notes
+                .push((call, "the module is called here".to_string()));
         }
     }
     // The configuration joins the sources only when its [[suppress]] entries can be reported.
@@ -401,7 +673,9 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
 
     phase("suppressions and order");
+    let field_states = FieldStates::of(&model);
     Scan {
+        field_states,
         files: scanned.len(),
         resources: model.resource_count,
         sources,
@@ -409,6 +683,47 @@ pub fn lint(paths: &[PathBuf], config: &Config) -> Scan {
         errors,
         duration: started.elapsed(),
         phases,
+    }
+}
+
+/// AG003 unresolved-value: one per unknown field a rule read, naming the expression.
+fn unresolved(
+    rule: &rules::Rule,
+    reads: Vec<crate::model::field::UnknownRead>,
+    owners: &HashMap<Loc, String>,
+    out: &mut Vec<Finding>,
+) {
+    let mut seen = HashSet::new();
+    for read in reads {
+        if !seen.insert(read.at) {
+            continue;
+        }
+        let expr = if read.expr.is_empty() {
+            "an expression".to_string()
+        } else {
+            format!("`{}`", read.expr)
+        };
+        out.push(Finding {
+            rule: rules::UNRESOLVED.0,
+            slug: rules::UNRESOLVED.1,
+            severity: crate::severity::Severity::Info,
+            message: format!(
+                "{} ({}) cannot verify `{}`: {expr} is not known offline",
+                rule.id, rule.slug, read.attribute
+            ),
+            at: read.at,
+            label: format!("{expr} is unknown"),
+            notes: Vec::new(),
+            help: "Give the value a default, a tfvars entry, `--var`/`--var-file`, or an ARM \
+                   parameters file so aksguard can decide; or run `terraform plan` checks."
+                .to_string(),
+            resource: owners.get(&read.at).cloned().unwrap_or_default(),
+            landing_zone: None,
+            source: None,
+            suppressed: false,
+            suppression: None,
+            remedy: None,
+        });
     }
 }
 
@@ -422,13 +737,42 @@ fn problem(sources: &Sources, at: Loc, message: String) -> Problem {
     }
 }
 
-/// Resources, parse problems, and (value written at a module call site, module property
-/// that uses it).
-type Adapted = (Vec<RawResource>, Vec<Problem>, Vec<(Loc, Loc)>);
+type Adapted = (
+    Vec<RawResource>,
+    Vec<Problem>,
+    Vec<(Loc, Loc)>,
+    Vec<(String, Loc, Vec<FileId>)>,
+);
 
-fn adapt(unit: &Unit, sources: &Sources, bicep_files: &BicepFiles<'_>) -> Adapted {
+/// The `module` block that instantiated the module a finding in `file` lies in: the
+/// longest `module.x[...]` prefix of the resource address whose module holds the file.
+fn module_call_of(
+    resource: &str,
+    file: FileId,
+    calls: &HashMap<(String, FileId), Loc>,
+) -> Option<Loc> {
+    if !resource.starts_with("module.") || calls.is_empty() {
+        return None;
+    }
+    // Every prefix ending before a `.` is a candidate; the longest known one wins.
+    resource
+        .match_indices('.')
+        .map(|(i, _)| &resource[..i])
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .find_map(|prefix| calls.get(&(prefix.to_string(), file)).copied())
+}
+
+fn adapt(
+    unit: &Unit,
+    sources: &Sources,
+    module_dirs: &std::sync::Arc<crate::terraform::module::ModuleDirs>,
+    options: &Options,
+    bicep_files: &BicepFiles<'_>,
+) -> Adapted {
     match unit {
-        Unit::Terraform { files, tfvars } => {
+        Unit::Terraform { dir, files, tfvars } => {
             let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
                 ids.iter()
                     .map(|id| {
@@ -442,12 +786,19 @@ fn adapt(unit: &Unit, sources: &Sources, bicep_files: &BicepFiles<'_>) -> Adapte
                     })
                     .collect()
             };
-            let (resources, errs) = crate::terraform::load_root(named(files), named(tfvars));
-            let problems = errs
+            let loaded = crate::terraform::load(crate::terraform::Root {
+                files: named(files),
+                tfvars: named(tfvars),
+                vars: options.vars.clone(),
+                dir: Some(dir.clone()),
+                modules: module_dirs.clone(),
+            });
+            let problems = loaded
+                .errors
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems, Vec::new())
+            (loaded.resources, problems, loaded.redirects, loaded.calls)
         }
         Unit::Arm {
             template,
@@ -458,11 +809,20 @@ fn adapt(unit: &Unit, sources: &Sources, bicep_files: &BicepFiles<'_>) -> Adapte
                 let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
                 (p, file.text.as_str(), name)
             });
-            match arm::load_template_named(*template, &sources.get(*template).text, params) {
-                Ok(resources) => (resources, Vec::new(), Vec::new()),
+            match arm::load_template_reporting(*template, &sources.get(*template).text, params) {
+                Ok((resources, limits)) => (
+                    resources,
+                    limits
+                        .into_iter()
+                        .map(|e| problem(sources, e.loc, e.message))
+                        .collect(),
+                    Vec::new(),
+                    Vec::new(),
+                ),
                 Err(e) => (
                     Vec::new(),
                     vec![problem(sources, e.loc, e.message)],
+                    Vec::new(),
                     Vec::new(),
                 ),
             }
@@ -478,7 +838,7 @@ fn adapt(unit: &Unit, sources: &Sources, bicep_files: &BicepFiles<'_>) -> Adapte
             };
             let loaded = crate::bicep::load(input(*root), parameters.map(input), bicep_files);
             // Syntax errors were reported when the units were formed.
-            (loaded.resources, Vec::new(), loaded.redirects)
+            (loaded.resources, Vec::new(), loaded.redirects, Vec::new())
         }
         Unit::Manifests(file) => {
             let (resources, errors) = crate::k8s::load_manifests(*file, &sources.get(*file).text);
@@ -486,11 +846,162 @@ fn adapt(unit: &Unit, sources: &Sources, bicep_files: &BicepFiles<'_>) -> Adapte
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems, Vec::new())
+            (resources, problems, Vec::new(), Vec::new())
         }
     }
 }
 
+/// Module calls nested deeper than this are not followed when looking for module files.
+const MAX_MODULE_DIRS: usize = 4_096;
+
+/// Splits the Terraform directories into roots and called modules. Returns the roots, the
+/// `.tf` files of every directory a local module call names (read from disk when it lies
+/// outside the scanned paths), and the ids of the files read that way.
+fn terraform_roots(
+    dirs: &mut BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)>,
+    sources: &mut Sources,
+) -> (
+    HashSet<PathBuf>,
+    crate::terraform::module::ModuleDirs,
+    Vec<FileId>,
+    BTreeMap<PathBuf, Vec<PathBuf>>,
+) {
+    let mut calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut extra_files = Vec::new();
+    let mut queue: Vec<PathBuf> = dirs.keys().cloned().collect();
+    let mut seen: HashSet<PathBuf> = queue.iter().cloned().collect();
+    while let Some(dir) = queue.pop() {
+        let files = match dirs.get(&dir) {
+            Some((files, _)) => files.clone(),
+            None => Vec::new(),
+        };
+        let mut called = Vec::new();
+        for id in files {
+            for source in crate::terraform::local_module_sources(&sources.get(id).text) {
+                let target = discover::normalize(&dir.join(&source));
+                if target != dir {
+                    called.push(target);
+                }
+            }
+        }
+        for target in &called {
+            if seen.len() < MAX_MODULE_DIRS && seen.insert(target.clone()) {
+                // A module outside the scanned paths: read its `.tf` files.
+                let mut read = Vec::new();
+                if let Ok(entries) = std::fs::read_dir(target) {
+                    let mut paths: Vec<PathBuf> = entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.is_file())
+                        .filter(|p| discover::kind_of(p) == Some(FileKind::Terraform))
+                        .collect();
+                    paths.sort();
+                    for path in paths {
+                        if let Ok(text) = std::fs::read_to_string(&path) {
+                            if text.len() <= MAX_FILE_BYTES {
+                                let id = sources.add(path, text);
+                                read.push(id);
+                                extra_files.push(id);
+                            }
+                        }
+                    }
+                }
+                dirs.insert(target.clone(), (read, Vec::new()));
+                queue.push(target.clone());
+            }
+        }
+        calls.insert(dir, called);
+    }
+    let called: HashSet<PathBuf> = calls.values().flatten().cloned().collect();
+    let has_files = |d: &PathBuf| dirs.get(d).is_some_and(|(f, _)| !f.is_empty());
+    let mut roots: HashSet<PathBuf> = dirs
+        .keys()
+        .filter(|d| {
+            !called.contains(*d) && has_files(d) && !extra_files_only(d, dirs, &extra_files)
+        })
+        .cloned()
+        .collect();
+    // Directories that only call each other (a cycle) would never be evaluated: the first
+    // one not reached from a root becomes a root.
+    let mut reached: HashSet<PathBuf> = HashSet::new();
+    let visit = |start: &PathBuf, reached: &mut HashSet<PathBuf>| {
+        let mut stack = vec![start.clone()];
+        while let Some(d) = stack.pop() {
+            if reached.insert(d.clone()) {
+                stack.extend(calls.get(&d).into_iter().flatten().cloned());
+            }
+        }
+    };
+    for root in &roots {
+        visit(root, &mut reached);
+    }
+    let scanned: Vec<PathBuf> = dirs
+        .keys()
+        .filter(|d| has_files(d) && !extra_files_only(d, dirs, &extra_files))
+        .cloned()
+        .collect();
+    for dir in scanned {
+        if !reached.contains(&dir) {
+            visit(&dir, &mut reached);
+            roots.insert(dir);
+        }
+    }
+    let module_dirs = called
+        .iter()
+        .map(|d| {
+            let files = dirs
+                .get(d)
+                .map(|(files, _)| {
+                    files
+                        .iter()
+                        .map(|id| {
+                            let f = sources.get(*id);
+                            let name = f
+                                .path
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned())
+                                .unwrap_or_default();
+                            (*id, name, f.text.clone())
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (d.clone(), files)
+        })
+        .collect();
+    (roots, module_dirs, extra_files, calls)
+}
+
+/// A directory read only because a module call named it (outside the scanned paths).
+fn extra_files_only(
+    dir: &PathBuf,
+    dirs: &BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)>,
+    extra: &[FileId],
+) -> bool {
+    dirs.get(dir)
+        .is_some_and(|(files, _)| files.iter().all(|f| extra.contains(f)))
+}
+
+/// Every module file a root may reach through local calls.
+fn reachable_module_files(
+    root: &Path,
+    calls: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    module_dirs: &crate::terraform::module::ModuleDirs,
+) -> Vec<FileId> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<&Path> = HashSet::new();
+    let mut stack: Vec<&Path> = vec![root];
+    while let Some(dir) = stack.pop() {
+        if !seen.insert(dir) {
+            continue;
+        }
+        if dir != root {
+            out.extend(module_dirs.get(dir).into_iter().flatten().map(|f| f.0));
+        }
+        stack.extend(calls.get(dir).into_iter().flatten().map(PathBuf::as_path));
+    }
+    out
+}
 /// Zones from `[[landing-zone]]` plus a catch-all named after the scan root (the only
 /// zone when there is no config).
 fn landing_zones(config: &Config, sources: &Sources) -> (Vec<Zone>, Vec<usize>) {
@@ -525,6 +1036,22 @@ fn landing_zones(config: &Config, sources: &Sources) -> (Vec<Zone>, Vec<usize>) 
         })
         .collect();
     (zones, zone_of_file)
+}
+
+/// Why a file could not be read as text, and, when part of it can be shown, its lossy text
+/// and the byte offset of the problem.
+struct Unreadable {
+    message: String,
+    shown: Option<(String, usize)>,
+}
+
+impl Unreadable {
+    fn new(message: String) -> Unreadable {
+        Unreadable {
+            message,
+            shown: None,
+        }
+    }
 }
 
 /// The Bicep side of a scan: which `.bicep` files are roots (those no other scanned file

@@ -21,4 +21,14 @@ pub struct Finding {
     pub suppressed: bool,
     /// Why it is suppressed: the reason written with the suppression, or "baseline".
     pub suppression: Option<String>,
+    /// What would resolve it, rendered into edits at the edge (`fix::render`).
+    pub remedy: Option<crate::fix::Remedy>,
+}
+
+impl Finding {
+    /// Attach a rule's remedy (none when a change cannot be expressed as a literal).
+    pub fn with_remedy(mut self, remedy: Option<crate::fix::Remedy>) -> Finding {
+        self.remedy = remedy;
+        self
+    }
 }

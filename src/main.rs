@@ -30,6 +30,8 @@ enum Command {
     Rules,
     /// Print one rule's documentation (by ID or slug).
     Rule { id: String },
+    /// Run the language server on standard input and output (for editors).
+    Lsp,
 }
 
 #[derive(clap::Args)]
@@ -62,6 +64,46 @@ struct CheckArgs {
     /// Treat the findings recorded in FILE as known (suppressed, justification "baseline").
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Set a Terraform variable in every root (after all variable files); repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE", value_parser = parse_var)]
+    vars: Vec<(String, String)>,
+    /// Read Terraform variables from FILE (`.tfvars` or `.tfvars.json`) for every root,
+    /// after the root's own tfvars; repeatable.
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// ARM parameters file for every template scanned (instead of a sibling
+    /// `<name>.parameters.json` / `azuredeploy.parameters.json`).
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
+    /// `warn`: report an AG003 (info) finding wherever a rule could not decide because a
+    /// value is unknown offline, naming the expression.
+    #[arg(long, value_enum, default_value_t = Unknown::Ignore)]
+    unknown: Unknown,
+    /// Apply the safe fixes, then report what is left.
+    #[arg(long, conflicts_with = "diff")]
+    fix: bool,
+    /// With `--fix` or `--diff`: also the unsafe fixes (values shared through a variable or
+    /// parameter, expressions replaced by literals).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and change nothing.
+    #[arg(long)]
+    diff: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Unknown {
+    Ignore,
+    Warn,
+}
+
+fn parse_var(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.to_string()))
+        }
+        _ => Err(format!("expected NAME=VALUE, got `{text}`")),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,6 +143,13 @@ fn main() -> ExitCode {
             }
         },
         Command::Check(args) => check(args),
+        Command::Lsp => match aksguard::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("aksguard lsp: {e}");
+                ExitCode::from(2)
+            }
+        },
     }
 }
 
@@ -123,7 +172,13 @@ fn check(args: CheckArgs) -> ExitCode {
         config.select = args.select.clone();
     }
     config.ignore.extend(args.ignore.iter().cloned());
-    let mut scan = engine::lint(&paths, &config);
+    let options = engine::Options {
+        vars: args.vars.clone(),
+        var_files: args.var_files.clone(),
+        parameters: args.parameters.clone(),
+        unknown_warn: args.unknown == Unknown::Warn,
+    };
+    let mut scan = engine::lint_with(&paths, &config, &options);
     if args.statistics {
         eprintln!("{:<24} {:>10}", "phase", "ms");
         for (phase, time) in &scan.phases {
@@ -136,6 +191,13 @@ fn check(args: CheckArgs) -> ExitCode {
             scan.files,
             scan.resources
         );
+        // Not in the phase table's shape (name, number), so scripts reading it skip these.
+        for (format, [set, default, unknown, subjects]) in &scan.field_states.by_format {
+            eprintln!(
+                "security fields, {format}: {set} set, {default} default, {unknown} unknown \
+                 ({subjects} clusters, node pools and registries)"
+            );
+        }
     }
     if let Some(path) = &args.write_baseline {
         return match aksguard::baseline::write(path, &scan) {
@@ -160,6 +222,13 @@ fn check(args: CheckArgs) -> ExitCode {
         if let Err(e) = aksguard::baseline::apply(path, &mut scan) {
             eprintln!("aksguard: {e}");
             return ExitCode::from(2);
+        }
+    }
+    if args.fix || args.diff {
+        match fix(&args, &paths, &config, &options, &scan) {
+            Ok(Some(relinted)) => scan = relinted,
+            Ok(None) => return ExitCode::SUCCESS,
+            Err(code) => return code,
         }
     }
     match args.format {
@@ -209,4 +278,45 @@ fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Config, ConfigErro
     let config = Config::resolve(&root, args.config.as_deref())?;
     config.check_rule_ids(rules::CATALOGUE_IDS)?;
     Ok(config)
+}
+
+/// `--diff` prints the fixes (None: nothing left to report); `--fix` writes them and
+/// returns the scan of the fixed files.
+fn fix(
+    args: &CheckArgs,
+    paths: &[PathBuf],
+    config: &Config,
+    options: &engine::Options,
+    scan: &engine::Scan,
+) -> Result<Option<engine::Scan>, ExitCode> {
+    let at_least = if args.unsafe_fixes {
+        aksguard::fix::Applicability::Unsafe
+    } else {
+        aksguard::fix::Applicability::Safe
+    };
+    let planned = aksguard::fix::fix_files(paths, config, options, scan, at_least);
+    for path in &planned.refused {
+        eprintln!("aksguard: left {path} unchanged: the fixed file would not parse");
+    }
+    if args.diff {
+        print!("{}", aksguard::fix::unified_diff(&planned.changes));
+        return if planned.changes.is_empty() {
+            Ok(None)
+        } else {
+            Err(ExitCode::from(1))
+        };
+    }
+    if let Err(e) = aksguard::fix::write(&planned.changes) {
+        eprintln!("aksguard: {e}");
+        return Err(ExitCode::from(2));
+    }
+    eprintln!("aksguard: fixed {} file(s)", planned.changes.len());
+    let mut relinted = engine::lint_with(paths, config, options);
+    if let Some(path) = &args.baseline {
+        if let Err(e) = aksguard::baseline::apply(path, &mut relinted) {
+            eprintln!("aksguard: {e}");
+            return Err(ExitCode::from(2));
+        }
+    }
+    Ok(Some(relinted))
 }

@@ -157,6 +157,7 @@ fn unused(at: Loc, message: String) -> Finding {
         source: None,
         suppressed: false,
         suppression: None,
+        remedy: None,
     }
 }
 

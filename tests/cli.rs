@@ -480,3 +480,61 @@ fn a_named_file_is_linted_with_its_unit_and_only_it_is_reported() {
     assert_eq!(code, 0);
     assert!(findings(&only_variables).is_empty());
 }
+
+#[test]
+fn deeply_nested_input_is_an_error_and_a_giant_line_is_not_printed() {
+    let dir = std::env::temp_dir().join(format!("aksguard-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let depth = 100_000;
+    let nested = format!(
+        "locals {{\n  x = {}{}\n}}\n",
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    std::fs::write(dir.join("deep.tf"), nested).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"azurerm_kubernetes_cluster\" \"a\" {\n  local_account_disabled = false\n}\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .arg("check")
+        .arg(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("AG001"), "{stdout}");
+    assert!(
+        stdout.contains("deep.tf:2:"),
+        "the location replaces the snippet: {stdout}"
+    );
+    assert!(
+        stdout.lines().all(|l| l.len() < 1_000),
+        "no line of the nested file is echoed"
+    );
+    assert!(stdout.contains("AKS005"), "the other file is still linted");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error_at_the_bad_byte() {
+    let dir = std::env::temp_dir().join(format!("aksguard-latin1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("latin1.tf"),
+        b"resource \"azurerm_kubernetes_cluster\" \"a\" {\n  name = \"caf\xe9\"\n}\n",
+    )
+    .unwrap();
+    let (code, json) = check(&[dir.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    let error = &json["errors"][0];
+    assert_eq!(error["rule"], "AG001");
+    assert!(error["path"].as_str().unwrap().ends_with("latin1.tf"));
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(2), Some(14))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

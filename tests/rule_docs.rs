@@ -1,9 +1,14 @@
 //! Every rule's documentation is also its test: each `### Bad ...` / `### Good ...` example
 //! is written to a scratch directory and linted; the findings of the documented rule must be
 //! exactly the lines marked `<- RULEID` (at the line's first non-blank column).
+//!
+//! Fixes too: the rule's fixes applied to each Bad example must leave files that parse and
+//! no finding of the rule; a `### Fixed: X` example must be exactly what fixing `### Bad: X`
+//! gives; and the doc's `## Fix safety` section must say whether there is a fix, truly.
 
 use aksguard::config::Config;
 use aksguard::engine;
+use aksguard::fix::{self, Applicability};
 use aksguard::report::span_lines;
 use aksguard::rules;
 use std::collections::BTreeSet;
@@ -194,4 +199,146 @@ fn docs_start_with_id_and_slug() {
             rule.id
         );
     }
+}
+
+/// The section's first paragraph, which must open with "Automatic fix" or "No automatic fix".
+fn fix_safety(doc: &str) -> Option<&str> {
+    let start = doc.find("\n## Fix safety\n")? + "\n## Fix safety\n".len();
+    let rest = &doc[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    Some(rest[..end].trim())
+}
+
+/// The line without its `# <- RULE` / `// <- RULE` marker comment.
+fn without_markers(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = match line.find("<- ") {
+            Some(marker) => {
+                let before = &line[..marker];
+                let comment = before.rfind("//").or_else(|| before.rfind('#'));
+                comment.map_or(line, |c| line[..c].trim_end())
+            }
+            None => line,
+        };
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn fixes_resolve_their_findings_and_match_the_fixed_examples() {
+    let mut failures = Vec::new();
+    for rule in rules::ALL {
+        let Some(safety) = fix_safety(rule.doc) else {
+            failures.push(format!("{}: no `## Fix safety` section", rule.id));
+            continue;
+        };
+        let claims_fix = safety.starts_with("Automatic fix");
+        if !claims_fix && !safety.starts_with("No automatic fix") {
+            failures.push(format!(
+                "{}: `## Fix safety` must open with \"Automatic fix\" or \"No automatic fix\"",
+                rule.id
+            ));
+        }
+        let examples = examples(rule.doc);
+        let mut applied_any = false;
+        for (index, example) in examples.iter().enumerate() {
+            let Some(name) = example.heading.strip_prefix("Bad: ") else {
+                continue;
+            };
+            // Not `scratch`: the other test removes its root while this one runs.
+            let dir = std::env::temp_dir()
+                .join(format!("aksguard-docfix-{}", std::process::id()))
+                .join(format!("{}-{index}", rule.id));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (file, _, text) in &example.files {
+                let path = dir.join(file);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let mut config = match dir.join("aksguard.toml") {
+                path if path.exists() => Config::load(&path).unwrap(),
+                _ => Config::default_for(&dir),
+            };
+            config.select = vec![rule.id.to_string()];
+            let paths = [dir.clone()];
+            let scan = engine::lint(&paths, &config);
+            let fixes: Vec<_> = scan
+                .findings
+                .iter()
+                .filter(|f| f.rule == rule.id)
+                .filter_map(|f| fix::render(&scan.sources, f))
+                .collect();
+            if !claims_fix && !fixes.is_empty() {
+                failures.push(format!(
+                    "{} `{}`: the doc says no automatic fix, but the rule offers one",
+                    rule.id, example.heading
+                ));
+            }
+            if fixes
+                .iter()
+                .all(|f| f.applicability == Applicability::DisplayOnly)
+            {
+                continue;
+            }
+            applied_any = true;
+            let planned = fix::fix_files(
+                &paths,
+                &config,
+                &aksguard::engine::Options::default(),
+                &scan,
+                Applicability::Unsafe,
+            );
+            if !planned.refused.is_empty() {
+                failures.push(format!(
+                    "{} `{}`: fixed files no longer parse: {:?}",
+                    rule.id, example.heading, planned.refused
+                ));
+            }
+            fix::write(&planned.changes).unwrap();
+            let (left, errors) = run(&dir, rule.id);
+            if !left.is_empty() || !errors.is_empty() {
+                failures.push(format!(
+                    "{} `{}`: after the fixes still {left:?}, errors {errors:?}",
+                    rule.id, example.heading
+                ));
+            }
+            let wanted = format!("Fixed: {name}");
+            if let Some(fixed) = examples.iter().find(|e| e.heading == wanted) {
+                for (file, _, expected) in &fixed.files {
+                    let got = std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+                    if without_markers(&got) != *expected {
+                        failures.push(format!(
+                            "{} `{}`: {file} after the fixes is\n{}\nnot\n{expected}",
+                            rule.id,
+                            fixed.heading,
+                            without_markers(&got)
+                        ));
+                    }
+                }
+            }
+        }
+        if claims_fix && !applied_any {
+            failures.push(format!(
+                "{}: the doc claims an automatic fix but no Bad example gets one",
+                rule.id
+            ));
+        }
+        for fixed in examples.iter().filter(|e| e.heading.starts_with("Fixed: ")) {
+            let bad = format!("Bad: {}", &fixed.heading["Fixed: ".len()..]);
+            if !examples.iter().any(|e| e.heading == bad) {
+                failures.push(format!(
+                    "{} `{}`: no `### {bad}` to fix",
+                    rule.id, fixed.heading
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("aksguard-docfix-{}", std::process::id())),
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

@@ -21,7 +21,7 @@
 mod eval;
 mod expr;
 pub(crate) mod functions;
-mod json;
+pub(crate) mod json;
 
 #[cfg(test)]
 mod tests;
@@ -34,7 +34,7 @@ pub use json::SyntaxError;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
 use crate::value::{Kind, Value};
-use eval::{copy_count, Env, Evaluator, Scope, Verbatim};
+use eval::{copy_count, Env, Evaluator, Scope, Verbatim, MAX_COPY};
 use json::Json;
 
 /// What a nested deployment's body holds for `properties.template`: an unknown with this
@@ -190,6 +190,17 @@ pub fn load_template_named(
     text: &str,
     parameters: Option<(FileId, &str, &str)>,
 ) -> Result<Vec<RawResource>, ArmError> {
+    load_template_reporting(file, text, parameters).map(|(resources, _)| resources)
+}
+
+/// As [`load_template_named`], with the limits the template ran into (a `copy` count ARM
+/// would reject, nested deployments too deep to follow): the resources are still returned,
+/// with what lies past a limit left unknown or out.
+pub fn load_template_reporting(
+    file: FileId,
+    text: &str,
+    parameters: Option<(FileId, &str, &str)>,
+) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
     let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
     if root.as_object().is_none() {
         return Err(ArmError {
@@ -216,9 +227,10 @@ pub fn load_template_named(
         evaluator: Evaluator::default(),
         compiled_by_bicep,
         out: Vec::new(),
+        limits: Vec::new(),
     };
     walker.template(&scope, root, &Env::default(), 0);
-    Ok(walker.out)
+    Ok((walker.out, walker.limits))
 }
 
 /// The `{"parameters": {"x": {"value": ...}}}` of a parameters file, as given values.
@@ -251,6 +263,14 @@ fn parameter_values(
     Ok(values)
 }
 
+/// Any JSON document as a value with spans, no expression evaluated (Terraform's
+/// `*.tfvars.json`).
+pub fn json_value(file: FileId, text: &str) -> Result<Value, ArmError> {
+    json::parse(file, text)
+        .map(|j| j.to_value())
+        .map_err(|e| e.in_file(file))
+}
+
 /// Is this segment of a resource ID a placeholder for a part only the deployment knows
 /// (`{subscription().subscriptionId}`, `{resourceGroup().name}`, `{parameters('rg')}`)?
 pub fn is_placeholder_segment(segment: &str) -> bool {
@@ -267,6 +287,8 @@ struct Walker {
     evaluator: Evaluator,
     compiled_by_bicep: bool,
     out: Vec<RawResource>,
+    /// Limits reached while walking, reported as errors beside the resources.
+    limits: Vec<ArmError>,
 }
 
 impl Walker {
@@ -317,11 +339,21 @@ impl Walker {
             .map(|n| ev.eval_json(scope, n, env))
             .and_then(|n| n.as_str().map(str::to_string))
             .unwrap_or_default();
-        let count = copy
+        let number = copy
             .get("count")
-            .map(|c| ev.eval_json(scope, c, env))
-            .and_then(|c| c.as_number())
-            .and_then(copy_count);
+            .map(|c| (c.loc, ev.eval_json(scope, c, env)))
+            .and_then(|(loc, c)| Some((loc, c.as_number()?)));
+        let count = number.and_then(|(_, n)| copy_count(n));
+        if let (Some((loc, n)), None) = (number, count) {
+            self.limits.push(ArmError {
+                loc,
+                message: format!(
+                    "copy count {} is not a whole number from 0 to {MAX_COPY}, which ARM requires; \
+                     the resource is checked once with copyIndex() unknown",
+                    crate::value::format_number(n)
+                ),
+            });
+        }
         match count {
             Some(n) => {
                 for i in 0..n {
@@ -437,6 +469,12 @@ impl Walker {
         depth: usize,
     ) {
         if depth >= MAX_NESTING {
+            self.limits.push(ArmError {
+                loc: resource.loc,
+                message: format!(
+                    "nested deployments deeper than {MAX_NESTING} levels are not followed"
+                ),
+            });
             return;
         }
         let Some(template) = resource

@@ -1013,3 +1013,26 @@ fn blueprint_template_artifact_is_a_template() {
         "Microsoft.ContainerService/managedClusters/aks1"
     );
 }
+
+#[test]
+fn a_copy_count_arm_would_reject_is_reported_and_the_resource_still_checked() {
+    let text = r#"{
+  "resources": [
+    {
+      "type": "Microsoft.ContainerRegistry/registries",
+      "name": "[concat('acr', copyIndex())]",
+      "copy": { "name": "registries", "count": 100000 },
+      "sku": { "name": "Premium" }
+    }
+  ]
+}"#;
+    let (resources, limits) = load_template_reporting(0, text, None).unwrap();
+    assert_eq!(resources.len(), 1);
+    assert_eq!(limits.len(), 1);
+    assert!(
+        limits[0].message.contains("copy count 100000"),
+        "{}",
+        limits[0].message
+    );
+    assert_eq!(src(text, Some(limits[0].loc)), "100000");
+}

@@ -4,7 +4,29 @@
 use super::fields::{DefaultValue, FieldSpec};
 use crate::source::Loc;
 use crate::value::{Kind, Value};
+use std::cell::RefCell;
 use std::sync::Arc;
+
+/// An unknown field a rule asked for through [`Field::known`] (for `--unknown=warn`).
+#[derive(Clone, Debug)]
+pub struct UnknownRead {
+    pub at: Loc,
+    pub attribute: String,
+    pub expr: String,
+}
+
+thread_local! {
+    static UNKNOWN_READS: RefCell<Option<Vec<UnknownRead>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (one rule's check) and returns the unknown fields it read through
+/// [`Field::known`]: the one place where "a rule could not decide" is visible.
+pub fn tracking_unknown_reads<R>(f: impl FnOnce() -> R) -> (R, Vec<UnknownRead>) {
+    let outer = UNKNOWN_READS.with(|r| r.borrow_mut().replace(Vec::new()));
+    let result = f();
+    let reads = UNKNOWN_READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
+    (result, reads.unwrap_or_default())
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
@@ -36,7 +58,18 @@ pub struct Field<T> {
 impl<T> Field<T> {
     pub fn known(&self) -> Option<&T> {
         match self.state {
-            State::Unknown => None,
+            State::Unknown => {
+                UNKNOWN_READS.with(|r| {
+                    if let Some(reads) = r.borrow_mut().as_mut() {
+                        reads.push(UnknownRead {
+                            at: self.at,
+                            attribute: self.attribute.clone(),
+                            expr: self.unknown_expr.clone().unwrap_or_default(),
+                        });
+                    }
+                });
+                None
+            }
             _ => self.value.as_ref(),
         }
     }

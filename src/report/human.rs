@@ -1,10 +1,117 @@
 //! Human output: miette reports with the source snippet, labels and help, then one summary line.
 
 use crate::engine::Scan;
+use crate::fix::Applicability;
 use crate::severity::Severity;
+use crate::source::SourceFile;
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, Report, SourceCode, SourceSpan, SpanContents,
 };
+
+/// Lines longer than this (minified JSON, generated HCL) are not shown as a snippet.
+const MAX_SNIPPET_LINE: usize = 400;
+/// Lines of context kept around the labels.
+const CONTEXT_LINES: usize = 3;
+
+/// The lines of a file around a report's labels, so miette copies and scans only those and
+/// not the whole file once per finding.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file.
+    start: usize,
+    /// 0-based line of `text`'s first line in the file.
+    first_line: usize,
+}
+
+impl Excerpt {
+    /// None when a label sits on a line too long to show.
+    fn around(file: &SourceFile, spans: &[(usize, usize)]) -> Option<Excerpt> {
+        let line_of = |offset: usize| file.line_col(offset as u32).0;
+        let first = spans.iter().map(|s| line_of(s.0)).min()?;
+        let last = spans.iter().map(|s| line_of(s.0 + s.1)).max()?;
+        let line_end = |line: usize| file.line_start(line + 1).unwrap_or(file.text.len());
+        for &(offset, _) in spans {
+            let line = line_of(offset);
+            if line_end(line) - file.line_start(line)? > MAX_SNIPPET_LINE {
+                return None;
+            }
+        }
+        let first = first.saturating_sub(CONTEXT_LINES).max(1);
+        let start = file.line_start(first)?;
+        let end = line_end(last + CONTEXT_LINES);
+        Some(Excerpt {
+            name: file.display.clone(),
+            text: file.text.get(start..end)?.to_string(),
+            start,
+            first_line: first - 1,
+        })
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let local = SourceSpan::new(span.offset().saturating_sub(self.start).into(), span.len());
+        let inner = self
+            .text
+            .read_span(&local, context_lines_before, context_lines_after)?;
+        let global = SourceSpan::new(
+            (inner.span().offset() + self.start).into(),
+            inner.span().len(),
+        );
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            global,
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A report with the snippet around its labels, or, when the lines are too long to show,
+/// the bare location in its help.
+fn with_snippet(
+    diagnostic: MietteDiagnostic,
+    file: &SourceFile,
+    at: (usize, usize),
+    help: Option<String>,
+) -> Report {
+    let mut spans: Vec<(usize, usize)> = diagnostic
+        .labels
+        .iter()
+        .flatten()
+        .map(|l| (l.offset(), l.len()))
+        .collect();
+    spans.push(at);
+    match Excerpt::around(file, &spans) {
+        Some(excerpt) => {
+            let diagnostic = match help {
+                Some(help) => diagnostic.with_help(help),
+                None => diagnostic,
+            };
+            Report::new(diagnostic).with_source_code(excerpt)
+        }
+        None => {
+            let (line, column) = file.line_col(at.0 as u32);
+            let place = format!("at {}:{line}:{column}", file.display);
+            let help = match help {
+                Some(help) => format!("{place}\n{help}"),
+                None => place,
+            };
+            let mut diagnostic = diagnostic.with_help(help);
+            diagnostic.labels = None;
+            Report::new(diagnostic)
+        }
+    }
+}
 
 pub fn render(scan: &Scan, color: bool) -> String {
     let theme = if color {
@@ -21,13 +128,10 @@ pub fn render(scan: &Scan, color: bool) -> String {
         let report = match error.at {
             Some(loc) => {
                 let file = scan.sources.get(loc.file);
-                diagnostic = diagnostic.with_label(LabeledSpan::new(
-                    Some("here".to_string()),
-                    loc.start as usize,
-                    (loc.end - loc.start) as usize,
-                ));
-                Report::new(diagnostic)
-                    .with_source_code(NamedSource::new(file.display.clone(), file.text.clone()))
+                let at = (loc.start as usize, (loc.end - loc.start) as usize);
+                diagnostic =
+                    diagnostic.with_label(LabeledSpan::new(Some("here".to_string()), at.0, at.1));
+                with_snippet(diagnostic, file, at, None)
             }
             None => Report::new(diagnostic.with_help(format!("in {}", error.path))),
         };
@@ -36,12 +140,13 @@ pub fn render(scan: &Scan, color: bool) -> String {
     }
     for finding in scan.findings.iter().filter(|f| !f.suppressed) {
         let file = scan.sources.get(finding.at.file);
+        let at = (
+            finding.at.start as usize,
+            (finding.at.end - finding.at.start) as usize,
+        );
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             Some(finding.label.clone()),
-            (
-                finding.at.start as usize,
-                (finding.at.end - finding.at.start) as usize,
-            ),
+            at,
         )];
         let mut help = finding.help.clone();
         for (loc, note) in &finding.notes {
@@ -58,6 +163,16 @@ pub fn render(scan: &Scan, color: bool) -> String {
                 ));
             }
         }
+        if let Some(fix) = crate::fix::render(&scan.sources, finding) {
+            // The help already says what to change; say how to get it done.
+            help.push_str(match fix.applicability {
+                Applicability::Safe => "\nfix (safe): `aksguard check --fix`",
+                Applicability::Unsafe => "\nfix (unsafe): `aksguard check --fix --unsafe-fixes`",
+                Applicability::DisplayOnly => {
+                    "\nfix (display-only): this file is generated; change its source"
+                }
+            });
+        }
         let mut message = format!("{} [{}]", finding.message, finding.resource);
         if let Some(source) = &finding.source {
             message.push_str(&format!(" (from {source})"));
@@ -69,10 +184,8 @@ pub fn render(scan: &Scan, color: bool) -> String {
                 Severity::Medium | Severity::Low => miette::Severity::Warning,
                 Severity::Info => miette::Severity::Advice,
             })
-            .with_labels(labels)
-            .with_help(help);
-        let report = Report::new(diagnostic)
-            .with_source_code(NamedSource::new(file.display.clone(), file.text.clone()));
+            .with_labels(labels);
+        let report = with_snippet(diagnostic, file, at, Some(help));
         let _ = handler.render_report(&mut out, report.as_ref());
         out.push('\n');
     }

@@ -32,6 +32,9 @@ pub fn render(scan: &Scan) -> String {
                 object.insert("justification".into(), json!(reason));
             }
             object.insert("help".into(), json!(f.help));
+            if let Some(fix) = crate::fix::render(&scan.sources, f) {
+                object.insert("fix".into(), fix_json(scan, &fix));
+            }
             let related: Vec<Value> = f
                 .notes
                 .iter()
@@ -80,4 +83,28 @@ pub fn render(scan: &Scan) -> String {
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Edits as byte offsets (for tools that patch bytes) and 1-based lines and character
+/// columns (for people), like the finding's own location.
+fn fix_json(scan: &Scan, fix: &crate::fix::Fix) -> Value {
+    let edits: Vec<Value> = fix
+        .edits
+        .iter()
+        .map(|edit| {
+            let loc = crate::source::Loc::new(edit.file, edit.start, edit.end);
+            let (line, column, end_line, end_column) = span_lines(&scan.sources, loc);
+            json!({
+                "path": scan.sources.get(edit.file).display,
+                "start": edit.start,
+                "end": edit.end,
+                "line": line,
+                "column": column,
+                "end_line": end_line,
+                "end_column": end_column,
+                "content": edit.content,
+            })
+        })
+        .collect();
+    json!({"applicability": fix.applicability.as_str(), "message": fix.title, "edits": edits})
 }

@@ -277,6 +277,12 @@ fn result(scan: &Scan, f: &Finding, rule_index: Option<usize>, occurrence: usize
             .collect();
         object.insert("relatedLocations".into(), Value::Array(related));
     }
+    // Display-only fixes are not offered: the file is generated and would be overwritten.
+    if let Some(fix) = crate::fix::render(&scan.sources, f)
+        .filter(|fix| fix.applicability != crate::fix::Applicability::DisplayOnly)
+    {
+        object.insert("fixes".into(), json!([sarif_fix(scan, &fix)]));
+    }
     let occurrence = occurrence.to_string();
     let fingerprint = fnv1a64(&[f.rule, path, &f.resource, &occurrence]);
     object.insert(
@@ -373,6 +379,34 @@ fn physical_location(sources: &Sources, loc: Loc) -> Value {
             "endLine": end_line,
             "endColumn": end_column,
         },
+    })
+}
+
+/// A fix as SARIF byte replacements, one artifactChange per file it touches.
+fn sarif_fix(scan: &Scan, fix: &crate::fix::Fix) -> Value {
+    let mut changes: Vec<(crate::source::FileId, Vec<Value>)> = Vec::new();
+    for edit in &fix.edits {
+        let replacement = json!({
+            "deletedRegion": {"byteOffset": edit.start, "byteLength": edit.end - edit.start},
+            "insertedContent": {"text": edit.content},
+        });
+        match changes.iter_mut().find(|(file, _)| *file == edit.file) {
+            Some((_, replacements)) => replacements.push(replacement),
+            None => changes.push((edit.file, vec![replacement])),
+        }
+    }
+    let changes: Vec<Value> = changes
+        .into_iter()
+        .map(|(file, replacements)| {
+            json!({
+                "artifactLocation": artifact_location(&scan.sources.get(file).display),
+                "replacements": replacements,
+            })
+        })
+        .collect();
+    json!({
+        "description": {"text": format!("{} ({})", fix.title, fix.applicability.as_str())},
+        "artifactChanges": changes,
     })
 }
 

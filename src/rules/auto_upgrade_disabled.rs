@@ -1,5 +1,6 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -19,16 +20,25 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if !channel.eq_ignore_ascii_case("none") {
             continue;
         }
+        let help = spelled(
+            cluster,
+            "Set `automatic_upgrade_channel = \"patch\"` (azurerm 3.x: `automatic_channel_upgrade`) or `stable`",
+            "Set `autoUpgradeProfile.upgradeChannel` to `patch` or `stable`",
+        );
+        // `patch` is the channel that never jumps a minor version unasked.
+        let patch = || Literal::str("patch");
+        let remedy = set_field(
+            cluster,
+            &cluster.upgrade_channel,
+            patch(),
+            patch(),
+            "Use the `patch` upgrade channel",
+        );
         out.push(RULE.at_field(
             cluster,
             &cluster.upgrade_channel,
             "The cluster has no auto-upgrade channel: Kubernetes patches and minor versions are never applied automatically".to_string(),
-            spelled(
-                cluster,
-                "Set `automatic_upgrade_channel = \"patch\"` (azurerm 3.x: `automatic_channel_upgrade`) or `stable`",
-                "Set `autoUpgradeProfile.upgradeChannel` to `patch` or `stable`",
-            )
-            .to_string(),
-        ));
+            help.to_string(),
+        ).with_remedy(remedy));
     }
 }

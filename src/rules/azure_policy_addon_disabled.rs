@@ -22,5 +22,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             "Set `azure_policy_enabled = true`",
             "Set `addonProfiles.azurepolicy.enabled: true`",
         ),
+        true,
     );
 }

@@ -1,5 +1,6 @@
-use super::{zone_name, Context, Rule};
+use super::{set_field, zone_name, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::model::Model;
 use crate::severity::Severity;
 
@@ -76,7 +77,20 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ));
         } else {
             for pricing in containers {
-                out.push(RULE.at_field(&pricing.at, &pricing.tier, message.clone(), help.clone()));
+                // A subscription-wide plan with its own bill: the author decides.
+                let standard = || Literal::str("Standard");
+                let remedy = set_field(
+                    &pricing.at,
+                    &pricing.tier,
+                    standard(),
+                    standard(),
+                    "Put the Containers plan on Standard",
+                )
+                .map(|r| r.needs_review("a billing decision for the subscription"));
+                out.push(
+                    RULE.at_field(&pricing.at, &pricing.tier, message.clone(), help.clone())
+                        .with_remedy(remedy),
+                );
             }
         }
     }

@@ -1,5 +1,6 @@
-use super::{zone_name, Context, Rule};
+use super::{set_field, zone_name, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::model::Model;
 use crate::severity::Severity;
 
@@ -24,11 +25,21 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         {
             continue;
         }
+        // Other machines of the subscription may rely on the plan.
+        let free = || Literal::str("Free");
+        let remedy = set_field(
+            &pricing.at,
+            &pricing.tier,
+            free(),
+            free(),
+            "Put the VirtualMachines plan on Free",
+        )
+        .map(|r| r.needs_review("other virtual machines of the subscription may need it"));
         out.push(RULE.at_field(
             &pricing.at,
             &pricing.plan,
             format!("Defender for Servers is on Standard in landing zone `{}`, whose only machines are AKS nodes: Defender for Containers already protects them", zone_name(model, zone)),
             "Drop the `VirtualMachines` plan (or set it to `Free`) in landing zones without their own virtual machines".to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

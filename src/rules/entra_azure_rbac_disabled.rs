@@ -1,5 +1,8 @@
 use super::{spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Remedy};
+use crate::model::cluster::Cluster;
+use crate::model::raw::Format;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -39,6 +42,40 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         } else {
             field
         };
-        out.push(RULE.at_field(cluster, field, message, help));
+        let remedy = remedy(cluster, &help);
+        out.push(
+            RULE.at_field(cluster, field, message, help)
+                .with_remedy(remedy),
+        );
     }
+}
+
+/// The settings that are off, set on; a missing integration block only where one literal
+/// creates it (azurerm 4.x+, always managed). Under azurerm 3.x and in ARM the new block or
+/// object needs two settings, and one fix cannot create the same parent twice.
+fn remedy(cluster: &Cluster, title: &str) -> Option<Remedy> {
+    if cluster.entra_integration.known() == Some(&false) {
+        let one_literal =
+            cluster.format == Format::Terraform && cluster.provider_major.is_none_or(|m| m >= 4);
+        if !one_literal {
+            return None;
+        }
+        return Remedy::new(
+            title,
+            vec![Some(Change::absent(
+                cluster.entra_integration.at,
+                "azure_active_directory_role_based_access_control.azure_rbac_enabled",
+                true.into(),
+            ))],
+        );
+    }
+    // Under azurerm 4.x `entra_managed` stands for the block itself, which exists here.
+    let managed_is_an_attribute = cluster.entra_managed.attribute.ends_with("managed");
+    let changes = [&cluster.azure_rbac, &cluster.entra_managed]
+        .into_iter()
+        .filter(|f| f.known() == Some(&false))
+        .filter(|f| !std::ptr::eq(*f, &cluster.entra_managed) || managed_is_an_attribute)
+        .map(|f| Change::for_field(f, true.into()))
+        .collect();
+    Remedy::new(title, changes)
 }

@@ -1,4 +1,4 @@
-use super::{all_pools, spelled, Context, Rule};
+use super::{all_pools, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
@@ -17,6 +17,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let name = pool.name.as_deref().unwrap_or("?");
+        let remedy = set_field(
+            pool,
+            &pool.host_encryption,
+            true.into(),
+            true.into(),
+            "Encrypt at host",
+        );
         out.push(RULE.at_field(
             pool,
             &pool.host_encryption,
@@ -27,6 +34,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "Set `enableEncryptionAtHost: true`",
             )
             .to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

@@ -1,5 +1,6 @@
 use super::{Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Remedy};
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -27,7 +28,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 format!("The pod sets `{field}: true`: it shares the node's namespace and sees (or reaches) the node's processes and traffic"),
                 "shared here",
                 &format!("Remove `{field}: true`"),
-            ));
+            ).with_remedy(entry.key_loc.and_then(|at| {
+                Remedy::new(format!("Set `{field}: false`"), vec![Some(Change::written(at, false.into()))])
+            })));
         }
     }
 }

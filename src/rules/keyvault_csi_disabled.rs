@@ -1,5 +1,7 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Literal, Remedy};
+use crate::model::raw::Format;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -13,6 +15,7 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for cluster in &ctx.model.clusters {
+        let rotate = || Literal::str("true");
         let (field, message) = if cluster.keyvault_csi.known() == Some(&false) {
             (&cluster.keyvault_csi, "The Key Vault Secrets Store CSI driver add-on is not enabled: secrets end up in manifests or Kubernetes Secrets")
         } else if cluster.keyvault_csi.known() == Some(&true)
@@ -21,6 +24,23 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             (&cluster.keyvault_rotation, "The Key Vault Secrets Store CSI driver does not rotate secrets: rotated Key Vault secrets never reach the pods")
         } else {
             continue;
+        };
+        let title = "Enable secret rotation";
+        let remedy = if std::ptr::eq(field, &cluster.keyvault_rotation) {
+            set_field(cluster, field, true.into(), rotate(), title)
+        } else if cluster.format == Format::Terraform && field.is_default() {
+            // The block's presence is the add-on: add it with rotation on.
+            Remedy::new(
+                title,
+                vec![Some(Change::absent(
+                    field.at,
+                    "key_vault_secrets_provider.secret_rotation_enabled",
+                    true.into(),
+                ))],
+            )
+        } else {
+            // ARM needs `enabled` and the rotation flag together; not one literal.
+            None
         };
         out.push(RULE.at_field(
             cluster,
@@ -32,6 +52,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "Set `addonProfiles.azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: \"true\" } }`",
             )
             .to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

@@ -24,5 +24,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             "Remove `role_based_access_control_enabled = false` (RBAC is on by default)",
             "Remove `enableRBAC: false` (RBAC is on by default)",
         ),
+        true,
     );
 }

@@ -1,6 +1,7 @@
 //! The rule catalogue: one file per rule, registered by one line in `ALL`.
 
 use crate::finding::Finding;
+use crate::fix::{Change, Literal, Remedy};
 use crate::model::cluster::{Cluster, NodePool};
 use crate::model::field::{Field, State};
 use crate::model::raw::Format;
@@ -137,6 +138,8 @@ pub const CATALOGUE_IDS: &[&str] = &[
 /// Engine diagnostics that are not rules over the model.
 pub const PARSE_ERROR: (&str, &str) = ("AG001", "parse-error");
 pub const INVALID_CONFIG: (&str, &str) = ("AG004", "invalid-config");
+/// `--unknown=warn`: a rule could not decide because a value is unknown.
+pub const UNRESOLVED: (&str, &str) = ("AG003", "unresolved-value");
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter()
@@ -260,6 +263,7 @@ impl Rule {
             source: None,
             suppressed: false,
             suppression: None,
+            remedy: None,
         }
     }
 }
@@ -288,14 +292,35 @@ pub fn report_disabled(
     field: fn(&Cluster) -> &Field<bool>,
     message: &str,
     help: (&'static str, &'static str),
+    fixable: bool,
 ) {
     for cluster in &ctx.model.clusters {
         let value = field(cluster);
         if value.known() == Some(&false) {
             let help = spelled(cluster, help.0, help.1).to_string();
-            out.push(rule.at_field(cluster, value, message.to_string(), help));
+            let remedy =
+                fixable.then(|| set_field(cluster, value, true.into(), true.into(), &help));
+            out.push(
+                rule.at_field(cluster, value, message.to_string(), help)
+                    .with_remedy(remedy.flatten()),
+            );
         }
     }
+}
+
+/// The remedy that writes one literal into a field, spelled for the subject's format.
+pub fn set_field<T>(
+    subject: &dyn Subject,
+    field: &Field<T>,
+    terraform: Literal,
+    arm: Literal,
+    title: &str,
+) -> Option<Remedy> {
+    let value = match subject.format() {
+        Format::Terraform => terraform,
+        _ => arm,
+    };
+    Remedy::new(title, vec![Change::for_field(field, value)])
 }
 
 impl Subject for crate::model::registry::Located {

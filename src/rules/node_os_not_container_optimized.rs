@@ -1,5 +1,6 @@
-use super::{all_pools, is_linux, spelled, Context, Rule};
+use super::{all_pools, is_linux, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -39,6 +40,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "Set `osSKU: \"AzureLinux\"`",
             )
             .to_string(),
+        );
+        let azure_linux = || Literal::str("AzureLinux");
+        finding.remedy = set_field(
+            pool,
+            &pool.os_sku,
+            azure_linux(),
+            azure_linux(),
+            "Use the Azure Linux OS SKU",
         );
         if retired {
             finding.severity = Severity::Medium;

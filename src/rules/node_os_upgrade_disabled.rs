@@ -1,5 +1,6 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -20,6 +21,15 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if !(channel.eq_ignore_ascii_case("None") || channel.eq_ignore_ascii_case("Unmanaged")) {
             continue;
         }
+        // NodeImage is the provider's own default and patches both OS and image.
+        let node_image = || Literal::str("NodeImage");
+        let remedy = set_field(
+            cluster,
+            &cluster.node_os_channel,
+            node_image(),
+            node_image(),
+            "Use the `NodeImage` node OS upgrade channel",
+        );
         out.push(RULE.at_field(
             cluster,
             &cluster.node_os_channel,
@@ -30,6 +40,6 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "Set `autoUpgradeProfile.nodeOSUpgradeChannel` to `NodeImage` or `SecurityPatch`, or remove it",
             )
             .to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

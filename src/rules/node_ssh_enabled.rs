@@ -1,5 +1,6 @@
-use super::{all_pools, Context, Rule};
+use super::{all_pools, set_field, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::model::raw::Format;
 use crate::severity::Severity;
 
@@ -35,11 +36,22 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let name = pool.name.as_deref().unwrap_or("?");
-        out.push(RULE.at_field(
+        let disabled = || Literal::str("Disabled");
+        let remedy = set_field(
             pool,
             &pool.ssh_access,
-            format!("Node pool `{name}` accepts SSH (`sshAccess` is `{access}`)"),
-            "Set `securityProfile.sshAccess: \"Disabled\"` on the pool".to_string(),
-        ));
+            disabled(),
+            disabled(),
+            "Disable SSH on the pool",
+        );
+        out.push(
+            RULE.at_field(
+                pool,
+                &pool.ssh_access,
+                format!("Node pool `{name}` accepts SSH (`sshAccess` is `{access}`)"),
+                "Set `securityProfile.sshAccess: \"Disabled\"` on the pool".to_string(),
+            )
+            .with_remedy(remedy),
+        );
     }
 }

@@ -1,5 +1,6 @@
 use super::{containers, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Remedy};
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -28,12 +29,21 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "`allowPrivilegeEscalation` is absent: it defaults to true",
             ),
         };
+        let change = match entry {
+            Some(e) => e.key_loc.map(|at| Change::written(at, false.into())),
+            None => Some(Change::absent(
+                container.anchor,
+                "securityContext.allowPrivilegeEscalation",
+                false.into(),
+            )),
+        };
+        let remedy = Remedy::new("Set `allowPrivilegeEscalation: false`", vec![change]);
         out.push(RULE.on_object(
             object,
             at,
             format!("Container `{}` allows privilege escalation (setuid binaries and file capabilities can raise its privileges)", container.name),
             label,
             "Set `securityContext.allowPrivilegeEscalation: false` on the container",
-        ));
+        ).with_remedy(remedy));
     }
 }

@@ -1,5 +1,6 @@
 use super::{containers, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Remedy};
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -19,12 +20,19 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if entry.value.as_bool() != Some(true) {
             continue;
         }
+        let at = entry.key_loc.unwrap_or(container.anchor);
+        let remedy = entry.key_loc.and_then(|at| {
+            Remedy::new(
+                "Set `privileged: false`",
+                vec![Some(Change::written(at, false.into()))],
+            )
+        });
         out.push(RULE.on_object(
             object,
-            entry.key_loc.unwrap_or(container.anchor),
+            at,
             format!("Container `{}` runs privileged: it has every capability and the host's devices, one step from the node", container.name),
             "privileged here",
             "Remove `privileged: true`; grant only the specific capability the container needs",
-        ));
+        ).with_remedy(remedy));
     }
 }

@@ -1,4 +1,4 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
@@ -43,6 +43,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 )
             ),
         );
+        // azurerm replaces the cluster when `private_cluster_enabled` changes, and every
+        // client then needs a network path to the private endpoint.
+        finding.remedy = set_field(
+            cluster,
+            &cluster.private_cluster,
+            true.into(),
+            true.into(),
+            "Make the API server private",
+        )
+        .map(|r| r.needs_review("recreates the cluster; clients need a private network path"));
         if corp {
             finding.severity = Severity::High;
         }

@@ -1,4 +1,4 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
@@ -17,11 +17,18 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let name = registry.label();
+        let remedy = set_field(
+            &registry.at,
+            &registry.admin_user,
+            false.into(),
+            false.into(),
+            "Disable the admin user",
+        );
         out.push(RULE.at_field(
             &registry.at,
             &registry.admin_user,
             format!("Registry `{name}` has the admin user enabled: one shared password with push and pull rights, outside Entra ID"),
             spelled(&registry.at, "Set `admin_enabled = false` and grant AcrPull/AcrPush to identities", "Set `adminUserEnabled: false` and grant AcrPull/AcrPush to identities").to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

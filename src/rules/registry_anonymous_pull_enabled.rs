@@ -1,4 +1,4 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
@@ -26,11 +26,18 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let name = registry.label();
+        let remedy = set_field(
+            &registry.at,
+            &registry.anonymous_pull,
+            false.into(),
+            false.into(),
+            "Disable anonymous pull",
+        );
         out.push(RULE.at_field(
             &registry.at,
             &registry.anonymous_pull,
             format!("Registry `{name}` allows anonymous pull: anyone who can reach it can read every image"),
             spelled(&registry.at, "Set `anonymous_pull_enabled = false`", "Set `anonymousPullEnabled: false`").to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

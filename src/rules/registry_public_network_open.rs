@@ -1,5 +1,6 @@
-use super::{corp_zone, spelled, Context, Rule};
+use super::{corp_zone, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -35,11 +36,21 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         } else {
             spelled(&registry.at, "Set `public_network_access_enabled = false`, or `network_rule_set { default_action = \"Deny\" }` with explicit IP rules", "Set `publicNetworkAccess: \"Disabled\"`, or `networkRuleSet.defaultAction: \"Deny\"` with explicit IP rules")
         };
-        out.push(RULE.at_field(
+        let remedy = set_field(
             &registry.at,
             &registry.public_network,
-            message,
-            help.to_string(),
-        ));
+            false.into(),
+            Literal::str("Disabled"),
+            "Disable public network access",
+        );
+        out.push(
+            RULE.at_field(
+                &registry.at,
+                &registry.public_network,
+                message,
+                help.to_string(),
+            )
+            .with_remedy(remedy),
+        );
     }
 }

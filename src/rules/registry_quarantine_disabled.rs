@@ -1,5 +1,6 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::model::registry::enabled;
 use crate::severity::Severity;
 
@@ -23,11 +24,18 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             _ => continue,
         }
         let name = registry.label();
+        let remedy = set_field(
+            &registry.at,
+            &registry.quarantine,
+            true.into(),
+            Literal::str("enabled"),
+            "Enable the quarantine policy",
+        );
         out.push(RULE.at_field(
             &registry.at,
             &registry.quarantine,
             format!("Registry `{name}` has no quarantine policy: pushed images can be pulled before the vulnerability scan gate"),
             spelled(&registry.at, "Set `quarantine_policy_enabled = true`", "Set `policies.quarantinePolicy.status: \"enabled\"`").to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

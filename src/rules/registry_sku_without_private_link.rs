@@ -1,5 +1,6 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::Literal;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -18,11 +19,21 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let sku = registry.sku.known().map(String::as_str).unwrap_or("?");
         let name = registry.label();
+        let premium = || Literal::str("Premium");
+        // Premium is billed at a higher daily rate: the author decides.
+        let remedy = set_field(
+            &registry.at,
+            &registry.sku,
+            premium(),
+            premium(),
+            "Use the Premium SKU",
+        )
+        .map(|r| r.needs_review("Premium costs more"));
         out.push(RULE.at_field(
             &registry.at,
             &registry.sku,
             format!("Registry `{name}` uses the `{sku}` SKU: Private Link, network rules, retention, quarantine and content trust need Premium"),
             spelled(&registry.at, "Set `sku = \"Premium\"`", "Set `sku.name: \"Premium\"`").to_string(),
-        ));
+        ).with_remedy(remedy));
     }
 }

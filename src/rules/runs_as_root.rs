@@ -1,5 +1,6 @@
 use super::{containers, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Remedy};
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -39,12 +40,25 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "neither the pod nor the container sets `runAsNonRoot: true`",
             )
         };
+        // With `runAsUser: 0` written, `runAsNonRoot: true` would only stop the pod: no fix.
+        let change = match (user, non_root) {
+            (Some(u), _) if u.value.as_number() == Some(0.0) => None,
+            (_, Some(e)) => e.key_loc.map(|at| Change::written(at, true.into())),
+            (_, None) => Some(Change::absent(
+                container.anchor,
+                "securityContext.runAsNonRoot",
+                true.into(),
+            )),
+        };
+        // The kubelet refuses to start an image whose user is root: review first.
+        let remedy = Remedy::new("Set `runAsNonRoot: true`", vec![change])
+            .map(|r| r.needs_review("the image may run as root"));
         out.push(RULE.on_object(
             object,
             at,
             format!("Container `{}` may run as root: a container breakout starts with root on the node", container.name),
             label,
             "Set `securityContext.runAsNonRoot: true` with a non-zero `runAsUser` on the pod or the container",
-        ));
+        ).with_remedy(remedy));
     }
 }

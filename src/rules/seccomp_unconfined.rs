@@ -1,5 +1,6 @@
 use super::{containers, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Literal, Remedy};
 use crate::model::workload::lookup;
 use crate::severity::Severity;
 
@@ -50,12 +51,26 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "no seccomp profile on the container or its pod",
             ),
         };
+        let runtime_default = || Literal::str("RuntimeDefault");
+        let change = match profile {
+            // `type: Unconfined` where it is written, pod or container.
+            Some(e) => e
+                .value
+                .entry("type")
+                .and_then(|t| t.key_loc)
+                .map(|at| Change::written(at, runtime_default())),
+            None => Some(Change::absent(
+                container.anchor,
+                "securityContext.seccompProfile.type",
+                runtime_default(),
+            )),
+        };
         out.push(RULE.on_object(
             object,
             at,
             format!("Container `{}` runs without a seccomp profile: every system call reaches the node's kernel", container.name),
             label,
             "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (or `Localhost` with a custom profile)",
-        ));
+        ).with_remedy(Remedy::new("Use the `RuntimeDefault` seccomp profile", vec![change])));
     }
 }

@@ -1,5 +1,6 @@
 use super::{Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Remedy};
 use crate::severity::Severity;
 use crate::value::Value;
 
@@ -49,6 +50,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             "The pod mounts a service account token: a compromised container can call the Kubernetes API with it".to_string(),
             "token automounted",
             "Set `automountServiceAccountToken: false` on the pod or its ServiceAccount (workload identity uses its own projected token)",
-        ));
+        ).with_remedy(pod_setting.and_then(|e| e.key_loc).and_then(|at| {
+            // A pod that talks to the Kubernetes API loses its credentials.
+            Remedy::new("Set `automountServiceAccountToken: false`", vec![Some(Change::written(at, false.into()))])
+                .map(|r| r.needs_review("the pod may call the Kubernetes API"))
+        })));
     }
 }

@@ -1,4 +1,4 @@
-use super::{spelled, Context, Rule};
+use super::{set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
@@ -34,6 +34,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 spelled(cluster, "Set `only_critical_addons_enabled = true` on `default_node_pool`", "Add the taint `CriticalAddonsOnly=true:NoSchedule` to the System pool's `nodeTaints`").to_string(),
             );
             finding.resource = cluster.address.clone();
+            // ARM isolates with a taint in a list, which is not a single literal.
+            if cluster.format == crate::model::raw::Format::Terraform {
+                finding.remedy = set_field(
+                    *pool,
+                    &pool.critical_addons_only,
+                    true.into(),
+                    true.into(),
+                    "Set `only_critical_addons_enabled = true`",
+                );
+            }
             out.push(finding);
         }
     }

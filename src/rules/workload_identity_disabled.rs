@@ -1,5 +1,6 @@
 use super::{spelled, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Literal, Remedy};
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -23,16 +24,25 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         } else {
             continue;
         };
-        out.push(RULE.at_field(
+        let help = spelled(
             cluster,
-            field,
-            format!("{what}: pods cannot use Entra workload identities and fall back to stored secrets"),
-            spelled(
+            "Set `workload_identity_enabled = true` and `oidc_issuer_enabled = true`",
+            "Set `securityProfile.workloadIdentity.enabled: true` and `oidcIssuerProfile.enabled: true`",
+        );
+        // Both switches in one fix: turning on only one would leave the finding standing.
+        let changes = [&cluster.workload_identity, &cluster.oidc_issuer]
+            .into_iter()
+            .filter(|f| f.known() == Some(&false))
+            .map(|f| Change::for_field(f, Literal::Bool(true)))
+            .collect();
+        out.push(
+            RULE.at_field(
                 cluster,
-                "Set `workload_identity_enabled = true` and `oidc_issuer_enabled = true`",
-                "Set `securityProfile.workloadIdentity.enabled: true` and `oidcIssuerProfile.enabled: true`",
+                field,
+                format!("{what}: pods cannot use Entra workload identities and fall back to stored secrets"),
+                help.to_string(),
             )
-            .to_string(),
-        ));
+            .with_remedy(Remedy::new(help, changes)),
+        );
     }
 }

@@ -1,5 +1,6 @@
 use super::{containers, Context, Rule};
 use crate::finding::Finding;
+use crate::fix::{Change, Remedy};
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -25,12 +26,23 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "`readOnlyRootFilesystem` is absent: the root filesystem is writable",
             ),
         };
+        let change = match entry {
+            Some(e) => e.key_loc.map(|at| Change::written(at, true.into())),
+            None => Some(Change::absent(
+                container.anchor,
+                "securityContext.readOnlyRootFilesystem",
+                true.into(),
+            )),
+        };
+        // An application that writes outside its volumes fails once this is on.
+        let remedy = Remedy::new("Set `readOnlyRootFilesystem: true`", vec![change])
+            .map(|r| r.needs_review("the application may need an emptyDir where it writes"));
         out.push(RULE.on_object(
             object,
             at,
             format!("Container `{}` has a writable root filesystem: an intruder can drop tools and persist changes", container.name),
             label,
             "Set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` where the application must write",
-        ));
+        ).with_remedy(remedy));
     }
 }

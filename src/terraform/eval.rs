@@ -98,6 +98,17 @@ impl<'m> Evaluator<'m> {
         Value::unknown(self.text(expr), self.loc(expr))
     }
 
+    /// Unknown as `expr`; still known not to be null when `whole` (the reference is the
+    /// value itself, not an attribute of it) and `value` was.
+    fn unknown_like(&self, expr: &impl Span, value: &Value, whole: bool) -> Value {
+        let unknown = self.unknown(expr);
+        if whole && is_non_null(value) {
+            non_null(unknown)
+        } else {
+            unknown
+        }
+    }
+
     pub fn eval(&mut self, expr: &Expression, scope: &Scope) -> Value {
         if self.depth > MAX_DEPTH || self.module.exhausted() {
             return self.unknown(expr);
@@ -252,6 +263,10 @@ impl<'m> Evaluator<'m> {
                 _ => self.unknown(expr),
             },
             BinaryOperator::Eq | BinaryOperator::NotEq => {
+                // A resource ID compared with null: decided although its value is not known.
+                if (lhs.is_null() && is_non_null(&rhs)) || (rhs.is_null() && is_non_null(&lhs)) {
+                    return Value::bool(operator == BinaryOperator::NotEq, loc);
+                }
                 if lhs.has_unknown() || rhs.has_unknown() {
                     return self.unknown(expr);
                 }
@@ -352,6 +367,11 @@ impl<'m> Evaluator<'m> {
     }
 
     fn template(&mut self, template: &Template, scope: &Scope, expr: &Expression) -> Value {
+        // `"${x}"` alone is x itself, of any type (as in Terraform).
+        let mut elements = template.iter();
+        if let (Some(Element::Interpolation(interp)), None) = (elements.next(), elements.next()) {
+            return self.eval(&interp.expr, scope);
+        }
         let mut out = String::new();
         if self.render(template, scope, &mut out) {
             Value::string(out, self.loc(expr))
@@ -450,14 +470,14 @@ impl<'m> Evaluator<'m> {
                             expr.span().map(|r| Loc::new(self.file, r.start, r.end)),
                         );
                         if current.is_unknown() {
-                            return self.unknown(expr);
+                            return self.unknown_like(expr, &current, operators.len() == 1);
                         }
                         rest = &operators[1..];
                     }
                     ("local", Some(name)) => {
                         current = self.module.local(&name, self.depth);
                         if current.is_unknown() {
-                            return self.unknown(expr);
+                            return self.unknown_like(expr, &current, operators.len() == 1);
                         }
                         rest = &operators[1..];
                     }
@@ -469,10 +489,31 @@ impl<'m> Evaluator<'m> {
                         current = Value::string("default", self.loc(expr));
                         rest = &operators[1..];
                     }
+                    ("module", Some(name)) => {
+                        current = self.module.module_value(&name, self.loc(expr));
+                        if current.is_unknown() {
+                            return self.unknown(expr);
+                        }
+                        rest = &operators[1..];
+                    }
+                    // `data.type.name.id`: unknown, but a data source that was read has one.
+                    ("data", _) if operators.len() == 3 && ends_with_id(operators) => {
+                        return non_null(self.unknown(expr));
+                    }
                     ("data" | "module" | "self" | "each" | "count", _) => {
                         return self.unknown(expr)
                     }
                     (resource_type, Some(name)) if resource_type.contains('_') => {
+                        // `type.name.id` / `type.name[key].id`: computed, never null once applied.
+                        let indexed = matches!(
+                            operators.get(1).map(|o| o.value()),
+                            Some(TraversalOperator::Index(_) | TraversalOperator::LegacyIndex(_))
+                        );
+                        if ends_with_id(operators)
+                            && (operators.len() == 2 || indexed && operators.len() == 3)
+                        {
+                            return non_null(self.unknown(expr));
+                        }
                         let attr = match operators.get(1).map(|o| o.value()) {
                             Some(TraversalOperator::GetAttr(a)) => a.as_str().to_string(),
                             _ => return self.unknown(expr),
@@ -550,6 +591,22 @@ impl<'m> Evaluator<'m> {
         }
         current
     }
+}
+
+/// The origin that marks an unknown value as certainly not null: a resource or data
+/// source `id`, which Terraform knows exists although not its value.
+const NON_NULL: &str = "a resource ID, known only after apply";
+
+fn non_null(value: Value) -> Value {
+    value.with_origin(NON_NULL)
+}
+
+pub fn is_non_null(value: &Value) -> bool {
+    value.is_unknown() && value.origin.as_deref() == Some(NON_NULL)
+}
+
+fn ends_with_id(operators: &[hcl_edit::Decorated<TraversalOperator>]) -> bool {
+    matches!(operators.last().map(|o| o.value()), Some(TraversalOperator::GetAttr(a)) if a.as_str() == "id")
 }
 
 /// Marker for an evaluation error (missing attribute, index out of range) that `try()`
@@ -686,5 +743,118 @@ mod tests {
     fn small_loops_stay_known() {
         let tf = "resource \"a\" \"b\" {\n  n = [for x in range(100) : [for y in range(100) : \"%{for z in range(10)}${z}%{endfor}\"]]\n}\n";
         assert!(!attribute(tf, "n").has_unknown());
+    }
+
+    fn text_of(expr: &str) -> Option<String> {
+        let tf = format!("resource \"a\" \"b\" {{\n  n = {expr}\n}}\n");
+        attribute(&tf, "n").to_text()
+    }
+
+    #[test]
+    fn string_and_encoding_functions() {
+        assert_eq!(
+            text_of("strcontains(\"hello\", \"ell\")").as_deref(),
+            Some("true")
+        );
+        assert_eq!(text_of("basename(\"a/b/c.tf\")").as_deref(), Some("c.tf"));
+        assert_eq!(text_of("dirname(\"a/b/c.tf\")").as_deref(), Some("a/b"));
+        assert_eq!(text_of("chomp(\"x\\n\\n\")").as_deref(), Some("x"));
+        assert_eq!(
+            text_of("base64encode(\"Hello!?\")").as_deref(),
+            Some("SGVsbG8hPw==")
+        );
+        assert_eq!(
+            text_of("base64decode(\"SGVsbG8hPw==\")").as_deref(),
+            Some("Hello!?")
+        );
+        assert_eq!(
+            text_of("jsonencode({a = [1, true, \"x\"]})").as_deref(),
+            Some("{\"a\":[1,true,\"x\"]}")
+        );
+        assert_eq!(
+            text_of("jsondecode(\"{\\\"a\\\": 5}\").a").as_deref(),
+            Some("5")
+        );
+        assert_eq!(text_of("sum([1, 2, 3.5])").as_deref(), Some("6.5"));
+        assert_eq!(text_of("parseint(\"ff\", 16)").as_deref(), Some("255"));
+        assert_eq!(text_of("nonsensitive(\"x\")").as_deref(), Some("x"));
+        // Not emulated: stays unknown, never a wrong value.
+        assert!(text_of("md5(\"x\")").is_none());
+    }
+
+    #[test]
+    fn a_lone_interpolation_keeps_its_type() {
+        let tf = "resource \"a\" \"b\" {\n  n = \"${[1, 2]}\"\n}\n";
+        assert_eq!(attribute(tf, "n").as_list().map(|l| l.len()), Some(2));
+    }
+
+    #[test]
+    fn a_resource_id_is_unknown_but_not_null() {
+        let tf = "variable \"ws\" {\n  default = null\n}\nlocals {\n  ws = azurerm_log_analytics_workspace.w.id\n}\nresource \"a\" \"b\" {\n  on = local.ws != null\n  data_on = data.azurerm_x.y.id == null\n  off = var.ws != null\n  other = azurerm_log_analytics_workspace.w.name != null\n}\n";
+        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let body = &resources[0].body;
+        assert_eq!(body.get("on").and_then(Value::as_bool), Some(true));
+        assert_eq!(body.get("data_on").and_then(Value::as_bool), Some(false));
+        assert_eq!(body.get("off").and_then(Value::as_bool), Some(false));
+        // Other computed attributes may be null: undecided.
+        assert!(body.get("other").unwrap().is_unknown());
+    }
+
+    #[test]
+    fn nested_dynamic_blocks_see_their_outer_iterator() {
+        let tf = r#"variable "pools" {
+  default = [{ name = "a", taints = ["x", "y"] }, { name = "b", taints = [] }]
+}
+resource "r" "n" {
+  dynamic "pool" {
+    for_each = var.pools
+    iterator = p
+    content {
+      name = p.value.name
+      dynamic "taint" {
+        for_each = p.value.taints
+        content {
+          text = "${p.value.name}:${taint.value}"
+        }
+      }
+    }
+  }
+}
+"#;
+        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let pools: Vec<&Value> = resources[0]
+            .body
+            .entries("pool")
+            .map(|e| &e.value)
+            .collect();
+        assert_eq!(pools.len(), 2);
+        let taints: Vec<String> = pools[0]
+            .entries("taint")
+            .filter_map(|e| e.value.get("text").and_then(Value::to_text))
+            .collect();
+        assert_eq!(taints, ["a:x", "a:y"]);
+        assert_eq!(pools[1].entries("taint").count(), 0);
+    }
+
+    #[test]
+    fn splat_expressions() {
+        let tf = "variable \"v\" {\n  default = [{ n = 1 }, { n = 2 }]\n}\nresource \"a\" \"b\" {\n  s = var.v[*].n\n  t = length(var.v.*.n)\n}\n";
+        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let s = resources[0].body.get("s").unwrap();
+        let items: Vec<String> = s
+            .as_list()
+            .unwrap()
+            .iter()
+            .filter_map(Value::to_text)
+            .collect();
+        assert_eq!(items, ["1", "2"]);
+        assert_eq!(
+            resources[0]
+                .body
+                .get("t")
+                .and_then(Value::to_text)
+                .as_deref(),
+            Some("2")
+        );
     }
 }

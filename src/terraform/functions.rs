@@ -358,8 +358,159 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
                 .collect();
             Some(Value::list(out, loc))
         }
+        "strcontains" => Some(Value::bool(text(0)?.contains(&text(1)?), loc)),
+        "strrev" => string(text(0)?.chars().rev().collect()),
+        "chomp" => string(text(0)?.trim_end_matches(['\n', '\r']).to_string()),
+        "basename" => string(
+            text(0)?
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        ),
+        "dirname" => {
+            let s = text(0)?;
+            let trimmed = s.trim_end_matches('/');
+            string(match trimmed.rfind('/') {
+                Some(0) => "/".to_string(),
+                Some(i) => trimmed[..i].to_string(),
+                None => ".".to_string(),
+            })
+        }
+        "sensitive" | "nonsensitive" => args.into_iter().next(),
+        "sum" => {
+            let items = args.first()?.as_list()?;
+            if items.is_empty() {
+                return Some(error_value(loc));
+            }
+            let mut total = 0.0;
+            for item in items {
+                total += item.as_number()?;
+            }
+            Some(Value::number(total, loc))
+        }
+        "pow" => Some(Value::number(
+            args.first()?.as_number()?.powf(args.get(1)?.as_number()?),
+            loc,
+        )),
+        "signum" => Some(Value::number(args.first()?.as_number()?.signum(), loc)),
+        "parseint" => {
+            let radix = args.get(1)?.as_number()? as u32;
+            if !(2..=36).contains(&radix) {
+                return Some(error_value(loc));
+            }
+            match i64::from_str_radix(&text(0)?, radix) {
+                Ok(n) => Some(Value::number(n as f64, loc)),
+                Err(_) => Some(error_value(loc)),
+            }
+        }
+        "jsonencode" => {
+            let json = to_json(args.first()?)?;
+            string(serde_json::to_string(&json).ok()?)
+        }
+        "jsondecode" => match serde_json::from_str::<serde_json::Value>(&text(0)?) {
+            Ok(json) => Some(from_json(&json, loc)),
+            Err(_) => Some(error_value(loc)),
+        },
+        "base64encode" => string(base64_encode(text(0)?.as_bytes())),
+        "base64decode" => match base64_decode(&text(0)?).and_then(|b| String::from_utf8(b).ok()) {
+            Some(s) => string(s),
+            None => Some(error_value(loc)),
+        },
         _ => None,
     }
+}
+
+/// A known value as JSON (None when anything inside is unknown).
+fn to_json(value: &Value) -> Option<serde_json::Value> {
+    Some(match &value.kind {
+        Kind::Null => serde_json::Value::Null,
+        Kind::Bool(b) => serde_json::Value::Bool(*b),
+        Kind::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
+            serde_json::Value::Number((*n as i64).into())
+        }
+        Kind::Number(n) => serde_json::Number::from_f64(*n)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Kind::String(s) => serde_json::Value::String(s.clone()),
+        Kind::List(items) => {
+            serde_json::Value::Array(items.iter().map(to_json).collect::<Option<_>>()?)
+        }
+        Kind::Map(entries) => serde_json::Value::Object(
+            entries
+                .iter()
+                .map(|e| Some((e.key.clone(), to_json(&e.value)?)))
+                .collect::<Option<_>>()?,
+        ),
+        Kind::Unknown(_) => return None,
+    })
+}
+
+fn from_json(json: &serde_json::Value, loc: Option<Loc>) -> Value {
+    match json {
+        serde_json::Value::Null => Value::new(Kind::Null, loc),
+        serde_json::Value::Bool(b) => Value::bool(*b, loc),
+        serde_json::Value::Number(n) => Value::number(n.as_f64().unwrap_or(0.0), loc),
+        serde_json::Value::String(s) => Value::string(s.clone(), loc),
+        serde_json::Value::Array(items) => {
+            Value::list(items.iter().map(|i| from_json(i, loc)).collect(), loc)
+        }
+        serde_json::Value::Object(map) => Value::map(
+            map.iter()
+                .map(|(k, v)| Entry {
+                    key: k.clone(),
+                    key_loc: None,
+                    value: from_json(v, loc),
+                })
+                .collect(),
+            loc,
+        ),
+    }
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = text
+        .trim_end_matches('=')
+        .bytes()
+        .map(|c| BASE64.iter().position(|&b| b == c).map(|p| p as u8))
+        .collect::<Option<_>>()?;
+    if digits.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let mut n = 0u32;
+        for (i, d) in chunk.iter().enumerate() {
+            n |= u32::from(*d) << (18 - 6 * i);
+        }
+        for i in 0..chunk.len() - 1 {
+            out.push((n >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
 }
 
 fn distinct(items: Vec<Value>) -> Vec<Value> {

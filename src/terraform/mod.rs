@@ -2,24 +2,43 @@
 
 pub mod eval;
 pub mod functions;
+pub mod json_syntax;
 pub mod module;
+pub mod types;
 
 use crate::model::raw::RawResource;
 use crate::source::{FileId, Loc};
-use module::{Module, ModuleFile};
+use crate::value::Value;
+use module::{Module, ModuleDirs, ModuleFile, Placement, Shared, TfVars};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
 
+#[derive(Debug)]
 pub struct TfError {
     pub loc: Loc,
     pub message: String,
 }
 
 pub fn parse(file: FileId, name: &str, text: &str) -> Result<ModuleFile, TfError> {
+    if name.to_ascii_lowercase().ends_with(".tf.json") {
+        let (native, spans) = json_syntax::to_native(file, text)?;
+        let mut parsed = parse(file, "generated.tf", &native).map_err(|e| TfError {
+            loc: spans.loc(e.loc),
+            message: e.message,
+        })?;
+        parsed.name = name.to_string();
+        parsed.spans = Some(Rc::new(spans));
+        return Ok(parsed);
+    }
     match hcl_edit::parser::parse_body(text) {
         Ok(body) => Ok(ModuleFile {
             id: file,
             name: name.to_string(),
             text: text.to_string(),
             body,
+            spans: None,
         }),
         Err(e) => {
             let offset = e.location().offset().min(text.len());
@@ -53,4 +72,286 @@ pub fn load_root(
     let tfvars = parse_all(tfvars);
     let module = Module::new(files, tfvars);
     (module.resources(), errors)
+}
+
+/// A root directory with everything around it.
+#[derive(Default)]
+pub struct Root {
+    /// `.tf` files: (file, name, text).
+    pub files: Vec<(FileId, String, String)>,
+    /// Variable files in precedence order (later wins): `terraform.tfvars`,
+    /// `terraform.tfvars.json`, `*.auto.tfvars(.json)`, then `--var-file`s. Names ending
+    /// in `.json` are read as JSON.
+    pub tfvars: Vec<(FileId, String, String)>,
+    /// `--var name=value`, after every file.
+    pub vars: Vec<(String, String)>,
+    /// The root's absolute directory: local module sources are relative to it.
+    pub dir: Option<PathBuf>,
+    /// The local module directories the scan may call.
+    pub modules: Arc<ModuleDirs>,
+}
+
+pub struct Loaded {
+    pub resources: Vec<RawResource>,
+    pub errors: Vec<TfError>,
+    /// (value written at a module call site, module attribute that uses it).
+    pub redirects: Vec<(Loc, Loc)>,
+    /// (module instance address, its `module` block header, the module's files).
+    pub calls: Vec<(String, Loc, Vec<FileId>)>,
+}
+
+/// Evaluates a root and, through it, the local modules it calls.
+pub fn load(root: Root) -> Loaded {
+    let mut errors = Vec::new();
+    let files: Vec<ModuleFile> = root
+        .files
+        .into_iter()
+        .filter_map(|(id, name, text)| match parse(id, &name, &text) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        })
+        .collect();
+    let mut tfvars = Vec::new();
+    for (id, name, text) in root.tfvars {
+        if name.to_ascii_lowercase().ends_with(".json") {
+            match crate::arm::json_value(id, &text) {
+                Ok(value) => {
+                    let values = value
+                        .as_map()
+                        .unwrap_or(&[])
+                        .iter()
+                        .map(|e| {
+                            let origin = format!("`{}` in {name}", e.key);
+                            (e.key.clone(), e.value.clone().with_origin(origin))
+                        })
+                        .collect();
+                    tfvars.push(TfVars::Values(values));
+                }
+                Err(e) => errors.push(TfError {
+                    loc: e.loc,
+                    message: format!("invalid JSON variable file: {}", e.message),
+                }),
+            }
+            continue;
+        }
+        match parse(id, &name, &text) {
+            Ok(f) => tfvars.push(TfVars::Hcl(f)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !root.vars.is_empty() {
+        let values = root
+            .vars
+            .iter()
+            .map(|(name, text)| (name.clone(), cli_value(name, text)))
+            .collect();
+        tfvars.push(TfVars::Values(values));
+    }
+    let shared = Rc::new(Shared {
+        dirs: root.modules,
+        ..Shared::default()
+    });
+    let placement = Placement {
+        dir: root.dir,
+        prefix: String::new(),
+        inputs: HashMap::new(),
+        chain: Vec::new(),
+        provider_major: None,
+    };
+    let module = Module::build(files, tfvars, placement, shared.clone());
+    let mut resources = module.resources();
+    drop(module);
+    let shared = Rc::try_unwrap(shared).unwrap_or_default();
+    errors.extend(shared.errors.into_inner());
+    let mut redirects = shared.redirects.into_inner();
+    let mut calls = shared.calls.into_inner();
+    // Locations in `.tf.json` files point into the generated text until mapped back.
+    let spans = shared.spans.into_inner();
+    if !spans.is_empty() {
+        let map = |loc: &mut Loc| {
+            if let Some(s) = spans.get(&loc.file) {
+                *loc = s.loc(*loc);
+            }
+        };
+        for r in &mut resources {
+            map(&mut r.header);
+            // Values may come from another `.tf.json` (a caller's argument): every map
+            // touches only its own file.
+            for s in spans.values() {
+                s.value(&mut r.body);
+            }
+        }
+        for (a, b) in &mut redirects {
+            map(a);
+            map(b);
+        }
+        for e in &mut errors {
+            map(&mut e.loc);
+        }
+        for (_, header, _) in &mut calls {
+            map(header);
+        }
+    }
+    Loaded {
+        resources,
+        errors,
+        redirects,
+        calls,
+    }
+}
+
+/// A `--var name=value`: as Terraform does, a list or object is read as an HCL
+/// expression, anything else is the string itself.
+fn cli_value(name: &str, text: &str) -> Value {
+    let origin = format!("`--var {name}`");
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') || trimmed.starts_with('{') {
+        let source = format!("v = {text}\n");
+        if let Ok(file) = parse(FileId::MAX, "--var", &source) {
+            if let Some(expr) = file.body.get_attribute("v").map(|a| a.value.clone()) {
+                let module = Module::new(vec![file], Vec::new());
+                let mut ev = eval::Evaluator::new(&module, FileId::MAX);
+                let value = ev.eval(&expr, &eval::Scope::default());
+                return without_locs(value).with_origin(origin);
+            }
+        }
+    }
+    Value::string(text, None).with_origin(origin)
+}
+
+/// A value from the command line has no place in any file.
+fn without_locs(mut value: Value) -> Value {
+    value.loc = None;
+    value.kind = match value.kind {
+        crate::value::Kind::List(items) => {
+            crate::value::Kind::List(items.into_iter().map(without_locs).collect())
+        }
+        crate::value::Kind::Map(entries) => crate::value::Kind::Map(
+            entries
+                .into_iter()
+                .map(|e| crate::value::Entry {
+                    key: e.key,
+                    key_loc: None,
+                    value: without_locs(e.value),
+                })
+                .collect(),
+        ),
+        other => other,
+    };
+    value
+}
+
+/// The local sources (`./modules/aks`, `../shared`) of the module calls in a `.tf` file,
+/// as written; nothing when the file does not parse.
+pub fn local_module_sources(text: &str) -> Vec<String> {
+    if !text.contains("module") {
+        return Vec::new();
+    }
+    let native;
+    let text = if text.trim_start().starts_with('{') {
+        match json_syntax::to_native(0, text) {
+            Ok((generated, _)) => {
+                native = generated;
+                native.as_str()
+            }
+            Err(_) => return Vec::new(),
+        }
+    } else {
+        text
+    };
+    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+        return Vec::new();
+    };
+    body.get_blocks("module")
+        .filter_map(|block| block.body.get_attribute("source"))
+        .filter_map(|source| source.value.as_str().map(str::to_string))
+        .filter(|source| source.starts_with("./") || source.starts_with("../"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(main: &str, modules: Vec<(&str, &str)>) -> Loaded {
+        let mut dirs = ModuleDirs::new();
+        for (i, (dir, text)) in modules.into_iter().enumerate() {
+            dirs.insert(
+                PathBuf::from(dir),
+                vec![(i as FileId + 1, "main.tf".to_string(), text.to_string())],
+            );
+        }
+        load(Root {
+            files: vec![(0, "main.tf".to_string(), main.to_string())],
+            dir: Some(PathBuf::from("/r")),
+            modules: Arc::new(dirs),
+            ..Root::default()
+        })
+    }
+
+    #[test]
+    fn module_fan_out_is_bounded() {
+        let started = std::time::Instant::now();
+        let loaded = root(
+            "module \"a\" {\n  source = \"./a\"\n  count = 1000\n}\n",
+            vec![
+                (
+                    "/r/a",
+                    "module \"b\" {\n  source = \"../b\"\n  count = 1000\n}\n",
+                ),
+                ("/r/b", "resource \"r\" \"x\" {\n  v = 1\n}\n"),
+            ],
+        );
+        assert!(
+            loaded.resources.len() <= 2_000,
+            "{}",
+            loaded.resources.len()
+        );
+        assert!(started.elapsed().as_secs() < 20);
+    }
+
+    #[test]
+    fn deep_module_chains_end_with_a_diagnostic() {
+        let mut modules = Vec::new();
+        let dirs: Vec<String> = (0..20).map(|i| format!("/r/m{i}")).collect();
+        let texts: Vec<String> = (0..20)
+            .map(|i| format!("module \"next\" {{\n  source = \"../m{}\"\n}}\n", i + 1))
+            .collect();
+        for i in 0..20 {
+            modules.push((dirs[i].as_str(), texts[i].as_str()));
+        }
+        let loaded = root("module \"first\" {\n  source = \"./m0\"\n}\n", modules);
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(loaded.errors[0].message.contains("nested more than 16"));
+    }
+
+    #[test]
+    fn outputs_of_counted_and_for_each_modules() {
+        let loaded = root(
+            "module \"c\" {\n  source = \"./m\"\n  count = 2\n  v = count.index\n}\nmodule \"f\" {\n  source = \"./m\"\n  for_each = { k = 7 }\n  v = each.value\n}\nresource \"r\" \"x\" {\n  a = module.c[1].out\n  b = module.f[\"k\"].out\n}\n",
+            vec![("/r/m", "variable \"v\" {}\noutput \"out\" {\n  value = var.v * 10\n}\n")],
+        );
+        let r = loaded
+            .resources
+            .iter()
+            .find(|r| r.address == "r.x")
+            .expect("r.x");
+        assert_eq!(r.body.get("a").and_then(Value::as_number), Some(10.0));
+        assert_eq!(r.body.get("b").and_then(Value::as_number), Some(70.0));
+    }
+
+    #[test]
+    fn cli_vars_read_lists_and_objects_as_hcl_and_the_rest_as_strings() {
+        let list = cli_value("ranges", r#"["10.0.0.0/16", "10.1.0.0/16"]"#);
+        assert_eq!(list.as_list().map(<[Value]>::len), Some(2));
+        assert!(list.as_list().unwrap().iter().all(|v| v.loc.is_none()));
+        let object = cli_value("o", "{ enabled = true }");
+        assert_eq!(object.get("enabled").and_then(Value::as_bool), Some(true));
+        assert_eq!(cli_value("s", "azure").as_str(), Some("azure"));
+        // Not valid HCL: kept as the string given.
+        assert_eq!(cli_value("s", "[unclosed").as_str(), Some("[unclosed"));
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::eval::{weight, Evaluator, Scope};
 use super::functions::for_each_pairs;
+use super::TfError;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
 use crate::value::{Entry, Kind, Value};
@@ -11,6 +12,63 @@ use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 use hcl_edit::Span;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// Local module calls nested deeper than this end with a diagnostic (recursion).
+pub const MAX_MODULE_DEPTH: usize = 16;
+
+/// Module instances one root may evaluate (every `count`/`for_each` instance of every call,
+/// nested ones included); past it, further calls are unknown.
+const MAX_MODULE_INSTANCES: usize = 2_000;
+
+/// The `.tf` files of every local module directory a scan may call: absolute directory ->
+/// (file, file name, text).
+pub type ModuleDirs = HashMap<PathBuf, Vec<(FileId, String, String)>>;
+
+/// What a root and every module it calls share: the module sources, the work budget, and
+/// what evaluation found out along the way.
+#[derive(Default)]
+pub struct Shared {
+    pub dirs: std::sync::Arc<ModuleDirs>,
+    pub errors: RefCell<Vec<TfError>>,
+    /// (value at the module call site, attribute in the module that uses it): a finding on
+    /// such a value is reported at the call site, the module attribute is the other place.
+    pub redirects: RefCell<Vec<(Loc, Loc)>>,
+    /// (module instance address, its `module` block header, the module's files): where a
+    /// finding inside a module was called from.
+    pub calls: RefCell<Vec<(String, Loc, Vec<FileId>)>>,
+    /// Module instances built so far, against [`MAX_MODULE_INSTANCES`].
+    pub(super) instances: Cell<usize>,
+    /// Span maps of the `.tf.json` files evaluated.
+    pub spans: RefCell<HashMap<FileId, Rc<super::json_syntax::SpanMap>>>,
+    pub(super) work: Cell<usize>,
+}
+
+/// The evaluated instances of one module call: (address, module).
+type Instances = Rc<Vec<(String, Module)>>;
+
+/// A source of variable values, in precedence order (later wins).
+pub enum TfVars {
+    /// `terraform.tfvars`, `*.auto.tfvars`, `--var-file x.tfvars`: HCL attributes.
+    Hcl(ModuleFile),
+    /// `*.tfvars.json` and `--var`: values already read, with their origin.
+    Values(Vec<(String, Value)>),
+}
+
+/// Where a module instance sits in the call tree.
+pub struct Placement {
+    /// Absolute directory of the module's files (None: unknown, local calls unresolved).
+    pub dir: Option<PathBuf>,
+    /// Address prefix of its resources: "" for a root, `module.aks.` / `module.aks["k"].`.
+    pub prefix: String,
+    /// The caller's arguments, evaluated in the caller.
+    pub inputs: HashMap<String, Value>,
+    /// Directories of the calls that led here, for recursion detection.
+    pub chain: Vec<PathBuf>,
+    /// The caller's provider major version, when the module does not declare its own.
+    pub provider_major: Option<u8>,
+}
 
 /// Data sources whose configuration names a resource the model links to.
 const LINKED_DATA_SOURCES: &[&str] = &["azurerm_container_registry"];
@@ -23,17 +81,22 @@ const MAX_INSTANCES: usize = 1_000;
 /// template directives) end instead of running for hours.
 const MAX_WORK: usize = 4_000_000;
 
+#[derive(Clone)]
 pub struct ModuleFile {
     pub id: FileId,
     /// File name for messages ("terraform.tfvars").
     pub name: String,
     pub text: String,
     pub body: Body,
+    /// `.tf.json`: `text` is generated native syntax; this maps its spans back.
+    pub spans: Option<Rc<super::json_syntax::SpanMap>>,
 }
 
 pub struct Module {
     files: Vec<ModuleFile>,
-    variables: HashMap<String, (usize, Option<Expression>)>,
+    /// name -> (file index, default, type constraint)
+    variables: HashMap<String, (usize, Option<Expression>, Option<Expression>)>,
+    var_cache: RefCell<HashMap<String, Value>>,
     /// Values from terraform.tfvars / *.auto.tfvars, already evaluated.
     assigned: HashMap<String, Value>,
     locals: HashMap<String, (usize, Expression)>,
@@ -42,23 +105,58 @@ pub struct Module {
     /// (type, name) -> (file index, block index in that file's body)
     resource_blocks: HashMap<(String, String), (usize, usize)>,
     pub provider_major: Option<u8>,
-    /// Evaluation work done so far, against [`MAX_WORK`].
-    work: Cell<usize>,
+    shared: Rc<Shared>,
+    placement: Placement,
+    /// module name -> (file index, block index)
+    module_blocks: HashMap<String, (usize, usize)>,
+    /// output name -> (file index, `value` expression)
+    outputs: HashMap<String, (usize, Expression)>,
+    /// Evaluated instances of each module call: (address, module).
+    children: RefCell<HashMap<String, Instances>>,
+    /// `module.<name>` as a value: its outputs (a list / map of them for count / for_each).
+    child_values: RefCell<HashMap<String, Value>>,
 }
 
 impl Module {
     /// `files` are the `.tf` files, `tfvars` the variable files in precedence order (later wins).
     pub fn new(files: Vec<ModuleFile>, tfvars: Vec<ModuleFile>) -> Module {
+        Module::build(
+            files,
+            tfvars.into_iter().map(TfVars::Hcl).collect(),
+            Placement {
+                dir: None,
+                prefix: String::new(),
+                inputs: HashMap::new(),
+                chain: Vec::new(),
+                provider_major: None,
+            },
+            Rc::new(Shared::default()),
+        )
+    }
+
+    /// A root (with its tfvars) or a called module (with its caller's arguments).
+    pub fn build(
+        files: Vec<ModuleFile>,
+        tfvars: Vec<TfVars>,
+        placement: Placement,
+        shared: Rc<Shared>,
+    ) -> Module {
         let mut module = Module {
             files: Vec::new(),
             variables: HashMap::new(),
+            var_cache: RefCell::new(HashMap::new()),
             assigned: HashMap::new(),
             locals: HashMap::new(),
             local_cache: RefCell::new(HashMap::new()),
             resolving: RefCell::new(HashSet::new()),
             resource_blocks: HashMap::new(),
             provider_major: None,
-            work: Cell::new(0),
+            shared,
+            placement,
+            module_blocks: HashMap::new(),
+            outputs: HashMap::new(),
+            children: RefCell::new(HashMap::new()),
+            child_values: RefCell::new(HashMap::new()),
         };
         for (fi, file) in files.iter().enumerate() {
             for (bi, structure) in file.body.iter().enumerate() {
@@ -68,7 +166,8 @@ impl Module {
                 match (block.ident.as_str(), labels(block).as_slice()) {
                     ("variable", [name]) => {
                         let default = block.body.get_attribute("default").map(|a| a.value.clone());
-                        module.variables.insert(name.clone(), (fi, default));
+                        let ty = block.body.get_attribute("type").map(|a| a.value.clone());
+                        module.variables.insert(name.clone(), (fi, default, ty));
                     }
                     ("locals", []) => {
                         for attr in block.body.attributes() {
@@ -87,14 +186,43 @@ impl Module {
                             module.provider_major = Some(major);
                         }
                     }
+                    ("module", [name]) => {
+                        module.module_blocks.insert(name.clone(), (fi, bi));
+                    }
+                    ("output", [name]) => {
+                        if let Some(value) = block.body.get_attribute("value") {
+                            module
+                                .outputs
+                                .insert(name.clone(), (fi, value.value.clone()));
+                        }
+                    }
                     _ => {}
                 }
             }
         }
+        if module.provider_major.is_none() {
+            module.provider_major = module.placement.provider_major;
+        }
+        for file in &files {
+            if let Some(spans) = &file.spans {
+                module
+                    .shared
+                    .spans
+                    .borrow_mut()
+                    .insert(file.id, spans.clone());
+            }
+        }
         module.files = files;
-        let tfvar_base = module.files.len();
-        module.files.extend(tfvars);
-        for fi in tfvar_base..module.files.len() {
+        for vars in tfvars {
+            let file = match vars {
+                TfVars::Values(values) => {
+                    module.assigned.extend(values);
+                    continue;
+                }
+                TfVars::Hcl(file) => file,
+            };
+            let fi = module.files.len();
+            module.files.push(file);
             let file_name = module.file_name(fi);
             let attrs: Vec<(String, Expression)> = module.files[fi]
                 .body
@@ -114,19 +242,259 @@ impl Module {
 
     /// Records `units` of evaluation work; false once the budget is spent.
     pub fn spend(&self, units: usize) -> bool {
-        let work = self.work.get().saturating_add(units);
-        self.work.set(work);
+        let work = self.shared.work.get().saturating_add(units);
+        self.shared.work.set(work);
         work <= MAX_WORK
     }
 
     /// Records the work of producing `value`; false once the budget is spent.
     pub fn charge(&self, value: &Value) -> bool {
-        let left = MAX_WORK.saturating_sub(self.work.get());
+        let left = MAX_WORK.saturating_sub(self.shared.work.get());
         self.spend(weight(value, left))
     }
 
     pub fn exhausted(&self) -> bool {
-        self.work.get() > MAX_WORK
+        self.shared.work.get() > MAX_WORK
+    }
+
+    pub fn shared(&self) -> &Rc<Shared> {
+        &self.shared
+    }
+
+    fn owns(&self, file: FileId) -> bool {
+        self.files.iter().any(|f| f.id == file)
+    }
+
+    /// The instances of `module "<name>"`: each with its address and the module evaluated
+    /// with that instance's arguments. Registry and remote modules have none (unknown).
+    fn module_instances(&self, name: &str) -> Instances {
+        if let Some(built) = self.children.borrow().get(name) {
+            return built.clone();
+        }
+        let key = format!("module.{name}");
+        if !self.resolving.borrow_mut().insert(key.clone()) {
+            return Rc::new(Vec::new());
+        }
+        let built = Rc::new(self.call_module(name));
+        self.resolving.borrow_mut().remove(&key);
+        self.children
+            .borrow_mut()
+            .insert(name.to_string(), built.clone());
+        built
+    }
+
+    fn call_module(&self, name: &str) -> Vec<(String, Module)> {
+        let Some(&(fi, bi)) = self.module_blocks.get(name) else {
+            return Vec::new();
+        };
+        let file = &self.files[fi];
+        let Some(Structure::Block(block)) = file.body.get(bi) else {
+            return Vec::new();
+        };
+        let mut ev = Evaluator::new(self, file.id);
+        let source = block
+            .body
+            .get_attribute("source")
+            .map(|a| ev.eval(&a.value, &Scope::default()));
+        let Some(source) = source.as_ref().and_then(Value::as_str) else {
+            return Vec::new();
+        };
+        // Registry (`Azure/aks/azurerm`), git and other remote modules stay unknown.
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            return Vec::new();
+        }
+        let Some(base) = &self.placement.dir else {
+            return Vec::new();
+        };
+        let dir = crate::discover::normalize(&base.join(source));
+        let mut chain = self.placement.chain.clone();
+        chain.push(base.clone());
+        if chain.contains(&dir) || chain.len() > MAX_MODULE_DEPTH {
+            let message = if chain.contains(&dir) {
+                format!(
+                    "module `{name}` calls `{source}`, which is already being evaluated: \
+                     recursive module calls are not evaluated"
+                )
+            } else {
+                format!(
+                    "module `{name}` is nested more than {MAX_MODULE_DEPTH} calls deep: \
+                     deeper module calls are not evaluated"
+                )
+            };
+            self.shared.errors.borrow_mut().push(TfError {
+                loc: header_loc(file.id, block),
+                message,
+            });
+            return Vec::new();
+        }
+        let Some(sources) = self.shared.dirs.get(&dir) else {
+            return Vec::new();
+        };
+        // Parse errors in the module are reported with the module directory itself.
+        let files: Vec<ModuleFile> = sources
+            .iter()
+            .filter_map(|(id, file_name, text)| super::parse(*id, file_name, text).ok())
+            .collect();
+        let base_address = format!("{}module.{name}", self.placement.prefix);
+        let mut out = Vec::new();
+        let instances = self.instances(&mut ev, &block.body, &base_address);
+        let built = self.shared.instances.get() + instances.len();
+        self.shared.instances.set(built);
+        if built > MAX_MODULE_INSTANCES {
+            return Vec::new();
+        }
+        for (address, scope) in instances {
+            let mut inputs = HashMap::new();
+            for attr in block.body.attributes() {
+                let key = attr.key.as_str();
+                if matches!(
+                    key,
+                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                ) {
+                    continue;
+                }
+                let mut value = ev.eval(&attr.value, &scope);
+                if value.origin.is_none() {
+                    value.origin = Some(format!("argument `{key}` of module `{name}`").into());
+                }
+                inputs.insert(key.to_string(), value);
+            }
+            let placement = Placement {
+                dir: Some(dir.clone()),
+                prefix: format!("{address}."),
+                inputs,
+                chain: chain.clone(),
+                provider_major: self.provider_major,
+            };
+            let child = Module::build(files.clone(), Vec::new(), placement, self.shared.clone());
+            self.shared.calls.borrow_mut().push((
+                address.clone(),
+                header_loc(file.id, block),
+                files.iter().map(|f| f.id).collect(),
+            ));
+            out.push((address, child));
+        }
+        out
+    }
+
+    /// `module.<name>`: an object of the module's outputs; a list of them with `count`, a
+    /// map with `for_each`; unknown for registry modules or unknown instances.
+    pub fn module_value(&self, name: &str, loc: Option<Loc>) -> Value {
+        if let Some(v) = self.child_values.borrow().get(name) {
+            return v.clone();
+        }
+        let unknown = Value::unknown(format!("module.{name}"), loc);
+        let Some(&(fi, bi)) = self.module_blocks.get(name) else {
+            return unknown;
+        };
+        let Some(Structure::Block(block)) = self.files[fi].body.get(bi) else {
+            return unknown;
+        };
+        let instances = self.module_instances(name);
+        if instances.is_empty() {
+            return unknown;
+        }
+        let base = format!("{}module.{name}", self.placement.prefix);
+        let value = if block.body.has_attribute("count") {
+            let mut items = Vec::new();
+            for (address, child) in instances.iter() {
+                if *address == base {
+                    return unknown;
+                }
+                items.push(child.outputs_value());
+            }
+            Value::list(items, loc)
+        } else if block.body.has_attribute("for_each") {
+            let mut entries = Vec::new();
+            for (address, child) in instances.iter() {
+                let Some(key) = address
+                    .strip_prefix(&base)
+                    .and_then(|k| k.strip_prefix('['))
+                    .and_then(|k| k.strip_suffix(']'))
+                    .and_then(|k| serde_json::from_str::<String>(k).ok())
+                else {
+                    return unknown;
+                };
+                entries.push(Entry {
+                    key,
+                    key_loc: None,
+                    value: child.outputs_value(),
+                });
+            }
+            Value::map(entries, loc)
+        } else {
+            instances[0].1.outputs_value()
+        };
+        self.child_values
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
+    }
+
+    /// Every output of this module, evaluated.
+    fn outputs_value(&self) -> Value {
+        let mut names: Vec<&String> = self.outputs.keys().collect();
+        names.sort();
+        let entries = names
+            .into_iter()
+            .map(|name| {
+                let (fi, expr) = &self.outputs[name];
+                let mut ev = Evaluator::new(self, self.files[*fi].id);
+                Entry {
+                    key: name.clone(),
+                    key_loc: None,
+                    value: ev.eval(expr, &Scope::default()),
+                }
+            })
+            .collect();
+        Value::map(entries, None)
+    }
+
+    /// The instances of a resource or module block: (address, scope binding `count` /
+    /// `each`). An unknown count or collection gives one instance with unknown bindings.
+    fn instances(&self, ev: &mut Evaluator, body: &Body, base: &str) -> Vec<(String, Scope)> {
+        let root = Scope::default();
+        let mut instances: Vec<(String, Scope)> = Vec::new();
+        if let Some(count) = body.get_attribute("count") {
+            let n = ev.eval(&count.value, &root);
+            match n.as_number() {
+                Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => {
+                    for i in 0..n as usize {
+                        let index = Value::number(i as f64, None);
+                        let scope = root.with("count", map_of(&[("index", index)]));
+                        instances.push((format!("{base}[{i}]"), scope));
+                    }
+                }
+                _ => {
+                    let unknown = Value::unknown("count.index", None);
+                    instances.push((
+                        base.to_string(),
+                        root.with("count", map_of(&[("index", unknown)])),
+                    ));
+                }
+            }
+        } else if let Some(for_each) = body.get_attribute("for_each") {
+            let collection = ev.eval(&for_each.value, &root);
+            match for_each_pairs(&collection) {
+                Some(pairs) if pairs.len() <= MAX_INSTANCES => {
+                    for (key, value) in pairs {
+                        let key_text = key.to_text().unwrap_or_default();
+                        let each = map_of(&[("key", key), ("value", value)]);
+                        instances.push((format!("{base}[{key_text:?}]"), root.with("each", each)));
+                    }
+                }
+                _ => {
+                    let each = map_of(&[
+                        ("key", Value::unknown("each.key", None)),
+                        ("value", Value::unknown("each.value", None)),
+                    ]);
+                    instances.push((base.to_string(), root.with("each", each)));
+                }
+            }
+        } else {
+            instances.push((base.to_string(), root));
+        }
+        instances
     }
 
     fn file_name(&self, index: usize) -> String {
@@ -142,17 +510,46 @@ impl Module {
     }
 
     pub fn variable(&self, name: &str, _use_site: Option<Loc>) -> Value {
-        if let Some(v) = self.assigned.get(name) {
+        if let Some(v) = self.var_cache.borrow().get(name) {
             return v.clone();
         }
-        match self.variables.get(name) {
-            Some((fi, Some(default))) => {
-                let mut ev = Evaluator::new(self, self.files[*fi].id);
-                ev.eval(default, &Scope::default())
-                    .with_origin(format!("variable `{name}` default"))
-            }
-            _ => Value::unknown(format!("var.{name}"), None),
+        let key = format!("var.{name}");
+        if !self.resolving.borrow_mut().insert(key.clone()) {
+            return Value::unknown(key, None);
         }
+        let declared = self.variables.get(name);
+        let value = if let Some(v) = self.placement.inputs.get(name) {
+            v.clone()
+        } else if let Some(v) = self.assigned.get(name) {
+            v.clone()
+        } else {
+            match declared {
+                Some((fi, Some(default), _)) => {
+                    let mut ev = Evaluator::new(self, self.files[*fi].id);
+                    ev.eval(default, &Scope::default())
+                        .with_origin(format!("variable `{name}` default"))
+                }
+                _ => Value::unknown(key.clone(), None),
+            }
+        };
+        // `optional(type, default)` attributes the value leaves out get their defaults.
+        let value = match declared {
+            Some((fi, _, Some(ty))) => {
+                let ty = super::types::Type::parse(ty);
+                if ty.has_optional() {
+                    let mut ev = Evaluator::new(self, self.files[*fi].id);
+                    ty.apply(value, &mut ev)
+                } else {
+                    value
+                }
+            }
+            _ => value,
+        };
+        self.resolving.borrow_mut().remove(&key);
+        self.var_cache
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
     }
 
     pub fn local(&self, name: &str, depth: usize) -> Value {
@@ -222,8 +619,15 @@ impl Module {
                     ("data", [kind, name]) if LINKED_DATA_SOURCES.contains(&kind.as_str()) => {
                         self.expand(file, block, &format!("data.{kind}"), name, &mut out)
                     }
-                    ("provider", [name]) if name == "azurerm" => {
+                    ("provider", [name])
+                        if name == "azurerm" && self.placement.prefix.is_empty() =>
+                    {
                         out.push(self.provider(file, block))
+                    }
+                    ("module", [name]) => {
+                        for (_, child) in self.module_instances(name).iter() {
+                            out.extend(child.resources());
+                        }
                     }
                     _ => {}
                 }
@@ -266,48 +670,8 @@ impl Module {
         out: &mut Vec<RawResource>,
     ) {
         let mut ev = Evaluator::new(self, file.id);
-        let base = format!("{kind}.{name}");
-        let root = Scope::default();
-        let mut instances: Vec<(String, Scope)> = Vec::new();
-        if let Some(count) = block.body.get_attribute("count") {
-            let n = ev.eval(&count.value, &root);
-            match n.as_number() {
-                Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => {
-                    for i in 0..n as usize {
-                        let index = Value::number(i as f64, None);
-                        let scope = root.with("count", map_of(&[("index", index)]));
-                        instances.push((format!("{base}[{i}]"), scope));
-                    }
-                }
-                _ => {
-                    let unknown = Value::unknown("count.index", None);
-                    instances.push((
-                        base.clone(),
-                        root.with("count", map_of(&[("index", unknown)])),
-                    ));
-                }
-            }
-        } else if let Some(for_each) = block.body.get_attribute("for_each") {
-            let collection = ev.eval(&for_each.value, &root);
-            match for_each_pairs(&collection) {
-                Some(pairs) if pairs.len() <= MAX_INSTANCES => {
-                    for (key, value) in pairs {
-                        let key_text = key.to_text().unwrap_or_default();
-                        let each = map_of(&[("key", key), ("value", value)]);
-                        instances.push((format!("{base}[{key_text:?}]"), root.with("each", each)));
-                    }
-                }
-                _ => {
-                    let each = map_of(&[
-                        ("key", Value::unknown("each.key", None)),
-                        ("value", Value::unknown("each.value", None)),
-                    ]);
-                    instances.push((base.clone(), root.with("each", each)));
-                }
-            }
-        } else {
-            instances.push((base.clone(), root));
-        }
+        let base = format!("{}{kind}.{name}", self.placement.prefix);
+        let instances = self.instances(&mut ev, &block.body, &base);
         let header = header_loc(file.id, block);
         for (address, scope) in instances {
             let body = self.body_value(
@@ -347,10 +711,29 @@ impl Module {
                     if matches!(attr.key.as_str(), "count" | "for_each") {
                         continue;
                     }
+                    let mut key_loc = attr.span().map(|r| Loc::new(ev.file, r.start, r.end));
+                    let mut value = ev.eval(&attr.value, scope);
+                    if super::eval::is_error(&value) {
+                        // A missing attribute or index: Terraform would stop; offline, unknown.
+                        let text = attr
+                            .value
+                            .span()
+                            .and_then(|r| self.text(ev.file).get(r))
+                            .unwrap_or("<expression>");
+                        value = Value::unknown(text, value.loc);
+                    }
+                    // A value the caller wrote: reported at the call site, the module's
+                    // attribute is the other place.
+                    if let (Some(passed), Some(here)) = (value.loc, key_loc) {
+                        if !self.placement.prefix.is_empty() && !self.owns(passed.file) {
+                            self.shared.redirects.borrow_mut().push((passed, here));
+                            key_loc = Some(passed);
+                        }
+                    }
                     entries.push(Entry {
                         key: attr.key.as_str().to_string(),
-                        key_loc: attr.span().map(|r| Loc::new(ev.file, r.start, r.end)),
-                        value: ev.eval(&attr.value, scope),
+                        key_loc,
+                        value,
                     });
                 }
                 Structure::Block(block) => {

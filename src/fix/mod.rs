@@ -1,0 +1,358 @@
+//! Fixes (DESIGN §8). A rule states *what* must change (a [`Remedy`]: this field should
+//! hold this literal); the edge renders *how* in the file's own syntax, like lines and
+//! columns, because only the edge has the source text. `--fix`, `--diff`, the JSON report
+//! and the language server's quick fixes all call [`render`], so they cannot disagree.
+
+mod files;
+mod hcl;
+mod json;
+mod yaml;
+
+pub use files::{fix_files, unified_diff, write, FileChange, Planned};
+
+use crate::finding::Finding;
+use crate::model::field::{Field, State};
+use crate::source::{FileId, Loc, Sources};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// How far a fix can be trusted to keep the author's intent (Ruff's terms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Applicability {
+    /// Shown, never applied: the file is generated (compiled Bicep, rendered Helm).
+    DisplayOnly,
+    /// Changes a value shared with other resources, or replaces an expression.
+    Unsafe,
+    /// Replaces or adds a literal on the offending resource only.
+    Safe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+}
+
+/// A literal a remedy asks for, rendered by each syntax in its own way.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Bool(bool),
+    Str(String),
+}
+
+impl From<bool> for Literal {
+    fn from(value: bool) -> Literal {
+        Literal::Bool(value)
+    }
+}
+
+impl Literal {
+    pub fn str(text: &str) -> Literal {
+        Literal::Str(text.to_string())
+    }
+}
+
+/// Where a change lands.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// The attribute is written: `at` spans `key = value` (or `"key": value`, `key: value`);
+    /// `origin` is the variable or parameter default the value travelled from.
+    Written { at: Loc, origin: Option<Loc> },
+    /// The attribute is absent: add `path` (dotted, as spelled in this format) to the block
+    /// or object that starts at `anchor`, creating the missing intermediate blocks.
+    Absent { anchor: Loc, path: String },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub target: Target,
+    pub value: Literal,
+}
+
+impl Change {
+    /// Replace the value of the entry written at `at` (`key: value`).
+    pub fn written(at: Loc, value: Literal) -> Change {
+        Change {
+            target: Target::Written { at, origin: None },
+            value,
+        }
+    }
+
+    /// Add `path` below the mapping entry (or block) at `anchor`.
+    pub fn absent(anchor: Loc, path: &str, value: Literal) -> Change {
+        Change {
+            target: Target::Absent {
+                anchor,
+                path: path.to_string(),
+            },
+            value,
+        }
+    }
+
+    /// The change that makes `field` hold `value`; none for an unknown field (its
+    /// expression is not ours to overwrite blindly).
+    pub fn for_field<T>(field: &Field<T>, value: Literal) -> Option<Change> {
+        let target = match field.state {
+            State::Set => Target::Written {
+                at: field.at,
+                origin: field.origin.as_ref().map(|(loc, _)| *loc),
+            },
+            State::Default => Target::Absent {
+                anchor: field.at,
+                path: field.attribute.clone(),
+            },
+            State::Unknown => return None,
+        };
+        Some(Change { target, value })
+    }
+}
+
+/// What a rule asks for to resolve one finding: every change it needs, so applying the fix
+/// really makes the finding go away (AKS009 needs both workload identity and OIDC).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Remedy {
+    pub title: String,
+    pub changes: Vec<Change>,
+    /// Why the author must look before applying, even where the value is a literal (the
+    /// change is rejected by Azure without another one): makes the fix unsafe at best.
+    pub review: Option<&'static str>,
+}
+
+impl Remedy {
+    /// None when any change cannot be expressed: a partial fix would leave the finding.
+    pub fn new(title: impl Into<String>, changes: Vec<Option<Change>>) -> Option<Remedy> {
+        let changes: Option<Vec<Change>> = changes.into_iter().collect();
+        let changes = changes?;
+        (!changes.is_empty()).then(|| Remedy {
+            title: title.into(),
+            changes,
+            review: None,
+        })
+    }
+
+    pub fn needs_review(mut self, reason: &'static str) -> Remedy {
+        self.review = Some(reason);
+        self
+    }
+}
+
+/// A byte range of one file and the text that replaces it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edit {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+    pub content: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+/// How one syntax (HCL, JSON, YAML; Bicep next) reads and writes the little it must.
+trait Syntax {
+    /// The value part of a written attribute (`key = value` → `value`).
+    fn value_span(&self, text: &str, attribute: (usize, usize)) -> Option<(usize, usize)>;
+    /// Is this source text a literal (not an expression or reference)?
+    fn is_literal(&self, value: &str) -> bool;
+    fn render(&self, value: &Literal) -> String;
+    /// The edit that adds `path = value` to the block or object at `anchor`.
+    fn insert(
+        &self,
+        text: &str,
+        anchor: usize,
+        path: &[&str],
+        value: &Literal,
+    ) -> Option<(usize, String)>;
+}
+
+fn syntax_of(path: &Path) -> Option<&'static dyn Syntax> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".json") {
+        Some(&json::Json)
+    } else if name.ends_with(".tf") || name.ends_with(".tfvars") {
+        Some(&hcl::Hcl)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        Some(&yaml::Yaml)
+    } else {
+        None
+    }
+}
+
+/// The fix of a finding, rendered against the scanned text; None when the rule has no
+/// literal remedy or the text cannot take one without reformatting.
+pub fn render(sources: &Sources, finding: &Finding) -> Option<Fix> {
+    let remedy = finding.remedy.as_ref()?;
+    let mut applicability = Applicability::Safe;
+    let mut edits = Vec::new();
+    for change in &remedy.changes {
+        let (edit, level) = render_change(sources, change)?;
+        applicability = applicability.min(level);
+        edits.push(edit);
+    }
+    if remedy.review.is_some() {
+        applicability = applicability.min(Applicability::Unsafe);
+    }
+    if edits.iter().any(|e| generated(sources, e.file, finding)) {
+        applicability = Applicability::DisplayOnly;
+    }
+    edits.sort();
+    edits.dedup();
+    Some(Fix {
+        title: remedy.title.clone(),
+        applicability,
+        edits,
+    })
+}
+
+fn render_change(sources: &Sources, change: &Change) -> Option<(Edit, Applicability)> {
+    match &change.target {
+        Target::Written { at, origin } => {
+            let (loc, applicability) = match origin {
+                // The value lives in a variable or parameter default that other resources
+                // may read too: changing it is the author's call.
+                Some(origin) => (*origin, Applicability::Unsafe),
+                None => (*at, Applicability::Safe),
+            };
+            let file = sources.get(loc.file);
+            let syntax = syntax_of(&file.path)?;
+            let span = (loc.start as usize, loc.end as usize);
+            let (start, end) = if origin.is_some() {
+                span
+            } else {
+                syntax.value_span(&file.text, span)?
+            };
+            let written = file.text.get(start..end)?;
+            let applicability = if syntax.is_literal(written) {
+                applicability
+            } else {
+                // An expression (a conditional, a reference) replaced by a literal drops
+                // whatever the author computed.
+                Applicability::Unsafe
+            };
+            let edit = Edit {
+                file: loc.file,
+                start,
+                end,
+                content: syntax.render(&change.value),
+            };
+            Some((edit, applicability))
+        }
+        Target::Absent { anchor, path } => {
+            let file = sources.get(anchor.file);
+            let syntax = syntax_of(&file.path)?;
+            let segments: Vec<&str> = path.split('.').collect();
+            let (offset, content) =
+                syntax.insert(&file.text, anchor.start as usize, &segments, &change.value)?;
+            let edit = Edit {
+                file: anchor.file,
+                start: offset,
+                end: offset,
+                content,
+            };
+            Some((edit, Applicability::Safe))
+        }
+    }
+}
+
+/// Compiled Bicep and rendered Helm are overwritten by the next build: the fix belongs in
+/// the `.bicep` file or the chart.
+fn generated(sources: &Sources, file: FileId, finding: &Finding) -> bool {
+    let file = sources.get(file);
+    let name = file.path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".json") {
+        json::compiled_by_bicep(&file.text)
+    } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+        // `source` on a manifest finding is the helm template it was rendered from
+        // (Terraform findings use it for module files, which are not generated).
+        finding.source.is_some()
+            || file
+                .text
+                .lines()
+                .any(|l| l.trim_start().starts_with("# Source:"))
+    } else {
+        false
+    }
+}
+
+/// Why a set of edits could not be applied to a text.
+#[derive(Debug, PartialEq)]
+pub struct Overlap;
+
+/// Apply edits (of one file) to its text. Identical edits from several findings (count
+/// instances) count once; overlapping different edits are refused.
+pub fn apply(text: &str, edits: &[Edit]) -> Result<String, Overlap> {
+    let mut edits: Vec<&Edit> = edits.iter().collect();
+    edits.sort();
+    edits.dedup();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut cursor = 0;
+    for edit in edits {
+        if edit.start < cursor || edit.end > text.len() || !text.is_char_boundary(edit.start) {
+            return Err(Overlap);
+        }
+        if !text.is_char_boundary(edit.end) {
+            return Err(Overlap);
+        }
+        out.push_str(&text[cursor..edit.start]);
+        out.push_str(&edit.content);
+        cursor = edit.end;
+    }
+    out.push_str(&text[cursor..]);
+    Ok(out)
+}
+
+/// The fixes to apply, grouped by file: each fix is taken whole or not at all, and a fix
+/// overlapping one already taken waits for the next run.
+pub fn plan(
+    sources: &Sources,
+    findings: &[Finding],
+    at_least: Applicability,
+) -> BTreeMap<FileId, Vec<Edit>> {
+    let mut by_file: BTreeMap<FileId, Vec<Edit>> = BTreeMap::new();
+    for finding in findings.iter().filter(|f| !f.suppressed) {
+        let Some(fix) = render(sources, finding) else {
+            continue;
+        };
+        if fix.applicability < at_least || fix.applicability == Applicability::DisplayOnly {
+            continue;
+        }
+        let fits = fix.edits.iter().all(|edit| {
+            let taken = by_file.get(&edit.file).map(Vec::as_slice).unwrap_or(&[]);
+            // Edits that touch wait for the next pass, even two insertions at one point:
+            // both might create the same missing parent block.
+            taken
+                .iter()
+                .all(|t| t == edit || t.end < edit.start || edit.end < t.start)
+        });
+        if fits {
+            for edit in fix.edits {
+                by_file.entry(edit.file).or_default().push(edit);
+            }
+        }
+    }
+    by_file
+}
+
+/// Leading whitespace of the line holding `offset`.
+fn line_indent(text: &str, offset: usize) -> &str {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[start..];
+    let width = line.len() - line.trim_start_matches([' ', '\t']).len();
+    &line[..width]
+}
+
+/// Start of the line holding `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests;

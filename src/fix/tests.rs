@@ -1,0 +1,256 @@
+use super::*;
+use crate::config::Config;
+use crate::engine;
+use std::path::PathBuf;
+
+/// A scratch directory, removed when the test ends (passed or failed).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str, files: &[(&str, &str)]) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("aksguard-fix-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    Scratch(dir)
+}
+
+/// The rule's fix rendered against the scan, and the file text it applies to.
+fn fix_of(dir: &std::path::Path, rule: &str) -> (Fix, String) {
+    let scan = engine::lint(&[dir.to_path_buf()], &Config::default_for(dir));
+    let finding = scan
+        .findings
+        .iter()
+        .find(|f| f.rule == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding"));
+    let fix = render(&scan.sources, finding).unwrap_or_else(|| panic!("{rule} has no fix"));
+    let text = scan.sources.get(fix.edits[0].file).text.clone();
+    (fix, text)
+}
+
+const CLUSTER: &str = r#"resource "azurerm_kubernetes_cluster" "aks" {
+  name                   = "aks"
+  local_account_disabled = false
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+  azure_active_directory_role_based_access_control {
+    azure_rbac_enabled = true
+  }
+}
+"#;
+
+#[test]
+fn a_literal_is_replaced_in_place_and_safe() {
+    let dir = scratch("literal", &[("main.tf", CLUSTER)]);
+    let (fix, text) = fix_of(&dir, "AKS005");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    assert!(
+        fixed.contains("  local_account_disabled = true\n"),
+        "{fixed}"
+    );
+    assert_eq!(fixed.len(), text.len() - 1, "only `false` became `true`");
+}
+
+#[test]
+fn a_literal_the_platform_rejects_alone_needs_review() {
+    let without_entra = CLUSTER.replace(
+        "  azure_active_directory_role_based_access_control {\n    azure_rbac_enabled = true\n  }\n",
+        "",
+    );
+    assert_ne!(without_entra, CLUSTER);
+    let dir = scratch("review", &[("main.tf", &without_entra)]);
+    let (fix, _) = fix_of(&dir, "AKS005");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+}
+
+#[test]
+fn a_missing_attribute_is_added_with_the_siblings_indentation() {
+    let dir = scratch("insert", &[("main.tf", CLUSTER)]);
+    let (fix, text) = fix_of(&dir, "AKS017");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    assert!(
+        fixed.contains(
+            "    vm_size = \"Standard_D4s_v5\"\n    host_encryption_enabled = true\n  }\n"
+        ),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn a_value_from_a_variable_default_is_an_unsafe_fix_of_the_default() {
+    let tf = r#"variable "local_accounts_off" {
+  default = false
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                   = "aks"
+  local_account_disabled = var.local_accounts_off
+}
+"#;
+    let dir = scratch("variable", &[("main.tf", tf)]);
+    let (fix, text) = fix_of(&dir, "AKS005");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    assert!(fixed.contains("  default = true\n"), "{fixed}");
+    assert!(fixed.contains("= var.local_accounts_off"), "{fixed}");
+}
+
+const TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2024-05-01",
+      "name": "aks",
+      "properties": {
+        "dnsPrefix": "aks"
+      }
+    }
+  ]
+}
+"#;
+
+#[test]
+fn arm_properties_are_added_as_nested_objects_after_the_last_property() {
+    let dir = scratch("arm", &[("aks.json", TEMPLATE)]);
+    let (fix, text) = fix_of(&dir, "AKS007");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    let expected = r#"        "dnsPrefix": "aks",
+        "addonProfiles": {
+          "azurepolicy": {
+            "enabled": true
+          }
+        }
+      }"#;
+    assert!(fixed.contains(expected), "{fixed}");
+    serde_json::from_str::<serde_json::Value>(&fixed).unwrap();
+}
+
+#[test]
+fn compiled_bicep_gets_a_display_only_fix() {
+    let compiled = TEMPLATE.replacen(
+        "\"contentVersion\": \"1.0.0.0\",",
+        "\"contentVersion\": \"1.0.0.0\",\n  \"metadata\": {\"_generator\": {\"name\": \"bicep\"}},",
+        1,
+    );
+    let dir = scratch("bicep", &[("aks.json", &compiled)]);
+    let (fix, _) = fix_of(&dir, "AKS007");
+    assert_eq!(fix.applicability, Applicability::DisplayOnly);
+}
+
+#[test]
+fn overlapping_edits_are_refused_and_duplicates_count_once() {
+    let edit = |start, end, content: &str| Edit {
+        file: 0,
+        start,
+        end,
+        content: content.to_string(),
+    };
+    assert_eq!(
+        apply("abcdef", &[edit(1, 3, "X"), edit(2, 4, "Y")]),
+        Err(Overlap)
+    );
+    assert_eq!(
+        apply("abcdef", &[edit(1, 3, "X"), edit(1, 3, "X")]).unwrap(),
+        "aXdef"
+    );
+}
+
+#[test]
+fn fixes_that_need_the_same_new_mapping_are_applied_in_passes() {
+    let manifest = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: web.azurecr.io/web:1
+      securityContext:
+        privileged: true
+    - name: sidecar
+      image: web.azurecr.io/side:1
+";
+    let dir = scratch("passes", &[("pod.yaml", manifest)]);
+    let mut config = Config::default_for(&dir);
+    config.select = ["K8S001", "K8S002", "K8S005"].map(String::from).to_vec();
+    let paths = [dir.to_path_buf()];
+    let scan = engine::lint(&paths, &config);
+    let planned = fix_files(
+        &paths,
+        &config,
+        &crate::engine::Options::default(),
+        &scan,
+        Applicability::Safe,
+    );
+    assert!(planned.refused.is_empty());
+    let expected = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: web.azurecr.io/web:1
+      securityContext:
+        privileged: false
+        allowPrivilegeEscalation: false
+        seccompProfile:
+          type: RuntimeDefault
+    - name: sidecar
+      image: web.azurecr.io/side:1
+      securityContext:
+        allowPrivilegeEscalation: false
+        seccompProfile:
+          type: RuntimeDefault
+";
+    assert_eq!(planned.changes.len(), 1);
+    assert_eq!(planned.changes[0].after, expected);
+}
+
+#[test]
+fn a_yaml_value_is_replaced_before_its_comment_and_helm_output_is_display_only() {
+    let manifest = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: web.azurecr.io/web:1
+      securityContext:
+        privileged: true  # the agent needs it?
+";
+    let dir = scratch("yaml-comment", &[("pod.yaml", manifest)]);
+    let (fix, text) = fix_of(&dir, "K8S001");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    assert!(
+        fixed.contains("        privileged: false  # the agent needs it?\n"),
+        "{fixed}"
+    );
+
+    let rendered = format!("---\n# Source: web/templates/pod.yaml\n{manifest}");
+    let dir = scratch("helm", &[("rendered.yaml", &rendered)]);
+    let (fix, _) = fix_of(&dir, "K8S001");
+    assert_eq!(fix.applicability, Applicability::DisplayOnly);
+}

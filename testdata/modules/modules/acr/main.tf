@@ -1,0 +1,7 @@
+output "sku" {
+  value = "Basic"
+}
+
+output "admin_enabled" {
+  value = true
+}

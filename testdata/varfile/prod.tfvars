@@ -1,0 +1,2 @@
+# Not loaded by itself: only with --var-file.
+local_account_disabled = false

@@ -1,0 +1,399 @@
+//! Evaluation depth end to end: local Terraform modules, `dynamic` blocks switched by a
+//! variable, `--var` / `--var-file`, `terraform.tfvars.json`, `.tf.json`, ARM parameters
+//! files (sibling, generic, `--parameters`) and `--unknown=warn`. Every assertion names
+//! the rule, file, line, column and resource address.
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn check(args: &[&str]) -> (i32, Value) {
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run aksguard");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    });
+    (output.status.code().unwrap_or(-1), json)
+}
+
+type Row = (String, String, u64, u64, String);
+
+/// (rule, path, line, column, resource) of every finding.
+fn findings(json: &Value) -> BTreeSet<Row> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["resource"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn row(rule: &str, path: &str, line: u64, column: u64, resource: &str) -> Row {
+    (
+        rule.to_string(),
+        path.to_string(),
+        line,
+        column,
+        resource.to_string(),
+    )
+}
+
+/// The findings of one rule.
+fn of(json: &Value, rule: &str) -> Vec<Row> {
+    findings(json).into_iter().filter(|f| f.0 == rule).collect()
+}
+
+#[test]
+fn module_argument_overrides_the_variable_default_and_is_reported_at_the_call_site() {
+    let (code, json) = check(&["testdata/modules"]);
+    assert_eq!(code, 1, "{json}");
+    // `local_account_disabled = false` at the call site beats the module's default (true);
+    // the other call keeps the default and is clean.
+    assert_eq!(
+        of(&json, "AKS005"),
+        vec![row(
+            "AKS005",
+            "testdata/modules/live/main.tf",
+            4,
+            28,
+            "module.overridden.azurerm_kubernetes_cluster.this"
+        )]
+    );
+    let aks005 = &json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AKS005")
+        .unwrap();
+    assert_eq!(aks005["source"], "testdata/modules/modules/aks/main.tf");
+    // The other place: the module attribute that uses the value.
+    assert_eq!(
+        aks005["related"][0]["path"],
+        "testdata/modules/modules/aks/main.tf"
+    );
+    assert_eq!(aks005["related"][0]["line"], 7);
+    assert_eq!(aks005["related"][0]["column"], 3);
+}
+
+#[test]
+fn module_hard_coded_value_is_reported_in_the_module_once_per_call() {
+    let (_, json) = check(&["testdata/modules"]);
+    let module = "testdata/modules/modules/aks/main.tf";
+    assert_eq!(
+        of(&json, "AKS007"),
+        vec![
+            row(
+                "AKS007",
+                module,
+                8,
+                3,
+                "module.defaulted.azurerm_kubernetes_cluster.this"
+            ),
+            row(
+                "AKS007",
+                module,
+                8,
+                3,
+                "module.overridden.azurerm_kubernetes_cluster.this"
+            ),
+        ]
+    );
+    // The other place: each instance's `module` block.
+    for (resource, line) in [
+        ("module.defaulted.azurerm_kubernetes_cluster.this", 7),
+        ("module.overridden.azurerm_kubernetes_cluster.this", 1),
+    ] {
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "AKS007" && f["resource"] == resource)
+            .unwrap();
+        assert_eq!(
+            finding["related"][0]["path"],
+            "testdata/modules/live/main.tf"
+        );
+        assert_eq!(finding["related"][0]["line"], line);
+        assert_eq!(finding["related"][0]["column"], 1);
+    }
+    // The module directory is not a root of its own: no unprefixed address anywhere, and
+    // the registry module `Azure/aks/azurerm` is unknown, not an error.
+    assert!(findings(&json)
+        .iter()
+        .all(|f| !f.4.starts_with("azurerm_kubernetes_cluster")));
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
+}
+
+#[test]
+fn module_outputs_are_usable_by_the_caller() {
+    let (_, json) = check(&["testdata/modules"]);
+    let main = "testdata/modules/live/main.tf";
+    let root = "azurerm_container_registry.root";
+    assert_eq!(of(&json, "ACR003"), vec![row("ACR003", main, 25, 3, root)]);
+    assert_eq!(of(&json, "ACR004"), vec![row("ACR004", main, 26, 3, root)]);
+}
+
+#[test]
+fn recursive_modules_end_with_a_diagnostic() {
+    let (code, json) = check(&["testdata/modules_recursive"]);
+    assert_eq!(code, 2, "{json}");
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json}");
+    assert_eq!(errors[0]["rule"], "AG001");
+    assert_eq!(errors[0]["path"], "testdata/modules_recursive/b/main.tf");
+    assert_eq!(errors[0]["line"], 1);
+    assert_eq!(errors[0]["column"], 1);
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("recursive module calls"));
+    // What was evaluated before the cycle is still linted.
+    assert_eq!(
+        of(&json, "ACR004"),
+        vec![row(
+            "ACR004",
+            "testdata/modules_recursive/b/main.tf",
+            10,
+            3,
+            "module.b.azurerm_container_registry.acr"
+        )]
+    );
+}
+
+#[test]
+fn dynamic_api_server_access_profile_switched_by_a_variable() {
+    let main = "testdata/dynamic_switch/main.tf";
+    let aks = "azurerm_kubernetes_cluster.aks";
+    // Default true: the block exists with a /16 range.
+    let (_, json) = check(&["testdata/dynamic_switch"]);
+    assert!(of(&json, "AKS001").is_empty(), "{json}");
+    assert!(of(&json, "AKS002").is_empty(), "{json}");
+    // Switched off: no block, a public API server without ranges, at the resource header.
+    let (_, json) = check(&[
+        "testdata/dynamic_switch",
+        "--var",
+        "restrict_api_server=false",
+    ]);
+    assert_eq!(of(&json, "AKS001"), vec![row("AKS001", main, 6, 1, aks)]);
+}
+
+#[test]
+fn var_file_and_var_flags_set_root_variables() {
+    let main = "testdata/varfile/main.tf";
+    let aks = "azurerm_kubernetes_cluster.aks";
+    // prod.tfvars is not loaded by itself.
+    let (_, json) = check(&["testdata/varfile"]);
+    assert!(of(&json, "AKS005").is_empty(), "{json}");
+    let (_, json) = check(&[
+        "testdata/varfile",
+        "--var-file",
+        "testdata/varfile/prod.tfvars",
+    ]);
+    assert_eq!(of(&json, "AKS005"), vec![row("AKS005", main, 16, 3, aks)]);
+    let (_, json) = check(&[
+        "testdata/varfile",
+        "--var",
+        "network_policy=none",
+        "--var",
+        "local_account_disabled=false",
+    ]);
+    assert_eq!(of(&json, "AKS005"), vec![row("AKS005", main, 16, 3, aks)]);
+    assert_eq!(of(&json, "AKS008"), vec![row("AKS008", main, 20, 5, aks)]);
+    // `--var` wins over `--var-file`.
+    let (_, json) = check(&[
+        "testdata/varfile",
+        "--var-file",
+        "testdata/varfile/prod.tfvars",
+        "--var",
+        "local_account_disabled=true",
+    ]);
+    assert!(of(&json, "AKS005").is_empty(), "{json}");
+}
+
+#[test]
+fn a_missing_var_file_is_an_error() {
+    let (code, json) = check(&[
+        "testdata/varfile",
+        "--var-file",
+        "testdata/varfile/none.tfvars",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(json["errors"][0]["rule"], "AG001");
+}
+
+#[test]
+fn terraform_tfvars_json_is_loaded() {
+    let (_, json) = check(&["testdata/tfvars_json"]);
+    assert_eq!(
+        of(&json, "ACR004"),
+        vec![row(
+            "ACR004",
+            "testdata/tfvars_json/main.tf",
+            11,
+            3,
+            "azurerm_container_registry.acr"
+        )]
+    );
+}
+
+#[test]
+fn terraform_json_syntax_is_linted_with_positions_in_the_json() {
+    let (_, json) = check(&["testdata/tfjson"]);
+    let path = "testdata/tfjson/main.tf.json";
+    let aks = "azurerm_kubernetes_cluster.aks";
+    // "${var.local_account_disabled}" resolved to the variable's default.
+    assert_eq!(of(&json, "AKS005"), vec![row("AKS005", path, 14, 9, aks)]);
+    // An element of a list in a nested block.
+    assert_eq!(of(&json, "AKS002"), vec![row("AKS002", path, 16, 11, aks)]);
+    // An absent attribute: anchored at the resource's key.
+    assert_eq!(of(&json, "AKS007"), vec![row("AKS007", path, 9, 7, aks)]);
+}
+
+#[test]
+fn arm_sibling_parameters_file() {
+    let (_, json) = check(&["testdata/armparams/named"]);
+    assert_eq!(
+        of(&json, "AKS005"),
+        vec![row(
+            "AKS005",
+            "testdata/armparams/named/aks.json",
+            18,
+            9,
+            "Microsoft.ContainerService/managedClusters/aks"
+        )]
+    );
+}
+
+#[test]
+fn arm_generic_azuredeploy_parameters_file_for_the_only_template() {
+    let (_, json) = check(&["testdata/armparams/generic"]);
+    assert_eq!(
+        of(&json, "ACR004"),
+        vec![row(
+            "ACR004",
+            "testdata/armparams/generic/template.json",
+            20,
+            9,
+            "Microsoft.ContainerRegistry/registries/genericacr"
+        )]
+    );
+}
+
+#[test]
+fn arm_parameters_flag() {
+    let (_, json) = check(&["testdata/armparams/cli"]);
+    assert!(of(&json, "AKS005").is_empty(), "{json}");
+    let (_, json) = check(&[
+        "testdata/armparams/cli",
+        "--parameters",
+        "testdata/armparams/cli/prod.params.json",
+    ]);
+    assert_eq!(
+        of(&json, "AKS005"),
+        vec![row(
+            "AKS005",
+            "testdata/armparams/cli/aks.json",
+            18,
+            9,
+            "Microsoft.ContainerService/managedClusters/aks"
+        )]
+    );
+}
+
+#[test]
+fn unknown_warn_names_the_expression() {
+    // Silent by default.
+    let (_, json) = check(&["testdata/unknown"]);
+    assert!(of(&json, "AG003").is_empty());
+    assert!(of(&json, "AKS005").is_empty());
+    let (code, json) = check(&[
+        "testdata/unknown",
+        "--unknown",
+        "warn",
+        "--select",
+        "AKS005",
+    ]);
+    assert_eq!(code, 0, "AG003 is info: it does not fail the run");
+    assert_eq!(
+        of(&json, "AG003"),
+        vec![row(
+            "AG003",
+            "testdata/unknown/main.tf",
+            11,
+            3,
+            "azurerm_kubernetes_cluster.aks"
+        )]
+    );
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("AKS005"), "{message}");
+    assert!(message.contains("var.local_account_disabled"), "{message}");
+    assert_eq!(json["findings"][0]["severity"], "info");
+    // `--ignore AG003` wins over the flag.
+    let (_, json) = check(&["testdata/unknown", "--unknown", "warn", "--ignore", "AG003"]);
+    assert!(of(&json, "AG003").is_empty());
+}
+
+#[test]
+fn optional_object_attributes_take_their_type_defaults() {
+    let (_, json) = check(&["testdata/optional_types"]);
+    let main = "testdata/optional_types/main.tf";
+    // optional(bool, true) fills the pool that leaves it out; the explicit false fires.
+    assert_eq!(
+        of(&json, "AKS017"),
+        vec![row(
+            "AKS017",
+            main,
+            18,
+            3,
+            "azurerm_kubernetes_cluster_node_pool.pool[\"explicit\"]"
+        )]
+    );
+    // optional(string) without a default is null: the provider default (Ubuntu) applies.
+    assert_eq!(of(&json, "AKS016").len(), 2, "{json}");
+}
+
+#[test]
+fn arm_language_version_2_functions_types_copy_variables_and_existing() {
+    let (_, json) = check(&["testdata/arm_v2"]);
+    let path = "testdata/arm_v2/main.json";
+    let aks = "Microsoft.ContainerService/managedClusters/aks";
+    // A typed object parameter from main.parameters.json.
+    assert_eq!(of(&json, "AKS005"), vec![row("AKS005", path, 74, 9, aks)]);
+    // A user-defined function over tryGet/coalesce decides the network policy.
+    assert_eq!(of(&json, "AKS008"), vec![row("AKS008", path, 78, 11, aks)]);
+    // Pools from a variable `copy` loop: only the second one lacks encryption at host.
+    assert_eq!(of(&json, "AKS017"), vec![row("AKS017", path, 55, 11, aks)]);
+    // The `existing` registry is a reference, not a registry this zone declares.
+    assert_eq!(of(&json, "LZ001"), vec![row("LZ001", path, 68, 7, aks)]);
+    assert!(of(&json, "ACR003").is_empty(), "{json}");
+}
+
+#[test]
+fn a_syntax_error_in_a_module_is_reported_once_even_when_no_instance_is_evaluated() {
+    let (code, json) = check(&["testdata/modules_broken"]);
+    assert_eq!(code, 2, "{json}");
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{json}");
+    assert_eq!(
+        errors[0]["path"],
+        "testdata/modules_broken/modules/x/main.tf"
+    );
+    assert_eq!(errors[0]["line"], 2);
+    assert_eq!(errors[0]["column"], 7);
+}

@@ -1,0 +1,396 @@
+//! The language server driven in-process over an in-memory connection, as an editor
+//! would: diagnostics with rule, line and column (UTF-16), quick fixes, hover, clearing
+//! after an edit, AG001 on a broken buffer, config reload, and a clean shutdown.
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+// The `é` before the finding on its line makes UTF-16 columns differ from byte columns.
+const MAIN_TF: &str = r#"resource "azurerm_kubernetes_cluster" "aks" {
+  name                   = "cluster"
+  location               = "westeurope"
+  azure_policy_enabled   = true
+  /* é */ local_account_disabled = false
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+}
+"#;
+
+struct Client {
+    connection: Connection,
+    server: Option<JoinHandle<Result<(), String>>>,
+    next_id: i32,
+}
+
+impl Client {
+    fn start(root: &Path, capabilities: Value) -> Client {
+        let (server_side, client_side) = Connection::memory();
+        let server = std::thread::spawn(move || aksguard::lsp::serve(&server_side));
+        let mut client = Client {
+            connection: client_side,
+            server: Some(server),
+            next_id: 0,
+        };
+        let result = client.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(root), "capabilities": capabilities}),
+        );
+        assert_eq!(result["capabilities"]["positionEncoding"], "utf-16");
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.connection
+            .sender
+            .send(Message::Notification(Notification::new(
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = RequestId::from(self.next_id);
+        self.connection
+            .sender
+            .send(Message::Request(Request::new(
+                id.clone(),
+                method.to_string(),
+                params,
+            )))
+            .unwrap();
+        loop {
+            match self.receive() {
+                Message::Response(response) if response.id == id => {
+                    assert!(response.error.is_none(), "{:?}", response.error);
+                    return response.result.unwrap_or(Value::Null);
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    fn receive(&self) -> Message {
+        self.connection
+            .receiver
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server answers within 20 s")
+    }
+
+    /// The next diagnostics published for `uri` (others are skipped).
+    fn diagnostics(&self, uri: &str) -> Vec<Value> {
+        loop {
+            if let Message::Notification(n) = self.receive() {
+                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri {
+                    return n.params["diagnostics"].as_array().unwrap().clone();
+                }
+            }
+        }
+    }
+
+    fn shutdown(mut self) {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let server = self.server.take().unwrap();
+        assert_eq!(server.join().unwrap(), Ok(()));
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+/// A scratch directory, removed when the test ends (passed or failed).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("aksguard-lsp-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("main.tf"), MAIN_TF).unwrap();
+    Scratch(dir)
+}
+
+/// (rule, line, character) of each diagnostic, 0-based as the protocol counts.
+fn located(diagnostics: &[Value]) -> Vec<(String, u64, u64)> {
+    let mut out: Vec<_> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn open(client: &Client, uri: &str, text: &str) {
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "terraform", "version": 1, "text": text}}),
+    );
+}
+
+fn change(client: &Client, uri: &str, version: i32, text: &str) {
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+    );
+}
+
+#[test]
+fn diagnostics_quick_fix_hover_clear_and_broken_buffer() {
+    let dir = scratch("session");
+    let mut client = Client::start(&dir, json!({}));
+    let main = uri(&dir.join("main.tf"));
+    open(&client, &main, MAIN_TF);
+    let diagnostics = client.diagnostics(&main);
+    let found = located(&diagnostics);
+    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    // AKS007 is satisfied; the header carries findings on absent attributes.
+    assert!(!found.iter().any(|f| f.0 == "AKS007"), "{found:?}");
+    let local_accounts = diagnostics.iter().find(|d| d["code"] == "AKS005").unwrap();
+    assert_eq!(
+        local_accounts["range"]["end"],
+        json!({"line": 4, "character": 40})
+    );
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main}, "range": local_accounts["range"],
+               "context": {"diagnostics": [local_accounts], "only": ["quickfix"]}}),
+    );
+    let action = &actions[0];
+    assert_eq!(action["kind"], "quickfix");
+    let edits = &action["edit"]["changes"][&main];
+    assert_eq!(edits[0]["newText"], "true");
+    assert_eq!(
+        edits[0]["range"],
+        json!({"start": {"line": 4, "character": 35}, "end": {"line": 4, "character": 40}})
+    );
+
+    // A client that strips `data` still gets the fix, from what was published.
+    let mut stripped = local_accounts.clone();
+    stripped.as_object_mut().unwrap().remove("data");
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main}, "range": stripped["range"],
+               "context": {"diagnostics": [stripped]}}),
+    );
+    assert_eq!(actions[0]["edit"]["changes"][&main][0]["newText"], "true");
+
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": main}, "position": {"line": 4, "character": 12}}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("**AKS005**"), "{text}");
+    assert!(text.contains("# AKS005 local-accounts-enabled"), "{text}");
+    let nothing = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": main}, "position": {"line": 2, "character": 4}}),
+    );
+    assert_eq!(nothing, Value::Null);
+
+    let fixed = MAIN_TF.replace("= false", "= true");
+    change(&client, &main, 2, &fixed);
+    let found = located(&client.diagnostics(&main));
+    assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+
+    change(&client, &main, 3, &MAIN_TF[..120]);
+    let found = located(&client.diagnostics(&main));
+    assert!(found.iter().any(|f| f.0 == "AG001"), "{found:?}");
+    client.shutdown();
+}
+
+#[test]
+fn editing_aksguard_toml_reloads_the_configuration() {
+    let dir = scratch("config");
+    let client = Client::start(&dir, json!({}));
+    let main = uri(&dir.join("main.tf"));
+    open(&client, &main, MAIN_TF);
+    assert!(located(&client.diagnostics(&main))
+        .iter()
+        .any(|f| f.0 == "AKS005"));
+
+    let config = dir.join("aksguard.toml");
+    std::fs::write(&config, "ignore = [\"AKS005\"]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&config), "type": 1}]}),
+    );
+    let found = located(&client.diagnostics(&main));
+    assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+    assert!(!found.is_empty(), "other rules still run: {found:?}");
+
+    // An unsaved, broken buffer of the config: AG004 on it, the defaults apply meanwhile.
+    let config_uri = uri(&config);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": config_uri, "languageId": "toml", "version": 1,
+               "text": "ignore = [\"AKS005\"]\nfail-on = \"sometimes\"\n"}}),
+    );
+    let problems = located(&client.diagnostics(&config_uri));
+    assert_eq!(problems, vec![("AG004".to_string(), 1, 10)]);
+    let found = located(&client.diagnostics(&main));
+    assert!(found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+    client.shutdown();
+}
+
+/// The real binary over stdio, framed as an editor frames it: the probe's path in CI.
+#[test]
+fn the_binary_serves_over_stdio_and_exits_cleanly() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = scratch("stdio");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .arg("lsp")
+        .current_dir(&*dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start aksguard lsp");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut send = |message: Value| {
+        let body = message.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    };
+    let mut receive = || -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            let line = line.trim();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("Content-Length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        stdout.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    };
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                "params": {"processId": null, "rootUri": uri(&dir), "capabilities": {}}}));
+    assert_eq!(receive()["id"], 1);
+    send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let main = uri(&dir.join("main.tf"));
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument":
+                {"uri": main, "languageId": "terraform", "version": 1, "text": MAIN_TF}}}),
+    );
+    let published = receive();
+    assert_eq!(published["method"], "textDocument/publishDiagnostics");
+    let found = located(published["params"]["diagnostics"].as_array().unwrap());
+    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
+    assert_eq!(receive()["id"], 2);
+    send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+    assert!(child.wait().unwrap().success());
+}
+
+/// Units are linked: a manifest may pull from the registry another folder of the landing
+/// zone declares. The editor must report what `aksguard check` at the workspace root does.
+#[test]
+fn a_change_is_linted_with_the_rest_of_the_workspace_as_context() {
+    let dir = scratch("workspace");
+    std::fs::remove_file(dir.join("main.tf")).unwrap();
+    std::fs::create_dir_all(dir.join("registry")).unwrap();
+    std::fs::create_dir_all(dir.join("apps")).unwrap();
+    std::fs::write(
+        dir.join("registry/main.tf"),
+        "resource \"azurerm_container_registry\" \"acr\" {\n  name = \"shopacr\"\n  sku  = \"Premium\"\n}\n",
+    )
+    .unwrap();
+    let manifest = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: shopacr.azurecr.io/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+";
+    std::fs::write(dir.join("apps/web.yaml"), manifest).unwrap();
+    let client = Client::start(&dir, json!({}));
+    let web = uri(&dir.join("apps/web.yaml"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": web, "languageId": "yaml", "version": 1, "text": manifest}}),
+    );
+    let found = located(&client.diagnostics(&web));
+    assert!(found.contains(&("K8S002".to_string(), 9, 10)), "{found:?}");
+    assert!(
+        !found.iter().any(|f| f.0 == "K8S010"),
+        "the zone's own registry is trusted: {found:?}"
+    );
+    client.shutdown();
+}
+
+#[test]
+fn fix_all_offers_every_safe_fix_of_the_document_at_once() {
+    let dir = scratch("fix-all");
+    let mut client = Client::start(&dir, json!({}));
+    let main = uri(&dir.join("main.tf"));
+    open(&client, &main, MAIN_TF);
+    client.diagnostics(&main);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": main},
+               "range": {"start": {"line": 0, "character": 0}, "end": {"line": 10, "character": 0}},
+               "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.aksguard");
+    let edits = actions[0]["edit"]["changes"][&main].as_array().unwrap();
+    let lines: Vec<u64> = edits
+        .iter()
+        .map(|e| e["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    // AKS005's fix is unsafe here (no Entra ID block): not part of "every safe fix".
+    assert!(!lines.contains(&4), "{edits:?}");
+    assert!(edits.len() >= 2, "{edits:?}");
+    let mut starts: Vec<_> = edits
+        .iter()
+        .map(|e| e["range"]["start"].to_string())
+        .collect();
+    starts.sort();
+    starts.dedup();
+    assert_eq!(
+        starts.len(),
+        edits.len(),
+        "edits touching one spot wait for the next lint"
+    );
+    client.shutdown();
+}
