@@ -3,6 +3,7 @@
 //! columns, because only the edge has the source text. `--fix`, `--diff`, the JSON report
 //! and the language server's quick fixes all call [`render`], so they cannot disagree.
 
+mod bicep;
 mod files;
 mod hcl;
 mod json;
@@ -156,7 +157,7 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
-/// How one syntax (HCL, JSON, YAML; Bicep next) reads and writes the little it must.
+/// How one syntax (HCL, JSON, YAML, Bicep) reads and writes the little it must.
 trait Syntax {
     /// The value part of a written attribute (`key = value` → `value`).
     fn value_span(&self, text: &str, attribute: (usize, usize)) -> Option<(usize, usize)>;
@@ -181,6 +182,8 @@ fn syntax_of(path: &Path) -> Option<&'static dyn Syntax> {
         Some(&hcl::Hcl)
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         Some(&yaml::Yaml)
+    } else if name.ends_with(".bicep") {
+        Some(&bicep::Bicep)
     } else {
         None
     }

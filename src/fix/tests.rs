@@ -254,3 +254,41 @@ spec:
     let (fix, _) = fix_of(&dir, "K8S001");
     assert_eq!(fix.applicability, Applicability::DisplayOnly);
 }
+
+const BICEP_REGISTRY: &str = "param name string = 'acrlz'
+
+resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+  name: name
+  location: 'westeurope'
+  sku: {
+    name: 'Premium'
+  }
+  properties: {
+    adminUserEnabled: true
+  }
+}
+";
+
+#[test]
+fn bicep_literals_are_replaced_and_missing_properties_added_at_the_siblings_indent() {
+    let dir = scratch("bicep", &[("main.bicep", BICEP_REGISTRY)]);
+    let (fix, text) = fix_of(&dir, "ACR004");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    assert!(fixed.contains("    adminUserEnabled: false\n"), "{fixed}");
+
+    let (fix, text) = fix_of(&dir, "ACR008");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    let fixed = apply(&text, &fix.edits).unwrap();
+    assert!(
+        fixed.contains(
+            "    adminUserEnabled: true\n    policies: {\n      quarantinePolicy: {\n        status: 'enabled'\n      }\n    }\n  }\n}\n"
+        ),
+        "{fixed}"
+    );
+    let tree = crate::bicep::syntax::parse(&fixed).unwrap();
+    assert!(
+        crate::bicep::syntax::first_error(&tree).is_none(),
+        "{fixed}"
+    );
+}
