@@ -482,7 +482,24 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
 
     units.extend(manifests.into_iter().map(Unit::Manifests));
     let first_bicep_unit = units.len();
-    units.extend(bicep.units);
+    // A `.bicep` root without a `.bicepparam` file takes a JSON parameters file the way a
+    // template does (`az deployment ... --template-file main.bicep --parameters
+    // main.parameters.json`).
+    units.extend(bicep.units.into_iter().map(|unit| match unit {
+        Unit::Bicep {
+            root,
+            parameters: None,
+        } => {
+            let path = sources.get(root).path.with_extension("json");
+            let parameters = cli_parameters.or_else(|| {
+                discover::parameters_candidates(&path, false)
+                    .into_iter()
+                    .find_map(|p| parameter_files.get(&p).copied())
+            });
+            Unit::Bicep { root, parameters }
+        }
+        unit => unit,
+    }));
 
     let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
     for (index, unit) in units.iter().enumerate() {

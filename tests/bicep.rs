@@ -202,3 +202,31 @@ fn a_compiled_template_stands_in_for_a_bicep_file_that_does_not_parse() {
         )])
     );
 }
+
+#[test]
+fn a_json_parameters_file_beside_a_bicep_file_gives_its_values() {
+    let (code, json) = check(&["testdata/bicep/jsonparams"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        of_rule(&json, "ACR004"),
+        BTreeSet::from([key(
+            "ACR004",
+            "testdata/bicep/jsonparams/main.bicep",
+            12,
+            5,
+            "Microsoft.ContainerRegistry/registries/acrjsonparams",
+        )])
+    );
+    let finding = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "ACR004")
+        .unwrap();
+    assert!(
+        finding["related"]
+            .to_string()
+            .contains("main.parameters.json"),
+        "{finding}"
+    );
+}

@@ -234,7 +234,7 @@ pub fn load_template_reporting(
 }
 
 /// The `{"parameters": {"x": {"value": ...}}}` of a parameters file, as given values.
-fn parameter_values(
+pub(crate) fn parameter_values(
     file: FileId,
     text: &str,
     name: &str,

@@ -124,7 +124,15 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
     };
     let budget = Budget::new();
     let given = parameters
-        .map(|p| parameter_values(p, &budget))
+        .map(|p| {
+            let name = p.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.to_ascii_lowercase().ends_with(".json") {
+                // An ARM parameters file; one that does not parse was reported as AG001.
+                crate::arm::parameter_values(p.file, p.text, name).unwrap_or_default()
+            } else {
+                parameter_values(p, &budget)
+            }
+        })
         .unwrap_or_default();
     let scope = Scope::new(
         root.file,
