@@ -312,7 +312,7 @@ impl Config {
     /// Parses `text` as if it were the file at `path` (which need not exist); the LSP uses
     /// this for an unsaved editor buffer.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let doc = Doc { path, text };
+        let doc = Doc::new(path, text);
         let table = DeTable::parse(text).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
             doc.error(span, format!("invalid TOML: {}", error.message()))
@@ -742,18 +742,31 @@ type Value<'i> = Spanned<DeValue<'i>>;
 struct Doc<'s> {
     path: &'s Path,
     text: &'s str,
+    /// Byte offset of each line's start: every landing zone and suppression records its
+    /// line, and counting from the top each time is quadratic in a config with thousands.
+    line_starts: Vec<usize>,
 }
 
-impl Doc<'_> {
+impl<'s> Doc<'s> {
+    fn new(path: &'s Path, text: &'s str) -> Doc<'s> {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Doc {
+            path,
+            text,
+            line_starts,
+        }
+    }
+
     fn position(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let before = &self.text[..offset];
-        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        (line, before[line_start..].chars().count() + 1)
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let line_start = self.line_starts[line - 1];
+        (line, self.text[line_start..offset].chars().count() + 1)
     }
 
     fn error(&self, span: Range<usize>, message: impl Into<String>) -> ConfigError {
