@@ -31,6 +31,8 @@ const MAX_MODULE_DEPTH: usize = 16;
 const MAX_MODULE_INSTANCES: usize = 256;
 /// Unknown values carry at most this much of their expression's text.
 const MAX_EXPR_TEXT: usize = 200;
+/// `parent:` links followed from one resource: ARM types nest only a few levels deep.
+const MAX_PARENT_CHAIN: usize = 16;
 
 /// The Bicep files a root can call as modules, by absolute path.
 pub trait Files {
@@ -637,6 +639,20 @@ impl Evaluator<'_> {
         parent: Option<&Declared>,
         env: &Env,
     ) -> Declared {
+        self.declared_within(scope, decl, parent, env, 0)
+    }
+
+    /// As [`Self::declared`], `depth` explicit `parent:` links down: a chain longer than any
+    /// resource type nests (a resource that is its own parent, two that are each other's)
+    /// stops there instead of recursing without end.
+    fn declared_within(
+        &self,
+        scope: &Scope<'_>,
+        decl: ResourceDecl<'_>,
+        parent: Option<&Declared>,
+        env: &Env,
+        depth: usize,
+    ) -> Declared {
         let written = plain_string(decl.type_node, scope.text).unwrap_or_default();
         let (own_type, api_version) = match written.split_once('@') {
             Some((t, v)) => (t.to_string(), Some(v.to_string())),
@@ -650,10 +666,10 @@ impl Evaluator<'_> {
         // `parent: cluster` names the parent instead of nesting.
         let explicit_parent = body
             .and_then(|b| property(scope, b, "parent"))
-            .filter(|p| p.kind() == "identifier")
+            .filter(|p| p.kind() == "identifier" && depth < MAX_PARENT_CHAIN)
             .and_then(|p| {
                 let parent = *scope.resources.get(scope.text_of(p))?;
-                Some(self.declared(scope, parent, None, &Env::default()))
+                Some(self.declared_within(scope, parent, None, &Env::default(), depth + 1))
             });
         let parent = explicit_parent.as_ref().or(parent);
         let relative = !own_type

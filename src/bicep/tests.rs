@@ -408,3 +408,16 @@ fn a_file_calling_itself_several_times_ends_quickly() {
     assert!(resources.len() <= 257, "{}", resources.len());
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// Found by fuzzing: a `parent:` cycle recursed until the stack overflowed.
+#[test]
+fn a_parent_cycle_ends_on_a_worker_sized_stack() {
+    let text = "resource a 'Microsoft.ContainerService/managedClusters/agentPools@2024-02-01' = {\n  parent: b\n  name: 'a'\n}\nresource b 'Microsoft.ContainerService/managedClusters/agentPools@2024-02-01' = {\n  parent: a\n  name: 'b'\n}\nresource c 'Microsoft.ContainerService/managedClusters@2024-02-01' = {\n  parent: c\n  name: 'c'\n}\n".to_string();
+    let resources = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || load_text(&text).len())
+        .unwrap()
+        .join()
+        .expect("no stack overflow");
+    assert_eq!(resources, 3);
+}
