@@ -2,60 +2,20 @@
 //! child resources, inline suppressions, syntax errors, and a `.bicep` file scanned
 //! together with the ARM JSON compiled from it.
 
+mod common;
+
+use common::{check, row, rows, Row};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::process::Command;
 
-fn check(args: &[&str]) -> (i32, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("run aksguard");
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    });
-    (output.status.code().unwrap_or(-1), json)
+/// The rows of the findings that are not suppressed.
+fn findings(json: &Value) -> BTreeSet<Row> {
+    rows(json, |f| f["suppressed"] != true)
 }
 
-type Key = (String, String, u64, u64, String);
-
-/// (rule, path, line, column, resource) of every finding that is not suppressed.
-fn findings(json: &Value) -> BTreeSet<Key> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["suppressed"] != true)
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["resource"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn key(rule: &str, path: &str, line: u64, column: u64, resource: &str) -> Key {
-    (
-        rule.to_string(),
-        path.to_string(),
-        line,
-        column,
-        resource.to_string(),
-    )
-}
-
-fn of_rule(json: &Value, rule: &str) -> BTreeSet<Key> {
-    findings(json).into_iter().filter(|f| f.0 == rule).collect()
+/// The findings of one rule that are not suppressed.
+fn of_rule(json: &Value, rule: &str) -> BTreeSet<Row> {
+    rows(json, |f| f["suppressed"] != true && f["rule"] == rule)
 }
 
 #[test]
@@ -67,7 +27,7 @@ fn a_bicepparam_file_supplies_the_parameters() {
     // interpolated name (from a .bicepparam variable) is the address.
     assert_eq!(
         of_rule(&json, "AKS005"),
-        BTreeSet::from([key(
+        BTreeSet::from([row(
             "AKS005",
             main,
             10,
@@ -98,7 +58,7 @@ fn modules_are_evaluated_with_their_callers_arguments() {
     // finding is where the value is written, the module's property is the other place.
     assert_eq!(
         of_rule(&json, "ACR004"),
-        BTreeSet::from([key(
+        BTreeSet::from([row(
             "ACR004",
             "testdata/bicep/modules/main.bicep",
             13,
@@ -122,7 +82,7 @@ fn modules_are_evaluated_with_their_callers_arguments() {
         of_rule(&json, "ACR005"),
         ["acrshared", "acrone", "acrtwo"]
             .iter()
-            .map(|n| key("ACR005", module, 13, 5, &registry(n)))
+            .map(|n| row("ACR005", module, 13, 5, &registry(n)))
             .collect()
     );
     // The module file is not a root of its own: no instance with an unknown name.
@@ -136,12 +96,12 @@ fn loops_conditions_and_child_resources() {
     let cluster = "Microsoft.ContainerService/managedClusters/aks-loops";
     let user_pool = "Microsoft.ContainerService/managedClusters/agentPools/aks-loops/user1";
     // A property loop: the second profile (Ubuntu) comes from the loop variable.
-    assert!(findings(&json).contains(&key("AKS016", main, 22, 7, cluster)));
+    assert!(findings(&json).contains(&row("AKS016", main, 22, 7, cluster)));
     // A resource loop with a condition: only the second iteration is deployed, as a child
     // of the cluster named by `parent:`; `!pool.hostEncryption` is false there.
     assert_eq!(
         of_rule(&json, "AKS017"),
-        BTreeSet::from([key("AKS017", main, 34, 5, user_pool)])
+        BTreeSet::from([row("AKS017", main, 34, 5, user_pool)])
     );
     assert!(findings(&json)
         .iter()
@@ -177,7 +137,7 @@ fn a_bicep_file_and_its_compiled_json_are_reported_once_on_the_bicep() {
     let registry = "Microsoft.ContainerRegistry/registries/acrtwin";
     assert_eq!(
         of_rule(&json, "ACR004"),
-        BTreeSet::from([key("ACR004", main, 10, 5, registry)])
+        BTreeSet::from([row("ACR004", main, 10, 5, registry)])
     );
     assert!(findings(&json).iter().all(|f| f.1 == main));
 }
@@ -193,7 +153,7 @@ fn a_compiled_template_stands_in_for_a_bicep_file_that_does_not_parse() {
     assert_eq!(json["errors"][0]["line"], 10);
     assert_eq!(
         of_rule(&json, "ACR004"),
-        BTreeSet::from([key(
+        BTreeSet::from([row(
             "ACR004",
             "testdata/bicep/broken-twin/main.json",
             27,
@@ -209,7 +169,7 @@ fn a_json_parameters_file_beside_a_bicep_file_gives_its_values() {
     assert_eq!(code, 1);
     assert_eq!(
         of_rule(&json, "ACR004"),
-        BTreeSet::from([key(
+        BTreeSet::from([row(
             "ACR004",
             "testdata/bicep/jsonparams/main.bicep",
             12,

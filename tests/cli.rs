@@ -2,53 +2,15 @@
 //! stop the scan, and Terraform evaluation end to end (tfvars, locals, for_each, count,
 //! dynamic blocks, functions).
 
+mod common;
+
+use common::{check, findings, row};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;
 
-fn check(args: &[&str]) -> (i32, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("run aksguard");
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    });
-    (output.status.code().unwrap_or(-1), json)
-}
-
-/// (rule, path, line, column, resource) of every finding.
-fn findings(json: &Value) -> BTreeSet<(String, String, u64, u64, String)> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["resource"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 fn has(json: &Value, rule: &str, path: &str, line: u64, column: u64, resource: &str) -> bool {
-    findings(json).contains(&(
-        rule.to_string(),
-        path.to_string(),
-        line,
-        column,
-        resource.to_string(),
-    ))
+    findings(json).contains(&row(rule, path, line, column, resource))
 }
 
 #[test]

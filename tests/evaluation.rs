@@ -3,60 +3,14 @@
 //! files (sibling, generic, `--parameters`) and `--unknown=warn`. Every assertion names
 //! the rule, file, line, column and resource address.
 
+mod common;
+
+use common::{check, findings, row, rows, Row};
 use serde_json::Value;
-use std::collections::BTreeSet;
-use std::process::Command;
-
-fn check(args: &[&str]) -> (i32, Value) {
-    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .arg("check")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .expect("run aksguard");
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    });
-    (output.status.code().unwrap_or(-1), json)
-}
-
-type Row = (String, String, u64, u64, String);
-
-/// (rule, path, line, column, resource) of every finding.
-fn findings(json: &Value) -> BTreeSet<Row> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["resource"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn row(rule: &str, path: &str, line: u64, column: u64, resource: &str) -> Row {
-    (
-        rule.to_string(),
-        path.to_string(),
-        line,
-        column,
-        resource.to_string(),
-    )
-}
 
 /// The findings of one rule.
 fn of(json: &Value, rule: &str) -> Vec<Row> {
-    findings(json).into_iter().filter(|f| f.0 == rule).collect()
+    rows(json, |f| f["rule"] == rule).into_iter().collect()
 }
 
 #[test]
