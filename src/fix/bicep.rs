@@ -119,17 +119,12 @@ impl Syntax for Bicep {
 
     fn is_literal(&self, value: &str) -> bool {
         let value = value.trim();
-        match value {
-            "true" | "false" | "null" => true,
-            _ if value.parse::<f64>().is_ok() => true,
-            _ => {
-                value.len() >= 2
-                    && value.starts_with('\'')
-                    && value.ends_with('\'')
-                    && !value.contains("${")
-                    && !value.starts_with("'''")
-            }
-        }
+        super::is_keyword_or_number(value)
+            || (value.len() >= 2
+                && value.starts_with('\'')
+                && value.ends_with('\'')
+                && !value.contains("${")
+                && !value.starts_with("'''"))
     }
 
     fn render(&self, value: &Literal) -> String {

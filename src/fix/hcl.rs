@@ -18,18 +18,13 @@ impl Syntax for Hcl {
 
     fn is_literal(&self, value: &str) -> bool {
         let value = value.trim();
-        match value {
-            "true" | "false" | "null" => true,
-            _ if value.parse::<f64>().is_ok() => true,
-            _ => {
-                value.len() >= 2
-                    && value.starts_with('"')
-                    && value.ends_with('"')
-                    && !value.contains("${")
-                    && !value.contains("%{")
-                    && !value[1..value.len() - 1].replace("\\\"", "").contains('"')
-            }
-        }
+        super::is_keyword_or_number(value)
+            || (value.len() >= 2
+                && value.starts_with('"')
+                && value.ends_with('"')
+                && !value.contains("${")
+                && !value.contains("%{")
+                && !value[1..value.len() - 1].replace("\\\"", "").contains('"'))
     }
 
     fn render(&self, value: &Literal) -> String {

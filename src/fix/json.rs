@@ -86,16 +86,11 @@ impl Syntax for Json {
 
     fn is_literal(&self, value: &str) -> bool {
         let value = value.trim();
-        match value {
-            "true" | "false" | "null" => true,
-            _ if value.parse::<f64>().is_ok() => true,
-            // `"[...]"` is an ARM expression; `"[["` escapes a literal bracket.
-            _ => {
-                value.starts_with('"')
-                    && (!value.starts_with("\"[") || value.starts_with("\"[["))
-                    && serde_json::from_str::<String>(value).is_ok()
-            }
-        }
+        // `"[...]"` is an ARM expression; `"[["` escapes a literal bracket.
+        super::is_keyword_or_number(value)
+            || (value.starts_with('"')
+                && (!value.starts_with("\"[") || value.starts_with("\"[["))
+                && serde_json::from_str::<String>(value).is_ok())
     }
 
     fn render(&self, value: &Literal) -> String {

@@ -344,6 +344,11 @@ pub fn plan(
     by_file
 }
 
+/// `true`, `false`, `null` or a number: written the same in HCL, JSON and Bicep.
+fn is_keyword_or_number(value: &str) -> bool {
+    matches!(value, "true" | "false" | "null") || value.parse::<f64>().is_ok()
+}
+
 /// Leading whitespace of the line holding `offset`.
 fn line_indent(text: &str, offset: usize) -> &str {
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
