@@ -351,3 +351,28 @@ fn a_syntax_error_in_a_module_is_reported_once_even_when_no_instance_is_evaluate
     assert_eq!(errors[0]["line"], 2);
     assert_eq!(errors[0]["column"], 7);
 }
+
+#[test]
+fn arm_properties_written_as_one_expression_are_evaluated() {
+    // Bicep compiles a `union(...)` body to one expression string: what it sets counts,
+    // and what it leaves out is reported at the expression.
+    let (code, json) = check(&["testdata/arm_expression_properties"]);
+    assert_eq!(code, 1, "{json}");
+    let file = "testdata/arm_expression_properties/main.json";
+    let cluster = "Microsoft.ContainerService/managedClusters/expr-aks";
+    let rules: Vec<String> = findings(&json).into_iter().map(|r| r.0).collect();
+    for set_by_the_expression in ["AKS001", "AKS004", "AKS005", "AKS016", "AKS017"] {
+        assert!(
+            !rules.iter().any(|r| r == set_by_the_expression),
+            "{set_by_the_expression} in {rules:?}"
+        );
+    }
+    assert_eq!(
+        of(&json, "AKS015"),
+        vec![row("AKS015", file, 27, 21, cluster)]
+    );
+    assert_eq!(
+        of(&json, "AKS008"),
+        vec![row("AKS008", file, 23, 7, cluster)]
+    );
+}

@@ -414,7 +414,12 @@ impl Walker {
             } else {
                 &[]
             };
-            let evaluated = ev.eval_object(scope, properties, env, verbatim);
+            // Bicep compiles `union(...)` and conditional bodies to one expression string.
+            let evaluated = if properties.as_object().is_some() {
+                ev.eval_object(scope, properties, env, verbatim)
+            } else {
+                ev.eval_json(scope, properties, env)
+            };
             if let Some(entry) = entries
                 .iter_mut()
                 .find(|e| e.key.eq_ignore_ascii_case("properties"))
