@@ -391,7 +391,9 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             .by_path
             .get(&path)
             .is_some_and(|b| !bicep.broken.contains(b));
-        !(readable_source && compiled_by_bicep(&sources.get(*id).text))
+        // A template a `module` statement deploys is evaluated through its callers.
+        let called = bicep.called_templates.contains(id);
+        !(called || readable_source && compiled_by_bicep(&sources.get(*id).text))
     });
 
     let mut units: Vec<Unit> = Vec::new();
@@ -1083,6 +1085,8 @@ struct BicepScan {
     scanned: Vec<FileId>,
     /// Files with syntax errors: not evaluated.
     broken: HashSet<FileId>,
+    /// ARM templates that `module` statements deploy: evaluated through their callers only.
+    called_templates: HashSet<FileId>,
 }
 
 fn bicep_units(
@@ -1094,8 +1098,13 @@ fn bicep_units(
     let mut by_path: HashMap<PathBuf, FileId> = HashMap::new();
     let mut params_files = Vec::new();
     let mut pending: Vec<FileId> = Vec::new();
+    // ARM templates a `module` statement may deploy; called ones are found below.
+    let mut json_by_path: HashMap<PathBuf, FileId> = HashMap::new();
     for (id, kind) in kinds.iter() {
         match kind {
+            FileKind::Json => {
+                json_by_path.insert(sources.get(*id).path.clone(), *id);
+            }
             FileKind::Bicep => {
                 by_path.insert(sources.get(*id).path.clone(), *id);
                 pending.push(*id);
@@ -1120,7 +1129,15 @@ fn bicep_units(
         for (id, outline) in round {
             // Modules and the file a `.bicepparam` file uses, also outside the scanned paths.
             for module in outline.modules.iter().chain(&outline.using) {
-                if by_path.contains_key(module) || !module.is_file() {
+                if by_path.contains_key(module) {
+                    continue;
+                }
+                let json = crate::bicep::is_json_module(&module.to_string_lossy());
+                if let Some(id) = json.then(|| json_by_path.get(module)).flatten() {
+                    by_path.insert(module.clone(), *id);
+                    continue;
+                }
+                if !module.is_file() {
                     continue;
                 }
                 let Ok(text) = std::fs::read_to_string(module) else {
@@ -1130,8 +1147,12 @@ fn bicep_units(
                     continue;
                 }
                 let added = sources.add(module.clone(), text);
-                kinds.push((added, FileKind::Bicep));
                 by_path.insert(module.clone(), added);
+                if json {
+                    // Read for its callers only: not a root, not outlined as Bicep.
+                    continue;
+                }
+                kinds.push((added, FileKind::Bicep));
                 pending.push(added);
             }
             outlines.insert(id, outline);
@@ -1160,6 +1181,11 @@ fn bicep_units(
             }
         }
     }
+    let called_templates = called
+        .iter()
+        .copied()
+        .filter(|id| !outlines.contains_key(id))
+        .collect();
     let mut units = Vec::new();
     let mut used = HashSet::new();
     params_files.sort_unstable();
@@ -1167,6 +1193,7 @@ fn bicep_units(
         let root = outlines[&params]
             .using
             .as_ref()
+            .filter(|p| !crate::bicep::is_json_module(&p.to_string_lossy()))
             .and_then(|p| by_path.get(p))
             .copied();
         if let Some(root) = root.filter(|r| !broken.contains(r) && !broken.contains(&params)) {
@@ -1220,6 +1247,7 @@ fn bicep_units(
         trees,
         scanned,
         broken,
+        called_templates,
     }
 }
 

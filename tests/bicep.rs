@@ -190,3 +190,51 @@ fn a_json_parameters_file_beside_a_bicep_file_gives_its_values() {
         "{finding}"
     );
 }
+
+#[test]
+fn a_module_can_deploy_a_local_arm_template() {
+    let (code, json) = check(&["testdata/bicep/json_module"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        json["errors"],
+        serde_json::json!([]),
+        "the template is not read as Bicep"
+    );
+    let cluster = "Microsoft.ContainerService/managedClusters/jm-aks";
+    // The range the caller passes (a parameter default of main.bicep) is reported where it
+    // is written; the template property that uses it is the other place.
+    assert_eq!(
+        of_rule(&json, "AKS002"),
+        BTreeSet::from([row(
+            "AKS002",
+            "testdata/bicep/json_module/main.bicep",
+            1,
+            22,
+            cluster
+        )])
+    );
+    let aks002 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AKS002")
+        .unwrap();
+    assert_eq!(
+        aks002["related"][0]["path"],
+        "testdata/bicep/json_module/cluster.json"
+    );
+    assert_eq!(aks002["related"][0]["line"], 24);
+    // What the template decides is reported in the template, under the caller's name; the
+    // template is not evaluated again on its own (no `default-aks`).
+    assert_eq!(
+        of_rule(&json, "AKS011"),
+        BTreeSet::from([row(
+            "AKS011",
+            "testdata/bicep/json_module/cluster.json",
+            16,
+            7,
+            cluster
+        )])
+    );
+    assert!(!json.to_string().contains("default-aks"));
+}

@@ -201,6 +201,31 @@ pub fn load_template_reporting(
     text: &str,
     parameters: Option<(FileId, &str, &str)>,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
+    let (given, complete) = match parameters {
+        Some((params_file, params_text, name)) => {
+            (parameter_values(params_file, params_text, name)?, true)
+        }
+        None => (Vec::new(), false),
+    };
+    evaluate(file, text, given, complete)
+}
+
+/// A template a Bicep `module` statement deploys, with the values the call passes (every
+/// parameter it leaves out takes its default, as in a deployment).
+pub fn load_module_template(
+    file: FileId,
+    text: &str,
+    given: Vec<(String, Value)>,
+) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
+    evaluate(file, text, given, true)
+}
+
+fn evaluate(
+    file: FileId,
+    text: &str,
+    given: Vec<(String, Value)>,
+    complete: bool,
+) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
     let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
     if root.as_object().is_none() {
         return Err(ArmError {
@@ -208,12 +233,6 @@ pub fn load_template_reporting(
             message: "expected a JSON object (an ARM deployment template)".to_string(),
         });
     }
-    let (given, complete) = match parameters {
-        Some((params_file, params_text, name)) => {
-            (parameter_values(params_file, params_text, name)?, true)
-        }
-        None => (Vec::new(), false),
-    };
     // A Blueprint template artifact wraps the template it deploys.
     let root = blueprint_template(&root).unwrap_or(&root);
     let compiled_by_bicep = root

@@ -1369,6 +1369,10 @@ impl Walker<'_, '_> {
         let Some((file, text)) = self.files.get(&target) else {
             return;
         };
+        if is_json_module(&path) {
+            self.json_module(scope, decl, &symbol, file, text);
+            return;
+        }
         let parsed;
         let tree = match self.files.tree(file) {
             Some(tree) => tree,
@@ -1386,23 +1390,98 @@ impl Walker<'_, '_> {
             if !self.evaluator.budget.module_instance() {
                 return;
             }
-            let mut given = Vec::new();
-            if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object")
-            {
-                let passed = self
-                    .evaluator
-                    .object(scope, params, &env, &mut |_, _| false);
-                for e in passed.as_map().unwrap_or(&[]) {
-                    let key = e.key.clone();
-                    let value = with_origin_if_none(e.value.clone(), || {
-                        format!("parameter `{key}` passed by module `{symbol}`")
-                    });
-                    given.push((key, value));
-                }
-            }
+            let given = self.passed(scope, object, &env, &symbol);
             let mut inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
             inner.called = true;
             self.file(&inner, tree.root_node(), depth + 1);
         }
     }
+
+    /// A module that deploys an ARM template (`module m 'main.json'`): the template is
+    /// evaluated by the ARM adapter with the values this call passes.
+    fn json_module(
+        &mut self,
+        scope: &Scope<'_>,
+        decl: Node<'_>,
+        symbol: &str,
+        file: FileId,
+        text: &str,
+    ) {
+        let Some(body) = body_of(decl) else { return };
+        for (env, object) in self.instances(scope, body, &Env::default()) {
+            let Some(object) = object else { continue };
+            if !self.evaluator.budget.module_instance() {
+                return;
+            }
+            let given = self.passed(scope, object, &env, symbol);
+            // A template that does not parse is reported as AG001 where it is scanned.
+            if let Ok((mut resources, _)) = crate::arm::load_module_template(file, text, given) {
+                let mut redirects = self.evaluator.redirects.borrow_mut();
+                for resource in &mut resources {
+                    report_passed_values_at_the_call(
+                        &mut resource.body,
+                        resource.file,
+                        &mut redirects,
+                    );
+                }
+                self.out.extend(resources);
+            }
+        }
+    }
+
+    /// The `params: {...}` of one module instance, each value saying which call passed it.
+    fn passed(
+        &self,
+        scope: &Scope<'_>,
+        object: Node<'_>,
+        env: &Env,
+        symbol: &str,
+    ) -> Vec<(String, Value)> {
+        let mut given = Vec::new();
+        if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object") {
+            let passed = self.evaluator.object(scope, params, env, &mut |_, _| false);
+            for e in passed.as_map().unwrap_or(&[]) {
+                let key = e.key.clone();
+                let value = with_origin_if_none(e.value.clone(), || {
+                    format!("parameter `{key}` passed by module `{symbol}`")
+                });
+                given.push((key, value));
+            }
+        }
+        given
+    }
+}
+
+/// In a template a module call deploys, a property whose value the caller wrote is
+/// reported at the call site (as in a Bicep module); the property is the other place.
+fn report_passed_values_at_the_call(
+    value: &mut Value,
+    template: FileId,
+    redirects: &mut Vec<(Loc, Loc)>,
+) {
+    match &mut value.kind {
+        Kind::Map(entries) => {
+            for entry in entries {
+                let passed = entry.value.loc.filter(|l| l.file != template);
+                match (passed, entry.key_loc) {
+                    (Some(passed), Some(here)) if here.file == template => {
+                        redirects.push((passed, here));
+                        entry.key_loc = Some(passed);
+                    }
+                    _ => report_passed_values_at_the_call(&mut entry.value, template, redirects),
+                }
+            }
+        }
+        Kind::List(items) => {
+            for item in items {
+                report_passed_values_at_the_call(item, template, redirects);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `module m 'template.json'`: Bicep deploys a local ARM template as a module.
+pub fn is_json_module(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".json")
 }

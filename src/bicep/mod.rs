@@ -5,7 +5,8 @@
 //! Supported: parameters (defaults, values from a `.bicepparam` file or a module call;
 //! decorators are read past), variables, resources (top-level, nested and `parent:`
 //! children), `existing` resources as references, local modules (evaluated with the
-//! caller's arguments), `if` conditions, `for` loops over known collections, property and
+//! caller's arguments; a module that is an ARM template, `module m 'main.json'`, is
+//! evaluated by the ARM adapter with them), `if` conditions, `for` loops over known collections, property and
 //! index access (also `.?`, `[?]`, `!`), string interpolation, the operators, and the
 //! functions Bicep shares with ARM templates, plus `map`/`filter` lambdas.
 //!
@@ -20,7 +21,7 @@ pub mod syntax;
 #[cfg(test)]
 mod tests;
 
-pub use eval::Files;
+pub use eval::{is_json_module, Files};
 /// The syntax tree type of [`Outline::tree`] and [`Files::tree`].
 pub use tree_sitter::Tree;
 

@@ -1,0 +1,10 @@
+param ranges array = ['0.0.0.0/0']
+
+// Bicep deploys a local ARM template as a module: it is evaluated with these values.
+module cluster 'cluster.json' = {
+  name: 'cluster'
+  params: {
+    clusterName: 'jm-aks'
+    authorizedIpRanges: ranges
+  }
+}
