@@ -29,6 +29,9 @@ pub struct SourceFile {
     pub display: String,
     pub text: String,
     line_starts: Vec<u32>,
+    /// Whether a build writes this file (Bicep-compiled JSON, rendered Helm): asked once
+    /// per finding with a fix, decided once per file.
+    generated: std::sync::OnceLock<bool>,
 }
 
 impl SourceFile {
@@ -45,7 +48,13 @@ impl SourceFile {
             display,
             text,
             line_starts,
+            generated: std::sync::OnceLock::new(),
         }
+    }
+
+    /// `decide(text)`, computed on the first call only.
+    pub fn generated(&self, decide: impl FnOnce(&str) -> bool) -> bool {
+        *self.generated.get_or_init(|| decide(&self.text))
     }
 
     /// 1-based line and 1-based column counted in characters.

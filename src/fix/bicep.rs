@@ -141,7 +141,7 @@ impl Syntax for Bicep {
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
-        let tree = syntax::parse(text)?;
+        let tree = parsed(text)?;
         if tree.root_node().has_error() {
             return None;
         }
@@ -228,4 +228,25 @@ impl Syntax for Bicep {
         nested(&mut out, rest, indent, unit, &rendered);
         Some((last.end_byte(), out))
     }
+}
+
+/// The syntax tree of `text`. Findings come sorted by file, so the fixes of one file are
+/// rendered one after another: the last tree is kept instead of parsing the file again
+/// for every finding.
+fn parsed(text: &str) -> Option<tree_sitter::Tree> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, tree_sitter::Tree)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((seen, tree)) = last.as_ref() {
+            if seen == text {
+                return Some(tree.clone());
+            }
+        }
+        let tree = syntax::parse(text)?;
+        *last = Some((text.to_string(), tree.clone()));
+        Some(tree)
+    })
 }
