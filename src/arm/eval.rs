@@ -456,28 +456,7 @@ impl Evaluator {
                 let target = target.as_str()?;
                 return Some(Value::unknown(format!("reference('{target}')"), Some(loc)));
             }
-            "pickzones"
-            | "newguid"
-            | "utcnow"
-            | "guid"
-            | "uniquestring"
-            | "datetimeadd"
-            | "datetimefromepoch"
-            | "datetimetoepoch"
-            | "base64"
-            | "base64tostring"
-            | "base64tojson"
-            | "datauri"
-            | "datauritostring"
-            | "uri"
-            | "uricomponent"
-            | "uricomponenttostring"
-            | "providers"
-            | "externalinput"
-            | "loadtextcontent"
-            | "loadjsoncontent"
-            | "loadfileasbase64" => return None,
-            n if n.starts_with("list") => return None,
+            n if functions::decided_at_deployment(n) => return None,
             n if n.contains('.') => return self.user_function(scope, name, args, src, loc, env),
             _ => {}
         }

@@ -834,6 +834,39 @@ fn resource_id(scope: IdScope, args: &[Value], loc: Option<Loc>) -> Option<Value
     Some(Value::string(id, loc))
 }
 
+/// Functions only the deployment can evaluate (or that read files, secrets and the
+/// environment, which a linter does not): a call to one is unknown, in ARM and Bicep alike.
+pub(crate) fn decided_at_deployment(lower_name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "uniquestring",
+        "guid",
+        "newguid",
+        "utcnow",
+        "reference",
+        "pickzones",
+        "datetimeadd",
+        "datetimefromepoch",
+        "datetimetoepoch",
+        "base64",
+        "base64tostring",
+        "base64tojson",
+        "datauri",
+        "datauritostring",
+        "uri",
+        "uricomponent",
+        "uricomponenttostring",
+        "providers",
+        "externalinput",
+        "loadtextcontent",
+        "loadjsoncontent",
+        "loadyamlcontent",
+        "loadfileasbase64",
+        "readenvironmentvariable",
+        "getsecret",
+    ];
+    NAMES.contains(&lower_name) || lower_name.starts_with("list")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

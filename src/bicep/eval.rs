@@ -852,32 +852,7 @@ impl Evaluator<'_> {
         let result = match lname.as_str() {
             "any" => arg(0),
             "map" | "filter" => self.lambda_call(scope, &lname, &args, env, loc),
-            "uniquestring"
-            | "guid"
-            | "newguid"
-            | "utcnow"
-            | "reference"
-            | "pickzones"
-            | "datetimeadd"
-            | "datetimefromepoch"
-            | "datetimetoepoch"
-            | "base64"
-            | "base64tostring"
-            | "base64tojson"
-            | "datauri"
-            | "datauritostring"
-            | "uri"
-            | "uricomponent"
-            | "uricomponenttostring"
-            | "providers"
-            | "externalinput"
-            | "loadtextcontent"
-            | "loadjsoncontent"
-            | "loadyamlcontent"
-            | "loadfileasbase64"
-            | "readenvironmentvariable"
-            | "getsecret" => None,
-            n if n.starts_with("list") => None,
+            n if functions::decided_at_deployment(n) => None,
             _ => {
                 let values: Vec<Value> = (0..args.len()).filter_map(arg).collect();
                 functions::call(&lname, values, loc)
