@@ -196,6 +196,7 @@ struct BicepFiles<'s> {
     sources: &'s Sources,
     by_path: HashMap<PathBuf, FileId>,
     trees: HashMap<FileId, tree_sitter::Tree>,
+    registry: HashMap<(PathBuf, String), PathBuf>,
 }
 
 impl crate::bicep::Files for BicepFiles<'_> {
@@ -205,6 +206,14 @@ impl crate::bicep::Files for BicepFiles<'_> {
     }
     fn tree(&self, file: FileId) -> Option<&tree_sitter::Tree> {
         self.trees.get(&file)
+    }
+    fn registry_module(&self, from: &Path, reference: &str) -> Option<PathBuf> {
+        // `from` as the caller spelled it; the table knows the file by its path on disk.
+        let from = match self.by_path.get(from) {
+            Some(id) => self.sources.get(*id).path.clone(),
+            None => from.to_path_buf(),
+        };
+        self.registry.get(&(from, reference.to_string())).cloned()
     }
 }
 
@@ -543,10 +552,20 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
                 .or_insert(first_bicep_unit + offset);
         }
     }
+    // A restored registry module lies outside every landing zone: it deploys into its
+    // caller's.
+    let registry_callers: Vec<(FileId, FileId)> = bicep
+        .registry
+        .iter()
+        .filter_map(|((caller, _), cached)| {
+            Some((*bicep.by_path.get(cached)?, *bicep.by_path.get(caller)?))
+        })
+        .collect();
     let bicep_files = BicepFiles {
         sources: &sources,
         by_path: bicep.by_path,
         trees: bicep.trees,
+        registry: bicep.registry,
     };
 
     phase("read");
@@ -557,7 +576,17 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut resources = Vec::new();
     let mut redirects: HashMap<Loc, Loc> = HashMap::new();
     let mut module_calls: HashMap<(String, FileId), Loc> = HashMap::new();
-    for (res, errs, moved, calls) in adapted {
+    let mut registry_calls: HashMap<(String, FileId), (Loc, String)> = HashMap::new();
+    let mut registry_references: HashMap<FileId, String> = HashMap::new();
+    for (res, errs, moved, calls, registry) in adapted {
+        for call in registry {
+            registry_references
+                .entry(call.template)
+                .or_insert_with(|| call.reference.clone());
+            registry_calls
+                .entry((call.address, call.template))
+                .or_insert((call.call, call.reference));
+        }
         resources.extend(res);
         errors.extend(errs);
         redirects.extend(moved);
@@ -573,7 +602,10 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
     errors.dedup_by(|a, b| a.path == b.path && a.at == b.at && a.message == b.message);
 
-    let (zones, zone_of_file) = landing_zones(config, &sources);
+    let (zones, mut zone_of_file) = landing_zones(config, &sources);
+    for (cached, caller) in registry_callers {
+        zone_of_file[cached as usize] = zone_of_file[caller as usize];
+    }
     phase("parse and evaluate");
     let model = Model::build(
         &resources,
@@ -633,6 +665,22 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         .collect();
     phase("rules");
     for finding in &mut findings {
+        // Inside a registry module the caller can change only what it passes: the finding
+        // goes to the `module` statement, the restored template is the other place.
+        if let Some((call, reference)) =
+            registry_calls.get(&(finding.resource.clone(), finding.at.file))
+        {
+            finding.notes.insert(
+                0,
+                (
+                    finding.at,
+                    format!("decided inside the registry module `{reference}` (restored copy)"),
+                ),
+            );
+            finding.at = *call;
+            finding.remedy = None;
+            finding.source = Some(reference.clone());
+        }
         finding.severity = config.severity_for(finding.rule, finding.severity);
         let zone = zone_of_file[finding.at.file as usize];
         finding.landing_zone = model.zones.get(zone).map(|z| z.name.clone());
@@ -645,7 +693,11 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
                 .notes
                 .push((*used, "the module uses the value here".to_string()));
             if finding.source.is_none() {
-                finding.source = Some(sources.get(used.file).display.clone());
+                let module = registry_references
+                    .get(&used.file)
+                    .cloned()
+                    .unwrap_or_else(|| sources.get(used.file).display.clone());
+                finding.source = Some(module);
             }
         } else if let Some(call) = module_call_of(&finding.resource, finding.at.file, &module_calls)
         {
@@ -761,6 +813,7 @@ type Adapted = (
     Vec<Problem>,
     Vec<(Loc, Loc)>,
     Vec<(String, Loc, Vec<FileId>)>,
+    Vec<crate::bicep::RegistryCall>,
 );
 
 /// The `module` block that instantiated the module a finding in `file` lies in: the
@@ -817,7 +870,13 @@ fn adapt(
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (loaded.resources, problems, loaded.redirects, loaded.calls)
+            (
+                loaded.resources,
+                problems,
+                loaded.redirects,
+                loaded.calls,
+                Vec::new(),
+            )
         }
         Unit::Arm {
             template,
@@ -837,10 +896,12 @@ fn adapt(
                         .collect(),
                     Vec::new(),
                     Vec::new(),
+                    Vec::new(),
                 ),
                 Err(e) => (
                     Vec::new(),
                     vec![problem(sources, e.loc, e.message)],
+                    Vec::new(),
                     Vec::new(),
                     Vec::new(),
                 ),
@@ -857,7 +918,13 @@ fn adapt(
             };
             let loaded = crate::bicep::load(input(*root), parameters.map(input), bicep_files);
             // Syntax errors were reported when the units were formed.
-            (loaded.resources, Vec::new(), loaded.redirects, Vec::new())
+            (
+                loaded.resources,
+                Vec::new(),
+                loaded.redirects,
+                Vec::new(),
+                loaded.registry_calls,
+            )
         }
         Unit::Manifests(file) => {
             let (resources, errors) = crate::k8s::load_manifests(*file, &sources.get(*file).text);
@@ -865,7 +932,7 @@ fn adapt(
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems, Vec::new(), Vec::new())
+            (resources, problems, Vec::new(), Vec::new(), Vec::new())
         }
     }
 }
@@ -1087,6 +1154,8 @@ struct BicepScan {
     broken: HashSet<FileId>,
     /// ARM templates that `module` statements deploy: evaluated through their callers only.
     called_templates: HashSet<FileId>,
+    /// (calling Bicep file, registry reference) -> the restored template.
+    registry: HashMap<(PathBuf, String), PathBuf>,
 }
 
 fn bicep_units(
@@ -1100,6 +1169,7 @@ fn bicep_units(
     let mut pending: Vec<FileId> = Vec::new();
     // ARM templates a `module` statement may deploy; called ones are found below.
     let mut json_by_path: HashMap<PathBuf, FileId> = HashMap::new();
+    let mut registry = HashMap::new();
     for (id, kind) in kinds.iter() {
         match kind {
             FileKind::Json => {
@@ -1132,21 +1202,28 @@ fn bicep_units(
                 if by_path.contains_key(module) {
                     continue;
                 }
+                let actual = if module.is_file() {
+                    module.clone()
+                } else {
+                    match differently_cased(module) {
+                        Some(actual) => actual,
+                        None => continue,
+                    }
+                };
                 let json = crate::bicep::is_json_module(&module.to_string_lossy());
-                if let Some(id) = json.then(|| json_by_path.get(module)).flatten() {
-                    by_path.insert(module.clone(), *id);
+                let known = by_path.get(&actual).or_else(|| json_by_path.get(&actual));
+                if let Some(id) = known.copied() {
+                    by_path.insert(module.clone(), id);
                     continue;
                 }
-                if !module.is_file() {
-                    continue;
-                }
-                let Ok(text) = std::fs::read_to_string(module) else {
+                let Ok(text) = std::fs::read_to_string(&actual) else {
                     continue;
                 };
                 if text.len() > MAX_FILE_BYTES {
                     continue;
                 }
-                let added = sources.add(module.clone(), text);
+                let added = sources.add(actual.clone(), text);
+                by_path.insert(actual, added);
                 by_path.insert(module.clone(), added);
                 if json {
                     // Read for its callers only: not a root, not outlined as Bicep.
@@ -1154,6 +1231,12 @@ fn bicep_units(
                 }
                 kinds.push((added, FileKind::Bicep));
                 pending.push(added);
+            }
+            for (reference, cached) in &outline.registry {
+                registry.insert(
+                    (sources.get(id).path.clone(), reference.clone()),
+                    cached.clone(),
+                );
             }
             outlines.insert(id, outline);
         }
@@ -1210,6 +1293,8 @@ fn bicep_units(
         .filter(|id| !called.contains(id) && !used.contains(id) && !broken.contains(id))
         .collect();
     roots.sort_unstable();
+    // A file reached under a second spelling of its path is listed twice.
+    roots.dedup();
     units.extend(roots.into_iter().map(|root| Unit::Bicep {
         root,
         parameters: None,
@@ -1248,7 +1333,34 @@ fn bicep_units(
         scanned,
         broken,
         called_templates,
+        registry,
     }
+}
+
+/// The file a module path names when only the letter case differs: Bicep repositories are
+/// often written on Windows or macOS, whose file systems ignore case, and their module
+/// paths then work everywhere but on Linux. One directory listing per path component.
+fn differently_cased(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        let candidate = out.join(component);
+        if candidate.exists() {
+            out = candidate;
+            continue;
+        }
+        let wanted = component.as_os_str().to_str()?;
+        let found = std::fs::read_dir(&out)
+            .ok()?
+            .filter_map(Result::ok)
+            .find(|entry| {
+                entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|name| name.eq_ignore_ascii_case(wanted))
+            })?;
+        out.push(found.file_name());
+    }
+    out.is_file().then_some(out)
 }
 
 /// `metadata._generator.name == "bicep"` at the template's top level.

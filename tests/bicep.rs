@@ -238,3 +238,68 @@ fn a_module_can_deploy_a_local_arm_template() {
     );
     assert!(!json.to_string().contains("default-aks"));
 }
+
+#[test]
+fn a_module_path_that_differs_only_in_case_resolves_as_on_windows_and_macos() {
+    let (code, json) = check(&["testdata/bicep/module_case"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["errors"], serde_json::json!([]));
+    assert_eq!(
+        of_rule(&json, "AKS005"),
+        BTreeSet::from([row(
+            "AKS005",
+            "testdata/bicep/module_case/modules/aks.bicep",
+            8,
+            5,
+            "Microsoft.ContainerService/managedClusters/case-aks"
+        )])
+    );
+    // Called, so not evaluated again as a root with its defaults.
+    assert!(!json.to_string().contains("root-aks"));
+}
+
+#[test]
+fn a_restored_registry_module_is_evaluated_and_reported_at_the_module_statement() {
+    // bicepconfig.json points the Bicep cache at testdata/bicep/registry/cache, which holds
+    // `br/public:avm/res/container-service/managed-cluster:0.11.1` as `bicep restore`
+    // leaves it; the container registry module is not restored and stays unknown.
+    let (code, json) = check(&["testdata/bicep/registry/app"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["errors"], serde_json::json!([]));
+    let main = "testdata/bicep/registry/app/main.bicep";
+    let cluster = "Microsoft.ContainerService/managedClusters/reg-aks";
+    let reference = "br/public:avm/res/container-service/managed-cluster:0.11.1";
+    // What the module decides: at the module statement's reference, with no fix (the
+    // caller cannot edit the module), the restored template as the other place.
+    assert_eq!(
+        of_rule(&json, "AKS008"),
+        BTreeSet::from([row("AKS008", main, 3, 16, cluster)])
+    );
+    let finding = |rule: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap()
+            .clone()
+    };
+    let aks008 = finding("AKS008");
+    assert_eq!(aks008["source"], reference);
+    assert!(aks008["fix"].is_null());
+    assert!(aks008["related"][0]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("0.11.1$/main.json"));
+    // What the caller passes: where it is written, with its fix.
+    assert_eq!(
+        of_rule(&json, "AKS005"),
+        BTreeSet::from([row("AKS005", main, 7, 27, cluster)])
+    );
+    let aks005 = finding("AKS005");
+    assert_eq!(aks005["source"], reference);
+    assert_eq!(aks005["fix"]["applicability"], "safe");
+    // The cluster deploys into the caller's landing zone.
+    assert_eq!(aks005["landing_zone"], "app");
+    assert!(!json.to_string().contains("Microsoft.ContainerRegistry"));
+}

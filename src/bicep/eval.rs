@@ -37,6 +37,11 @@ const MAX_PARENT_CHAIN: usize = 16;
 /// The Bicep files a root can call as modules, by absolute path.
 pub trait Files {
     fn get(&self, path: &Path) -> Option<(FileId, &str)>;
+    /// The restored template of a registry module (`br:` / `br/alias:`) that the Bicep file
+    /// at `from` references, when the local Bicep cache holds it.
+    fn registry_module(&self, _from: &Path, _reference: &str) -> Option<PathBuf> {
+        None
+    }
     /// The file's syntax tree when it was parsed already.
     fn tree(&self, _file: FileId) -> Option<&tree_sitter::Tree> {
         None
@@ -1150,6 +1155,18 @@ pub(crate) struct Walker<'f, 'b> {
     pub evaluator: Evaluator<'b>,
     pub files: &'f dyn Files,
     pub out: Vec<RawResource>,
+    pub registry_calls: Vec<RegistryCall>,
+}
+
+/// A resource deployed by a registry module: its findings belong at the `module` statement
+/// (the caller can change only what it passes), not in the restored template.
+#[derive(Clone, Debug)]
+pub struct RegistryCall {
+    pub template: FileId,
+    pub address: String,
+    /// The module statement's reference string.
+    pub call: Loc,
+    pub reference: String,
 }
 
 impl Walker<'_, '_> {
@@ -1337,15 +1354,38 @@ impl Walker<'_, '_> {
             return;
         };
         let symbol = scope.text_of(*symbol).to_string();
-        let Some(path) = plain_string(*path, scope.text).filter(|p| local_module_path(p)) else {
+        let reference_loc = scope.loc(*path);
+        let Some(path) = plain_string(*path, scope.text) else {
             return;
         };
-        let target = resolve_relative(&scope.path, &path);
+        let registry = !local_module_path(&path);
+        let target = if registry {
+            match self.files.registry_module(&scope.path, &path) {
+                Some(target) => target,
+                None => return,
+            }
+        } else {
+            resolve_relative(&scope.path, &path)
+        };
         let Some((file, text)) = self.files.get(&target) else {
             return;
         };
-        if is_json_module(&path) {
+        if is_json_module(&target.to_string_lossy()) {
+            let first = self.out.len();
             self.json_module(scope, decl, &symbol, file, text);
+            if registry {
+                let calls = self.out[first..]
+                    .iter()
+                    .filter(|r| r.file == file)
+                    .map(|r| RegistryCall {
+                        template: file,
+                        address: r.address.clone(),
+                        call: reference_loc,
+                        reference: path.clone(),
+                    })
+                    .collect::<Vec<_>>();
+                self.registry_calls.extend(calls);
+            }
             return;
         }
         let parsed;

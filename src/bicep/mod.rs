@@ -12,16 +12,17 @@
 //!
 //! Not supported (the value comes out unknown, never an error): anything the deployment
 //! decides (`reference`, `list*`, `uniqueString`, `guid`, resource properties other than
-//! `id`, `name`, `type` and `apiVersion`), module outputs, registry (`br:`) and template
-//! spec (`ts:`) modules, user-defined functions, imported variables and `load*Content`.
+//! `id`, `name`, `type` and `apiVersion`), module outputs, registry (`br:`) modules that
+//! are not in the local Bicep cache (see [`registry`]), template spec (`ts:`) modules, user-defined functions, imported variables and `load*Content`.
 
 mod eval;
+pub mod registry;
 pub mod syntax;
 
 #[cfg(test)]
 mod tests;
 
-pub use eval::{is_json_module, Files};
+pub use eval::{is_json_module, Files, RegistryCall};
 /// The syntax tree type of [`Outline::tree`] and [`Files::tree`].
 pub use tree_sitter::Tree;
 
@@ -43,6 +44,9 @@ pub struct BicepError {
 #[derive(Debug, Default)]
 pub struct Outline {
     pub modules: Vec<PathBuf>,
+    /// Registry modules found in the local Bicep cache: (reference, its `main.json`).
+    /// Their paths are among `modules` too.
+    pub registry: Vec<(String, PathBuf)>,
     pub using: Option<PathBuf>,
     pub error: Option<BicepError>,
     /// The syntax tree, for [`Files::tree`]: a file is parsed once per scan however many
@@ -84,6 +88,12 @@ pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
             ("module_declaration", Some(p)) if eval::local_module_path(&p) => {
                 out.modules.push(eval::resolve_relative(path, &p));
             }
+            ("module_declaration", Some(p)) if registry::is_registry_reference(&p) => {
+                if let Some(cached) = registry::cached_module(path, &p) {
+                    out.modules.push(cached.clone());
+                    out.registry.push((p, cached));
+                }
+            }
             ("using_statement", Some(p)) => out.using = Some(eval::resolve_relative(path, &p)),
             _ => {}
         }
@@ -107,6 +117,8 @@ pub struct Loaded {
     /// (value written at a module call site, module property that uses it): findings on
     /// such a value are reported at the call site, the module property is the other place.
     pub redirects: Vec<(Loc, Loc)>,
+    /// Resources that registry modules deploy, and the module statements that call them.
+    pub registry_calls: Vec<RegistryCall>,
 }
 
 /// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
@@ -147,11 +159,13 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
         evaluator: Evaluator::new(&budget),
         files,
         out: Vec::new(),
+        registry_calls: Vec::new(),
     };
     walker.file(&scope, tree.root_node(), 0);
     Loaded {
         redirects: walker.evaluator.redirects.take(),
         resources: walker.out,
+        registry_calls: walker.registry_calls,
     }
 }
 

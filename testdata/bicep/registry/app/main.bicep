@@ -1,0 +1,17 @@
+param clusterName string = 'reg-aks'
+
+module cluster 'br/public:avm/res/container-service/managed-cluster:0.11.1' = {
+  name: 'cluster'
+  params: {
+    name: clusterName
+    disableLocalAccounts: false
+  }
+}
+
+// Not restored: unknown, never an error.
+module other 'br/public:avm/res/container-registry/registry:0.9.0' = {
+  name: 'registry'
+  params: {
+    name: 'regacr'
+  }
+}
