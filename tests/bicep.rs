@@ -303,3 +303,24 @@ fn a_restored_registry_module_is_evaluated_and_reported_at_the_module_statement(
     assert_eq!(aks005["landing_zone"], "app");
     assert!(!json.to_string().contains("Microsoft.ContainerRegistry"));
 }
+
+#[test]
+fn a_value_from_a_bicepparam_file_is_fixed_there_as_an_unsafe_fix() {
+    let (_, json) = check(&["testdata/bicep/params"]);
+    let aks005 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AKS005")
+        .unwrap();
+    let fix = &aks005["fix"];
+    // The parameters file may feed other resources too: the author's call.
+    assert_eq!(fix["applicability"], "unsafe");
+    let edit = &fix["edits"][0];
+    assert_eq!(edit["path"], "testdata/bicep/params/prod.bicepparam");
+    assert_eq!(
+        (edit["line"].as_u64(), edit["column"].as_u64()),
+        (Some(5), Some(30))
+    );
+    assert_eq!(edit["content"], "true");
+}

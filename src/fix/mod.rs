@@ -182,7 +182,8 @@ fn syntax_of(path: &Path) -> Option<&'static dyn Syntax> {
         Some(&hcl::Hcl)
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         Some(&yaml::Yaml)
-    } else if name.ends_with(".bicep") {
+    } else if name.ends_with(".bicep") || name.ends_with(".bicepparam") {
+        // `.bicepparam` values (`param x = false`) are Bicep expressions.
         Some(&bicep::Bicep)
     } else {
         None
