@@ -576,6 +576,8 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut resources = Vec::new();
     let mut redirects: HashMap<Loc, Loc> = HashMap::new();
     let mut module_calls: HashMap<(String, FileId), Loc> = HashMap::new();
+    // Terraform module call address -> its `module` block header.
+    let mut module_headers: HashMap<String, Loc> = HashMap::new();
     let mut registry_calls: HashMap<(String, FileId), (Loc, String)> = HashMap::new();
     let mut registry_references: HashMap<FileId, String> = HashMap::new();
     for (res, errs, moved, calls, registry) in adapted {
@@ -591,6 +593,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         errors.extend(errs);
         redirects.extend(moved);
         for (address, header, files) in calls {
+            module_headers.entry(address.clone()).or_insert(header);
             for file in files {
                 module_calls
                     .entry((address.clone(), file))
@@ -680,6 +683,19 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             finding.at = *call;
             finding.remedy = None;
             finding.source = Some(reference.clone());
+        } else if let Some(call) = installed_module_call(finding, &sources, &module_headers) {
+            // The same for a Terraform module `terraform init` installed.
+            let module = sources.get(finding.at.file).display.clone();
+            finding.notes.insert(
+                0,
+                (
+                    finding.at,
+                    "decided inside the installed module (.terraform/modules)".to_string(),
+                ),
+            );
+            finding.at = call;
+            finding.remedy = None;
+            finding.source = Some(module);
         }
         finding.severity = config.severity_for(finding.rule, finding.severity);
         let zone = zone_of_file[finding.at.file as usize];
@@ -836,6 +852,26 @@ fn module_call_of(
         .find_map(|prefix| calls.get(&(prefix.to_string(), file)).copied())
 }
 
+/// For a finding inside a module `terraform init` installed: the outermost `module` block
+/// that leads there and lies in the project's own files.
+fn installed_module_call(
+    finding: &Finding,
+    sources: &Sources,
+    headers: &HashMap<String, Loc>,
+) -> Option<Loc> {
+    let installed =
+        |file: FileId| crate::terraform::installed::is_installed(&sources.get(file).path);
+    if !installed(finding.at.file) || !finding.resource.starts_with("module.") {
+        return None;
+    }
+    finding
+        .resource
+        .match_indices('.')
+        .filter_map(|(i, _)| headers.get(&finding.resource[..i]))
+        .find(|header| !installed(header.file))
+        .copied()
+}
+
 fn adapt(
     unit: &Unit,
     sources: &Sources,
@@ -970,6 +1006,12 @@ fn terraform_roots(
                 }
             }
         }
+        // What `terraform init` installed for a root (registry and git modules).
+        called.extend(
+            crate::terraform::installed::installed_modules(&dir)
+                .into_iter()
+                .map(|(_, installed)| installed),
+        );
         for target in &called {
             if seen.len() < MAX_MODULE_DIRS && seen.insert(target.clone()) {
                 // A module outside the scanned paths: read its `.tf` files.

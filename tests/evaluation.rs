@@ -376,3 +376,47 @@ fn arm_properties_written_as_one_expression_are_evaluated() {
         vec![row("AKS008", file, 23, 7, cluster)]
     );
 }
+
+#[test]
+fn a_registry_module_installed_by_terraform_init_is_evaluated_and_reported_at_the_call() {
+    // testdata/tfinstalled/.terraform/modules holds what `terraform init` leaves: the
+    // manifest and the module (with a local submodule of its own).
+    let (code, json) = check(&["testdata/tfinstalled"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["errors"], serde_json::json!([]));
+    let main = "testdata/tfinstalled/main.tf";
+    let cluster = "module.aks.azurerm_kubernetes_cluster.main";
+    // The value the caller passes: where it is written.
+    assert_eq!(
+        of(&json, "AKS005"),
+        vec![row("AKS005", main, 16, 28, cluster)]
+    );
+    // What the module decides, also in its own submodule: at the project's `module` block,
+    // the installed file as the other place, and no fix (`terraform init` overwrites it).
+    assert_eq!(
+        of(&json, "AKS017"),
+        vec![
+            row("AKS017", main, 11, 1, cluster),
+            row(
+                "AKS017",
+                main,
+                11,
+                1,
+                "module.aks.module.pool.azurerm_kubernetes_cluster_node_pool.user"
+            ),
+        ]
+    );
+    let aks017 = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "AKS017")
+        .unwrap();
+    assert!(aks017["fix"].is_null());
+    assert_eq!(
+        aks017["related"][0]["path"],
+        "testdata/tfinstalled/.terraform/modules/aks/main.tf"
+    );
+    // The module that was not installed stays unknown.
+    assert!(!json.to_string().contains("azurerm_container_registry"));
+}

@@ -2,6 +2,7 @@
 
 pub mod eval;
 pub mod functions;
+pub mod installed;
 pub mod json_syntax;
 pub mod module;
 pub mod types;

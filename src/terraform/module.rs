@@ -299,14 +299,21 @@ impl Module {
         let Some(source) = source.as_ref().and_then(Value::as_str) else {
             return Vec::new();
         };
-        // Registry (`Azure/aks/azurerm`), git and other remote modules stay unknown.
-        if !(source.starts_with("./") || source.starts_with("../")) {
-            return Vec::new();
-        }
         let Some(base) = &self.placement.dir else {
             return Vec::new();
         };
-        let dir = crate::discover::normalize(&base.join(source));
+        let dir = if source.starts_with("./") || source.starts_with("../") {
+            crate::discover::normalize(&base.join(source))
+        } else {
+            // Registry (`Azure/aks/azurerm`), git and other remote modules: the copy
+            // `terraform init` installed under the root, else unknown.
+            let root = self.placement.chain.first().unwrap_or(base);
+            let key = super::installed::call_key(&self.placement.prefix, name);
+            match super::installed::installed_dir(root, &key) {
+                Some(dir) => dir,
+                None => return Vec::new(),
+            }
+        };
         let mut chain = self.placement.chain.clone();
         chain.push(base.clone());
         if chain.contains(&dir) || chain.len() > MAX_MODULE_DEPTH {

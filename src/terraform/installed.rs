@@ -1,0 +1,97 @@
+//! Registry and git modules as `terraform init` installs them: into
+//! `<root>/.terraform/modules/`, listed in `modules.json` with the key of each call (`aks`,
+//! and `aks.network` for a call inside that module) and its directory, relative to the
+//! root. aksguard never downloads a module; when a CI job or a developer has run
+//! `terraform init`, the installed copy is evaluated like a local module, and otherwise the
+//! module stays unknown.
+
+use std::path::{Component, Path, PathBuf};
+
+/// The directory `terraform init` installed the module call `key` into, under `root`.
+pub fn installed_dir(root: &Path, key: &str) -> Option<PathBuf> {
+    installed_modules(root)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, dir)| dir)
+}
+
+/// Every installed module of the root: (key, directory). Empty without `terraform init`.
+pub fn installed_modules(root: &Path) -> Vec<(String, PathBuf)> {
+    let manifest = root.join(".terraform").join("modules").join("modules.json");
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Vec::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let Some(modules) = json.get("Modules").and_then(|m| m.as_array()) else {
+        return Vec::new();
+    };
+    modules
+        .iter()
+        .filter_map(|m| {
+            let key = m.get("Key")?.as_str()?;
+            let dir = m.get("Dir")?.as_str()?;
+            // The root itself is listed with an empty key.
+            (!key.is_empty())
+                .then(|| (key.to_string(), crate::discover::normalize(&root.join(dir))))
+        })
+        .filter(|(_, dir)| dir.is_dir())
+        .collect()
+}
+
+/// The `modules.json` key of a module call: the names of the module blocks that lead to
+/// it, without instance keys (`module.aks["a"].module.net.` + `sub` -> `aks.net.sub`).
+pub fn call_key(prefix: &str, name: &str) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    let mut rest = prefix;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        names.push(&after[..end]);
+        rest = &after[end..];
+        if rest.starts_with('[') {
+            // Skip the instance key, which may itself contain dots (`["a.b"]`).
+            rest = match rest.find("].") {
+                Some(close) => &rest[close + 1..],
+                None => "",
+            };
+        }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    names.push(name);
+    names.join(".")
+}
+
+/// Does this path lie in a module `terraform init` installed (`.terraform/modules/...`)?
+pub fn is_installed(path: &Path) -> bool {
+    let mut components = path.components().peekable();
+    while let Some(component) = components.next() {
+        if component == Component::Normal(".terraform".as_ref())
+            && components.peek() == Some(&Component::Normal("modules".as_ref()))
+        {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_keys_drop_instance_keys() {
+        assert_eq!(call_key("", "aks"), "aks");
+        assert_eq!(call_key("module.aks.", "net"), "aks.net");
+        assert_eq!(
+            call_key("module.aks[\"a.b\"].module.net[0].", "sub"),
+            "aks.net.sub"
+        );
+    }
+
+    #[test]
+    fn installed_paths() {
+        assert!(is_installed(Path::new("/r/.terraform/modules/aks/main.tf")));
+        assert!(!is_installed(Path::new("/r/modules/aks/main.tf")));
+    }
+}
