@@ -135,6 +135,7 @@ fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)
                 host_encryption,
                 orchestrator_version,
                 taints,
+                labels,
                 critical_addons_only,
                 ssh_access
             ]

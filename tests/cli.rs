@@ -500,3 +500,65 @@ fn a_file_that_is_not_utf8_is_an_error_at_the_bad_byte() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn sensitive_workloads_are_compared_with_the_labels_of_their_zones_node_pools() {
+    let (_, json) = check(&["testdata/k8s018", "--select", "K8S018"]);
+    let bicep = "testdata/k8s018/bicep/k8s/secrets.yaml";
+    let terraform = "testdata/k8s018/terraform/k8s/payments.yaml";
+    // `keys` selects the tainted Bicep pool by its `nodeLabels`: not reported.
+    assert_eq!(
+        findings(&json),
+        BTreeSet::from([
+            row("K8S018", bicep, 18, 7, "StatefulSet/secrets/vault"),
+            row("K8S018", terraform, 17, 7, "Deployment/payments/payments"),
+            row("K8S018", terraform, 47, 7, "Deployment/payments/ledger"),
+        ])
+    );
+    let message_of = |resource: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["resource"] == resource)
+            .and_then(|f| f["message"].as_str())
+            .unwrap()
+            .to_string()
+    };
+    // The Bicep child `agentPools` resource and the Terraform `default_node_pool` are
+    // recognised by their labels, so these are pinned to a pool, not to nothing.
+    assert!(message_of("StatefulSet/secrets/vault")
+        .contains("its node selector only matches node pool `general`, with no taint"));
+    assert!(message_of("Deployment/payments/payments")
+        .contains("its node selector only matches node pool `system`, with no taint"));
+    // `general` is the other zone's pool.
+    assert!(message_of("Deployment/payments/ledger")
+        .contains("its required node affinity matches no node pool of the landing zone"));
+}
+
+#[test]
+fn node_pool_labels_unknown_offline_leave_k8s018_undecided() {
+    let (_, json) = check(&[
+        "testdata/k8s018/unknown",
+        "--select",
+        "K8S018,AG003",
+        "--unknown",
+        "warn",
+    ]);
+    let undecided = "testdata/k8s018/unknown/main.tf";
+    assert_eq!(
+        findings(&json),
+        BTreeSet::from([row(
+            "AG003",
+            undecided,
+            25,
+            3,
+            "azurerm_kubernetes_cluster_node_pool.sensitive"
+        )])
+    );
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("K8S018") && message.contains("var.sensitive_pool_labels"),
+        "{message}"
+    );
+}

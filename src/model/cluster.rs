@@ -59,6 +59,8 @@ pub struct NodePool {
     pub separate: bool,
     /// Index into `Model::clusters` once linked.
     pub cluster: Option<usize>,
+    /// The landing zone of the file that declares it.
+    pub landing_zone: usize,
     /// How the pool names its cluster: Terraform address or ARM cluster name.
     pub cluster_ref: Option<String>,
     pub system: Field<bool>,
@@ -67,10 +69,59 @@ pub struct NodePool {
     pub host_encryption: Field<bool>,
     pub orchestrator_version: Field<String>,
     pub taints: Field<Vec<Value>>,
+    /// The labels written on the pool (Terraform `node_labels`, ARM `nodeLabels`); see
+    /// [`NodePool::node_label`] for the labels its nodes really carry.
+    pub labels: Field<Vec<(String, String)>>,
     /// Terraform `only_critical_addons_enabled`, or the `CriticalAddonsOnly=true:NoSchedule` taint.
     pub critical_addons_only: Field<bool>,
     /// ARM only: `securityProfile.sshAccess`.
     pub ssh_access: Field<String>,
+}
+
+/// A node label as a node selector sees it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NodeLabel {
+    Value(String),
+    Absent,
+    /// Written as an expression that cannot be resolved offline, or a label AKS or Kubernetes
+    /// sets from facts the model does not hold (VM size, zone, architecture).
+    Unknown,
+}
+
+/// Labels AKS sets on every node without a prefix, besides `agentpool`.
+const AKS_UNPREFIXED_LABELS: &[&str] = &["storageprofile", "storagetier", "accelerator"];
+
+/// A label in a namespace Kubernetes or AKS reserves for the labels they set themselves
+/// (`kubernetes.io/arch`, `topology.kubernetes.io/zone`, `kubernetes.azure.com/mode`, ...).
+fn is_reserved_label(key: &str) -> bool {
+    let Some((prefix, _)) = key.split_once('/') else {
+        return AKS_UNPREFIXED_LABELS.contains(&key);
+    };
+    ["kubernetes.io", "k8s.io", "kubernetes.azure.com"]
+        .iter()
+        .any(|domain| prefix == *domain || prefix.ends_with(&format!(".{domain}")))
+}
+
+impl NodePool {
+    /// The value of `key` on the pool's nodes: the pool's own labels, and the ones AKS adds
+    /// to every node: `agentpool` and `kubernetes.azure.com/agentpool` (the pool's name) and
+    /// `kubernetes.io/os` (from the OS type). Other labels in the reserved namespaces are set
+    /// from what the model does not know, so a selector on them cannot be decided.
+    pub fn node_label(&self, key: &str) -> NodeLabel {
+        let Some(labels) = self.labels.known() else {
+            return NodeLabel::Unknown;
+        };
+        if let Some((_, value)) = labels.iter().find(|(k, _)| k == key) {
+            return NodeLabel::Value(value.clone());
+        }
+        let known = |value: Option<String>| value.map_or(NodeLabel::Unknown, NodeLabel::Value);
+        match key {
+            "agentpool" | "kubernetes.azure.com/agentpool" => known(self.name.clone()),
+            "kubernetes.io/os" => known(self.os_type.known().map(|os| os.to_ascii_lowercase())),
+            _ if is_reserved_label(key) => NodeLabel::Unknown,
+            _ => NodeLabel::Absent,
+        }
+    }
 }
 
 pub fn lower_cluster(res: &RawResource) -> Cluster {
@@ -278,6 +329,7 @@ fn lower_pool_fields(
         name: reader.string(&f::POOL_NAME, major).value,
         separate,
         cluster: None,
+        landing_zone: 0,
         cluster_ref: None,
         system,
         os_type: reader.string(&f::POOL_OS_TYPE, major),
@@ -286,6 +338,7 @@ fn lower_pool_fields(
         orchestrator_version: reader.string(&f::POOL_VERSION, major),
         critical_addons_only,
         taints,
+        labels: reader.string_map(&f::POOL_LABELS, major),
         ssh_access: reader.string(&f::POOL_SSH_ACCESS, major),
     }
 }

@@ -262,6 +262,24 @@ impl<'a> Reader<'a> {
         )
     }
 
+    /// A map of scalars (`node_labels`), each value as text; unknown when any value is.
+    pub fn string_map(&self, spec: &FieldSpec, major: Option<u8>) -> Field<Vec<(String, String)>> {
+        self.field(
+            spec,
+            major,
+            |v| {
+                v.as_map()?
+                    .iter()
+                    .map(|e| Some((e.key.clone(), e.value.to_text()?)))
+                    .collect()
+            },
+            |d| match d {
+                DefaultValue::EmptyMap => Some(Vec::new()),
+                _ => None,
+            },
+        )
+    }
+
     /// A block whose presence enables a feature (`microsoft_defender { ... }`).
     pub fn presence(&self, spec: &FieldSpec, major: Option<u8>) -> Field<bool> {
         self.field(

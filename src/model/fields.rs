@@ -8,6 +8,7 @@ pub enum DefaultValue {
     Bool(bool),
     Str(&'static str),
     EmptyList,
+    EmptyMap,
     /// Absent has no value to compare (e.g. `kubernetes_version`: latest at creation).
     NoValue,
 }
@@ -229,6 +230,9 @@ field!(POOL_VERSION, "orchestrator_version", tf: ["orchestrator_version"], arm: 
     source: "absent: the control plane's version");
 field!(POOL_TAINTS, "node_taints", tf: ["node_taints"], arm: ["nodeTaints"],
     default: EmptyList, arm_default: EmptyList, source: "no taints unless given");
+field!(POOL_LABELS, "node_labels", tf: ["node_labels"], arm: ["nodeLabels"],
+    default: EmptyMap, arm_default: EmptyMap,
+    source: "no labels but those AKS adds to every node (`agentpool`, `kubernetes.azure.com/agentpool`, ...) unless given");
 field!(POOL_CRITICAL_ADDONS_ONLY, "only_critical_addons",
     tf: ["only_critical_addons_enabled"], arm: [],
     default: Bool(false), arm_default: Bool(false),
@@ -309,6 +313,7 @@ pub const ALL: &[&FieldSpec] = &[
     &POOL_HOST_ENCRYPTION,
     &POOL_VERSION,
     &POOL_TAINTS,
+    &POOL_LABELS,
     &POOL_CRITICAL_ADDONS_ONLY,
     &POOL_SSH_ACCESS,
 ];

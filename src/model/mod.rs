@@ -221,10 +221,13 @@ impl Model {
                 let index = model.clusters.len();
                 for pool in &mut c.pools {
                     pool.cluster = Some(index);
+                    pool.landing_zone = zone;
                 }
                 model.clusters.push(c);
             } else if is(cluster::TF_NODE_POOL, cluster::ARM_NODE_POOL) {
-                model.node_pools.push(cluster::lower_node_pool(res));
+                let mut pool = cluster::lower_node_pool(res);
+                pool.landing_zone = zone;
+                model.node_pools.push(pool);
             } else if is(registry::TF_REGISTRY, registry::ARM_REGISTRY) {
                 model
                     .registries
