@@ -324,3 +324,21 @@ fn a_value_from_a_bicepparam_file_is_fixed_there_as_an_unsafe_fix() {
     );
     assert_eq!(edit["content"], "true");
 }
+
+#[test]
+fn module_outputs_are_evaluated_so_an_endpoint_links_to_its_registry() {
+    // The private endpoint names its registry only through `linked.outputs.id`: with the
+    // output unknown ACR001 could not say which registry lacks Private Link.
+    let (code, json) = check(&["testdata/bicep/module_outputs"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        of_rule(&json, "ACR001"),
+        BTreeSet::from([row(
+            "ACR001",
+            "testdata/bicep/module_outputs/registry.bicep",
+            3,
+            19,
+            "Microsoft.ContainerRegistry/registries/outunlinkedacr"
+        )])
+    );
+}

@@ -124,6 +124,7 @@ pub(crate) struct Scope<'t> {
     complete: bool,
     vars: HashMap<String, Node<'t>>,
     resources: HashMap<String, ResourceDecl<'t>>,
+    modules: HashMap<String, Node<'t>>,
     cache: RefCell<HashMap<String, Slot>>,
     /// Evaluated for a module call: a value the caller wrote is reported where it is
     /// written, not at the module's property that uses it.
@@ -277,6 +278,7 @@ impl<'t> Scope<'t> {
             complete,
             vars: HashMap::new(),
             resources: HashMap::new(),
+            modules: HashMap::new(),
             cache: RefCell::default(),
             called: false,
         };
@@ -315,6 +317,9 @@ impl<'t> Scope<'t> {
                     if let Some(value) = parts.get(1) {
                         scope.vars.insert(name, *value);
                     }
+                }
+                "module_declaration" => {
+                    scope.modules.insert(name, decl);
                 }
                 "resource_declaration" => {
                     if let Some(type_node) = parts.iter().find(|c| c.kind() == "string") {
@@ -394,6 +399,8 @@ pub(crate) struct Evaluator<'b> {
     pub budget: &'b Budget,
     /// (value written by a module's caller, the module property that uses it).
     pub redirects: RefCell<Vec<(Loc, Loc)>>,
+    /// The files module calls can reach, for `module.outputs.x` (None: outputs unknown).
+    pub files: Option<&'b dyn Files>,
 }
 
 impl<'b> Evaluator<'b> {
@@ -401,6 +408,7 @@ impl<'b> Evaluator<'b> {
         Evaluator {
             budget,
             redirects: RefCell::default(),
+            files: None,
         }
     }
 }
@@ -553,7 +561,102 @@ impl Evaluator<'_> {
         if let Some(value) = self.resource_reference(scope, name) {
             return value.at(Some(loc));
         }
+        if let Some(value) = self.module_reference(scope, name) {
+            return value.at(Some(loc));
+        }
         scope.unknown(node)
+    }
+
+    /// What a module's symbolic name stands for: `{name, outputs}`, its outputs evaluated
+    /// in the module with the values this call passes. Outputs that read the deployment
+    /// (`reference`, resource properties) are unknown there too; a module in a loop, and
+    /// one that is an ARM template, have unknown outputs.
+    fn module_reference(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {
+        let decl = *scope.modules.get(name)?;
+        let value = self.resolve(scope, format!("module:{name}"), || {
+            self.module_outputs(scope, decl, name)
+                .unwrap_or_else(|| Value::unknown(name, None))
+        });
+        Some(value.unwrap_or_else(|| Value::unknown(name, None)))
+    }
+
+    fn module_outputs(&self, scope: &Scope<'_>, decl: Node<'_>, symbol: &str) -> Option<Value> {
+        let files = self.files?;
+        let body = body_of(decl)?;
+        let object = match body.kind() {
+            "object" => body,
+            // Deployed or not, a conditional module's outputs are what its body makes them.
+            "if_statement" => named_children(body)
+                .into_iter()
+                .rev()
+                .find(|c| c.kind() == "object")?,
+            _ => return None,
+        };
+        let path = named_children(decl)
+            .into_iter()
+            .find(|c| c.kind() == "string")
+            .and_then(|p| plain_string(p, scope.text))?;
+        let target = if local_module_path(&path) {
+            resolve_relative(&scope.path, &path)
+        } else {
+            files.registry_module(&scope.path, &path)?
+        };
+        if is_json_module(&target.to_string_lossy()) || !self.budget.module_instance() {
+            return None;
+        }
+        let (file, text) = files.get(&target)?;
+        let parsed;
+        let tree = match files.tree(file) {
+            Some(tree) => tree,
+            None => {
+                parsed = syntax::parse(text)?;
+                &parsed
+            }
+        };
+        let env = Env::default();
+        let mut given = Vec::new();
+        if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object") {
+            let passed = self.object(scope, params, &env, &mut |_, _| false);
+            for e in passed.as_map().unwrap_or(&[]) {
+                let key = e.key.clone();
+                let value = with_origin_if_none(e.value.clone(), || {
+                    format!("parameter `{key}` passed by module `{symbol}`")
+                });
+                given.push((key, value));
+            }
+        }
+        let inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
+        let mut outputs = Vec::new();
+        for output in top_level(tree.root_node())
+            .into_iter()
+            .filter(|d| d.kind() == "output_declaration")
+        {
+            let parts = named_children(output);
+            let (Some(name), Some(value)) = (parts.first(), parts.last()) else {
+                continue;
+            };
+            if name.id() == value.id() {
+                continue;
+            }
+            let key = inner.text_of(*name).to_string();
+            let value = self
+                .eval(&inner, *value, &env)
+                .with_origin(format!("output `{key}` of module `{symbol}`"));
+            outputs.push(entry(&key, value));
+        }
+        let deployment = property(scope, object, "name")
+            .map(|n| self.eval(scope, n, &env))
+            .unwrap_or_else(|| Value::unknown(format!("{symbol}.name"), None));
+        Some(
+            Value::map(
+                vec![
+                    entry("name", deployment),
+                    entry("outputs", Value::map(outputs, None)),
+                ],
+                None,
+            )
+            .with_origin(format!("module `{symbol}`")),
+        )
     }
 
     /// Lazily evaluated, once, with cycles (and spent budgets) unknown.
@@ -713,7 +816,6 @@ impl Evaluator<'_> {
         };
         let safe = has_token(node, ".?");
         let key = scope.text_of(property);
-        // `module.outputs.x`: what a module returns is known only after deployment.
         let base = self.eval(scope, object, env);
         let loc = Some(scope.loc(node));
         let is_resource =

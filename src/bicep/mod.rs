@@ -6,14 +6,17 @@
 //! decorators are read past), variables, resources (top-level, nested and `parent:`
 //! children), `existing` resources as references, local modules (evaluated with the
 //! caller's arguments; a module that is an ARM template, `module m 'main.json'`, is
-//! evaluated by the ARM adapter with them), `if` conditions, `for` loops over known collections, property and
-//! index access (also `.?`, `[?]`, `!`), string interpolation, the operators, and the
-//! functions Bicep shares with ARM templates, plus `map`/`filter` lambdas.
+//! evaluated by the ARM adapter with them), module outputs, `if` conditions, `for` loops
+//! over known collections, property and index access (also `.?`, `[?]`, `!`), string
+//! interpolation, the operators, and the functions Bicep shares with ARM templates, plus
+//! `map`/`filter` lambdas.
 //!
 //! Not supported (the value comes out unknown, never an error): anything the deployment
 //! decides (`reference`, `list*`, `uniqueString`, `guid`, resource properties other than
-//! `id`, `name`, `type` and `apiVersion`), module outputs, registry (`br:`) modules that
-//! are not in the local Bicep cache (see [`registry`]), template spec (`ts:`) modules, user-defined functions, imported variables and `load*Content`.
+//! `id`, `name`, `type` and `apiVersion`), outputs of modules in loops and of ARM-template
+//! modules, registry (`br:`) modules that are not in the local Bicep cache (see
+//! [`registry`]), template spec (`ts:`) modules, user-defined functions, imported
+//! variables and `load*Content`.
 
 mod eval;
 pub mod registry;
@@ -156,7 +159,10 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
         parameters.is_some(),
     );
     let mut walker = Walker {
-        evaluator: Evaluator::new(&budget),
+        evaluator: Evaluator {
+            files: Some(files),
+            ..Evaluator::new(&budget)
+        },
         files,
         out: Vec::new(),
         registry_calls: Vec::new(),

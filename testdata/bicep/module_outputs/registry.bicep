@@ -1,0 +1,16 @@
+param registryName string
+
+resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+  name: registryName
+  location: 'westeurope'
+  sku: {
+    name: 'Premium'
+  }
+  properties: {
+    adminUserEnabled: false
+    publicNetworkAccess: 'Disabled'
+  }
+}
+
+output id string = registry.id
+output name string = registry.name
