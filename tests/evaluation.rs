@@ -420,3 +420,22 @@ fn a_registry_module_installed_by_terraform_init_is_evaluated_and_reported_at_th
     // The module that was not installed stays unknown.
     assert!(!json.to_string().contains("azurerm_container_registry"));
 }
+
+#[test]
+fn arm_reference_to_a_nested_deployment_reads_its_outputs() {
+    // How Bicep compiles `module.outputs.id`: the endpoint names its registry through
+    // `reference(<deployment>).outputs.id.value`, which evaluates like the rest of the
+    // nested template, so the other registry is the one without Private Link.
+    let (code, json) = check(&["testdata/arm_deployment_outputs"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        of(&json, "ACR001"),
+        vec![row(
+            "ACR001",
+            "testdata/arm_deployment_outputs/main.json",
+            75,
+            15,
+            "Microsoft.ContainerRegistry/registries/depunlinkedacr"
+        )]
+    );
+}

@@ -44,6 +44,8 @@ pub(crate) struct Scope<'j> {
     complete: bool,
     variables: Option<&'j Json>,
     functions: Option<&'j Json>,
+    /// The template's resources, for `reference()` to a nested deployment's outputs.
+    resources: Option<&'j Json>,
     cache: RefCell<HashMap<(bool, String), Slot>>,
 }
 
@@ -72,6 +74,7 @@ impl<'j> Scope<'j> {
             complete,
             variables: template.get("variables"),
             functions: template.get("functions"),
+            resources: template.get("resources"),
             cache: RefCell::default(),
         }
     }
@@ -85,6 +88,7 @@ impl<'j> Scope<'j> {
             complete: true,
             variables: None,
             functions,
+            resources: None,
             cache: RefCell::default(),
         }
     }
@@ -454,6 +458,9 @@ impl Evaluator {
                 // often known: keep it in the unknown's text (`reference('<id>')`).
                 let target = arg(0)?;
                 let target = target.as_str()?;
+                if let Some(deployment) = self.deployment_outputs(scope, target) {
+                    return Some(deployment);
+                }
                 return Some(Value::unknown(format!("reference('{target}')"), Some(loc)));
             }
             n if functions::decided_at_deployment(n) => return None,
@@ -523,6 +530,104 @@ impl Evaluator {
     }
 
     /// Evaluates a parameter or variable once per scope; a cycle comes out unknown.
+    /// `reference(<deployment>).outputs`: a nested deployment of this template with an
+    /// inline template (how Bicep compiles a module) has outputs that evaluate like the
+    /// rest of it, with the parameters the deployment passes. Anything else it returns is
+    /// known only after deployment.
+    fn deployment_outputs(&self, scope: &Scope<'_>, target: &str) -> Option<Value> {
+        let marker = "/providers/microsoft.resources/deployments/";
+        let lower = target.to_ascii_lowercase();
+        let (name, symbolic) = match lower.find(marker) {
+            Some(at) => (&target[at + marker.len()..], false),
+            // languageVersion 2.0: `reference('<symbolic name>')`.
+            None if !target.contains('/') => (target, true),
+            None => return None,
+        };
+        if name.contains('/') || name.starts_with('{') {
+            return None;
+        }
+        let resources = scope.resources?;
+        let is_deployment = |r: &Json| {
+            r.get("type")
+                .and_then(Json::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"))
+                && r.get("copy").is_none()
+        };
+        let named = |r: &Json| {
+            r.get("name")
+                .map(|n| self.eval_json(scope, n, &Env::default()))
+                .and_then(|n| n.as_str().map(|n| n.eq_ignore_ascii_case(name)))
+                == Some(true)
+        };
+        let deployment = if symbolic {
+            resources.get(name).filter(|r| is_deployment(r))?
+        } else {
+            let candidates: Vec<&Json> = match (resources.as_array(), resources.as_object()) {
+                (Some(items), _) => items.iter().collect(),
+                (None, Some(props)) => props.iter().map(|p| &p.value).collect(),
+                _ => return None,
+            };
+            candidates
+                .into_iter()
+                .find(|r| is_deployment(r) && named(r))?
+        };
+        let template = deployment
+            .get("properties")?
+            .get("template")
+            .filter(|t| t.as_object().is_some())?;
+        let outputs = template.get("outputs")?.as_object()?;
+        self.resolve(scope, (false, &format!("deployment:{name}")), || {
+            let properties = deployment.get("properties");
+            let inner = properties
+                .and_then(|p| p.get("expressionEvaluationOptions"))
+                .and_then(|o| o.get("scope"))
+                .and_then(Json::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+            let mut given = Vec::new();
+            let passed = properties
+                .and_then(|p| p.get("parameters"))
+                .map(|p| self.eval_json(scope, p, &Env::default()));
+            for entry in passed.as_ref().and_then(Value::as_map).unwrap_or(&[]) {
+                if let Some(value) = entry.value.get_ci("value") {
+                    given.push((entry.key.clone(), value.clone()));
+                }
+            }
+            let inner_scope = Scope::new(template, given, true);
+            let evaluate_in = if inner { &inner_scope } else { scope };
+            let entries = outputs
+                .iter()
+                .map(|output| {
+                    let value = output
+                        .value
+                        .get("value")
+                        .map(|v| self.eval_json(evaluate_in, v, &Env::default()))
+                        .unwrap_or_else(|| Value::unknown(output.key.clone(), None))
+                        .with_origin(format!("output `{}` of deployment `{name}`", output.key));
+                    Entry {
+                        key: output.key.clone(),
+                        key_loc: Some(output.loc),
+                        value: Value::map(
+                            vec![Entry {
+                                key: "value".to_string(),
+                                key_loc: None,
+                                value,
+                            }],
+                            None,
+                        ),
+                    }
+                })
+                .collect();
+            Value::map(
+                vec![Entry {
+                    key: "outputs".to_string(),
+                    key_loc: None,
+                    value: Value::map(entries, None),
+                }],
+                None,
+            )
+        })
+    }
+
     fn resolve(
         &self,
         scope: &Scope<'_>,

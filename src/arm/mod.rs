@@ -7,10 +7,11 @@
 //! its functions, including lambdas and user-defined functions; resources as an array or,
 //! with `languageVersion` 2.0, as an object of symbolic names; child resources; resource,
 //! property and variable `copy` loops; `condition`; nested `Microsoft.Resources/deployments`
-//! with inline templates in `inner` and `outer` scope.
+//! with inline templates in `inner` and `outer` scope, and their outputs through
+//! `reference()`.
 //!
 //! Not supported (the value comes out unknown, never an error): anything the deployment
-//! decides (`reference()`, `list*()`, `guid()`, `uniqueString()`, `utcNow()`, the
+//! decides (`reference()` to anything but a nested deployment's outputs, `list*()`, `guid()`, `uniqueString()`, `utcNow()`, the
 //! subscription and resource group), `templateLink` (linked templates are skipped), output
 //! values, `dependsOn` ordering, and parameter type checks.
 //!
