@@ -403,7 +403,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             .is_some_and(|b| !bicep.broken.contains(b));
         // A template a `module` statement deploys is evaluated through its callers.
         let called = bicep.called_templates.contains(id);
-        !(called || readable_source && compiled_by_bicep(&sources.get(*id).text))
+        !(called || readable_source && arm::compiled_by_bicep(&sources.get(*id).text))
     });
 
     let mut units: Vec<Unit> = Vec::new();
@@ -1404,18 +1404,4 @@ fn differently_cased(path: &Path) -> Option<PathBuf> {
         out.push(found.file_name());
     }
     out.is_file().then_some(out)
-}
-
-/// `metadata._generator.name == "bicep"` at the template's top level.
-fn compiled_by_bicep(text: &str) -> bool {
-    if !text.contains("_generator") {
-        return false;
-    }
-    let Ok(root) = serde_json::from_str::<serde_json::Value>(text.trim_start_matches('\u{feff}'))
-    else {
-        return false;
-    };
-    root.pointer("/metadata/_generator/name")
-        .and_then(serde_json::Value::as_str)
-        .is_some_and(|n| n.eq_ignore_ascii_case("bicep"))
 }

@@ -236,12 +236,7 @@ fn evaluate(
     }
     // A Blueprint template artifact wraps the template it deploys.
     let root = blueprint_template(&root).unwrap_or(&root);
-    let compiled_by_bicep = root
-        .get("metadata")
-        .and_then(|m| m.get("_generator"))
-        .and_then(|g| g.get("name"))
-        .and_then(Json::as_str)
-        .is_some_and(|n| n.eq_ignore_ascii_case("bicep"));
+    let compiled_by_bicep = generated_by_bicep(root);
     let scope = Scope::new(root, given, complete);
     let mut walker = Walker {
         evaluator: Evaluator::default(),
@@ -251,6 +246,21 @@ fn evaluate(
     };
     walker.template(&scope, root, &Env::default(), 0);
     Ok((walker.out, walker.limits))
+}
+
+/// `metadata._generator.name == "bicep"` at the template's top level.
+fn generated_by_bicep(root: &Json) -> bool {
+    root.get("metadata")
+        .and_then(|m| m.get("_generator"))
+        .and_then(|g| g.get("name"))
+        .and_then(Json::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("bicep"))
+}
+
+/// Was this template compiled by Bicep? (Its findings belong in the `.bicep` file, and
+/// fixes to it are overwritten by the next build.)
+pub fn compiled_by_bicep(text: &str) -> bool {
+    text.contains("_generator") && json::parse(0, text).is_ok_and(|root| generated_by_bicep(&root))
 }
 
 /// The `{"parameters": {"x": {"value": ...}}}` of a parameters file, as given values.

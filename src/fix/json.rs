@@ -30,22 +30,6 @@ fn object_prop<'a, 'b>(
         .find(|p| p.name.as_str().eq_ignore_ascii_case(key))
 }
 
-/// `metadata._generator.name == "bicep"`: the template is Bicep's output.
-pub fn compiled_by_bicep(text: &str) -> bool {
-    if !text.contains("_generator") {
-        return false;
-    }
-    let Some((Value::Object(root), _)) = parse(text) else {
-        return false;
-    };
-    let generator = object_prop(&root, "metadata")
-        .and_then(|m| m.value.as_object())
-        .and_then(|m| object_prop(m, "_generator"))
-        .and_then(|g| g.value.as_object())
-        .and_then(|g| object_prop(g, "name"));
-    matches!(generator.map(|n| &n.value), Some(Value::StringLit(s)) if s.value.eq_ignore_ascii_case("bicep"))
-}
-
 /// The innermost object whose range holds `offset` (body offsets, BOM excluded).
 fn innermost<'a, 'b>(value: &'b Value<'a>, offset: usize) -> Option<&'b Object<'a>> {
     let range = value.range();

@@ -272,7 +272,7 @@ fn generated(sources: &Sources, file: FileId, finding: &Finding) -> bool {
     let file = sources.get(file);
     let name = file.path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".json") {
-        file.generated(json::compiled_by_bicep)
+        file.generated(crate::arm::compiled_by_bicep)
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         // `source` on a manifest finding is the helm template it was rendered from
         // (Terraform findings use it for module files, which are not generated).
