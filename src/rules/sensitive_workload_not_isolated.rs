@@ -35,6 +35,12 @@ fn parse_taint(text: &str) -> Option<Taint> {
     })
 }
 
+/// `NoSchedule` and `NoExecute` keep pods without the toleration off a node;
+/// `PreferNoSchedule` only asks the scheduler to avoid it.
+fn keeps_pods_off(taint: &Taint) -> bool {
+    taint.effect == "NoSchedule" || taint.effect == "NoExecute"
+}
+
 fn tolerates(toleration: &Value, taint: &Taint) -> bool {
     let text = |k: &str| toleration.get(k).and_then(Value::as_str).unwrap_or("");
     let exists = text("operator") == "Exists";
@@ -297,7 +303,32 @@ fn pinning_problem(
             .any(|taint| tolerations.iter().any(|t| tolerates(t, taint)))
     };
     if usable.iter().any(|(_, taints)| tolerated(taints)) {
-        return None;
+        // Pinned to its dedicated pool, but the selection also reaches a pool that keeps
+        // nobody off: the scheduler is free to use either.
+        let shared: Vec<_> = usable
+            .iter()
+            .filter(|(_, taints)| !taints.iter().any(keeps_pods_off))
+            .collect();
+        if shared.is_empty() {
+            return None;
+        }
+        let names = shared
+            .iter()
+            .map(|(pool, _)| format!("`{}`", pool.name.as_deref().unwrap_or(&pool.address)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let pool_or_pools = if shared.len() == 1 {
+            "node pool"
+        } else {
+            "node pools"
+        };
+        return Some(Problem {
+            message: format!(
+                "{what} also matches {pool_or_pools} {names}, which no taint keeps ordinary pods off: the scheduler may place it there, next to less trusted pods"
+            ),
+            at,
+            pools: shared.iter().map(|(pool, _)| pool.header).collect(),
+        });
     }
     let pool_or_pools = if usable.len() == 1 {
         "node pool"
