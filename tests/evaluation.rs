@@ -439,23 +439,3 @@ fn arm_reference_to_a_nested_deployment_reads_its_outputs() {
         )]
     );
 }
-
-#[test]
-fn a_module_argument_reported_at_the_call_site_is_fixed_there() {
-    let (_, json) = check(&["testdata/modules"]);
-    let aks005 = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "AKS005")
-        .unwrap();
-    let edit = &aks005["fix"]["edits"][0];
-    assert_eq!(edit["path"], "testdata/modules/live/main.tf");
-    assert_eq!(
-        (edit["line"].as_u64(), edit["column"].as_u64()),
-        (Some(4), Some(28))
-    );
-    assert_eq!(edit["content"], "true");
-    // Turning local accounts off needs Entra ID integration first: the author's call.
-    assert_eq!(aks005["fix"]["applicability"], "unsafe");
-}

@@ -8,17 +8,6 @@ pub struct Hcl;
 impl Syntax for Hcl {
     fn value_span(&self, text: &str, (start, end): (usize, usize)) -> Option<(usize, usize)> {
         let attribute = text.get(start..end)?;
-        let name_end = attribute
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(attribute.len());
-        let after_name = attribute[name_end..].trim_start();
-        let is_attribute =
-            name_end > 0 && after_name.starts_with('=') && !after_name.starts_with("==");
-        if !is_attribute {
-            // A bare value: a module argument the finding was moved to, at the call site.
-            let trimmed = attribute.trim_end();
-            return (!trimmed.trim_start().is_empty()).then_some((start, start + trimmed.len()));
-        }
         let equals = attribute.find('=')?;
         let value = &attribute[equals + 1..];
         let leading = value.len() - value.trim_start().len();
