@@ -873,6 +873,17 @@ fn installed_module_call(
         .copied()
 }
 
+/// A Terraform file as the evaluator takes it: (id, file name, text).
+fn named_file(sources: &Sources, id: FileId) -> (FileId, String, String) {
+    let f = sources.get(id);
+    let name = f
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    (id, name, f.text.clone())
+}
+
 fn adapt(
     unit: &Unit,
     sources: &Sources,
@@ -883,17 +894,7 @@ fn adapt(
     match unit {
         Unit::Terraform { dir, files, tfvars } => {
             let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
-                ids.iter()
-                    .map(|id| {
-                        let f = sources.get(*id);
-                        let name = f
-                            .path
-                            .file_name()
-                            .map(|n| n.to_string_lossy().into_owned())
-                            .unwrap_or_default();
-                        (*id, name, f.text.clone())
-                    })
-                    .collect()
+                ids.iter().map(|id| named_file(sources, *id)).collect()
             };
             let loaded = crate::terraform::load(crate::terraform::Root {
                 files: named(files),
@@ -1080,20 +1081,7 @@ fn terraform_roots(
         .map(|d| {
             let files = dirs
                 .get(d)
-                .map(|(files, _)| {
-                    files
-                        .iter()
-                        .map(|id| {
-                            let f = sources.get(*id);
-                            let name = f
-                                .path
-                                .file_name()
-                                .map(|n| n.to_string_lossy().into_owned())
-                                .unwrap_or_default();
-                            (*id, name, f.text.clone())
-                        })
-                        .collect()
-                })
+                .map(|(files, _)| files.iter().map(|id| named_file(sources, *id)).collect())
                 .unwrap_or_default();
             (d.clone(), files)
         })
