@@ -83,18 +83,6 @@ fn render_string(text: &str) -> String {
     out
 }
 
-fn nested(out: &mut String, path: &[&str], indent: &str, unit: &str, value: &str) {
-    match path {
-        [last] => out.push_str(&format!("{indent}{last}: {value}")),
-        [key, rest @ ..] => {
-            out.push_str(&format!("{indent}{key}: {{\n"));
-            nested(out, rest, &format!("{indent}{unit}"), unit, value);
-            out.push_str(&format!("\n{indent}}}"));
-        }
-        [] => {}
-    }
-}
-
 impl Syntax for Bicep {
     fn value_span(&self, text: &str, (start, end): (usize, usize)) -> Option<(usize, usize)> {
         let written = text.get(start..end)?;
@@ -210,7 +198,7 @@ impl Syntax for Bicep {
             }
             let indent = format!("{outer}  ");
             let mut out = String::from("\n");
-            nested(&mut out, rest, &indent, "  ", &rendered);
+            super::nested_object(&mut out, rest, &indent, "  ", &rendered, super::bare_key);
             out.push('\n');
             out.push_str(&outer);
             return Some((object.start_byte() + 1, out));
@@ -225,7 +213,7 @@ impl Syntax for Bicep {
             .filter(|u| !u.is_empty())
             .unwrap_or("  ");
         let mut out = String::from("\n");
-        nested(&mut out, rest, indent, unit, &rendered);
+        super::nested_object(&mut out, rest, indent, unit, &rendered, super::bare_key);
         Some((last.end_byte(), out))
     }
 }

@@ -136,7 +136,7 @@ impl Syntax for Json {
             let outer = line_indent(text, open).to_string();
             let indent = format!("{outer}  ");
             let mut out = String::from("\n");
-            nested(&mut out, rest, &indent, "  ", &rendered);
+            super::nested_object(&mut out, rest, &indent, "  ", &rendered, super::quoted_key);
             out.push('\n');
             out.push_str(&outer);
             return Some((open + 1, out));
@@ -153,19 +153,7 @@ impl Syntax for Json {
             .filter(|u| !u.is_empty())
             .unwrap_or("  ");
         let mut out = String::from(",\n");
-        nested(&mut out, rest, indent, unit, &rendered);
+        super::nested_object(&mut out, rest, indent, unit, &rendered, super::quoted_key);
         Some((last.range.end + offset, out))
-    }
-}
-
-fn nested(out: &mut String, path: &[&str], indent: &str, unit: &str, value: &str) {
-    match path {
-        [last] => out.push_str(&format!("{indent}\"{last}\": {value}")),
-        [key, rest @ ..] => {
-            out.push_str(&format!("{indent}\"{key}\": {{\n"));
-            nested(out, rest, &format!("{indent}{unit}"), unit, value);
-            out.push_str(&format!("\n{indent}}}"));
-        }
-        [] => {}
     }
 }

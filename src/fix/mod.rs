@@ -157,6 +157,35 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+/// `key: {` ... `}` down `path` to `last: value`, for the brace syntaxes (JSON, Bicep),
+/// which differ only in how a key is written.
+fn nested_object(
+    out: &mut String,
+    path: &[&str],
+    indent: &str,
+    unit: &str,
+    value: &str,
+    key: fn(&str) -> String,
+) {
+    match path {
+        [last] => out.push_str(&format!("{indent}{}: {value}", key(last))),
+        [first, rest @ ..] => {
+            out.push_str(&format!("{indent}{}: {{\n", key(first)));
+            nested_object(out, rest, &format!("{indent}{unit}"), unit, value, key);
+            out.push_str(&format!("\n{indent}}}"));
+        }
+        [] => {}
+    }
+}
+
+fn bare_key(key: &str) -> String {
+    key.to_string()
+}
+
+fn quoted_key(key: &str) -> String {
+    format!("\"{key}\"")
+}
+
 /// How one syntax (HCL, JSON, YAML, Bicep) reads and writes the little it must.
 trait Syntax {
     /// The value part of a written attribute (`key = value` → `value`).
