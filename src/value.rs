@@ -179,3 +179,38 @@ pub fn format_number(n: f64) -> String {
         format!("{n}")
     }
 }
+
+/// Lazily evaluated named values (ARM and Bicep parameters, variables, references), each
+/// computed once; a name asked for while it is being computed is a cycle, and unknown.
+pub struct Memo<K> {
+    slots: std::cell::RefCell<std::collections::HashMap<K, Option<Value>>>,
+}
+
+impl<K> Default for Memo<K> {
+    fn default() -> Memo<K> {
+        Memo {
+            slots: Default::default(),
+        }
+    }
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Memo<K> {
+    /// The value of `key`, computed by `compute` the first time. None while it is being
+    /// computed (a cycle), and when `compute` gives up (nothing is remembered then).
+    pub fn resolve(&self, key: K, compute: impl FnOnce() -> Option<Value>) -> Option<Value> {
+        if let Some(slot) = self.slots.borrow().get(&key) {
+            return slot.clone();
+        }
+        self.slots.borrow_mut().insert(key.clone(), None);
+        let value = compute();
+        match &value {
+            Some(v) => {
+                self.slots.borrow_mut().insert(key, Some(v.clone()));
+            }
+            None => {
+                self.slots.borrow_mut().remove(&key);
+            }
+        }
+        value
+    }
+}

@@ -9,9 +9,8 @@ use super::expr::{self, Expr, ExprKind, StringForm};
 use super::functions::{self, MAX_ITEMS};
 use super::json::{Json, Node};
 use crate::source::Loc;
-use crate::value::{Entry, Kind, Value};
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use crate::value::{Entry, Kind, Memo, Value};
+use std::cell::Cell;
 
 /// Nested calls, variable and parameter resolutions, and JSON objects and arrays being
 /// evaluated, together. Bounds the stack on hostile input (a 2 MiB thread in a debug build).
@@ -31,11 +30,6 @@ pub(crate) enum ParamSource<'j> {
     Given(Value),
 }
 
-enum Slot {
-    Pending,
-    Done(Value),
-}
-
 /// The names one template (or user-defined function) can see.
 pub(crate) struct Scope<'j> {
     params: Vec<(String, ParamSource<'j>)>,
@@ -46,7 +40,7 @@ pub(crate) struct Scope<'j> {
     functions: Option<&'j Json>,
     /// The template's resources, for `reference()` to a nested deployment's outputs.
     resources: Option<&'j Json>,
-    cache: RefCell<HashMap<(bool, String), Slot>>,
+    cache: Memo<(bool, String)>,
 }
 
 impl<'j> Scope<'j> {
@@ -75,7 +69,7 @@ impl<'j> Scope<'j> {
             variables: template.get("variables"),
             functions: template.get("functions"),
             resources: template.get("resources"),
-            cache: RefCell::default(),
+            cache: Memo::default(),
         }
     }
 
@@ -89,7 +83,7 @@ impl<'j> Scope<'j> {
             variables: None,
             functions,
             resources: None,
-            cache: RefCell::default(),
+            cache: Memo::default(),
         }
     }
 }
@@ -177,6 +171,43 @@ impl Drop for DepthGuard<'_> {
 
 /// A value whose top level passed through a name keeps its location and says so, unless an
 /// earlier hop already did (the location then points there).
+/// Is a nested deployment (its evaluated `properties`) evaluated in its own scope?
+pub(crate) fn inner_scope(properties: Option<&Value>) -> bool {
+    properties
+        .and_then(|p| p.get_ci("expressionEvaluationOptions"))
+        .and_then(|o| o.get_ci("scope"))
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.eq_ignore_ascii_case("inner"))
+}
+
+/// The parameter values a nested deployment (its evaluated `properties`) passes to its
+/// inner template; a Key Vault reference is unknown.
+pub(crate) fn passed_parameters(
+    properties: Option<&Value>,
+    deployment: &str,
+) -> Vec<(String, Value)> {
+    let mut given = Vec::new();
+    let passed = properties
+        .and_then(|p| p.get_ci("parameters"))
+        .and_then(Value::as_map);
+    for entry in passed.unwrap_or(&[]) {
+        let key = &entry.key;
+        let value = if let Some(value) = entry.value.get_ci("value") {
+            with_origin_if_none(value.clone(), || {
+                format!("parameter `{key}` passed by deployment `{deployment}`")
+            })
+        } else if entry.value.get_ci("reference").is_some() {
+            Value::unknown(format!("parameters('{key}')"), entry.value.loc).with_origin(format!(
+                "parameter `{key}` (Key Vault reference) of deployment `{deployment}`"
+            ))
+        } else {
+            continue;
+        };
+        given.push((key.clone(), value));
+    }
+    given
+}
+
 fn with_origin_if_none(mut value: Value, origin: impl FnOnce() -> String) -> Value {
     if value.origin.is_none() && value.loc.is_some() {
         value.origin = Some(origin().into());
@@ -577,21 +608,16 @@ impl Evaluator {
             .filter(|t| t.as_object().is_some())?;
         let outputs = template.get("outputs")?.as_object()?;
         self.resolve(scope, (false, &format!("deployment:{name}")), || {
-            let properties = deployment.get("properties");
-            let inner = properties
-                .and_then(|p| p.get("expressionEvaluationOptions"))
-                .and_then(|o| o.get("scope"))
-                .and_then(Json::as_str)
-                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
-            let mut given = Vec::new();
-            let passed = properties
-                .and_then(|p| p.get("parameters"))
-                .map(|p| self.eval_json(scope, p, &Env::default()));
-            for entry in passed.as_ref().and_then(Value::as_map).unwrap_or(&[]) {
-                if let Some(value) = entry.value.get_ci("value") {
-                    given.push((entry.key.clone(), value.clone()));
-                }
-            }
+            let properties = deployment.get("properties").map(|p| {
+                self.eval_object(
+                    scope,
+                    p,
+                    &Env::default(),
+                    &[("template", Verbatim::Opaque(super::INLINE_TEMPLATE))],
+                )
+            });
+            let inner = inner_scope(properties.as_ref());
+            let given = passed_parameters(properties.as_ref(), name);
             let inner_scope = Scope::new(template, given, true);
             let evaluate_in = if inner { &inner_scope } else { scope };
             let entries = outputs
@@ -635,19 +661,10 @@ impl Evaluator {
         compute: impl FnOnce() -> Value,
     ) -> Option<Value> {
         let key = (is_variable, name.to_ascii_lowercase());
-        match scope.cache.borrow().get(&key) {
-            Some(Slot::Done(value)) => return Some(value.clone()),
-            Some(Slot::Pending) => return None,
-            None => {}
-        }
-        let _guard = self.enter()?;
-        scope.cache.borrow_mut().insert(key.clone(), Slot::Pending);
-        let value = compute();
-        scope
-            .cache
-            .borrow_mut()
-            .insert(key, Slot::Done(value.clone()));
-        Some(value)
+        scope.cache.resolve(key, || {
+            let _guard = self.enter()?;
+            Some(compute())
+        })
     }
 
     /// `namespace.name(...)` from the template's `functions` section (Bicep emits these as

@@ -520,38 +520,11 @@ impl Walker {
             // `templateLink`: the template lives elsewhere.
             return;
         };
-        let inner = properties
-            .and_then(|p| p.get_ci("expressionEvaluationOptions"))
-            .and_then(|o| o.get_ci("scope"))
-            .and_then(Value::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
-        if !inner {
+        if !eval::inner_scope(properties) {
             self.template(scope, template, env, depth + 1);
             return;
         }
-        let mut given = Vec::new();
-        let passed = properties
-            .and_then(|p| p.get_ci("parameters"))
-            .and_then(Value::as_map);
-        for entry in passed.unwrap_or(&[]) {
-            let key = &entry.key;
-            let value = if let Some(value) = entry.value.get_ci("value") {
-                let mut value = value.clone();
-                if value.origin.is_none() {
-                    value.origin = Some(
-                        format!("parameter `{key}` passed by deployment `{deployment}`").into(),
-                    );
-                }
-                value
-            } else if entry.value.get_ci("reference").is_some() {
-                Value::unknown(format!("parameters('{key}')"), entry.value.loc).with_origin(
-                    format!("parameter `{key}` (Key Vault reference) of deployment `{deployment}`"),
-                )
-            } else {
-                continue;
-            };
-            given.push((key.clone(), value));
-        }
+        let given = eval::passed_parameters(properties, deployment);
         let inner_scope = Scope::new(template, given, true);
         self.template(&inner_scope, template, &Env::default(), depth + 1);
     }

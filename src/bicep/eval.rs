@@ -11,7 +11,7 @@ use super::syntax;
 use crate::arm::functions;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
-use crate::value::{Entry, Kind, Value};
+use crate::value::{Entry, Kind, Memo, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -92,11 +92,6 @@ impl Drop for DepthGuard<'_> {
     }
 }
 
-enum Slot {
-    Pending,
-    Done(Value),
-}
-
 struct Param<'t> {
     name: String,
     default: Option<Node<'t>>,
@@ -125,7 +120,7 @@ pub(crate) struct Scope<'t> {
     vars: HashMap<String, Node<'t>>,
     resources: HashMap<String, ResourceDecl<'t>>,
     modules: HashMap<String, Node<'t>>,
-    cache: RefCell<HashMap<String, Slot>>,
+    cache: Memo<String>,
     /// Evaluated for a module call: a value the caller wrote is reported where it is
     /// written, not at the module's property that uses it.
     called: bool,
@@ -246,19 +241,24 @@ pub(crate) fn local_module_path(path: &str) -> bool {
         || lower.starts_with("ts/"))
 }
 
+/// A file's syntax tree: the one parsed for the scan (a cheap shared copy), else parsed now.
+pub(crate) fn tree_of(files: &dyn Files, file: FileId, text: &str) -> Option<tree_sitter::Tree> {
+    files.tree(file).cloned().or_else(|| syntax::parse(text))
+}
+
+/// The file a `module` statement of the Bicep file at `from` deploys: a local path, or a
+/// registry module restored in the local cache.
+fn module_target(files: &dyn Files, from: &Path, path: &str) -> Option<PathBuf> {
+    if local_module_path(path) {
+        Some(resolve_relative(from, path))
+    } else {
+        files.registry_module(from, path)
+    }
+}
+
 pub(crate) fn resolve_relative(from: &Path, relative: &str) -> PathBuf {
     let dir = from.parent().unwrap_or(Path::new(""));
-    let mut out = PathBuf::new();
-    for component in dir.join(relative.replace('\\', "/")).components() {
-        match component {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::discover::normalize(&dir.join(relative.replace('\\', "/")))
 }
 
 impl<'t> Scope<'t> {
@@ -279,7 +279,7 @@ impl<'t> Scope<'t> {
             vars: HashMap::new(),
             resources: HashMap::new(),
             modules: HashMap::new(),
-            cache: RefCell::default(),
+            cache: Memo::default(),
             called: false,
         };
         for decl in top_level(root) {
@@ -580,6 +580,28 @@ impl Evaluator<'_> {
         Some(value.unwrap_or_else(|| Value::unknown(name, None)))
     }
 
+    /// The `params: {...}` of one module instance, each value saying which call passed it.
+    pub fn passed(
+        &self,
+        scope: &Scope<'_>,
+        object: Node<'_>,
+        env: &Env,
+        symbol: &str,
+    ) -> Vec<(String, Value)> {
+        let mut given = Vec::new();
+        if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object") {
+            let passed = self.object(scope, params, env, &mut |_, _| false);
+            for e in passed.as_map().unwrap_or(&[]) {
+                let key = e.key.clone();
+                let value = with_origin_if_none(e.value.clone(), || {
+                    format!("parameter `{key}` passed by module `{symbol}`")
+                });
+                given.push((key, value));
+            }
+        }
+        given
+    }
+
     fn module_outputs(&self, scope: &Scope<'_>, decl: Node<'_>, symbol: &str) -> Option<Value> {
         let files = self.files?;
         let body = body_of(decl)?;
@@ -596,35 +618,14 @@ impl Evaluator<'_> {
             .into_iter()
             .find(|c| c.kind() == "string")
             .and_then(|p| plain_string(p, scope.text))?;
-        let target = if local_module_path(&path) {
-            resolve_relative(&scope.path, &path)
-        } else {
-            files.registry_module(&scope.path, &path)?
-        };
+        let target = module_target(files, &scope.path, &path)?;
         if is_json_module(&target.to_string_lossy()) || !self.budget.module_instance() {
             return None;
         }
         let (file, text) = files.get(&target)?;
-        let parsed;
-        let tree = match files.tree(file) {
-            Some(tree) => tree,
-            None => {
-                parsed = syntax::parse(text)?;
-                &parsed
-            }
-        };
+        let tree = tree_of(files, file, text)?;
         let env = Env::default();
-        let mut given = Vec::new();
-        if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object") {
-            let passed = self.object(scope, params, &env, &mut |_, _| false);
-            for e in passed.as_map().unwrap_or(&[]) {
-                let key = e.key.clone();
-                let value = with_origin_if_none(e.value.clone(), || {
-                    format!("parameter `{key}` passed by module `{symbol}`")
-                });
-                given.push((key, value));
-            }
-        }
+        let given = self.passed(scope, object, &env, symbol);
         let inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
         let mut outputs = Vec::new();
         for output in top_level(tree.root_node())
@@ -666,18 +667,7 @@ impl Evaluator<'_> {
         key: String,
         compute: impl FnOnce() -> Value,
     ) -> Option<Value> {
-        match scope.cache.borrow().get(&key) {
-            Some(Slot::Done(value)) => return Some(value.clone()),
-            Some(Slot::Pending) => return None,
-            None => {}
-        }
-        scope.cache.borrow_mut().insert(key.clone(), Slot::Pending);
-        let value = compute();
-        scope
-            .cache
-            .borrow_mut()
-            .insert(key, Slot::Done(value.clone()));
-        Some(value)
+        scope.cache.resolve(key, || Some(compute()))
     }
 
     pub fn parameter(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {
@@ -1461,13 +1451,8 @@ impl Walker<'_, '_> {
             return;
         };
         let registry = !local_module_path(&path);
-        let target = if registry {
-            match self.files.registry_module(&scope.path, &path) {
-                Some(target) => target,
-                None => return,
-            }
-        } else {
-            resolve_relative(&scope.path, &path)
+        let Some(target) = module_target(self.files, &scope.path, &path) else {
+            return;
         };
         let Some((file, text)) = self.files.get(&target) else {
             return;
@@ -1490,16 +1475,8 @@ impl Walker<'_, '_> {
             }
             return;
         }
-        let parsed;
-        let tree = match self.files.tree(file) {
-            Some(tree) => tree,
-            None => match syntax::parse(text) {
-                Some(tree) => {
-                    parsed = tree;
-                    &parsed
-                }
-                None => return,
-            },
+        let Some(tree) = tree_of(self.files, file, text) else {
+            return;
         };
         let Some(body) = body_of(decl) else { return };
         for (env, object) in self.instances(scope, body, &Env::default()) {
@@ -1507,7 +1484,7 @@ impl Walker<'_, '_> {
             if !self.evaluator.budget.module_instance() {
                 return;
             }
-            let given = self.passed(scope, object, &env, &symbol);
+            let given = self.evaluator.passed(scope, object, &env, &symbol);
             let mut inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
             inner.called = true;
             self.file(&inner, tree.root_node(), depth + 1);
@@ -1530,7 +1507,7 @@ impl Walker<'_, '_> {
             if !self.evaluator.budget.module_instance() {
                 return;
             }
-            let given = self.passed(scope, object, &env, symbol);
+            let given = self.evaluator.passed(scope, object, &env, symbol);
             // A template that does not parse is reported as AG001 where it is scanned.
             if let Ok((mut resources, _)) = crate::arm::load_module_template(file, text, given) {
                 let mut redirects = self.evaluator.redirects.borrow_mut();
@@ -1544,28 +1521,6 @@ impl Walker<'_, '_> {
                 self.out.extend(resources);
             }
         }
-    }
-
-    /// The `params: {...}` of one module instance, each value saying which call passed it.
-    fn passed(
-        &self,
-        scope: &Scope<'_>,
-        object: Node<'_>,
-        env: &Env,
-        symbol: &str,
-    ) -> Vec<(String, Value)> {
-        let mut given = Vec::new();
-        if let Some(params) = property(scope, object, "params").filter(|p| p.kind() == "object") {
-            let passed = self.evaluator.object(scope, params, env, &mut |_, _| false);
-            for e in passed.as_map().unwrap_or(&[]) {
-                let key = e.key.clone();
-                let value = with_origin_if_none(e.value.clone(), || {
-                    format!("parameter `{key}` passed by module `{symbol}`")
-                });
-                given.push((key, value));
-            }
-        }
-        given
     }
 }
 

@@ -127,16 +127,8 @@ pub struct Loaded {
 /// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
 /// given, into its resources and those of the local modules it calls (found in `files`).
 pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -> Loaded {
-    let parsed;
-    let tree = match files.tree(root.file) {
-        Some(tree) => tree,
-        None => match syntax::parse(root.text) {
-            Some(tree) => {
-                parsed = tree;
-                &parsed
-            }
-            None => return Loaded::default(),
-        },
+    let Some(tree) = eval::tree_of(files, root.file, root.text) else {
+        return Loaded::default();
     };
     let budget = Budget::new();
     let given = parameters
