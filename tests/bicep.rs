@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check, row, rows, Row};
+use common::{check, first_of, row, rows, Row};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -35,12 +35,7 @@ fn a_bicepparam_file_supplies_the_parameters() {
             "Microsoft.ContainerService/managedClusters/aks-prod"
         )])
     );
-    let finding = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "AKS005")
-        .unwrap();
+    let finding = first_of(&json, "AKS005");
     assert!(
         finding.to_string().contains("prod.bicepparam"),
         "the value's origin is named: {finding}"
@@ -66,12 +61,7 @@ fn modules_are_evaluated_with_their_callers_arguments() {
             &registry("acrshared")
         )])
     );
-    let admin = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "ACR004")
-        .unwrap();
+    let admin = first_of(&json, "ACR004");
     assert_eq!(admin["source"], module);
     assert_eq!(admin["related"][0]["path"], module);
     assert_eq!(admin["related"][0]["line"], 12);
@@ -177,12 +167,7 @@ fn a_json_parameters_file_beside_a_bicep_file_gives_its_values() {
             "Microsoft.ContainerRegistry/registries/acrjsonparams",
         )])
     );
-    let finding = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "ACR004")
-        .unwrap();
+    let finding = first_of(&json, "ACR004");
     assert!(
         finding["related"]
             .to_string()
@@ -213,12 +198,7 @@ fn a_module_can_deploy_a_local_arm_template() {
             cluster
         )])
     );
-    let aks002 = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "AKS002")
-        .unwrap();
+    let aks002 = first_of(&json, "AKS002");
     assert_eq!(
         aks002["related"][0]["path"],
         "testdata/bicep/json_module/cluster.json"
@@ -275,16 +255,7 @@ fn a_restored_registry_module_is_evaluated_and_reported_at_the_module_statement(
         of_rule(&json, "AKS008"),
         BTreeSet::from([row("AKS008", main, 3, 16, cluster)])
     );
-    let finding = |rule: &str| {
-        json["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["rule"] == rule)
-            .unwrap()
-            .clone()
-    };
-    let aks008 = finding("AKS008");
+    let aks008 = first_of(&json, "AKS008");
     assert_eq!(aks008["source"], reference);
     assert!(aks008["fix"].is_null());
     assert!(aks008["related"][0]["path"]
@@ -296,7 +267,7 @@ fn a_restored_registry_module_is_evaluated_and_reported_at_the_module_statement(
         of_rule(&json, "AKS005"),
         BTreeSet::from([row("AKS005", main, 7, 27, cluster)])
     );
-    let aks005 = finding("AKS005");
+    let aks005 = first_of(&json, "AKS005");
     assert_eq!(aks005["source"], reference);
     assert_eq!(aks005["fix"]["applicability"], "safe");
     // The cluster deploys into the caller's landing zone.
@@ -307,12 +278,7 @@ fn a_restored_registry_module_is_evaluated_and_reported_at_the_module_statement(
 #[test]
 fn a_value_from_a_bicepparam_file_is_fixed_there_as_an_unsafe_fix() {
     let (_, json) = check(&["testdata/bicep/params"]);
-    let aks005 = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "AKS005")
-        .unwrap();
+    let aks005 = first_of(&json, "AKS005");
     let fix = &aks005["fix"];
     // The parameters file may feed other resources too: the author's call.
     assert_eq!(fix["applicability"], "unsafe");

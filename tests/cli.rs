@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check, findings, row};
+use common::{check, findings, first_of, row};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -275,12 +275,7 @@ fn registries_link_across_files_and_landing_zones() {
         1,
         "azurerm_role_assignment.pull"
     ));
-    let grant = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "LZ002")
-        .unwrap();
+    let grant = first_of(&json, "LZ002");
     assert_eq!(grant["landing_zone"], "zone-b");
     let message = grant["message"].as_str().unwrap();
     for evidence in [
@@ -312,12 +307,7 @@ fn rendered_helm_findings_carry_their_template() {
     assert!(!findings(&json)
         .iter()
         .any(|f| f.0 == "K8S015" || f.0 == "K8S014"));
-    let privileged = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "K8S001")
-        .unwrap();
+    let privileged = first_of(&json, "K8S001");
     assert_eq!(privileged["source"], "shop/templates/deployment.yaml");
     let errors = json["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1);

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{check, findings, row, rows, Row};
+use common::{check, findings, first_of, row, rows, Row};
 use serde_json::Value;
 
 /// The findings of one rule.
@@ -29,12 +29,7 @@ fn module_argument_overrides_the_variable_default_and_is_reported_at_the_call_si
             "module.overridden.azurerm_kubernetes_cluster.this"
         )]
     );
-    let aks005 = &json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "AKS005")
-        .unwrap();
+    let aks005 = first_of(&json, "AKS005");
     assert_eq!(aks005["source"], "testdata/modules/modules/aks/main.tf");
     // The other place: the module attribute that uses the value.
     assert_eq!(
@@ -406,12 +401,7 @@ fn a_registry_module_installed_by_terraform_init_is_evaluated_and_reported_at_th
             ),
         ]
     );
-    let aks017 = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "AKS017")
-        .unwrap();
+    let aks017 = first_of(&json, "AKS017");
     assert!(aks017["fix"].is_null());
     assert_eq!(
         aks017["related"][0]["path"],

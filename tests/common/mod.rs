@@ -61,3 +61,13 @@ pub fn rows(json: &Value, keep: impl Fn(&Value) -> bool) -> BTreeSet<Row> {
 pub fn findings(json: &Value) -> BTreeSet<Row> {
     rows(json, |_| true)
 }
+
+/// The first finding of `rule` in the report.
+pub fn first_of<'a>(json: &'a Value, rule: &str) -> &'a Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding in {json}"))
+}
