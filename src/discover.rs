@@ -85,6 +85,11 @@ impl Focus {
             || self.files.contains(path)
             || self.dirs.iter().any(|d| path.starts_with(d))
     }
+
+    /// The files and directories named on the command line (absolute).
+    pub fn named(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().chain(&self.dirs).map(PathBuf::as_path)
+    }
 }
 
 /// The other files of a named file's unit: its Terraform directory, or the template and

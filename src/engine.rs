@@ -40,6 +40,38 @@ pub struct Scan {
     pub phases: Vec<(&'static str, Duration)>,
     /// How the AKS/ACR security fields of the model resolved, for `--statistics`.
     pub field_states: FieldStates,
+    /// Findings of the evaluated units left out because they lie in files not named on the
+    /// command line (a pre-commit hook names the changed files).
+    pub not_shown: NotShown,
+}
+
+/// What a scan of named files left out, and how to see it.
+#[derive(Clone, Debug, Default)]
+pub struct NotShown {
+    /// Unsuppressed findings in other files of the named files' units.
+    pub findings: usize,
+    /// The paths to give `aksguard check` to see them (display form).
+    pub paths: Vec<String>,
+}
+
+impl NotShown {
+    /// One line for every output format: how many and the command that shows them.
+    pub fn line(&self) -> Option<String> {
+        if self.findings == 0 {
+            return None;
+        }
+        let (count, verb) = match self.findings {
+            1 => ("1 finding".to_string(), "lies"),
+            n => (format!("{n} findings"), "lie"),
+        };
+        Some(format!(
+            "{count} of the evaluated units {verb} in files not named on the command line and \
+             {} not shown: `aksguard check {}` reports {}",
+            if self.findings == 1 { "is" } else { "are" },
+            self.paths.join(" "),
+            if self.findings == 1 { "it" } else { "them" },
+        ))
+    }
 }
 
 /// Counts of the security fields the AKS*/ACR* rules read (clusters, inline and separate
@@ -752,11 +784,24 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             ))
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.at == b.at && a.resource == b.resource);
+    // Named files (a pre-commit hook's changed files): their units were evaluated whole,
+    // only their own findings are shown, and what is left out is counted. Errors are all
+    // kept: a file of the unit that cannot be read leaves the named file's values unknown.
+    let mut not_shown = NotShown::default();
     if let Some(focus) = &found.focus {
-        findings.retain(|f| focus.contains(&sources.get(f.at.file).path));
-        errors.retain(|e| {
-            e.at.is_none_or(|at| focus.contains(&sources.get(at.file).path))
+        let mut hidden_files: Vec<&Path> = Vec::new();
+        findings.retain(|f| {
+            let path = &sources.get(f.at.file).path;
+            let shown = focus.contains(path);
+            if !shown && !f.suppressed {
+                not_shown.findings += 1;
+                hidden_files.push(path);
+            }
+            shown
         });
+        if not_shown.findings > 0 {
+            not_shown.paths = paths_showing(focus, &hidden_files);
+        }
     }
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
 
@@ -771,7 +816,53 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         errors,
         duration: started.elapsed(),
         phases,
+        not_shown,
     }
+}
+
+/// A path as one shell word: quoted unless it is made of characters no shell reads.
+fn shell_word(text: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "._/-+@%=:,".contains(c);
+    if text.chars().all(plain) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// What to give `aksguard check` so the hidden findings are reported: the closest directory
+/// holding the named paths and the hidden files, or, when that is the file system's root,
+/// the named paths and the hidden files themselves.
+fn paths_showing(focus: &discover::Focus, hidden: &[&Path]) -> Vec<String> {
+    let named: Vec<&Path> = focus.named().filter(|p| p.as_os_str() != "-").collect();
+    let dir_of = |p: &Path| -> PathBuf {
+        if p.is_dir() {
+            p.to_path_buf()
+        } else {
+            p.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+    };
+    let mut dirs = named.iter().chain(hidden).map(|p| dir_of(p));
+    let mut common = dirs.next().unwrap_or_default();
+    for dir in dirs {
+        while !dir.starts_with(&common) && common.pop() {}
+    }
+    let shown = |p: &Path| {
+        let text = crate::source::display_path(p);
+        if text.is_empty() {
+            ".".to_string()
+        } else {
+            shell_word(&text)
+        }
+    };
+    if common.parent().is_some() {
+        return vec![shown(&common)];
+    }
+    let mut out: Vec<String> = named.iter().chain(hidden).map(|p| shown(p)).collect();
+    out.dedup();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// AG003 unresolved-value: one per unknown field a rule read, naming the expression.

@@ -8,6 +8,8 @@
 //! `error` for critical and high, `warning` for the rest (the only two issue types). Engine
 //! errors (AG001, AG004) are plain `aksguard: ...` lines and a plain summary line ends the
 //! output; no other `##vso` command is written (no `task.complete`: the exit code decides).
+//! Findings left out because they lie in files not named on the command line are counted
+//! on a `##[warning]` log line before the summary.
 
 use super::span_lines;
 use crate::engine::{Problem, Scan};
@@ -31,6 +33,12 @@ pub fn render(scan: &Scan) -> String {
             property(finding.rule),
             data(&message(finding)),
         );
+    }
+    if let Some(line) = scan.not_shown.line() {
+        // A highlighted log line rather than an issue: nothing is wrong with the pipeline.
+        out.push_str("##[warning]");
+        out.push_str(&plain(&line));
+        out.push('\n');
     }
     out.push_str(&plain(&super::human::summary(scan)));
     out.push('\n');

@@ -7,7 +7,8 @@
 //!
 //! `error` for critical and high, `warning` for medium and low, `notice` for info. Engine
 //! errors (AG001, AG004) are plain `aksguard: ...` lines, not annotations, and a plain
-//! summary line ends the output.
+//! summary line ends the output. Findings left out because they lie in files not named on
+//! the command line are counted in a `::notice` without a file.
 
 use super::span_lines;
 use crate::engine::{Problem, Scan};
@@ -31,6 +32,10 @@ pub fn render(scan: &Scan) -> String {
             property(&format!("{} {}", finding.rule, finding.slug)),
             data(&message(scan, finding)),
         );
+    }
+    if let Some(line) = scan.not_shown.line() {
+        // A notice without a file: shown in the run's annotations, not on a line.
+        let _ = writeln!(out, "::notice title=aksguard::{}", data(&line));
     }
     out.push_str(&plain(&super::human::summary(scan)));
     out.push('\n');

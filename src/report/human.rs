@@ -189,6 +189,10 @@ pub fn render(scan: &Scan, color: bool) -> String {
         let _ = handler.render_report(&mut out, report.as_ref());
         out.push('\n');
     }
+    if let Some(line) = scan.not_shown.line() {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out.push_str(&summary(scan));
     out.push('\n');
     out

@@ -78,6 +78,7 @@ pub fn render(scan: &Scan) -> String {
             "findings": scan.findings.iter().filter(|f| !f.suppressed).count(),
             "errors": scan.errors.len(),
             "duration_ms": scan.duration.as_millis() as u64,
+            "not_shown": scan.not_shown.findings,
         }
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();

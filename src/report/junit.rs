@@ -63,6 +63,19 @@ pub fn render(scan: &Scan) -> String {
             finding_case(scan, finding),
         );
     }
+    if let Some(line) = scan.not_shown.line() {
+        // Left out, not passed: a skipped case says so in every report view.
+        add(
+            "aksguard".to_string(),
+            Case {
+                classname: "aksguard".to_string(),
+                name: "findings in files not named".to_string(),
+                file: String::new(),
+                line: 0,
+                outcome: Outcome::Skipped { message: line },
+            },
+        );
+    }
     if suites.is_empty() {
         suites.push((
             "aksguard".to_string(),

@@ -135,11 +135,18 @@ pub fn render(scan: &Scan) -> String {
         })
         .collect();
 
-    let notifications: Vec<Value> = scan
+    let mut notifications: Vec<Value> = scan
         .errors
         .iter()
         .map(|e| notification(&scan.sources, e, index.get(e.rule).copied()))
         .collect();
+    if let Some(line) = scan.not_shown.line() {
+        notifications.push(json!({
+            "level": "note",
+            "message": { "text": line },
+            "properties": { "not_shown": scan.not_shown.findings },
+        }));
+    }
     let mut invocation = Map::new();
     invocation.insert("executionSuccessful".into(), json!(scan.errors.is_empty()));
     if !notifications.is_empty() {
