@@ -38,6 +38,7 @@ const TOP_KEYS: &[&str] = &[
     "severity",
     "kubernetes",
     "api-server",
+    "cluster",
     "landing-zone",
     "suppress",
     "governance",
@@ -49,6 +50,7 @@ const KUBERNETES_KEYS: &[&str] = &[
     "sensitive-values",
 ];
 const API_SERVER_KEYS: &[&str] = &["min-prefix-length", "require-private"];
+const CLUSTER_KEYS: &[&str] = &["require-egress-control"];
 const ZONE_KEYS: &[&str] = &["name", "paths", "archetype", "subscription"];
 const SUPPRESS_KEYS: &[&str] = &["rule", "resource", "reason", "expires"];
 const GOVERNANCE_KEYS: &[&str] = &["unsuppressible"];
@@ -75,6 +77,7 @@ pub struct Config {
     pub severity: BTreeMap<String, Severity>,
     pub kubernetes: KubernetesConfig,
     pub api_server: ApiServerConfig,
+    pub cluster: ClusterConfig,
     /// The zones the file declares, in file order. Empty when none are declared; files no
     /// zone claims belong to the implicit zone named by `default_zone_name`.
     pub landing_zones: Vec<LandingZone>,
@@ -130,6 +133,13 @@ impl Default for ApiServerConfig {
             require_private: false,
         }
     }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// Every cluster's egress must go through a firewall or appliance, whatever its zone
+    /// (AKS021; `corp` zones require it anyway).
+    pub require_egress_control: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -289,6 +299,7 @@ impl Config {
             severity: BTreeMap::new(),
             kubernetes: KubernetesConfig::default(),
             api_server: ApiServerConfig::default(),
+            cluster: ClusterConfig::default(),
             landing_zones: Vec::new(),
             suppress: Vec::new(),
             governance: Governance::default(),
@@ -983,6 +994,17 @@ impl<'s> Doc<'s> {
                 "api-server" => {
                     self.api_server(&mut config.api_server, self.table(name, value)?)?
                 }
+                "cluster" => {
+                    for (key, value) in in_source_order(self.table(name, value)?) {
+                        match key.get_ref().as_ref() {
+                            "require-egress-control" => {
+                                config.cluster.require_egress_control =
+                                    self.boolean("require-egress-control", value)?
+                            }
+                            _ => return Err(self.unknown_key(key, CLUSTER_KEYS, " in [cluster]")),
+                        }
+                    }
+                }
                 "landing-zone" => {
                     for zone in self.array_of_tables(name, value)? {
                         let zone = self.landing_zone(zone, &config.landing_zones)?;
@@ -1483,6 +1505,7 @@ expires = "2027-06-30"
         );
         assert_eq!(config.api_server.min_prefix_length, 16);
         assert!(!config.api_server.require_private);
+        assert!(!config.cluster.require_egress_control);
         assert!(config.landing_zones.is_empty() && config.suppress.is_empty());
         assert_eq!(config.default_zone_name(), "repo");
         assert!(config.rule_enabled("AKS001") && config.rule_enabled("K8S018"));
@@ -1493,6 +1516,24 @@ expires = "2027-06-30"
         let empty = parse("# nothing\n").unwrap();
         assert_eq!(empty.fail_on, Severity::Low);
         assert_eq!(empty.root, root());
+    }
+
+    #[test]
+    fn cluster_table() {
+        let config = parse("[cluster]\nrequire-egress-control = true\n").unwrap();
+        assert!(config.cluster.require_egress_control);
+        assert_error(
+            "[cluster]\nrequire-egress-control = 1\n",
+            2,
+            26,
+            "`require-egress-control` must be `true` or `false`, found integer",
+        );
+        assert_error(
+            "[cluster]\nrequire-egress = true\n",
+            2,
+            1,
+            "unknown key `require-egress` in [cluster]",
+        );
     }
 
     #[test]

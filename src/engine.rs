@@ -146,7 +146,8 @@ fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)
                 kubernetes_version,
                 support_plan,
                 defender,
-                ssh_key
+                ssh_key,
+                outbound_type
             ]
         );
     }
@@ -165,6 +166,7 @@ fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)
                 os_type,
                 os_sku,
                 host_encryption,
+                public_ip,
                 orchestrator_version,
                 taints,
                 labels,
@@ -663,6 +665,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let settings = Settings {
         min_prefix_length: config.api_server.min_prefix_length,
         require_private: config.api_server.require_private,
+        require_egress_control: config.cluster.require_egress_control,
         minimum_version: config.kubernetes.minimum_version.clone(),
         allowed_registries: config.kubernetes.allowed_registries.clone(),
         sensitivity_label: config.kubernetes.sensitivity_label.clone(),

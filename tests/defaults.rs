@@ -86,6 +86,8 @@ fn empty_terraform_cluster_is_all_defaults() {
         assert_eq!(c.kubernetes_version.state, State::Default);
         assert_eq!(c.kubernetes_version.value, None);
         assert_eq!(c.authorized_ip_ranges.value, Some(vec![]));
+        assert_eq!(c.outbound_type.state, State::Default);
+        assert_eq!(c.outbound_type.value.as_deref(), Some("loadBalancer"));
         assert!(c.pools.is_empty());
     }
 }
@@ -120,6 +122,8 @@ fn empty_arm_cluster_is_all_defaults() {
     assert_eq!(c.upgrade_channel.value.as_deref(), Some("none"));
     assert_eq!(c.node_os_channel.value.as_deref(), Some("NodeImage"));
     assert_eq!(c.authorized_ip_ranges.value, Some(vec![]));
+    assert_eq!(c.outbound_type.state, State::Default);
+    assert_eq!(c.outbound_type.value.as_deref(), Some("loadBalancer"));
 }
 
 /// What the defaults mean for the rules: RBAC on and NodeImage are not findings; a public,
@@ -144,7 +148,7 @@ fn empty_clusters_fire_only_where_the_default_is_insecure() {
         );
     }
     for quiet in [
-        "AKS002", "AKS003", "AKS006", "AKS012", "AKS013", "AKS015", "AKS018",
+        "AKS002", "AKS003", "AKS006", "AKS012", "AKS013", "AKS015", "AKS018", "AKS020", "AKS021",
     ] {
         assert!(
             !rules.contains(&quiet),
@@ -208,4 +212,28 @@ fn empty_bicep_cluster_is_all_defaults() {
     assert_eq!(c.network_policy.value.as_deref(), Some("none"));
     assert_eq!(c.upgrade_channel.value.as_deref(), Some("none"));
     assert_eq!(c.authorized_ip_ranges.value, Some(vec![]));
+}
+
+/// A pool that says nothing about public IPs has none, in every format and provider major.
+#[test]
+fn empty_node_pools_have_no_public_ips() {
+    for major in [Some(3), Some(4), None] {
+        let mut res = terraform_cluster(major);
+        res.kind = "azurerm_kubernetes_cluster_node_pool".to_string();
+        let pool = aksguard::model::cluster::lower_node_pool(&res);
+        assert_eq!(pool.public_ip.state, State::Default);
+        assert_eq!(pool.public_ip.value, Some(false));
+        let name = if major == Some(3) {
+            "enable_node_public_ip"
+        } else {
+            "node_public_ip_enabled"
+        };
+        assert_eq!(pool.public_ip.attribute, name, "azurerm {major:?}");
+    }
+    let mut res = arm_cluster();
+    res.kind = "Microsoft.ContainerService/managedClusters/agentPools".to_string();
+    let pool = aksguard::model::cluster::lower_node_pool(&res);
+    assert_eq!(pool.public_ip.state, State::Default);
+    assert_eq!(pool.public_ip.value, Some(false));
+    assert_eq!(pool.public_ip.attribute, "enableNodePublicIP");
 }

@@ -53,6 +53,7 @@ fn examples(doc: &str) -> Vec<Example> {
         let default_name = match language.as_str() {
             "hcl" | "terraform" => "main.tf",
             "json" | "jsonc" => "template.json",
+            "bicep" => "main.bicep",
             "toml" => "aksguard.toml",
             "yaml" | "yml" => "manifest.yaml",
             _ => continue,

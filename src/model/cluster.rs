@@ -42,6 +42,8 @@ pub struct Cluster {
     pub defender: Field<bool>,
     /// Terraform only: `linux_profile.ssh_key` (azurerm cannot turn SSH off).
     pub ssh_key: Field<bool>,
+    /// How pod egress leaves the cluster (`loadBalancer`, `userDefinedRouting`, ...).
+    pub outbound_type: Field<String>,
     /// Inline pools; separate pool resources are linked by `NodePool::cluster`.
     pub pools: Vec<NodePool>,
     /// Whether the inline pool list itself is known (a `dynamic` or expression may hide it).
@@ -67,6 +69,8 @@ pub struct NodePool {
     pub os_type: Field<String>,
     pub os_sku: Field<String>,
     pub host_encryption: Field<bool>,
+    /// Nodes get public IP addresses of their own.
+    pub public_ip: Field<bool>,
     pub orchestrator_version: Field<String>,
     pub taints: Field<Vec<Value>>,
     /// The labels written on the pool (Terraform `node_labels`, ARM `nodeLabels`); see
@@ -183,6 +187,7 @@ pub fn lower_cluster(res: &RawResource) -> Cluster {
             reader.presence(&f::DEFENDER, major)
         },
         ssh_key: reader.presence(&f::SSH_KEY, major),
+        outbound_type: reader.string(&f::OUTBOUND_TYPE, major),
         pools,
         pools_known,
     }
@@ -335,6 +340,7 @@ fn lower_pool_fields(
         os_type: reader.string(&f::POOL_OS_TYPE, major),
         os_sku: reader.string(&f::POOL_OS_SKU, major),
         host_encryption: reader.bool(&f::POOL_HOST_ENCRYPTION, major),
+        public_ip: reader.bool(&f::POOL_PUBLIC_IP, major),
         orchestrator_version: reader.string(&f::POOL_VERSION, major),
         critical_addons_only,
         taints,

@@ -26,7 +26,7 @@ pub struct FieldSpec {
 
 impl FieldSpec {
     /// How to name the field when it is absent: the spelling of that provider version
-    /// (azurerm 3.x renamed three attributes in 4.0), the ARM path below `properties`.
+    /// (azurerm 4.0 renamed some attributes), the ARM path below `properties`.
     pub fn absent_name(&self, arm: bool, major: Option<u8>) -> String {
         let Some(first) = self.paths(arm).first() else {
             return self.name.to_string();
@@ -85,6 +85,7 @@ const RENAMED_IN_4: &[(&str, &str)] = &[
     ("automatic_upgrade_channel", "automatic_channel_upgrade"),
     ("node_os_upgrade_channel", "node_os_channel_upgrade"),
     ("host_encryption_enabled", "enable_host_encryption"),
+    ("node_public_ip_enabled", "enable_node_public_ip"),
 ];
 
 macro_rules! field {
@@ -202,6 +203,11 @@ field!(SSH_KEY, "ssh_key",
     arm: ["properties.linuxProfile.ssh.publicKeys"],
     default: Bool(false), arm_default: Bool(false),
     source: "azurerm: no SSH key unless linux_profile.ssh_key is given");
+field!(OUTBOUND_TYPE, "outbound_type",
+    tf: ["network_profile.outbound_type"],
+    arm: ["properties.networkProfile.outboundType"],
+    default: Str("loadBalancer"), arm_default: Str("loadBalancer"),
+    source: "azurerm: network_profile.outbound_type defaults to loadBalancer; AKS API: networkProfile.outboundType defaults to loadBalancer (a public Standard Load Balancer for egress)");
 field!(DEFAULT_NODE_POOL, "default_node_pool",
     tf: ["default_node_pool"],
     arm: ["properties.agentPoolProfiles"],
@@ -225,6 +231,10 @@ field!(POOL_HOST_ENCRYPTION, "host_encryption",
     tf: ["host_encryption_enabled", "enable_host_encryption"], arm: ["enableEncryptionAtHost"],
     default: Bool(false), arm_default: Bool(false),
     source: "azurerm: enable_host_encryption (3.x) / host_encryption_enabled (4.x+) default to false; AKS API: enableEncryptionAtHost defaults to false");
+field!(POOL_PUBLIC_IP, "node_public_ip",
+    tf: ["node_public_ip_enabled", "enable_node_public_ip"], arm: ["enableNodePublicIP"],
+    default: Bool(false), arm_default: Bool(false),
+    source: "azurerm: enable_node_public_ip (3.x) / node_public_ip_enabled (4.x+) default to false; AKS API: enableNodePublicIP defaults to false");
 field!(POOL_VERSION, "orchestrator_version", tf: ["orchestrator_version"], arm: ["orchestratorVersion"],
     default: NoValue, arm_default: NoValue,
     source: "absent: the control plane's version");
@@ -306,11 +316,13 @@ pub const ALL: &[&FieldSpec] = &[
     &SUPPORT_PLAN,
     &DEFENDER,
     &SSH_KEY,
+    &OUTBOUND_TYPE,
     &POOL_NAME,
     &POOL_MODE,
     &POOL_OS_TYPE,
     &POOL_OS_SKU,
     &POOL_HOST_ENCRYPTION,
+    &POOL_PUBLIC_IP,
     &POOL_VERSION,
     &POOL_TAINTS,
     &POOL_LABELS,

@@ -18,6 +18,7 @@ mod defender_cannot_scan_private_registry;
 mod defender_for_containers_disabled;
 mod defender_for_servers_unneeded;
 mod defender_sensor_disabled;
+mod egress_not_controlled;
 mod entra_azure_rbac_disabled;
 mod excessive_rbac;
 mod host_encryption_disabled;
@@ -32,6 +33,7 @@ mod namespace_without_network_policy;
 mod network_policy_missing;
 mod node_os_not_container_optimized;
 mod node_os_upgrade_disabled;
+mod node_public_ip;
 mod node_ssh_enabled;
 mod plaintext_secret;
 mod privilege_escalation_allowed;
@@ -90,6 +92,8 @@ pub const ALL: &[&Rule] = &[
     &node_os_not_container_optimized::RULE,
     &host_encryption_disabled::RULE,
     &system_pool_not_isolated::RULE,
+    &node_public_ip::RULE,
+    &egress_not_controlled::RULE,
     &registry_without_private_link::RULE,
     &registry_public_network_open::RULE,
     &registry_sku_without_private_link::RULE,
@@ -129,10 +133,11 @@ pub const ALL: &[&Rule] = &[
 pub const CATALOGUE_IDS: &[&str] = &[
     "AKS001", "AKS002", "AKS003", "AKS004", "AKS005", "AKS006", "AKS007", "AKS008", "AKS009",
     "AKS010", "AKS011", "AKS012", "AKS013", "AKS014", "AKS015", "AKS016", "AKS017", "AKS018",
-    "ACR001", "ACR002", "ACR003", "ACR004", "ACR005", "ACR006", "ACR007", "ACR008", "LZ001",
-    "LZ002", "DEF001", "DEF002", "DEF003", "DEF004", "K8S001", "K8S002", "K8S003", "K8S004",
-    "K8S005", "K8S006", "K8S007", "K8S008", "K8S009", "K8S010", "K8S011", "K8S012", "K8S013",
-    "K8S014", "K8S015", "K8S016", "K8S017", "K8S018", "AG001", "AG002", "AG003", "AG004",
+    "AKS019", "AKS020", "AKS021", "ACR001", "ACR002", "ACR003", "ACR004", "ACR005", "ACR006",
+    "ACR007", "ACR008", "LZ001", "LZ002", "DEF001", "DEF002", "DEF003", "DEF004", "K8S001",
+    "K8S002", "K8S003", "K8S004", "K8S005", "K8S006", "K8S007", "K8S008", "K8S009", "K8S010",
+    "K8S011", "K8S012", "K8S013", "K8S014", "K8S015", "K8S016", "K8S017", "K8S018", "AG001",
+    "AG002", "AG003", "AG004",
 ];
 
 /// Engine diagnostics that are not rules over the model.
@@ -152,6 +157,8 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 pub struct Settings {
     pub min_prefix_length: u8,
     pub require_private: bool,
+    /// `[cluster] require-egress-control` (AKS021 outside `corp` zones).
+    pub require_egress_control: bool,
     pub minimum_version: Option<String>,
     /// `[kubernetes] allowed-registries`; None: the zone's own registries + MCR.
     pub allowed_registries: Option<Vec<String>>,
@@ -164,6 +171,7 @@ impl Default for Settings {
         Settings {
             min_prefix_length: 16,
             require_private: false,
+            require_egress_control: false,
             minimum_version: None,
             allowed_registries: None,
             sensitivity_label: "aksguard.io/sensitivity".to_string(),

@@ -1,0 +1,47 @@
+use super::{all_pools, set_field, spelled, Context, Rule};
+use crate::finding::Finding;
+use crate::severity::Severity;
+
+pub const RULE: Rule = Rule {
+    id: "AKS020",
+    slug: "node-public-ip",
+    severity: Severity::High,
+    summary: "A node pool gives its nodes public IP addresses",
+    doc: include_str!("../../rules/AKS020.md"),
+    check,
+};
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for pool in all_pools(ctx.model) {
+        if pool.public_ip.known() != Some(&true) {
+            continue;
+        }
+        let name = pool.name.as_deref().unwrap_or("?");
+        let remedy = set_field(
+            pool,
+            &pool.public_ip,
+            false.into(),
+            false.into(),
+            "Take the public IPs off the nodes",
+        );
+        out.push(
+            RULE.at_field(
+                pool,
+                &pool.public_ip,
+                format!(
+                    "Node pool `{name}` gives every node a public IP address: each node is \
+                     reachable from the internet, past the cluster's load balancer and firewall"
+                ),
+                spelled(
+                    pool,
+                    "Set `node_public_ip_enabled = false` (azurerm 3.x: `enable_node_public_ip`), \
+                     or remove it; reach nodes through the virtual network",
+                    "Set `enableNodePublicIP: false`, or remove it; reach nodes through the \
+                     virtual network",
+                )
+                .to_string(),
+            )
+            .with_remedy(remedy),
+        );
+    }
+}
