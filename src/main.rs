@@ -31,7 +31,12 @@ enum Command {
     /// Print one rule's documentation (by ID or slug).
     Rule { id: String },
     /// Run the language server on standard input and output (for editors).
-    Lsp,
+    Lsp {
+        /// Talk over standard input and output: the only transport, and the default. Accepted
+        /// because most clients (vscode-languageclient among them) pass it.
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(clap::Args)]
@@ -143,7 +148,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Check(args) => check(args),
-        Command::Lsp => match aksguard::lsp::run() {
+        Command::Lsp { stdio: _ } => match aksguard::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("aksguard lsp: {e}");

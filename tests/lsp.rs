@@ -394,3 +394,118 @@ fn fix_all_offers_every_safe_fix_of_the_document_at_once() {
     );
     client.shutdown();
 }
+
+/// `aksguard lsp --stdio` (the argv vscode-languageclient and most clients use) over real
+/// pipes, fed malformed frames between good ones: each gets a JSON-RPC error and the
+/// session goes on to a clean shutdown.
+#[test]
+fn the_stdio_server_answers_malformed_input_and_keeps_serving() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+
+    fn frame(body: &[u8]) -> Vec<u8> {
+        let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        out.extend_from_slice(body);
+        out
+    }
+    fn read_message(out: &mut impl BufRead) -> Value {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "the server closed its output"
+            );
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(n) = line.strip_prefix("Content-Length: ") {
+                length = n.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        out.read_exact(&mut body).unwrap();
+        serde_json::from_slice(&body).unwrap()
+    }
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["lsp", "--stdio"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = server.stdin.take().unwrap();
+    let mut output = BufReader::new(server.stdout.take().unwrap());
+    let initialize =
+        br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    let malformed: [(&str, Vec<u8>, i64); 8] = [
+        ("invalid JSON", frame(b"{\"jsonrpc\":"), -32700),
+        (
+            "a batch",
+            frame(br#"[{"jsonrpc":"2.0","id":9,"method":"shutdown"}]"#),
+            -32600,
+        ),
+        (
+            "a lone surrogate",
+            frame(br#"{"jsonrpc":"2.0","method":"x","params":"\udc00"}"#),
+            -32700,
+        ),
+        ("invalid UTF-8", frame(b"{\"a\":\"\xc3\x28\"}"), -32700),
+        (
+            "a negative length",
+            b"Content-Length: -1\r\n\r\n{}".to_vec(),
+            -32700,
+        ),
+        (
+            "a length that is no number",
+            b"Content-Length: ten\r\n\r\n{}".to_vec(),
+            -32700,
+        ),
+        (
+            "a length no one can allocate",
+            b"Content-Length: 99999999999999\r\n\r\n{}".to_vec(),
+            -32700,
+        ),
+        ("no method", frame(br#"{"jsonrpc":"2.0","id":4}"#), -32600),
+    ];
+    // Before `initialize` and after it.
+    for (what, bytes, code) in &malformed {
+        input.write_all(bytes).unwrap();
+        input.flush().unwrap();
+        let reply = read_message(&mut output);
+        assert_eq!(reply["error"]["code"], *code, "{what}: {reply}");
+    }
+    input.write_all(&frame(initialize)).unwrap();
+    input.flush().unwrap();
+    let reply = read_message(&mut output);
+    assert_eq!(reply["id"], 1, "{reply}");
+    assert_eq!(reply["result"]["serverInfo"]["name"], "aksguard");
+    for (what, bytes, code) in &malformed {
+        input.write_all(bytes).unwrap();
+        input.flush().unwrap();
+        let reply = read_message(&mut output);
+        assert_eq!(reply["error"]["code"], *code, "{what}: {reply}");
+        assert_eq!(reply["jsonrpc"], "2.0");
+    }
+    input
+        .write_all(&frame(br#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#))
+        .unwrap();
+    input.flush().unwrap();
+    let reply = read_message(&mut output);
+    assert_eq!(reply["id"], 2, "{reply}");
+    input
+        .write_all(&frame(br#"{"jsonrpc":"2.0","method":"exit"}"#))
+        .unwrap();
+    drop(input);
+    let status = server.wait().unwrap();
+    let mut stderr = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(status.success(), "{status}: {stderr}");
+}

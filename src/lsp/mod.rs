@@ -13,6 +13,7 @@
 //! quick fix needs no second lint.
 
 mod position;
+pub mod transport;
 
 pub use position::Encoding;
 
@@ -44,20 +45,17 @@ const CONFIG_FILE: &str = "aksguard.toml";
 
 /// Serve on standard input and output until the client says `exit`.
 pub fn run() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
-    serve(&connection)?;
+    let (connection, io_threads) = transport::stdio();
+    let served = serve(&connection);
     drop(connection);
-    // The session has ended; the I/O threads can only fail now because the client closed
-    // the pipe or sent `exit` after we stopped listening, neither of which is an error.
-    let _ = io_threads.join();
-    Ok(())
+    // Everything answered is written before the process exits.
+    io_threads.join();
+    served
 }
 
 /// Serve on any connection (stdio, or an in-memory pair in tests).
 pub fn serve(connection: &Connection) -> Result<(), String> {
-    let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
-    let params: InitializeParams = serde_json::from_value(params)
-        .map_err(|e| format!("invalid initialize parameters: {e}"))?;
+    let (id, params) = initialize(connection)?;
     let encoding = Encoding::negotiate(
         params
             .capabilities
@@ -89,10 +87,11 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
             version: Some(env!("CARGO_PKG_VERSION").to_string()),
         }),
     };
-    let result = serde_json::to_value(result).map_err(|e| e.to_string())?;
-    connection
-        .initialize_finish(id, result)
-        .map_err(|e| e.to_string())?;
+    // `initialized` is not waited for: the main loop ignores it, and a client that sends
+    // something else first is served rather than dropped.
+    let _ = connection
+        .sender
+        .send(Message::Response(Response::new_ok(id, result)));
     let watch_config = params
         .capabilities
         .workspace
@@ -123,6 +122,37 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
         server.watch_config_files();
     }
     server.main_loop()
+}
+
+/// Wait for an `initialize` request with parameters we can read; other requests are
+/// answered "not initialized", notifications dropped, as the protocol says.
+fn initialize(connection: &Connection) -> Result<(RequestId, InitializeParams), String> {
+    for message in &connection.receiver {
+        match message {
+            Message::Request(request) if request.method == req::Initialize::METHOD => {
+                match serde_json::from_value::<InitializeParams>(request.params) {
+                    Ok(params) => return Ok((request.id, params)),
+                    Err(e) => {
+                        let _ = connection
+                            .sender
+                            .send(Message::Response(invalid(request.id, e)));
+                    }
+                }
+            }
+            Message::Request(request) => {
+                let _ = connection.sender.send(Message::Response(Response::new_err(
+                    request.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    "the server expects `initialize` first".to_string(),
+                )));
+            }
+            Message::Notification(n) if n.method == notify::Exit::METHOD => {
+                return Err("the client exited before initializing".to_string())
+            }
+            Message::Notification(_) | Message::Response(_) => {}
+        }
+    }
+    Err("the client closed the connection before initializing".to_string())
 }
 
 struct Document {
