@@ -1,0 +1,29 @@
+// No SSH key anywhere: nobody can log in, whatever sshAccess says.
+resource aks 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
+  name: 'keyless'
+  location: 'westeurope'
+  properties: {
+    dnsPrefix: 'keyless'
+    agentPoolProfiles: [
+      {
+        name: 'system'
+        mode: 'System'
+        count: 1
+        vmSize: 'Standard_D4s_v5'
+      }
+    ]
+  }
+}
+
+resource batch 'Microsoft.ContainerService/managedClusters/agentPools@2025-10-01' = {
+  parent: aks
+  name: 'batch'
+  properties: {
+    mode: 'User'
+    count: 1
+    vmSize: 'Standard_D8s_v5'
+    securityProfile: {
+      sshAccess: 'LocalUser'
+    }
+  }
+}
