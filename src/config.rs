@@ -39,6 +39,7 @@ const TOP_KEYS: &[&str] = &[
     "kubernetes",
     "api-server",
     "cluster",
+    "build",
     "landing-zone",
     "suppress",
     "governance",
@@ -49,6 +50,7 @@ const KUBERNETES_KEYS: &[&str] = &[
     "sensitivity-label",
     "sensitive-values",
 ];
+const BUILD_KEYS: &[&str] = &["non-root-bases", "scanners"];
 const API_SERVER_KEYS: &[&str] = &["min-prefix-length", "require-private"];
 const CLUSTER_KEYS: &[&str] = &["require-egress-control"];
 const ZONE_KEYS: &[&str] = &["name", "paths", "archetype", "subscription"];
@@ -78,6 +80,7 @@ pub struct Config {
     pub kubernetes: KubernetesConfig,
     pub api_server: ApiServerConfig,
     pub cluster: ClusterConfig,
+    pub build: BuildConfig,
     /// The zones the file declares, in file order. Empty when none are declared; files no
     /// zone claims belong to the implicit zone named by `default_zone_name`.
     pub landing_zones: Vec<LandingZone>,
@@ -114,6 +117,31 @@ impl Default for KubernetesConfig {
                 "confidential".to_string(),
                 "restricted".to_string(),
             ],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BuildConfig {
+    /// Globs of base images that run as a non-root user (BLD001), matched against the
+    /// reference as written and fully qualified (`docker.io/library/...`), digest removed.
+    pub non_root_bases: Vec<String>,
+    /// Extra scan actions, tasks or commands that count as an image scan (BLD007).
+    pub scanners: Vec<String>,
+}
+
+/// Tags naming a non-root variant, and Microsoft's chiseled Ubuntu images (they run as
+/// the `app` user, UID 1654).
+pub const DEFAULT_NON_ROOT_BASES: &[&str] = &["*:*nonroot*", "mcr.microsoft.com/*:*chiseled*"];
+
+impl Default for BuildConfig {
+    fn default() -> Self {
+        BuildConfig {
+            non_root_bases: DEFAULT_NON_ROOT_BASES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            scanners: Vec::new(),
         }
     }
 }
@@ -300,6 +328,7 @@ impl Config {
             kubernetes: KubernetesConfig::default(),
             api_server: ApiServerConfig::default(),
             cluster: ClusterConfig::default(),
+            build: BuildConfig::default(),
             landing_zones: Vec::new(),
             suppress: Vec::new(),
             governance: Governance::default(),
@@ -1005,6 +1034,7 @@ impl<'s> Doc<'s> {
                         }
                     }
                 }
+                "build" => self.build(&mut config.build, self.table(name, value)?)?,
                 "landing-zone" => {
                     for zone in self.array_of_tables(name, value)? {
                         let zone = self.landing_zone(zone, &config.landing_zones)?;
@@ -1122,6 +1152,46 @@ impl<'s> Doc<'s> {
                         .collect();
                 }
                 _ => return Err(self.unknown_key(key, KUBERNETES_KEYS, " in [kubernetes]")),
+            }
+        }
+        Ok(())
+    }
+
+    fn build(&self, out: &mut BuildConfig, table: &DeTable) -> Result<(), ConfigError> {
+        for (key, value) in in_source_order(table) {
+            let name: &str = key.get_ref();
+            match name {
+                "non-root-bases" => {
+                    let mut patterns = Vec::new();
+                    for (pattern, span) in self.strings(name, value)? {
+                        let pattern = pattern.trim().to_ascii_lowercase();
+                        if pattern.is_empty() {
+                            return Err(self.error(span, "`non-root-bases` has an empty pattern"));
+                        }
+                        if let Err(error) = globset::Glob::new(&pattern) {
+                            return Err(self.error(
+                                span,
+                                format!(
+                                    "invalid glob `{pattern}` in `non-root-bases`: {}",
+                                    error.kind()
+                                ),
+                            ));
+                        }
+                        patterns.push(pattern);
+                    }
+                    out.non_root_bases = patterns;
+                }
+                "scanners" => {
+                    let mut scanners = Vec::new();
+                    for (scanner, span) in self.strings(name, value)? {
+                        if scanner.trim().is_empty() {
+                            return Err(self.error(span, "`scanners` has an empty entry"));
+                        }
+                        scanners.push(scanner.trim().to_string());
+                    }
+                    out.scanners = scanners;
+                }
+                _ => return Err(self.unknown_key(key, BUILD_KEYS, " in [build]")),
             }
         }
         Ok(())

@@ -29,11 +29,21 @@ pub enum FileKind {
     Bicep,
     /// `.bicepparam`: parameter values for the `.bicep` file it is `using`.
     BicepParam,
+    /// `Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`.
+    Dockerfile,
+    /// GitHub Actions workflows and `azure-pipelines*.yml`.
+    Pipeline,
 }
 
 pub fn kind_of(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
+    if crate::build::is_dockerfile(path) {
+        return Some(FileKind::Dockerfile);
+    }
+    if crate::build::pipeline::is_pipeline_path(path) {
+        return Some(FileKind::Pipeline);
+    }
     if lower == "terraform.tfvars.json" || lower.ends_with(".auto.tfvars.json") {
         return Some(FileKind::TfVars);
     }
@@ -134,7 +144,7 @@ fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
             .map(|p| vec![(p, FileKind::Bicep)])
             .unwrap_or_default(),
         // The modules a Bicep file calls are read when it is evaluated.
-        FileKind::Yaml | FileKind::Bicep => Vec::new(),
+        FileKind::Yaml | FileKind::Bicep | FileKind::Dockerfile | FileKind::Pipeline => Vec::new(),
     }
 }
 

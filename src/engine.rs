@@ -443,6 +443,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut units: Vec<Unit> = Vec::new();
     let mut terraform_dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
     let mut manifests: Vec<FileId> = json_manifests;
+    let mut build_files: Vec<(FileId, FileKind)> = Vec::new();
     for (id, kind) in &kinds {
         let dir = sources
             .get(*id)
@@ -454,6 +455,17 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             FileKind::Terraform => terraform_dirs.entry(dir).or_default().0.push(*id),
             FileKind::TfVars => terraform_dirs.entry(dir).or_default().1.push(*id),
             FileKind::Json | FileKind::Bicep | FileKind::BicepParam => {}
+            FileKind::Dockerfile | FileKind::Pipeline => {
+                scanned.insert(*id);
+                build_files.push((*id, *kind));
+            }
+            FileKind::Yaml
+                if crate::build::pipeline::in_pipeline_dir(&sources.get(*id).path)
+                    && crate::build::pipeline::has_pipeline_keys(&sources.get(*id).text) =>
+            {
+                scanned.insert(*id);
+                build_files.push((*id, FileKind::Pipeline));
+            }
             FileKind::Yaml => {
                 // Unrendered Helm templates and YAML that is not Kubernetes are skipped quietly.
                 if crate::k8s::looks_like_manifests(&sources.get(*id).text) {
@@ -645,11 +657,18 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         zone_of_file[cached as usize] = zone_of_file[caller as usize];
     }
     phase("parse and evaluate");
-    let model = Model::build(
+    let mut model = Model::build(
         &resources,
         |file| unit_of_file.get(&file).copied().unwrap_or(usize::MAX),
         |file| zone_of_file[file as usize],
         zones,
+    );
+    build_surface(
+        &mut model,
+        &build_files,
+        &sources,
+        &zone_of_file,
+        &mut errors,
     );
     let bicep_sources: HashMap<FileId, String> = resources
         .iter()
@@ -670,6 +689,8 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         allowed_registries: config.kubernetes.allowed_registries.clone(),
         sensitivity_label: config.kubernetes.sensitivity_label.clone(),
         sensitive_values: config.kubernetes.sensitive_values.clone(),
+        non_root_bases: rules::non_root_set(&config.build.non_root_bases),
+        scanners: config.build.scanners.clone(),
     };
     let context = Context {
         model: &model,
@@ -866,6 +887,49 @@ fn paths_showing(focus: &discover::Focus, hidden: &[&Path]) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// Dockerfiles and pipelines, parsed in parallel into the model (their own shapes: build
+/// stages and jobs rather than cloud resources).
+fn build_surface(
+    model: &mut Model,
+    files: &[(FileId, FileKind)],
+    sources: &Sources,
+    zone_of_file: &[usize],
+    errors: &mut Vec<Problem>,
+) {
+    enum Parsed {
+        Dockerfile(crate::build::Dockerfile),
+        Pipeline(crate::build::Pipeline),
+    }
+    let parsed: Vec<(Parsed, Vec<crate::build::BuildError>)> = files
+        .par_iter()
+        .map(|&(id, kind)| {
+            let file = sources.get(id);
+            let zone = zone_of_file[id as usize];
+            if kind == FileKind::Dockerfile {
+                let (d, e) = crate::build::load_dockerfile(id, &file.text, &file.display, zone);
+                (Parsed::Dockerfile(d), e)
+            } else {
+                let (p, e) =
+                    crate::build::load_pipeline(id, &file.text, &file.path, &file.display, zone);
+                (Parsed::Pipeline(p), e)
+            }
+        })
+        .collect();
+    for (item, errs) in parsed {
+        errors.extend(errs.into_iter().map(|e| problem(sources, e.loc, e.message)));
+        match item {
+            Parsed::Dockerfile(d) => {
+                model.resource_count += d.stages.len();
+                model.dockerfiles.push(d);
+            }
+            Parsed::Pipeline(p) => {
+                model.resource_count += p.jobs.len();
+                model.pipelines.push(p);
+            }
+        }
+    }
 }
 
 /// AG003 unresolved-value: one per unknown field a rule read, naming the expression.

@@ -56,6 +56,7 @@ fn examples(doc: &str) -> Vec<Example> {
             "bicep" => "main.bicep",
             "toml" => "aksguard.toml",
             "yaml" | "yml" => "manifest.yaml",
+            "dockerfile" => "Dockerfile",
             _ => continue,
         };
         if let Some(example) = out.last_mut() {
@@ -69,18 +70,33 @@ fn examples(doc: &str) -> Vec<Example> {
     out.into_iter().filter(|e| !e.files.is_empty()).collect()
 }
 
+/// Lines marked `<- RULE` expect a finding at their first non-blank column, or at column N
+/// with `<- RULE column N` (a Dockerfile finding on an argument, such as `FROM`'s image).
 fn expected(files: &[(String, String, String)], rule: &str) -> BTreeSet<(String, usize, usize)> {
     let marker = format!("<- {rule}");
     let mut out = BTreeSet::new();
     for (name, _, text) in files {
         for (i, line) in text.lines().enumerate() {
-            if line.contains(&marker) {
-                let column = line.chars().take_while(|c| c.is_whitespace()).count() + 1;
+            if let Some(at) = line.find(&marker) {
+                let column = line[at + marker.len()..]
+                    .trim_start()
+                    .strip_prefix("column ")
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or_else(|| line.chars().take_while(|c| c.is_whitespace()).count() + 1);
                 out.insert((name.clone(), i + 1, column));
             }
         }
     }
     out
+}
+
+/// The text written to disk: a Dockerfile has no trailing comments, so its markers go.
+fn on_disk(language: &str, text: &str) -> String {
+    if language == "dockerfile" {
+        without_markers(text)
+    } else {
+        text.to_string()
+    }
 }
 
 fn scratch(rule: &str, index: usize) -> PathBuf {
@@ -136,9 +152,14 @@ fn every_rule_doc_example_holds() {
             })
         };
         for kind in ["Bad", "Good"] {
-            // Workload rules are documented on manifests; infrastructure rules in both IaC formats.
+            // Workload rules are documented on manifests, build rules on Dockerfiles or
+            // pipelines; infrastructure rules in both IaC formats.
             let missing = if rule.id.starts_with("K8S") {
                 (!has(kind, &["yaml", "yml"])).then_some("YAML")
+            } else if rule.id == "BLD007" {
+                (!has(kind, &["yaml", "yml"])).then_some("pipeline YAML")
+            } else if rule.id.starts_with("BLD") {
+                (!has(kind, &["dockerfile"])).then_some("a Dockerfile")
             } else {
                 (!has(kind, &["hcl", "terraform"]) || !has(kind, &["json", "jsonc"]))
                     .then_some("Terraform and in ARM")
@@ -149,10 +170,10 @@ fn every_rule_doc_example_holds() {
         }
         for (index, example) in examples.iter().enumerate() {
             let dir = scratch(rule.id, index);
-            for (name, _, text) in &example.files {
+            for (name, language, text) in &example.files {
                 let path = dir.join(name);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(path, text).unwrap();
+                std::fs::write(path, on_disk(language, text)).unwrap();
             }
             let want = expected(&example.files, rule.id);
             let bad = example.heading.starts_with("Bad");
@@ -255,10 +276,10 @@ fn fixes_resolve_their_findings_and_match_the_fixed_examples() {
                 .join(format!("{}-{index}", rule.id));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
-            for (file, _, text) in &example.files {
+            for (file, language, text) in &example.files {
                 let path = dir.join(file);
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(path, text).unwrap();
+                std::fs::write(path, on_disk(language, text)).unwrap();
             }
             let mut config = match dir.join("aksguard.toml") {
                 path if path.exists() => Config::load(&path).unwrap(),

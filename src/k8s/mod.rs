@@ -136,6 +136,19 @@ pub fn load_manifests(file: FileId, text: &str) -> (Vec<RawResource>, Vec<YamlEr
     (out, errors)
 }
 
+/// Every document of a YAML text as a value tree with spans, whatever it holds (CI
+/// pipelines read their own shape from it).
+pub fn parse_documents(file: FileId, text: &str) -> (Vec<Value>, Vec<YamlError>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for piece in split_documents(text) {
+        let (docs, error) = yaml::parse(file, &text[piece.start..piece.end], piece.start);
+        out.extend(docs);
+        errors.extend(error);
+    }
+    (out, errors)
+}
+
 struct Piece {
     start: usize,
     end: usize,

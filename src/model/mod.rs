@@ -44,6 +44,10 @@ pub struct Model {
     pub objects: Vec<workload::Object>,
     /// The workload objects among them, with their pod specs.
     pub workloads: Vec<workload::Workload>,
+    /// Dockerfiles with their build stages.
+    pub dockerfiles: Vec<crate::build::Dockerfile>,
+    /// CI pipelines (GitHub Actions, Azure Pipelines) with their jobs.
+    pub pipelines: Vec<crate::build::Pipeline>,
     /// Zones that declare a virtual machine or scale set of their own (not AKS nodes).
     pub zones_with_vms: HashSet<usize>,
     pub zones: Vec<Zone>,

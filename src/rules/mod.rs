@@ -13,6 +13,8 @@ mod apparmor_unconfined;
 mod authorized_ip_range_too_broad;
 mod auto_upgrade_disabled;
 mod azure_policy_addon_disabled;
+mod base_image_mutable;
+mod base_image_untrusted_registry;
 mod capabilities_not_restricted;
 mod defender_cannot_scan_private_registry;
 mod defender_for_containers_disabled;
@@ -23,6 +25,7 @@ mod entra_azure_rbac_disabled;
 mod excessive_rbac;
 mod host_encryption_disabled;
 mod host_namespace_shared;
+mod image_runs_as_root;
 mod keyvault_csi_disabled;
 mod kubernetes_rbac_disabled;
 mod kubernetes_version_unsupported;
@@ -61,6 +64,8 @@ mod system_pool_not_isolated;
 mod untrusted_registry;
 mod workload_identity_disabled;
 mod writable_root_filesystem;
+
+pub use untrusted_registry::{allowed as registry_allowed, registry_host, zone_allows};
 
 pub struct Rule {
     pub id: &'static str,
@@ -126,6 +131,9 @@ pub const ALL: &[&Rule] = &[
     &excessive_rbac::RULE,
     &public_load_balancer::RULE,
     &sensitive_workload_not_isolated::RULE,
+    &image_runs_as_root::RULE,
+    &base_image_untrusted_registry::RULE,
+    &base_image_mutable::RULE,
 ];
 
 /// Every stable ID of the catalogue (RULES.md), including rules of later releases, so a
@@ -136,8 +144,8 @@ pub const CATALOGUE_IDS: &[&str] = &[
     "AKS019", "AKS020", "AKS021", "ACR001", "ACR002", "ACR003", "ACR004", "ACR005", "ACR006",
     "ACR007", "ACR008", "LZ001", "LZ002", "DEF001", "DEF002", "DEF003", "DEF004", "K8S001",
     "K8S002", "K8S003", "K8S004", "K8S005", "K8S006", "K8S007", "K8S008", "K8S009", "K8S010",
-    "K8S011", "K8S012", "K8S013", "K8S014", "K8S015", "K8S016", "K8S017", "K8S018", "AG001",
-    "AG002", "AG003", "AG004",
+    "K8S011", "K8S012", "K8S013", "K8S014", "K8S015", "K8S016", "K8S017", "K8S018", "BLD001",
+    "BLD002", "BLD003", "BLD004", "BLD005", "BLD006", "BLD007", "AG001", "AG002", "AG003", "AG004",
 ];
 
 /// Engine diagnostics that are not rules over the model.
@@ -164,6 +172,24 @@ pub struct Settings {
     pub allowed_registries: Option<Vec<String>>,
     pub sensitivity_label: String,
     pub sensitive_values: Vec<String>,
+    /// `[build] non-root-bases`, compiled (BLD001).
+    pub non_root_bases: globset::GlobSet,
+    /// `[build] scanners` (BLD007).
+    pub scanners: Vec<String>,
+}
+
+/// The glob set of `[build] non-root-bases` patterns (validated when the configuration
+/// was read; an invalid one is skipped).
+pub fn non_root_set(patterns: &[String]) -> globset::GlobSet {
+    let mut builder = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        if let Ok(glob) = globset::Glob::new(pattern) {
+            builder.add(glob);
+        }
+    }
+    builder
+        .build()
+        .unwrap_or_else(|_| globset::GlobSet::empty())
 }
 
 impl Default for Settings {
@@ -178,6 +204,8 @@ impl Default for Settings {
             sensitive_values: ["high", "confidential", "restricted"]
                 .map(String::from)
                 .to_vec(),
+            non_root_bases: non_root_set(&crate::config::BuildConfig::default().non_root_bases),
+            scanners: Vec::new(),
         }
     }
 }
@@ -257,6 +285,18 @@ impl Rule {
         label: String,
         help: String,
     ) -> Finding {
+        self.on_address(subject.address(), at, message, label, help)
+    }
+
+    /// A finding on a resource known only by its address (a Dockerfile stage, a pipeline job).
+    pub fn on_address(
+        &'static self,
+        address: &str,
+        at: Loc,
+        message: String,
+        label: String,
+        help: String,
+    ) -> Finding {
         Finding {
             rule: self.id,
             slug: self.slug,
@@ -266,7 +306,7 @@ impl Rule {
             label,
             notes: Vec::new(),
             help,
-            resource: subject.address().to_string(),
+            resource: address.to_string(),
             landing_zone: None,
             source: None,
             suppressed: false,

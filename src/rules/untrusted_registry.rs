@@ -35,9 +35,42 @@ pub fn allowed(host: &str, pattern: &str) -> bool {
     }
 }
 
-fn check(ctx: &Context, out: &mut Vec<Finding>) {
+/// Whether the registry `host` is allowed for a file of landing zone `zone`: the
+/// `[kubernetes] allowed-registries` patterns, else the registries the zone declares plus
+/// `mcr.microsoft.com`. Returns (allowed, the allowed list as shown to the user); None when
+/// it cannot be decided (a registry of the zone has an unknown name and `host` is an
+/// `azurecr.io` registry). BLD003 shares this with K8S010.
+pub fn zone_allows(ctx: &Context, zone: usize, host: &str) -> Option<(bool, String)> {
     let model = ctx.model;
-    for (_, object, container) in containers(model) {
+    match &ctx.settings.allowed_registries {
+        Some(patterns) => Some((
+            patterns.iter().any(|p| allowed(host, p)),
+            patterns.join(", "),
+        )),
+        None => {
+            let zone_registries: Vec<Option<String>> =
+                Model::in_zone(&model.index.registries_by_zone, zone)
+                    .iter()
+                    .map(|&i| &model.registries[i])
+                    .map(|r| {
+                        r.name
+                            .as_ref()
+                            .map(|n| format!("{}.azurecr.io", n.to_ascii_lowercase()))
+                    })
+                    .collect();
+            // A registry of the zone whose name is not known might be this one.
+            if host.ends_with(".azurecr.io") && zone_registries.iter().any(Option::is_none) {
+                return None;
+            }
+            let mut list: Vec<String> = zone_registries.into_iter().flatten().collect();
+            list.push("mcr.microsoft.com".to_string());
+            Some((list.iter().any(|p| allowed(host, p)), list.join(", ")))
+        }
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Finding>) {
+    for (_, object, container) in containers(ctx.model) {
         let Some(entry) = container.value.entry("image") else {
             continue;
         };
@@ -45,30 +78,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         let host = registry_host(image);
-        let (ok, list) = match &ctx.settings.allowed_registries {
-            Some(patterns) => (
-                patterns.iter().any(|p| allowed(&host, p)),
-                patterns.join(", "),
-            ),
-            None => {
-                let zone_registries: Vec<Option<String>> =
-                    Model::in_zone(&model.index.registries_by_zone, object.zone)
-                        .iter()
-                        .map(|&i| &model.registries[i])
-                        .map(|r| {
-                            r.name
-                                .as_ref()
-                                .map(|n| format!("{}.azurecr.io", n.to_ascii_lowercase()))
-                        })
-                        .collect();
-                // A registry of the zone whose name is not known might be this one.
-                if host.ends_with(".azurecr.io") && zone_registries.iter().any(Option::is_none) {
-                    continue;
-                }
-                let mut list: Vec<String> = zone_registries.into_iter().flatten().collect();
-                list.push("mcr.microsoft.com".to_string());
-                (list.iter().any(|p| allowed(&host, p)), list.join(", "))
-            }
+        let Some((ok, list)) = zone_allows(ctx, object.zone, &host) else {
+            continue;
         };
         if ok {
             continue;
