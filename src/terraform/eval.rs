@@ -94,6 +94,16 @@ impl<'m> Evaluator<'m> {
             .to_string()
     }
 
+    /// A repeated object key, read from the text it was written as (the syntax tree holds
+    /// a stand-in name, see `repeated_keys`).
+    fn written_key(&mut self, written: &str, scope: &Scope) -> Option<String> {
+        if let Some(name) = super::repeated_keys::literal_key(written) {
+            return Some(name.to_string());
+        }
+        let expr = hcl_edit::parser::parse_expr(written).ok()?;
+        self.eval(&expr, scope).to_text()
+    }
+
     fn unknown(&self, expr: &impl Span) -> Value {
         Value::unknown(self.text(expr), self.loc(expr))
     }
@@ -135,14 +145,26 @@ impl<'m> Evaluator<'m> {
             }
             Expression::Object(object) => {
                 let mut entries = Vec::with_capacity(object.len());
+                let mut seen = std::collections::HashSet::new();
                 for (key, value) in object.iter() {
-                    let key_text = match key {
-                        ObjectKey::Ident(ident) => ident.as_str().to_string(),
-                        ObjectKey::Expression(e) => match self.eval(e, scope).to_text() {
+                    let renamed = key
+                        .span()
+                        .and_then(|r| self.module.renamed_key(self.file, r.start));
+                    let key_text = match (renamed, key) {
+                        (Some(written), _) => match self.written_key(written, scope) {
+                            Some(text) => text,
+                            None => return self.unknown(expr),
+                        },
+                        (None, ObjectKey::Ident(ident)) => ident.as_str().to_string(),
+                        (None, ObjectKey::Expression(e)) => match self.eval(e, scope).to_text() {
                             Some(text) => text,
                             None => return self.unknown(expr),
                         },
                     };
+                    // As in Terraform, a repeated key replaces the earlier entry.
+                    if !seen.insert(key_text.clone()) {
+                        entries.retain(|e: &Entry| e.key != key_text);
+                    }
                     let key_loc = match (key.span(), value.expr().span()) {
                         (Some(k), Some(v)) => Some(Loc::new(self.file, k.start, v.end)),
                         _ => None,

@@ -5,6 +5,7 @@ pub mod functions;
 pub mod installed;
 pub mod json_syntax;
 pub mod module;
+pub mod repeated_keys;
 pub mod types;
 
 use crate::model::raw::RawResource;
@@ -33,13 +34,14 @@ pub fn parse(file: FileId, name: &str, text: &str) -> Result<ModuleFile, TfError
         parsed.spans = Some(Rc::new(spans));
         return Ok(parsed);
     }
-    match hcl_edit::parser::parse_body(text) {
-        Ok(body) => Ok(ModuleFile {
+    match repeated_keys::parse_body(text) {
+        Ok((body, renamed_keys)) => Ok(ModuleFile {
             id: file,
             name: name.to_string(),
             text: text.to_string(),
             body,
             spans: None,
+            renamed_keys,
         }),
         Err(e) => {
             let offset = e.location().offset().min(text.len());
@@ -263,7 +265,7 @@ pub fn local_module_sources(text: &str) -> Vec<String> {
     } else {
         text
     };
-    let Ok(body) = hcl_edit::parser::parse_body(text) else {
+    let Ok((body, _)) = repeated_keys::parse_body(text) else {
         return Vec::new();
     };
     body.get_blocks("module")
@@ -342,6 +344,35 @@ mod tests {
             .expect("r.x");
         assert_eq!(r.body.get("a").and_then(Value::as_number), Some(10.0));
         assert_eq!(r.body.get("b").and_then(Value::as_number), Some(70.0));
+    }
+
+    #[test]
+    fn a_repeated_object_key_takes_the_later_value_as_in_terraform() {
+        let loaded = root(
+            "locals {\n  p = \"k\"\n}\nresource \"r\" \"x\" {\n  a = { v = 1, v = 2 }.v\n  b = { \"${local.p}\" = 1, \"${local.p}\" = 3 }\n  c = { \"w\" = 1, w = 4, (local.p) = 5 }\n  d = length({ v = 1, v = 2, v = 3 })\n}\n",
+            Vec::new(),
+        );
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let r = &loaded.resources[0];
+        let number = |name: &str| r.body.get(name).and_then(Value::as_number);
+        assert_eq!(number("a"), Some(2.0));
+        assert_eq!(
+            r.body
+                .get("b")
+                .and_then(|b| b.get("k"))
+                .and_then(Value::as_number),
+            Some(3.0)
+        );
+        let c = r.body.get("c").and_then(Value::as_map).unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(
+            r.body
+                .get("c")
+                .and_then(|c| c.get("w"))
+                .and_then(Value::as_number),
+            Some(4.0)
+        );
+        assert_eq!(number("d"), Some(1.0));
     }
 
     #[test]

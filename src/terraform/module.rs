@@ -90,6 +90,8 @@ pub struct ModuleFile {
     pub body: Body,
     /// `.tf.json`: `text` is generated native syntax; this maps its spans back.
     pub spans: Option<Rc<super::json_syntax::SpanMap>>,
+    /// Repeated object keys renamed so hcl-edit accepts them: the key as written, by offset.
+    pub renamed_keys: super::repeated_keys::RenamedKeys,
 }
 
 pub struct Module {
@@ -506,6 +508,15 @@ impl Module {
 
     fn file_name(&self, index: usize) -> String {
         self.files[index].name.clone()
+    }
+
+    /// The object key as written at `offset` when it repeats an earlier key of its object.
+    pub fn renamed_key(&self, file: FileId, offset: usize) -> Option<&str> {
+        self.files
+            .iter()
+            .find(|f| f.id == file && !f.renamed_keys.is_empty())
+            .and_then(|f| f.renamed_keys.get(&offset))
+            .map(String::as_str)
     }
 
     pub fn text(&self, file: FileId) -> &str {
