@@ -444,6 +444,8 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut terraform_dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
     let mut manifests: Vec<FileId> = json_manifests;
     let mut build_files: Vec<(FileId, FileKind)> = Vec::new();
+    // Unrendered Helm templates: announced once per chart (AG005).
+    let mut unrendered: Vec<FileId> = Vec::new();
     for (id, kind) in &kinds {
         let dir = sources
             .get(*id)
@@ -468,9 +470,12 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             }
             FileKind::Yaml => {
                 // Unrendered Helm templates and YAML that is not Kubernetes are skipped quietly.
-                if crate::k8s::looks_like_manifests(&sources.get(*id).text) {
+                let text = &sources.get(*id).text;
+                if crate::k8s::looks_like_manifests(text) {
                     scanned.insert(*id);
                     manifests.push(*id);
+                } else if crate::k8s::charts::is_unrendered_template(text) {
+                    unrendered.push(*id);
                 }
             }
         }
@@ -627,7 +632,9 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut module_headers: HashMap<String, Loc> = HashMap::new();
     let mut registry_calls: HashMap<(String, FileId), (Loc, String)> = HashMap::new();
     let mut registry_references: HashMap<FileId, String> = HashMap::new();
-    for (res, errs, moved, calls, registry) in adapted {
+    let mut not_evaluated = crate::k8s::charts::unrendered_charts(&sources, &unrendered);
+    for (res, errs, moved, calls, registry, skipped) in adapted {
+        not_evaluated.extend(skipped);
         for call in registry {
             registry_references
                 .entry(call.template)
@@ -724,6 +731,13 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         })
         .collect();
     phase("rules");
+    if config.rule_enabled(crate::notice::MODULE_NOT_EVALUATED.0) {
+        findings.extend(
+            not_evaluated
+                .into_iter()
+                .map(crate::notice::NotEvaluated::into_finding),
+        );
+    }
     for finding in &mut findings {
         // Inside a registry module the caller can change only what it passes: the finding
         // goes to the `module` statement, the restored template is the other place.
@@ -989,6 +1003,7 @@ type Adapted = (
     Vec<(Loc, Loc)>,
     Vec<(String, Loc, Vec<FileId>)>,
     Vec<crate::bicep::RegistryCall>,
+    Vec<crate::notice::NotEvaluated>,
 );
 
 /// The `module` block that instantiated the module a finding in `file` lies in: the
@@ -1072,6 +1087,7 @@ fn adapt(
                 loaded.redirects,
                 loaded.calls,
                 Vec::new(),
+                loaded.not_evaluated,
             )
         }
         Unit::Arm {
@@ -1093,10 +1109,12 @@ fn adapt(
                     Vec::new(),
                     Vec::new(),
                     Vec::new(),
+                    Vec::new(),
                 ),
                 Err(e) => (
                     Vec::new(),
                     vec![problem(sources, e.loc, e.message)],
+                    Vec::new(),
                     Vec::new(),
                     Vec::new(),
                     Vec::new(),
@@ -1120,6 +1138,7 @@ fn adapt(
                 loaded.redirects,
                 Vec::new(),
                 loaded.registry_calls,
+                loaded.not_evaluated,
             )
         }
         Unit::Manifests(file) => {
@@ -1128,7 +1147,14 @@ fn adapt(
                 .into_iter()
                 .map(|e| problem(sources, e.loc, e.message))
                 .collect();
-            (resources, problems, Vec::new(), Vec::new(), Vec::new())
+            (
+                resources,
+                problems,
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            )
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod fix;
 pub mod k8s;
 pub mod lsp;
 pub mod model;
+pub mod notice;
 pub mod report;
 pub mod rules;
 pub mod severity;

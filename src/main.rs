@@ -135,11 +135,20 @@ fn main() -> ExitCode {
                     rule.summary
                 );
             }
+            for diagnostic in rules::ENGINE_DIAGNOSTICS {
+                println!(
+                    "{:<8} {:<34} {:<9} {}",
+                    diagnostic.id,
+                    diagnostic.slug,
+                    diagnostic.severity.as_str(),
+                    diagnostic.summary
+                );
+            }
             ExitCode::SUCCESS
         }
-        Command::Rule { id } => match rules::find(&id) {
-            Some(rule) => {
-                print!("{}", rule.doc);
+        Command::Rule { id } => match rules::doc(&id) {
+            Some(doc) => {
+                print!("{doc}");
                 ExitCode::SUCCESS
             }
             None => {

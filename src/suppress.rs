@@ -83,7 +83,10 @@ pub fn apply(
     }
 
     for finding in findings.iter_mut() {
-        if finding.rule.starts_with("AG") || finding.suppressed {
+        // Engine diagnostics are not suppressible, except the AG005 notices, which a module
+        // checked elsewhere may carry for good.
+        let notice = finding.rule == crate::notice::MODULE_NOT_EVALUATED.0;
+        if finding.rule.starts_with("AG") && !notice || finding.suppressed {
             continue;
         }
         let (line, _) = sources.get(finding.at.file).line_col(finding.at.start);

@@ -364,3 +364,104 @@ fn fixes_resolve_their_findings_and_match_the_fixed_examples() {
     );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// The engine diagnostics' documentation (`rules/AG00x.md`) holds too: each Bad example
+/// gives exactly the marked diagnostics (findings, or errors for AG001 and AG004), each
+/// Good example none, and no example gives any other engine error.
+#[test]
+fn every_engine_diagnostic_doc_example_holds() {
+    let mut failures = Vec::new();
+    for diagnostic in rules::ENGINE_DIAGNOSTICS {
+        let id = diagnostic.id;
+        let doc = diagnostic.doc;
+        if doc.lines().next() != Some(format!("# {id} {}", diagnostic.slug).as_str()) {
+            failures.push(format!(
+                "rules/{id}.md must start with `# {id} {}`",
+                diagnostic.slug
+            ));
+        }
+        if !fix_safety(doc).is_some_and(|s| s.starts_with("No automatic fix")) {
+            failures.push(format!(
+                "{id}: `## Fix safety` must say \"No automatic fix\""
+            ));
+        }
+        let examples = examples(doc);
+        if !examples.iter().any(|e| e.heading.starts_with("Good")) {
+            failures.push(format!("{id}: needs a Good example"));
+        }
+        for (index, example) in examples.iter().enumerate() {
+            let dir = std::env::temp_dir()
+                .join(format!("aksguard-engdoc-{}", std::process::id()))
+                .join(format!("{id}-{index}"));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, _, text) in &example.files {
+                let path = dir.join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, text).unwrap();
+            }
+            let want = expected(&example.files, id);
+            if example.heading.starts_with("Bad") == want.is_empty() {
+                failures.push(format!(
+                    "{id} `{}`: Bad examples and only they carry markers",
+                    example.heading
+                ));
+            }
+            let mut got = BTreeSet::new();
+            let mut others = Vec::new();
+            let config_path = dir.join("aksguard.toml");
+            let config = if config_path.exists() {
+                match Config::load(&config_path) {
+                    Ok(config) => config,
+                    Err(e) => {
+                        got.insert(("aksguard.toml".to_string(), e.line, e.column));
+                        Config::default_for(&dir)
+                    }
+                }
+            } else {
+                Config::default_for(&dir)
+            };
+            let options = engine::Options {
+                unknown_warn: id == "AG003",
+                ..engine::Options::default()
+            };
+            let scan = engine::lint_with(std::slice::from_ref(&dir), &config, &options);
+            let name = |file| {
+                scan.sources
+                    .get(file)
+                    .path
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            };
+            for f in scan
+                .findings
+                .iter()
+                .filter(|f| f.rule == id && !f.suppressed)
+            {
+                let (line, column, _, _) = span_lines(&scan.sources, f.at);
+                got.insert((name(f.at.file), line, column));
+            }
+            for e in &scan.errors {
+                match e.at.filter(|_| e.rule == id) {
+                    Some(at) => {
+                        let (line, column, _, _) = span_lines(&scan.sources, at);
+                        got.insert((name(at.file), line, column));
+                    }
+                    None => others.push(format!("{}: {}", e.path, e.message)),
+                }
+            }
+            if got != want || !others.is_empty() {
+                failures.push(format!(
+                    "{id} `{}`: expected {want:?}, got {got:?}, other errors {others:?}",
+                    example.heading
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("aksguard-engdoc-{}", std::process::id())),
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

@@ -1248,6 +1248,7 @@ pub(crate) struct Walker<'f, 'b> {
     pub files: &'f dyn Files,
     pub out: Vec<RawResource>,
     pub registry_calls: Vec<RegistryCall>,
+    pub not_evaluated: Vec<crate::notice::NotEvaluated>,
 }
 
 /// A resource deployed by a registry module: its findings belong at the `module` statement
@@ -1452,6 +1453,15 @@ impl Walker<'_, '_> {
         };
         let registry = !local_module_path(&path);
         let Some(target) = module_target(self.files, &scope.path, &path) else {
+            if registry {
+                self.registry_module_missing(
+                    scope,
+                    decl,
+                    *parts.first().unwrap_or(&decl),
+                    &symbol,
+                    &path,
+                );
+            }
             return;
         };
         let Some((file, text)) = self.files.get(&target) else {
@@ -1489,6 +1499,52 @@ impl Walker<'_, '_> {
             inner.called = true;
             self.file(&inner, tree.root_node(), depth + 1);
         }
+    }
+
+    /// AG005 for a registry (`br:`, `br/alias:`) module the local Bicep cache does not hold,
+    /// or a template spec (`ts:`) module, which aksguard does not read.
+    fn registry_module_missing(
+        &mut self,
+        scope: &Scope<'_>,
+        decl: Node<'_>,
+        symbol_node: Node<'_>,
+        symbol: &str,
+        reference: &str,
+    ) {
+        // From `module` to the symbol: the statement, without its body.
+        let mut at = scope.loc(decl);
+        at.end = scope.loc(symbol_node).end;
+        if self.not_evaluated.iter().any(|n| n.at == at) {
+            return;
+        }
+        let file = crate::source::display_path(&scope.path);
+        let template_spec = reference.to_ascii_lowercase().starts_with("ts");
+        let (why, help) = if template_spec {
+            (
+                "aksguard does not read template spec modules".to_string(),
+                format!(
+                    "check the template spec's source instead, or export it (`az ts export`) \
+                     and call the exported template as a local module of `{file}`"
+                ),
+            )
+        } else {
+            (
+                "it is not in the local Bicep cache".to_string(),
+                format!(
+                    "run `bicep restore {file}`, then check again (aksguard reads the modules \
+                     it restores; it never downloads)"
+                ),
+            )
+        };
+        self.not_evaluated.push(crate::notice::NotEvaluated {
+            at,
+            resource: symbol.to_string(),
+            message: format!(
+                "module `{symbol}` (`{reference}`) was not evaluated: {why}, so the clusters \
+                 and registries it deploys were not checked"
+            ),
+            help,
+        });
     }
 
     /// A module that deploys an ARM template (`module m 'main.json'`): the template is

@@ -122,6 +122,8 @@ pub struct Loaded {
     pub redirects: Vec<(Loc, Loc)>,
     /// Resources that registry modules deploy, and the module statements that call them.
     pub registry_calls: Vec<RegistryCall>,
+    /// Module statements whose resources were skipped wholesale (AG005).
+    pub not_evaluated: Vec<crate::notice::NotEvaluated>,
 }
 
 /// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
@@ -158,12 +160,14 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
         files,
         out: Vec::new(),
         registry_calls: Vec::new(),
+        not_evaluated: Vec::new(),
     };
     walker.file(&scope, tree.root_node(), 0);
     Loaded {
         redirects: walker.evaluator.redirects.take(),
         resources: walker.out,
         registry_calls: walker.registry_calls,
+        not_evaluated: walker.not_evaluated,
     }
 }
 

@@ -4,6 +4,7 @@
 //! here so every node keeps a byte span into the original text. Documents are split on
 //! `---` lines first so that one broken document does not hide the others.
 
+pub mod charts;
 mod yaml;
 
 use crate::model::raw::{Format, RawResource};
@@ -67,7 +68,7 @@ pub fn looks_like_manifests(text: &str) -> bool {
 /// Rendered charts legitimately carry `{{ }}` (Prometheus rule annotations, alertmanager
 /// templates in ConfigMaps), so `{{` alone is not enough: a template is recognised by `{{`
 /// where YAML structure is, i.e. outside block scalars and not merely inside a value's text.
-fn is_go_template(text: &str) -> bool {
+pub(crate) fn is_go_template(text: &str) -> bool {
     if !text.contains("{{") {
         return false;
     }

@@ -218,8 +218,27 @@ pub fn summary(scan: &Scan) -> String {
     } else {
         format!(" ({})", counts.join(", "))
     };
+    // What the scan skipped wholesale (AG005), so "0 findings" is never read as clean.
+    let charts = active
+        .iter()
+        .filter(|f| crate::notice::NotEvaluated::is_chart(f))
+        .count();
+    let modules = active
+        .iter()
+        .filter(|f| f.rule == crate::notice::MODULE_NOT_EVALUATED.0)
+        .count()
+        - charts;
+    let mut skipped = String::new();
+    if modules > 0 {
+        let s = if modules == 1 { "" } else { "s" };
+        skipped.push_str(&format!(", {modules} module{s} not evaluated"));
+    }
+    if charts > 0 {
+        let s = if charts == 1 { "" } else { "s" };
+        skipped.push_str(&format!(", {charts} chart{s} not rendered"));
+    }
     format!(
-        "{} finding{}{breakdown} in {} file{} ({} resources), {} error{}, {} ms",
+        "{} finding{}{breakdown} in {} file{} ({} resources){skipped}, {} error{}, {} ms",
         active.len(),
         if active.len() == 1 { "" } else { "s" },
         scan.files,

@@ -32,41 +32,7 @@ const SRCROOT: &str = "%SRCROOT%";
 /// Fingerprint key of `partialFingerprints`; bump the version if the hashed text changes.
 const FINGERPRINT: &str = "aksguard/v1";
 
-/// An engine diagnostic: not a rule over the model, so not in `rules::ALL`.
-pub struct EngineDiagnostic {
-    pub id: &'static str,
-    pub slug: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-}
-
-/// RULES.md, "Engine diagnostics".
-pub const ENGINE_DIAGNOSTICS: &[EngineDiagnostic] = &[
-    EngineDiagnostic {
-        id: "AG001",
-        slug: "parse-error",
-        severity: Severity::Error,
-        summary: "A file of a known format cannot be parsed (file, line, column, what was expected).",
-    },
-    EngineDiagnostic {
-        id: "AG002",
-        slug: "unused-suppression",
-        severity: Severity::Low,
-        summary: "An inline or config suppression matched no finding, or has expired.",
-    },
-    EngineDiagnostic {
-        id: "AG003",
-        slug: "unresolved-value",
-        severity: Severity::Info,
-        summary: "Only with `--unknown=warn`: a rule could not decide because a value is unknown (names the expression).",
-    },
-    EngineDiagnostic {
-        id: "AG004",
-        slug: "invalid-config",
-        severity: Severity::Error,
-        summary: "`aksguard.toml` has an unknown key or a bad value.",
-    },
-];
+pub use rules::{EngineDiagnostic, ENGINE_DIAGNOSTICS};
 
 /// What a reportingDescriptor is built from: a rule of the catalogue or an engine diagnostic.
 struct Descriptor {
@@ -74,8 +40,10 @@ struct Descriptor {
     slug: &'static str,
     severity: Severity,
     summary: &'static str,
-    /// The rule's documentation (`rules/<ID>.md`); None for engine diagnostics.
+    /// The documentation (`rules/<ID>.md`).
     doc: Option<&'static str>,
+    /// An engine diagnostic (AG00x): about the scan, not the infrastructure.
+    engine: bool,
 }
 
 fn descriptors() -> Vec<Descriptor> {
@@ -85,13 +53,15 @@ fn descriptors() -> Vec<Descriptor> {
         severity: r.severity,
         summary: r.summary,
         doc: Some(r.doc),
+        engine: false,
     });
     let engine = ENGINE_DIAGNOSTICS.iter().map(|d| Descriptor {
         id: d.id,
         slug: d.slug,
         severity: d.severity,
         summary: d.summary,
-        doc: None,
+        doc: Some(d.doc),
+        engine: true,
     });
     catalogue.chain(engine).collect()
 }
@@ -197,8 +167,7 @@ fn repository() -> String {
 }
 
 /// helpUri: rules link to their documentation file, `<repository>/blob/main/rules/<ID>.md`
-/// (the file `aksguard rule <ID>` prints, on the default branch); engine diagnostics to
-/// README.md, whose table describes them.
+/// (the file `aksguard rule <ID>` prints, on the default branch), engine diagnostics too.
 fn help_uri(repository: &str, d: &Descriptor) -> String {
     match d.doc {
         Some(_) => format!("{repository}/blob/main/rules/{}.md", d.id),
@@ -213,7 +182,10 @@ fn descriptor(d: &Descriptor, repository: &str) -> Value {
         .unwrap_or(d.summary);
     let (help_text, help_markdown) = match d.doc {
         Some(doc) => (
-            section(doc, "Fix").unwrap_or(d.summary).to_string(),
+            section(doc, "Fix")
+                .or_else(|| section(doc, "What to do"))
+                .unwrap_or(d.summary)
+                .to_string(),
             doc.to_string(),
         ),
         None => (
@@ -228,7 +200,7 @@ fn descriptor(d: &Descriptor, repository: &str) -> Value {
     );
     // GitHub reads security-severity only for rules tagged "security": engine diagnostics
     // are about the scan, not about the infrastructure.
-    let tags = if d.doc.is_some() {
+    let tags = if !d.engine {
         json!(["security"])
     } else {
         json!(["aksguard-engine"])

@@ -146,7 +146,67 @@ pub const CATALOGUE_IDS: &[&str] = &[
     "K8S002", "K8S003", "K8S004", "K8S005", "K8S006", "K8S007", "K8S008", "K8S009", "K8S010",
     "K8S011", "K8S012", "K8S013", "K8S014", "K8S015", "K8S016", "K8S017", "K8S018", "BLD001",
     "BLD002", "BLD003", "BLD004", "BLD005", "BLD006", "BLD007", "AG001", "AG002", "AG003", "AG004",
+    "AG005",
 ];
+
+/// An engine diagnostic (RULES.md, "Engine diagnostics"): not a rule over the model, so
+/// not in `ALL`, but listed by `aksguard rules`, documented in `rules/AG00x.md` and
+/// described in SARIF like a rule.
+pub struct EngineDiagnostic {
+    pub id: &'static str,
+    pub slug: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub doc: &'static str,
+}
+
+pub const ENGINE_DIAGNOSTICS: &[EngineDiagnostic] = &[
+    EngineDiagnostic {
+        id: "AG001",
+        slug: "parse-error",
+        severity: Severity::Error,
+        summary: "A file of a known format cannot be parsed (file, line, column, what was expected)",
+        doc: include_str!("../../rules/AG001.md"),
+    },
+    EngineDiagnostic {
+        id: "AG002",
+        slug: "unused-suppression",
+        severity: Severity::Low,
+        summary: "An inline or config suppression matched no finding, or has expired",
+        doc: include_str!("../../rules/AG002.md"),
+    },
+    EngineDiagnostic {
+        id: "AG003",
+        slug: "unresolved-value",
+        severity: Severity::Info,
+        summary: "Only with `--unknown=warn`: a rule could not decide because a value is unknown (names the expression)",
+        doc: include_str!("../../rules/AG003.md"),
+    },
+    EngineDiagnostic {
+        id: "AG004",
+        slug: "invalid-config",
+        severity: Severity::Error,
+        summary: "`aksguard.toml` has an unknown key or a bad value",
+        doc: include_str!("../../rules/AG004.md"),
+    },
+    EngineDiagnostic {
+        id: "AG005",
+        slug: "module-not-evaluated",
+        severity: Severity::Info,
+        summary: "A module or Helm chart was skipped wholesale (not installed, not restored, not rendered): what it deploys was not checked",
+        doc: include_str!("../../rules/AG005.md"),
+    },
+];
+
+/// The documentation of a rule or engine diagnostic, by ID or slug.
+pub fn doc(id: &str) -> Option<&'static str> {
+    find(id).map(|r| r.doc).or_else(|| {
+        ENGINE_DIAGNOSTICS
+            .iter()
+            .find(|d| d.id.eq_ignore_ascii_case(id) || d.slug == id)
+            .map(|d| d.doc)
+    })
+}
 
 /// Engine diagnostics that are not rules over the model.
 pub const PARSE_ERROR: (&str, &str) = ("AG001", "parse-error");

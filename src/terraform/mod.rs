@@ -101,6 +101,8 @@ pub struct Loaded {
     pub redirects: Vec<(Loc, Loc)>,
     /// (module instance address, its `module` block header, the module's files).
     pub calls: Vec<(String, Loc, Vec<FileId>)>,
+    /// `module` blocks whose resources were skipped wholesale (AG005).
+    pub not_evaluated: Vec<crate::notice::NotEvaluated>,
 }
 
 /// Evaluates a root and, through it, the local modules it calls.
@@ -171,6 +173,7 @@ pub fn load(root: Root) -> Loaded {
     errors.extend(shared.errors.into_inner());
     let mut redirects = shared.redirects.into_inner();
     let mut calls = shared.calls.into_inner();
+    let mut not_evaluated = shared.not_evaluated.into_inner();
     // Locations in `.tf.json` files point into the generated text until mapped back.
     let spans = shared.spans.into_inner();
     if !spans.is_empty() {
@@ -197,12 +200,16 @@ pub fn load(root: Root) -> Loaded {
         for (_, header, _) in &mut calls {
             map(header);
         }
+        for notice in &mut not_evaluated {
+            map(&mut notice.at);
+        }
     }
     Loaded {
         resources,
         errors,
         redirects,
         calls,
+        not_evaluated,
     }
 }
 

@@ -38,6 +38,8 @@ pub struct Shared {
     /// (module instance address, its `module` block header, the module's files): where a
     /// finding inside a module was called from.
     pub calls: RefCell<Vec<(String, Loc, Vec<FileId>)>>,
+    /// Module calls whose resources were skipped wholesale (AG005), one per `module` block.
+    pub not_evaluated: RefCell<Vec<crate::notice::NotEvaluated>>,
     /// Module instances built so far, against [`MAX_MODULE_INSTANCES`].
     pub(super) instances: Cell<usize>,
     /// Span maps of the `.tf.json` files evaluated.
@@ -313,7 +315,32 @@ impl Module {
             let key = super::installed::call_key(&self.placement.prefix, name);
             match super::installed::installed_dir(root, &key) {
                 Some(dir) => dir,
-                None => return Vec::new(),
+                None => {
+                    let version = block
+                        .body
+                        .get_attribute("version")
+                        .map(|a| ev.eval(&a.value, &Scope::default()))
+                        .and_then(|v| v.as_str().map(|v| format!(" {v}")))
+                        .unwrap_or_default();
+                    let dir = crate::source::display_path(root);
+                    let dir = if dir.is_empty() { ".".to_string() } else { dir };
+                    self.not_evaluated(
+                        file.id,
+                        block,
+                        name,
+                        format!(
+                            "module `{name}` (`{source}`{version}) was not evaluated: \
+                             `terraform init` has not installed it, so the clusters and \
+                             registries it deploys were not checked"
+                        ),
+                        format!(
+                            "run `terraform init -backend=false` in `{dir}`, then check again \
+                             (aksguard reads the modules it installs under .terraform/modules; \
+                             it never downloads)"
+                        ),
+                    );
+                    return Vec::new();
+                }
             }
         };
         let mut chain = self.placement.chain.clone();
@@ -337,6 +364,17 @@ impl Module {
             return Vec::new();
         }
         let Some(sources) = self.shared.dirs.get(&dir) else {
+            self.not_evaluated(
+                file.id,
+                block,
+                name,
+                format!(
+                    "module `{name}` (`{source}`) was not evaluated: its directory has no \
+                     Terraform files, so what it deploys was not checked"
+                ),
+                "point `source` at the module's directory (`terraform init` fails on it too)"
+                    .to_string(),
+            );
             return Vec::new();
         };
         // Parse errors in the module are reported with the module directory itself.
@@ -350,6 +388,17 @@ impl Module {
         let built = self.shared.instances.get() + instances.len();
         self.shared.instances.set(built);
         if built > MAX_MODULE_INSTANCES {
+            self.not_evaluated(
+                file.id,
+                block,
+                name,
+                format!(
+                    "module `{name}` (`{source}`) was not evaluated: the root reached \
+                     aksguard's limit of {MAX_MODULE_INSTANCES} module instances, so what it \
+                     deploys was not checked"
+                ),
+                "check the module's directory on its own, or split the root".to_string(),
+            );
             return Vec::new();
         }
         for (address, scope) in instances {
@@ -384,6 +433,28 @@ impl Module {
             out.push((address, child));
         }
         out
+    }
+
+    /// Records an AG005 notice for a `module` block, once however often it is instantiated.
+    fn not_evaluated(
+        &self,
+        file: FileId,
+        block: &Block,
+        name: &str,
+        message: String,
+        help: String,
+    ) {
+        let loc = header_loc(file, block);
+        let mut notices = self.shared.not_evaluated.borrow_mut();
+        if notices.iter().any(|n| n.at == loc) {
+            return;
+        }
+        notices.push(crate::notice::NotEvaluated {
+            at: loc,
+            resource: format!("{}module.{name}", self.placement.prefix),
+            message,
+            help,
+        });
     }
 
     /// `module.<name>`: an object of the module's outputs; a list of them with `count`, a
