@@ -469,7 +469,8 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
                 build_files.push((*id, FileKind::Pipeline));
             }
             FileKind::Yaml => {
-                // Unrendered Helm templates and YAML that is not Kubernetes are skipped quietly.
+                // YAML that is not Kubernetes is skipped quietly; unrendered Helm templates are
+                // skipped with a notice per chart.
                 let text = &sources.get(*id).text;
                 if crate::k8s::looks_like_manifests(text) {
                     scanned.insert(*id);
