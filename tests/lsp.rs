@@ -207,8 +207,43 @@ fn diagnostics_quick_fix_hover_clear_and_broken_buffer() {
         json!({"textDocument": {"uri": main}, "position": {"line": 4, "character": 12}}),
     );
     let text = hover["contents"]["value"].as_str().unwrap();
-    assert!(text.contains("**AKS005**"), "{text}");
-    assert!(text.contains("# AKS005 local-accounts-enabled"), "{text}");
+    // The finding under the cursor: message, the rule's first paragraph, the fix, a link.
+    assert!(
+        text.starts_with("**AKS005** local-accounts-enabled · high\n\nLocal accounts"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Reports an AKS cluster whose local accounts are not disabled"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "**Quick fix (unsafe: review the change):** Set `local_account_disabled = true`"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("/blob/main/rules/AKS005.md)"), "{text}");
+    assert!(text.contains("`aksguard rule AKS005`"), "{text}");
+    // Not the whole rule document (examples and all), nor a path of this repository.
+    assert!(!text.contains("## Examples"), "{text}");
+    assert!(!text.contains("seed/"), "{text}");
+    assert!(text.len() < 2_000, "{} characters: {text}", text.len());
+    assert_eq!(hover["range"], local_accounts["range"]);
+
+    // The resource header carries every finding on an absent attribute: one in full, the
+    // others a line each, still short.
+    let header = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": main}, "position": {"line": 0, "character": 12}}),
+    );
+    let text = header["contents"]["value"].as_str().unwrap();
+    let on_header = diagnostics
+        .iter()
+        .filter(|d| d["range"]["start"]["line"] == 0)
+        .count();
+    assert!(on_header >= 3, "{diagnostics:?}");
+    assert_eq!(text.matches("\n- **").count(), on_header - 1, "{text}");
+    assert!(text.len() < 4_000, "{} characters: {text}", text.len());
     let nothing = client.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": main}, "position": {"line": 2, "character": 4}}),

@@ -223,6 +223,32 @@ fn docs_start_with_id_and_slug() {
     }
 }
 
+/// `aksguard rule ID`, SARIF `help` and hovers show these docs to users: the guidance is
+/// cited by its public title and link, never by a file of this repository (which a user of
+/// the binary does not have).
+#[test]
+fn docs_cite_the_guidance_by_title_and_link_not_by_repository_file() {
+    const GUIDANCE: &str =
+        "[*Security for AKS*](https://learn.microsoft.com/azure/cloud-adoption-framework/scenarios/app-platform/aks/security)";
+    for rule in rules::ALL {
+        for internal in ["seed/", "zh-TW.txt", "DESIGN.md", "RULES.md", "STYLE.md"] {
+            assert!(
+                !rule.doc.contains(internal),
+                "rules/{}.md cites `{internal}`, a file users do not have",
+                rule.id
+            );
+        }
+        // A doc quoting the guidance's Chinese text names where the quote comes from.
+        if rule.doc.contains('「') {
+            assert!(
+                rule.doc.contains(GUIDANCE),
+                "rules/{}.md quotes the guidance without citing {GUIDANCE}",
+                rule.id
+            );
+        }
+    }
+}
+
 /// The section's first paragraph, which must open with "Automatic fix" or "No automatic fix".
 fn fix_safety(doc: &str) -> Option<&str> {
     let start = doc.find("\n## Fix safety\n")? + "\n## Fix safety\n".len();

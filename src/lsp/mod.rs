@@ -28,14 +28,14 @@ use lsp_types::notification::{self as notify, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
-    CodeActionProviderCapability, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    DidSaveTextDocumentParams, Hover, HoverContents, HoverParams, HoverProviderCapability,
-    InitializeParams, InitializeResult, Location, MarkupContent, MarkupKind, MessageType,
-    NumberOrString, Position, PublishDiagnosticsParams, Range, Registration, RegistrationParams,
-    ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri,
-    WorkspaceEdit,
+    CodeActionProviderCapability, CodeDescription, Diagnostic, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, Hover, HoverContents, HoverParams,
+    HoverProviderCapability, InitializeParams, InitializeResult, Location, MarkupContent,
+    MarkupKind, MessageType, NumberOrString, Position, PublishDiagnosticsParams, Range,
+    Registration, RegistrationParams, ServerCapabilities, ServerInfo, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -530,6 +530,11 @@ impl Server<'_> {
             range,
             severity: Some(severity(finding.severity)),
             code: Some(NumberOrString::String(finding.rule.to_string())),
+            // Editors show the rule ID as a link to its documentation.
+            code_description: crate::report::sarif::rule_doc_url(finding.rule)
+                .parse::<Uri>()
+                .ok()
+                .map(|href| CodeDescription { href }),
             source: Some("aksguard".to_string()),
             message: format!("{}\nhelp: {}", finding.message, finding.help),
             related_information: (!related.is_empty()).then_some(related),
@@ -647,32 +652,45 @@ impl Server<'_> {
         actions
     }
 
+    /// What the finding under the cursor is, why it matters and what fixes it, in a few
+    /// lines; the full rule text is a link away. The narrowest finding comes first; others
+    /// on the same spot get a line each.
     fn hover(&self, params: HoverParams) -> Option<Hover> {
         let at = params.text_document_position_params.position;
         let path = position::path_of(&params.text_document_position_params.text_document.uri)?;
         let published = self.published.get(&path)?;
-        let mut sections = Vec::new();
-        let mut range = None;
-        for diagnostic in published.iter().filter(|d| contains(d.range, at)) {
-            let Some(NumberOrString::String(id)) = &diagnostic.code else {
-                continue;
-            };
-            let doc = rules::find(id).map(|r| r.doc).unwrap_or_default();
-            sections.push(format!(
-                "**{id}**: {}\n\n---\n\n{doc}",
-                diagnostic.message.replace('\n', "\n\n")
-            ));
-            range.get_or_insert(diagnostic.range);
-        }
-        if sections.is_empty() {
-            return None;
+        let mut here: Vec<&Diagnostic> =
+            published.iter().filter(|d| contains(d.range, at)).collect();
+        let span = |d: &Diagnostic| {
+            (
+                d.range.end.line - d.range.start.line,
+                d.range.end.character.abs_diff(d.range.start.character),
+            )
+        };
+        here.sort_by_key(|d| span(d));
+        let first = *here.first()?;
+        let mut text = hover_section(first);
+        let others = &here[1..];
+        if !others.is_empty() {
+            text.push_str("\n\n---\n\nAlso here:");
+            for other in others.iter().take(HOVER_OTHERS) {
+                let id = code_of(other).unwrap_or_default();
+                let message = other.message.lines().next().unwrap_or_default();
+                text.push_str(&format!("\n- **{id}**: {}", shorten(message, 200)));
+            }
+            if others.len() > HOVER_OTHERS {
+                text.push_str(&format!(
+                    "\n- and {} more (the Problems list has them all)",
+                    others.len() - HOVER_OTHERS
+                ));
+            }
         }
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent {
                 kind: MarkupKind::Markdown,
-                value: sections.join("\n\n---\n\n"),
+                value: text,
             }),
-            range,
+            range: Some(first.range),
         })
     }
 
@@ -697,6 +715,74 @@ impl Server<'_> {
     fn show(&self, typ: MessageType, message: String) {
         self.notify::<notify::ShowMessage>(ShowMessageParams { typ, message });
     }
+}
+
+/// Findings named in one line each after the first in a hover.
+const HOVER_OTHERS: usize = 8;
+
+fn code_of(diagnostic: &Diagnostic) -> Option<&str> {
+    match &diagnostic.code {
+        Some(NumberOrString::String(id)) => Some(id),
+        _ => None,
+    }
+}
+
+/// One finding in a hover: its message, the rule's first paragraph, the fix (the quick
+/// fix's title when there is one, else the doc's first paragraph on fixing it), and the
+/// link to the full rule text.
+fn hover_section(diagnostic: &Diagnostic) -> String {
+    let id = code_of(diagnostic).unwrap_or_default();
+    let rule = rules::find(id);
+    let title = match rule {
+        Some(rule) => format!("**{id}** {} · {}", rule.slug, rule.severity.as_str()),
+        None => format!("**{id}**"),
+    };
+    let mut out = format!("{title}\n\n{}", diagnostic.message.replace('\n', "\n\n"));
+    let Some(rule) = rule else {
+        return out;
+    };
+    let doc = rule.doc;
+    if let Some(summary) = crate::report::sarif::section(doc, "What it checks").map(first_paragraph)
+    {
+        out.push_str(&format!("\n\n{}", shorten(summary, 700)));
+    }
+    let quick_fix = diagnostic
+        .data
+        .clone()
+        .and_then(|d| serde_json::from_value::<FixData>(d).ok());
+    match quick_fix {
+        Some(fix) if fix.applicability == Applicability::Safe.as_str() => {
+            out.push_str(&format!("\n\n**Quick fix:** {}", fix.title));
+        }
+        Some(fix) => out.push_str(&format!(
+            "\n\n**Quick fix (unsafe: review the change):** {}",
+            fix.title
+        )),
+        None => {
+            if let Some(fix) = crate::report::sarif::section(doc, "Fix").map(first_paragraph) {
+                out.push_str(&format!("\n\n**Fix:** {}", shorten(fix, 500)));
+            }
+        }
+    }
+    out.push_str(&format!(
+        "\n\n[Full documentation]({}) (the same text as `aksguard rule {id}`)",
+        crate::report::sarif::rule_doc_url(id)
+    ));
+    out
+}
+
+fn first_paragraph(text: &str) -> &str {
+    text.split("\n\n").next().unwrap_or(text).trim()
+}
+
+/// At most `max` characters, cut at a word with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
 }
 
 fn fix_all_kind() -> CodeActionKind {

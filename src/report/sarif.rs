@@ -166,6 +166,11 @@ fn repository() -> String {
         .to_string()
 }
 
+/// The published documentation of a rule: what `aksguard rule <ID>` prints.
+pub(crate) fn rule_doc_url(id: &str) -> String {
+    format!("{}/blob/main/rules/{id}.md", repository())
+}
+
 /// helpUri: rules link to their documentation file, `<repository>/blob/main/rules/<ID>.md`
 /// (the file `aksguard rule <ID>` prints, on the default branch), engine diagnostics too.
 fn help_uri(repository: &str, d: &Descriptor) -> String {
@@ -436,7 +441,7 @@ fn encode_path(path: &str) -> String {
 }
 
 /// The body of a `## title` section of a rule's markdown, without fenced code confusing it.
-fn section<'a>(doc: &'a str, title: &str) -> Option<&'a str> {
+pub(crate) fn section<'a>(doc: &'a str, title: &str) -> Option<&'a str> {
     let mut start = None;
     let mut offset = 0;
     let mut fenced = false;
