@@ -75,13 +75,15 @@ impl NotShown {
 }
 
 /// Counts of the security fields the AKS*/ACR* rules read (clusters, inline and separate
-/// node pools, registries), by state, per format: how much of the configuration the
+/// node pools, registries, diagnostic settings), by state, per format: how much of the configuration the
 /// evaluators could decide.
 #[derive(Clone, Debug, Default)]
 pub struct FieldStates {
     /// (format name, [set, default, unknown, subjects]): subjects are the clusters, node
-    /// pools and registries the fields belong to.
+    /// pools, registries and diagnostic settings the fields belong to.
     pub by_format: BTreeMap<&'static str, [usize; 4]>,
+    /// Diagnostic settings: [all, linked to a cluster, target unknown offline] (AKS019).
+    pub diagnostic_settings: [usize; 3],
 }
 
 impl FieldStates {
@@ -110,12 +112,18 @@ impl FieldStates {
                 State::Unknown => 2,
             }] += 1;
         });
+        for setting in &model.diagnostic_settings {
+            states.diagnostic_settings[0] += 1;
+            states.diagnostic_settings[1] += usize::from(setting.cluster.is_some());
+            states.diagnostic_settings[2] += usize::from(setting.target.is_unknown());
+        }
         states
     }
 }
 
 /// Every AKS/ACR security field of the model with its subject's address, format, state
-/// and location (the fields the AKS*/ACR* rules read).
+/// and location (the fields the AKS*/ACR* rules read, diagnostic settings' targets and log
+/// categories included).
 fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)) {
     macro_rules! fields {
         ($subject:expr, $address:expr, $format:expr, [$($field:ident),*]) => {
@@ -192,6 +200,9 @@ fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)
                 bypass
             ]
         );
+    }
+    for d in &model.diagnostic_settings {
+        fields!(d, &d.at.address, d.at.format, [target, audit]);
     }
 }
 

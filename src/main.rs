@@ -209,7 +209,14 @@ fn check(args: CheckArgs) -> ExitCode {
         for (format, [set, default, unknown, subjects]) in &scan.field_states.by_format {
             eprintln!(
                 "security fields, {format}: {set} set, {default} default, {unknown} unknown \
-                 ({subjects} clusters, node pools and registries)"
+                 ({subjects} clusters, node pools, registries and diagnostic settings)"
+            );
+        }
+        let [settings, linked, unknown] = scan.field_states.diagnostic_settings;
+        if settings > 0 {
+            eprintln!(
+                "diagnostic settings: {settings} ({linked} linked to a cluster, {unknown} with a \
+                 target unknown offline)"
             );
         }
     }

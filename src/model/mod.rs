@@ -1,6 +1,7 @@
 //! The typed resource model every rule reads, whatever the source format.
 
 pub mod cluster;
+pub mod diagnostics;
 pub mod field;
 pub mod fields;
 pub mod raw;
@@ -36,6 +37,7 @@ pub struct Model {
     pub role_assignments: Vec<RoleAssignment>,
     pub pricings: Vec<Pricing>,
     pub policy_assignments: Vec<PolicyAssignment>,
+    pub diagnostic_settings: Vec<diagnostics::DiagnosticSetting>,
     /// Terraform azurerm provider configurations: (unit, `azurerm[.alias]`) -> subscription.
     pub providers: HashMap<(usize, String), Option<String>>,
     /// Terraform resource groups: (unit, address) -> lower-case name.
@@ -65,6 +67,8 @@ pub struct Index {
     registry_data_by_address: HashMap<(usize, String), usize>,
     cluster_by_address: HashMap<(usize, String), usize>,
     clusters_by_name: HashMap<String, Vec<usize>>,
+    /// Clusters of every format by lower-case name, for resource IDs.
+    clusters_by_any_name: HashMap<String, Vec<usize>>,
     zone_by_subscription: HashMap<String, usize>,
     /// Separate node pools of each cluster.
     pub pools_by_cluster: HashMap<usize, Vec<usize>>,
@@ -106,6 +110,13 @@ impl Index {
                 .insert((d.unit, d.address.clone()), i);
         }
         for (i, c) in model.clusters.iter().enumerate() {
+            if let Some(name) = &c.name {
+                index
+                    .clusters_by_any_name
+                    .entry(name.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
             if c.format == Format::Terraform {
                 index
                     .cluster_by_address
@@ -256,6 +267,10 @@ impl Model {
                 model
                     .pricings
                     .push(registry::lower_pricing(res, unit, zone));
+            } else if diagnostics::is_diagnostic_setting(kind) {
+                model
+                    .diagnostic_settings
+                    .push(diagnostics::lower_diagnostic_setting(res, unit, zone));
             } else if registry::is_policy_assignment(kind) {
                 model
                     .policy_assignments
@@ -273,7 +288,86 @@ impl Model {
         model.index = Index::build(&model);
         model.link_node_pools(&unit_of);
         model.link_registries();
+        model.link_diagnostic_settings();
         model
+    }
+
+    /// Each diagnostic setting to the cluster its target names: a Terraform address of the
+    /// same root, or a resource ID matched by cluster name (the same unit first, then the
+    /// same zone). A target that names a cluster aksguard cannot find in the root (a data
+    /// source, a module output, a placeholder name) becomes unknown: it may be any cluster.
+    fn link_diagnostic_settings(&mut self) {
+        for i in 0..self.diagnostic_settings.len() {
+            let setting = &self.diagnostic_settings[i];
+            let (unit, zone) = (setting.at.unit, setting.at.zone);
+            let mut undecided = None;
+            let cluster = match &setting.target.value {
+                Some(Reference::Address(address)) => {
+                    let found = self
+                        .index
+                        .cluster_by_address
+                        .get(&(unit, address.clone()))
+                        .copied();
+                    if found.is_none() && may_be_cluster_address(address) {
+                        undecided = Some(format!("{address}.id"));
+                    }
+                    found
+                }
+                Some(Reference::Id(id)) => match parse_resource_id(id) {
+                    Some(parsed) if parsed.kind.eq_ignore_ascii_case(cluster::ARM_CLUSTER) => {
+                        let found = self.cluster_named(&parsed.name, unit, zone);
+                        // A cluster of the zone whose name is not known offline may be it.
+                        let unnamed = || {
+                            let zone_clusters = Model::in_zone(&self.index.clusters_by_zone, zone);
+                            zone_clusters
+                                .iter()
+                                .any(|&c| self.clusters[c].name.is_none())
+                                || self
+                                    .clusters
+                                    .iter()
+                                    .any(|c| c.unit == unit && c.name.is_none())
+                        };
+                        if found.is_none() && unnamed() {
+                            undecided = Some(id.clone());
+                        }
+                        found
+                    }
+                    // Another kind of resource, or a cluster outside the scan.
+                    Some(_) => None,
+                    None => {
+                        if id.to_ascii_lowercase().contains("/managedclusters/") {
+                            undecided = Some(id.clone());
+                        }
+                        None
+                    }
+                },
+                _ => None,
+            };
+            let setting = &mut self.diagnostic_settings[i];
+            setting.cluster = cluster;
+            if let Some(expr) = undecided {
+                setting.target.state = field::State::Unknown;
+                setting.target.unknown_expr = Some(expr);
+            }
+        }
+    }
+
+    /// A cluster of any format by name: the same unit first, then the same zone, then any.
+    fn cluster_named(&self, name: &str, unit: usize, zone: usize) -> Option<usize> {
+        let named = self
+            .index
+            .clusters_by_any_name
+            .get(&name.to_ascii_lowercase())?;
+        named
+            .iter()
+            .find(|&&c| self.clusters[c].unit == unit)
+            .or_else(|| {
+                named
+                    .iter()
+                    .find(|&&c| self.clusters[c].landing_zone == zone)
+            })
+            .or(named.first())
+            .copied()
     }
 
     fn link_node_pools(&mut self, unit_of: &impl Fn(FileId) -> usize) {
@@ -453,5 +547,51 @@ impl Model {
     /// Indices of the items of one zone in a per-zone index.
     pub fn in_zone(map: &HashMap<usize, Vec<usize>>, zone: usize) -> &[usize] {
         map.get(&zone).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Could this Terraform address (`module.m.type.name[key]`) be a cluster: a cluster
+/// resource or data source, or something aksguard cannot see the type of?
+fn may_be_cluster_address(address: &str) -> bool {
+    let mut rest = address;
+    // `module.<name>.` or `module.<name>[<key>].` prefixes.
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        let mut tail = &after[end..];
+        if tail.starts_with('[') {
+            match tail.find("].") {
+                Some(close) => tail = &tail[close + 1..],
+                None => return true,
+            }
+        }
+        match tail.strip_prefix('.') {
+            Some(next) => rest = next,
+            None => return true,
+        }
+    }
+    let rest = rest.strip_prefix("data.").unwrap_or(rest);
+    let kind = rest.split('.').next().unwrap_or("");
+    !kind.starts_with("azurerm_") || kind == cluster::TF_CLUSTER
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_be_cluster_address;
+
+    #[test]
+    fn cluster_addresses() {
+        assert!(may_be_cluster_address("azurerm_kubernetes_cluster.aks"));
+        assert!(may_be_cluster_address(
+            "data.azurerm_kubernetes_cluster.shared"
+        ));
+        assert!(may_be_cluster_address(
+            "module.aks[\"a.b\"].azurerm_kubernetes_cluster.this"
+        ));
+        assert!(may_be_cluster_address("azapi_resource.aks"));
+        assert!(may_be_cluster_address("module.aks"));
+        assert!(!may_be_cluster_address("azurerm_key_vault.kv"));
+        assert!(!may_be_cluster_address(
+            "module.net.azurerm_virtual_network.hub"
+        ));
     }
 }

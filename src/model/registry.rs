@@ -44,6 +44,11 @@ impl Reference {
         let Some(value) = value else {
             return Reference::Unknown;
         };
+        // A Terraform resource ID that travelled through variables, locals or module
+        // arguments still names its resource, by full address.
+        if let Some(address) = crate::terraform::eval::id_address(value) {
+            return Reference::Address(address.to_string());
+        }
         match &value.kind {
             Kind::Unknown(expr) => {
                 let expr = expr.trim();
@@ -384,14 +389,17 @@ pub fn lower_role_assignment(res: &RawResource, unit: usize, zone: usize) -> Rol
     }
 }
 
-fn nested_scope(res: &RawResource) -> Reference {
+/// ARM's older nested form of an extension resource, `<parent type>/providers/<type>` named
+/// `<parent>/<namespace>/<name>`: the parent it is scoped to.
+pub(crate) fn nested_scope(res: &RawResource) -> Reference {
     let Some((parent_type, _)) = res.kind.split_once("/providers/") else {
         return Reference::Unknown;
     };
     let Some(name) = &res.name else {
         return Reference::Unknown;
     };
-    let Some((parent_name, _)) = name.split_once("/Microsoft.Authorization/") else {
+    // `<parent>/Microsoft.Authorization/<name>`, `<parent>/Microsoft.Insights/<name>`
+    let Some(parent_name) = name.rsplitn(3, '/').nth(2) else {
         return Reference::Unknown;
     };
     let (namespace, kind) = parent_type.split_once('/').unwrap_or((parent_type, ""));

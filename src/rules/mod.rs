@@ -27,6 +27,7 @@ mod host_encryption_disabled;
 mod host_namespace_shared;
 mod image_runs_as_root;
 mod keyvault_csi_disabled;
+mod kube_audit_not_collected;
 mod kubernetes_rbac_disabled;
 mod kubernetes_version_unsupported;
 mod landing_zone_without_registry;
@@ -97,6 +98,7 @@ pub const ALL: &[&Rule] = &[
     &node_os_not_container_optimized::RULE,
     &host_encryption_disabled::RULE,
     &system_pool_not_isolated::RULE,
+    &kube_audit_not_collected::RULE,
     &node_public_ip::RULE,
     &egress_not_controlled::RULE,
     &registry_without_private_link::RULE,

@@ -113,10 +113,23 @@ impl<'m> Evaluator<'m> {
     fn unknown_like(&self, expr: &impl Span, value: &Value, whole: bool) -> Value {
         let unknown = self.unknown(expr);
         if whole && is_non_null(value) {
-            non_null(unknown)
+            // Keeps the address a resource ID names, for links through variables and locals.
+            Value {
+                origin: value.origin.clone(),
+                ..unknown
+            }
         } else {
             unknown
         }
+    }
+
+    /// `type.name.id`: unknown but never null, remembering the resource's full address.
+    fn resource_id(&self, expr: &impl Span, address: Option<String>) -> Value {
+        let origin = match address {
+            Some(address) => format!("{NON_NULL}: {address}"),
+            None => NON_NULL.to_string(),
+        };
+        self.unknown(expr).with_origin(origin)
     }
 
     pub fn eval(&mut self, expr: &Expression, scope: &Scope) -> Value {
@@ -520,7 +533,14 @@ impl<'m> Evaluator<'m> {
                     }
                     // `data.type.name.id`: unknown, but a data source that was read has one.
                     ("data", _) if operators.len() == 3 && ends_with_id(operators) => {
-                        return non_null(self.unknown(expr));
+                        let address = match (&operators[0].value(), &operators[1].value()) {
+                            (
+                                TraversalOperator::GetAttr(kind),
+                                TraversalOperator::GetAttr(name),
+                            ) => Some(format!("data.{}.{}", kind.as_str(), name.as_str())),
+                            _ => None,
+                        };
+                        return self.resource_id(expr, address);
                     }
                     ("data" | "module" | "self" | "each" | "count", _) => {
                         return self.unknown(expr)
@@ -534,7 +554,23 @@ impl<'m> Evaluator<'m> {
                         if ends_with_id(operators)
                             && (operators.len() == 2 || indexed && operators.len() == 3)
                         {
-                            return non_null(self.unknown(expr));
+                            let instance = match operators.get(1).map(|o| o.value()) {
+                                Some(TraversalOperator::Index(ix)) if indexed => {
+                                    match self.eval(ix, scope).kind {
+                                        Kind::String(key) => Some(format!("[{key:?}]")),
+                                        Kind::Number(n) if n.fract() == 0.0 && n >= 0.0 => {
+                                            Some(format!("[{n}]"))
+                                        }
+                                        _ => None,
+                                    }
+                                }
+                                Some(TraversalOperator::LegacyIndex(n)) => Some(format!("[{n}]")),
+                                _ => Some(String::new()),
+                            };
+                            let address = instance.map(|instance| {
+                                format!("{}{resource_type}.{name}{instance}", self.module.prefix())
+                            });
+                            return self.resource_id(expr, address);
                         }
                         let attr = match operators.get(1).map(|o| o.value()) {
                             Some(TraversalOperator::GetAttr(a)) => a.as_str().to_string(),
@@ -616,15 +652,29 @@ impl<'m> Evaluator<'m> {
 }
 
 /// The origin that marks an unknown value as certainly not null: a resource or data
-/// source `id`, which Terraform knows exists although not its value.
+/// source `id`, which Terraform knows exists although not its value. It goes on with the
+/// full address of the resource it names (`: module.aks.azurerm_kubernetes_cluster.this`),
+/// so a link survives the variables, locals and module arguments the ID travels through.
 const NON_NULL: &str = "a resource ID, known only after apply";
 
-fn non_null(value: Value) -> Value {
-    value.with_origin(NON_NULL)
+pub fn is_non_null(value: &Value) -> bool {
+    value.is_unknown()
+        && value
+            .origin
+            .as_deref()
+            .is_some_and(|o| o.starts_with(NON_NULL))
 }
 
-pub fn is_non_null(value: &Value) -> bool {
-    value.is_unknown() && value.origin.as_deref() == Some(NON_NULL)
+/// The full address of the resource an unknown resource ID names, wherever it travelled.
+pub fn id_address(value: &Value) -> Option<&str> {
+    if !value.is_unknown() {
+        return None;
+    }
+    value
+        .origin
+        .as_deref()?
+        .strip_prefix(NON_NULL)?
+        .strip_prefix(": ")
 }
 
 fn ends_with_id(operators: &[hcl_edit::Decorated<TraversalOperator>]) -> bool {

@@ -590,6 +590,11 @@ impl Module {
             .map(String::as_str)
     }
 
+    /// Address prefix of the module's resources (`""` in a root, `module.aks.` inside).
+    pub fn prefix(&self) -> &str {
+        &self.placement.prefix
+    }
+
     pub fn text(&self, file: FileId) -> &str {
         self.files
             .iter()

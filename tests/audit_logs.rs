@@ -1,0 +1,155 @@
+//! AKS019 end to end: diagnostic settings are linked to their clusters across the files of
+//! a Terraform root, through a module variable, inside an ARM nested deployment and from a
+//! Bicep module that receives the cluster's name; an unknown target keeps the rule quiet.
+//! Each fixture has a cluster whose audit log is collected (never reported) and, except the
+//! unknown-target one, one whose audit log is not.
+
+mod common;
+
+use common::{check, first_of, row, rows, Row};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+fn aks019(json: &Value) -> BTreeSet<Row> {
+    rows(json, |f| f["rule"] == "AKS019")
+}
+
+#[test]
+fn a_terraform_setting_in_another_file_of_the_root_counts() {
+    let (code, json) = check(&["testdata/audit_logs/tf_other_file", "--select", "AKS019"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        aks019(&json),
+        BTreeSet::from([row(
+            "AKS019",
+            "testdata/audit_logs/tf_other_file/main.tf",
+            17,
+            1,
+            "azurerm_kubernetes_cluster.silent"
+        )])
+    );
+    let message = first_of(&json, "AKS019")["message"].as_str().unwrap();
+    assert!(
+        message.contains("no diagnostic setting in the scan targets it"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_setting_with_only_kube_apiserver_is_named_in_a_note() {
+    let (code, json) = check(&[
+        "testdata/audit_logs/tf_apiserver_only",
+        "--select",
+        "AKS019",
+    ]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        aks019(&json),
+        BTreeSet::from([row(
+            "AKS019",
+            "testdata/audit_logs/tf_apiserver_only/main.tf",
+            1,
+            1,
+            "azurerm_kubernetes_cluster.aks"
+        )])
+    );
+    let finding = first_of(&json, "AKS019");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("`azurerm_monitor_diagnostic_setting.aks` collects only `kube-apiserver`"),
+        "{message}"
+    );
+    let note = &finding["related"][0];
+    assert_eq!(
+        note["path"],
+        "testdata/audit_logs/tf_apiserver_only/diagnostics.tf"
+    );
+    assert_eq!(
+        (note["line"].as_u64(), note["column"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert!(finding.get("fix").is_none_or(Value::is_null), "{finding}");
+    let help = finding["help"].as_str().unwrap_or_default();
+    assert!(
+        help.contains("enabled_log { category = \"kube-audit-admin\" }"),
+        "{help}"
+    );
+}
+
+#[test]
+fn all_logs_through_a_module_variable_counts() {
+    let (code, json) = check(&["testdata/audit_logs/tf_module", "--select", "AKS019"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        aks019(&json),
+        BTreeSet::from([row(
+            "AKS019",
+            "testdata/audit_logs/tf_module/main.tf",
+            17,
+            1,
+            "azurerm_kubernetes_cluster.silent"
+        )])
+    );
+}
+
+#[test]
+fn an_arm_setting_in_a_nested_deployment_counts_and_enabled_false_does_not() {
+    let (code, json) = check(&["testdata/audit_logs/arm_nested", "--select", "AKS019"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        aks019(&json),
+        BTreeSet::from([row(
+            "AKS019",
+            "testdata/audit_logs/arm_nested/aks.json",
+            40,
+            7,
+            "Microsoft.ContainerService/managedClusters/aks-silent"
+        )])
+    );
+    let note = &first_of(&json, "AKS019")["related"][0];
+    assert_eq!(note["path"], "testdata/audit_logs/arm_nested/aks.json");
+    assert_eq!(
+        (note["line"].as_u64(), note["column"].as_u64()),
+        (Some(143), Some(15))
+    );
+}
+
+#[test]
+fn a_bicep_module_receiving_the_cluster_name_counts() {
+    let (code, json) = check(&["testdata/audit_logs/bicep_module", "--select", "AKS019"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(
+        aks019(&json),
+        BTreeSet::from([row(
+            "AKS019",
+            "testdata/audit_logs/bicep_module/main.bicep",
+            14,
+            17,
+            "Microsoft.ContainerService/managedClusters/aks-silent"
+        )])
+    );
+}
+
+#[test]
+fn an_unknown_target_keeps_the_rule_quiet_and_warn_names_it() {
+    let dir = "testdata/audit_logs/unknown_target";
+    let (code, json) = check(&[dir, "--select", "AKS019"]);
+    assert_eq!(code, 0, "{json}");
+    assert!(aks019(&json).is_empty(), "{json}");
+    let (_, json) = check(&[dir, "--select", "AKS019,AG003", "--unknown", "warn"]);
+    assert_eq!(
+        rows(&json, |_| true),
+        BTreeSet::from([row(
+            "AG003",
+            "testdata/audit_logs/unknown_target/diagnostics.tf",
+            8,
+            3,
+            "azurerm_monitor_diagnostic_setting.aks"
+        )])
+    );
+    let message = first_of(&json, "AG003")["message"].as_str().unwrap();
+    assert!(
+        message.contains("AKS019") && message.contains("var.diagnostics_target"),
+        "{message}"
+    );
+}
