@@ -32,6 +32,9 @@ pub struct SourceFile {
     /// Whether a build writes this file (Bicep-compiled JSON, rendered Helm): asked once
     /// per finding with a fix, decided once per file.
     generated: std::sync::OnceLock<bool>,
+    /// What the fixes of this file parse (an ARM template's objects, a Bicep syntax tree),
+    /// parsed by the first fix rendered in it and shared by the others.
+    fix_parse: crate::fix::Parsed,
 }
 
 impl SourceFile {
@@ -49,12 +52,27 @@ impl SourceFile {
             text,
             line_starts,
             generated: std::sync::OnceLock::new(),
+            fix_parse: crate::fix::Parsed::default(),
         }
     }
 
     /// `decide(text)`, computed on the first call only.
     pub fn generated(&self, decide: impl FnOnce(&str) -> bool) -> bool {
         *self.generated.get_or_init(|| decide(&self.text))
+    }
+
+    pub(crate) fn fix_parse(&self) -> &crate::fix::Parsed {
+        &self.fix_parse
+    }
+
+    /// Byte offset of the start of the line holding `offset`.
+    pub fn line_start_of(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len()) as u32;
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        self.line_starts[line] as usize
     }
 
     /// 1-based line and 1-based column counted in characters.

@@ -4,6 +4,7 @@
 
 use super::{line_indent, Literal, Syntax};
 use crate::bicep::syntax;
+use crate::source::SourceFile;
 use tree_sitter::Node;
 
 pub struct Bicep;
@@ -124,12 +125,13 @@ impl Syntax for Bicep {
 
     fn insert(
         &self,
-        text: &str,
+        file: &SourceFile,
         anchor: usize,
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
-        let tree = parsed(text)?;
+        let text = file.text.as_str();
+        let tree = parsed(file)?;
         if tree.root_node().has_error() {
             return None;
         }
@@ -190,7 +192,7 @@ impl Syntax for Bicep {
             .named_children(&mut cursor)
             .filter(|c| c.kind() == "object_property")
             .last();
-        let outer = line_indent(text, object.start_byte()).to_string();
+        let outer = line_indent(file, object.start_byte()).to_string();
         let Some(last) = last else {
             // `{}` (or a one-line object): only fill an empty one, on its own lines.
             if text.get(object.start_byte()..object.end_byte())?.trim() != "{}" {
@@ -203,8 +205,8 @@ impl Syntax for Bicep {
             out.push_str(&outer);
             return Some((object.start_byte() + 1, out));
         };
-        let indent = line_indent(text, last.start_byte());
-        if indent.len() != last.start_byte() - super::line_start(text, last.start_byte()) {
+        let indent = line_indent(file, last.start_byte());
+        if indent.len() != last.start_byte() - file.line_start_of(last.start_byte()) {
             // Several properties on one line: a new line would reformat the object.
             return None;
         }
@@ -218,23 +220,13 @@ impl Syntax for Bicep {
     }
 }
 
-/// The syntax tree of `text`. Findings come sorted by file, so the fixes of one file are
-/// rendered one after another: the last tree is kept instead of parsing the file again
-/// for every finding.
-fn parsed(text: &str) -> Option<tree_sitter::Tree> {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, tree_sitter::Tree)>> =
-            const { std::cell::RefCell::new(None) };
-    }
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        if let Some((seen, tree)) = last.as_ref() {
-            if seen == text {
-                return Some(tree.clone());
-            }
-        }
-        let tree = syntax::parse(text)?;
-        *last = Some((text.to_string(), tree.clone()));
-        Some(tree)
-    })
+/// The file's syntax tree, parsed once for all its fixes.
+fn parsed(file: &SourceFile) -> Option<&tree_sitter::Tree> {
+    file.fix_parse()
+        .bicep
+        .get_or_init(|| {
+            super::count_parse();
+            syntax::parse(&file.text)
+        })
+        .as_ref()
 }

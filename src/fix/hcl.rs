@@ -1,7 +1,8 @@
 //! HCL (Terraform): replace an attribute's value, or add an attribute (and the nested blocks
 //! it needs) as the last line of a block, indented like its siblings.
 
-use super::{line_indent, line_start, Literal, Syntax};
+use super::{line_indent, Literal, Syntax};
+use crate::source::SourceFile;
 
 pub struct Hcl;
 
@@ -36,11 +37,12 @@ impl Syntax for Hcl {
 
     fn insert(
         &self,
-        text: &str,
+        file: &SourceFile,
         anchor: usize,
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
+        let text = file.text.as_str();
         let open = find_open_brace(text, anchor)?;
         let header = text.get(anchor..open)?;
         let first_word: String = header
@@ -57,12 +59,12 @@ impl Syntax for Hcl {
             return None;
         }
         let close = matching_brace(text, open)?;
-        let close_line = line_start(text, close);
+        let close_line = file.line_start_of(close);
         if !text[close_line..close].trim().is_empty() {
             // `block { a = 1 }` on one line: adding a line would reformat it.
             return None;
         }
-        let outer = line_indent(text, close).to_string();
+        let outer = line_indent(file, close).to_string();
         let body_start = text[open..].find('\n').map(|i| open + i + 1)?;
         let indent = text
             .get(body_start..close_line)

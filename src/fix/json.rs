@@ -3,48 +3,46 @@
 //! found with jsonc-parser, so comments and trailing commas are respected.
 
 use super::{line_indent, Literal, Syntax};
-use jsonc_parser::ast::{Object, Value};
-use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
+use crate::arm::json::{Json as Tree, Prop};
+use crate::source::SourceFile;
 
 pub struct Json;
 
-fn parse(text: &str) -> Option<(Value<'_>, usize)> {
-    let (body, offset) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => (rest, text.len() - rest.len()),
-        None => (text, 0),
-    };
-    let parsed =
-        jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &ParseOptions::default())
-            .ok()?;
-    Some((parsed.value?, offset))
+/// The file's JSON tree, parsed once for all its fixes (spans count a leading BOM).
+fn tree(file: &SourceFile) -> Option<&Tree> {
+    file.fix_parse()
+        .json
+        .get_or_init(|| {
+            super::count_parse();
+            crate::arm::json::parse(file.id, &file.text).ok()
+        })
+        .as_ref()
 }
 
-fn object_prop<'a, 'b>(
-    object: &'b Object<'a>,
-    key: &str,
-) -> Option<&'b jsonc_parser::ast::ObjectProp<'a>> {
-    object
-        .properties
-        .iter()
-        .find(|p| p.name.as_str().eq_ignore_ascii_case(key))
+fn object_prop<'a>(props: &'a [Prop], key: &str) -> Option<&'a Prop> {
+    props.iter().find(|p| p.key.eq_ignore_ascii_case(key))
 }
 
-/// The innermost object whose range holds `offset` (body offsets, BOM excluded).
-fn innermost<'a, 'b>(value: &'b Value<'a>, offset: usize) -> Option<&'b Object<'a>> {
-    let range = value.range();
-    if offset < range.start || offset >= range.end {
+/// The innermost object whose span holds `offset`. Members are in source order, so each
+/// level is a binary search: a template with thousands of resources is not scanned once
+/// per fix.
+fn innermost(value: &Tree, offset: usize) -> Option<&Tree> {
+    let holds = |start: u32, end: u32| (start as usize) <= offset && offset < end as usize;
+    if !holds(value.loc.start, value.loc.end) {
         return None;
     }
-    match value {
-        Value::Object(object) => object
-            .properties
-            .iter()
-            .find_map(|p| innermost(&p.value, offset))
-            .or(Some(object)),
-        Value::Array(array) => array.elements.iter().find_map(|e| innermost(e, offset)),
-        _ => None,
+    if let Some(props) = value.as_object() {
+        let after = props.partition_point(|p| p.loc.start as usize <= offset);
+        let inner = after
+            .checked_sub(1)
+            .map(|i| &props[i])
+            .filter(|p| holds(p.loc.start, p.loc.end))
+            .and_then(|p| innermost(&p.value, offset));
+        return inner.or(Some(value));
     }
+    let items = value.as_array()?;
+    let after = items.partition_point(|e| e.loc.start as usize <= offset);
+    innermost(&items[after.checked_sub(1)?], offset)
 }
 
 impl Syntax for Json {
@@ -86,39 +84,41 @@ impl Syntax for Json {
 
     fn insert(
         &self,
-        text: &str,
+        file: &SourceFile,
         anchor: usize,
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
-        let (root, offset) = parse(text)?;
-        let anchor = anchor.checked_sub(offset)?;
-        let mut object = innermost(&root, anchor)?;
+        let mut object = innermost(tree(file)?, anchor)?;
+        let mut props = object.as_object()?;
         // An anchor on a property whose value is an object (`"aadProfile": {...}`) means
         // that object; on a scalar (a resource's `type`, a pool's `name`), the object around it.
         let mut segments: Vec<&str> = path.to_vec();
-        if let Some(prop) = object
-            .properties
+        if let Some(prop) = props
             .iter()
-            .find(|p| p.range.start == anchor && p.value.as_object().is_some())
+            .find(|p| p.loc.start as usize == anchor && p.value.as_object().is_some())
         {
-            object = prop.value.as_object()?;
+            object = &prop.value;
+            props = object.as_object()?;
             // The path up to the anchor is already written.
-            let name = prop.name.as_str();
-            if let Some(i) = segments.iter().position(|s| s.eq_ignore_ascii_case(name)) {
+            if let Some(i) = segments
+                .iter()
+                .position(|s| s.eq_ignore_ascii_case(&prop.key))
+            {
                 segments.drain(..=i);
             }
         }
         let is_resource =
-            object_prop(object, "type").is_some() && object_prop(object, "apiVersion").is_some();
+            object_prop(props, "type").is_some() && object_prop(props, "apiVersion").is_some();
         if is_resource && !segments.first()?.eq_ignore_ascii_case("properties") {
             segments.insert(0, "properties");
         }
         let mut rest = segments.as_slice();
         while let [first, tail @ ..] = rest {
-            match object_prop(object, first) {
+            match object_prop(props, first) {
                 Some(prop) if !tail.is_empty() => {
-                    object = prop.value.as_object()?;
+                    object = &prop.value;
+                    props = object.as_object()?;
                     rest = tail;
                 }
                 // The attribute is written after all (e.g. `null`): not ours to guess.
@@ -130,10 +130,10 @@ impl Syntax for Json {
             return None;
         }
         let rendered = self.render(value);
-        let Some(last) = object.properties.last() else {
+        let open = object.loc.start as usize;
+        let Some(last) = props.last() else {
             // `{}`: fill it on its own line below the brace.
-            let open = object.range.start + offset;
-            let outer = line_indent(text, open).to_string();
+            let outer = line_indent(file, open).to_string();
             let indent = format!("{outer}  ");
             let mut out = String::from("\n");
             super::nested_object(&mut out, rest, &indent, "  ", &rendered, super::quoted_key);
@@ -141,19 +141,19 @@ impl Syntax for Json {
             out.push_str(&outer);
             return Some((open + 1, out));
         };
-        let last_start = last.range.start + offset;
-        let indent = line_indent(text, last_start);
-        if indent.len() != last_start - super::line_start(text, last_start) {
+        let last_start = last.loc.start as usize;
+        let indent = line_indent(file, last_start);
+        if indent.len() != last_start - file.line_start_of(last_start) {
             // Several properties on one line: a new line would reformat the object.
             return None;
         }
-        let outer = line_indent(text, object.range.start + offset);
+        let outer = line_indent(file, open);
         let unit = indent
             .strip_prefix(outer)
             .filter(|u| !u.is_empty())
             .unwrap_or("  ");
         let mut out = String::from(",\n");
         super::nested_object(&mut out, rest, indent, unit, &rendered, super::quoted_key);
-        Some((last.range.end + offset, out))
+        Some((last.loc.end as usize, out))
     }
 }

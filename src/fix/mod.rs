@@ -13,9 +13,34 @@ pub use files::{fix_files, unified_diff, write, FileChange, Planned};
 
 use crate::finding::Finding;
 use crate::model::field::{Field, State};
-use crate::source::{FileId, Loc, Sources};
+use crate::source::{FileId, Loc, SourceFile, Sources};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::OnceLock;
+
+/// The parses a file's fixes share, kept with the file ([`SourceFile::fix_parse`]): the
+/// first fix rendered in a file parses it, the others reuse the tree, so rendering the
+/// fixes of N findings costs one parse, not N. HCL and YAML fixes read only the lines
+/// around their anchor and parse nothing.
+#[derive(Default)]
+pub struct Parsed {
+    json: OnceLock<Option<crate::arm::json::Json>>,
+    bicep: OnceLock<Option<tree_sitter::Tree>>,
+}
+
+thread_local! {
+    static PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts the whole-file parses done for fixes on this thread (tests assert it).
+fn count_parse() {
+    PARSES.with(|n| n.set(n.get() + 1));
+}
+
+#[cfg(test)]
+fn parses() -> usize {
+    PARSES.with(|n| n.get())
+}
 
 /// How far a fix can be trusted to keep the author's intent (Ruff's terms).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -196,7 +221,7 @@ trait Syntax {
     /// The edit that adds `path = value` to the block or object at `anchor`.
     fn insert(
         &self,
-        text: &str,
+        file: &SourceFile,
         anchor: usize,
         path: &[&str],
         value: &Literal,
@@ -283,7 +308,7 @@ fn render_change(sources: &Sources, change: &Change) -> Option<(Edit, Applicabil
             let syntax = syntax_of(&file.path)?;
             let segments: Vec<&str> = path.split('.').collect();
             let (offset, content) =
-                syntax.insert(&file.text, anchor.start as usize, &segments, &change.value)?;
+                syntax.insert(file, anchor.start as usize, &segments, &change.value)?;
             let edit = Edit {
                 file: anchor.file,
                 start: offset,
@@ -349,7 +374,10 @@ pub fn plan(
     findings: &[Finding],
     at_least: Applicability,
 ) -> BTreeMap<FileId, Vec<Edit>> {
-    let mut by_file: BTreeMap<FileId, Vec<Edit>> = BTreeMap::new();
+    // Per file, the taken edits by start offset. Edits of different fixes never touch and
+    // those of one fix never overlap, so an edit can only touch the edits that start last
+    // at or before its end: each check is a lookup, not a scan of everything taken.
+    let mut taken: BTreeMap<FileId, BTreeMap<usize, Vec<Edit>>> = BTreeMap::new();
     for finding in findings.iter().filter(|f| !f.suppressed) {
         let Some(fix) = render(sources, finding) else {
             continue;
@@ -357,21 +385,38 @@ pub fn plan(
         if fix.applicability < at_least || fix.applicability == Applicability::DisplayOnly {
             continue;
         }
+        let overlaps_itself = fix
+            .edits
+            .windows(2)
+            .any(|w| w[0].file == w[1].file && w[1].start < w[0].end);
+        if overlaps_itself {
+            continue;
+        }
         let fits = fix.edits.iter().all(|edit| {
-            let taken = by_file.get(&edit.file).map(Vec::as_slice).unwrap_or(&[]);
+            let Some(last) = taken
+                .get(&edit.file)
+                .and_then(|file| file.range(..=edit.end).next_back())
+            else {
+                return true;
+            };
             // Edits that touch wait for the next pass, even two insertions at one point:
             // both might create the same missing parent block.
-            taken
-                .iter()
-                .all(|t| t == edit || t.end < edit.start || edit.end < t.start)
+            last.1.iter().all(|t| t == edit || t.end < edit.start)
         });
         if fits {
             for edit in fix.edits {
-                by_file.entry(edit.file).or_default().push(edit);
+                let at = taken.entry(edit.file).or_default().entry(edit.start);
+                let edits = at.or_default();
+                if !edits.contains(&edit) {
+                    edits.push(edit);
+                }
             }
         }
     }
-    by_file
+    taken
+        .into_iter()
+        .map(|(file, edits)| (file, edits.into_values().flatten().collect()))
+        .collect()
 }
 
 /// `true`, `false`, `null` or a number: written the same in HCL, JSON and Bicep.
@@ -380,16 +425,10 @@ fn is_keyword_or_number(value: &str) -> bool {
 }
 
 /// Leading whitespace of the line holding `offset`.
-fn line_indent(text: &str, offset: usize) -> &str {
-    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &text[start..];
+fn line_indent(file: &SourceFile, offset: usize) -> &str {
+    let line = &file.text[file.line_start_of(offset)..];
     let width = line.len() - line.trim_start_matches([' ', '\t']).len();
     &line[..width]
-}
-
-/// Start of the line holding `offset`.
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset].rfind('\n').map_or(0, |i| i + 1)
 }
 
 #[cfg(test)]

@@ -152,7 +152,7 @@ fn compiled_bicep_gets_a_display_only_fix() {
         "\"contentVersion\": \"1.0.0.0\",\n  \"metadata\": {\"_generator\": {\"name\": \"bicep\"}},",
         1,
     );
-    let dir = scratch("bicep", &[("aks.json", &compiled)]);
+    let dir = scratch("compiled", &[("aks.json", &compiled)]);
     let (fix, _) = fix_of(&dir, "AKS007");
     assert_eq!(fix.applicability, Applicability::DisplayOnly);
 }
@@ -291,4 +291,82 @@ fn bicep_literals_are_replaced_and_missing_properties_added_at_the_siblings_inde
         crate::bicep::syntax::first_error(&tree).is_none(),
         "{fixed}"
     );
+}
+
+/// `count` container registries that leave out `publicNetworkAccess` (ACR002) and the
+/// quarantine policy (ACR008), as one ARM template and as one Bicep file.
+fn many_registries(count: usize) -> (String, String) {
+    let arm: Vec<String> = (0..count)
+        .map(|i| {
+            format!(
+                r#"    {{
+      "type": "Microsoft.ContainerRegistry/registries",
+      "apiVersion": "2023-07-01",
+      "name": "acr{i}",
+      "location": "westeurope",
+      "sku": {{ "name": "Premium" }},
+      "properties": {{
+        "adminUserEnabled": false
+      }}
+    }}"#
+            )
+        })
+        .collect();
+    let arm = format!(
+        "{{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"resources\": [\n{}\n  ]\n}}\n",
+        arm.join(",\n")
+    );
+    let bicep: String = (0..count)
+        .map(|i| {
+            format!(
+                "resource acr{i} 'Microsoft.ContainerRegistry/registries@2023-07-01' = {{\n  name: 'acr{i}'\n  location: 'westeurope'\n  sku: {{\n    name: 'Premium'\n  }}\n  properties: {{\n    adminUserEnabled: false\n  }}\n}}\n"
+            )
+        })
+        .collect();
+    (arm, bicep)
+}
+
+#[test]
+fn the_fixes_of_one_file_share_one_parse_and_land_in_their_own_resource() {
+    // Each fix used to parse its whole template again: N findings cost N parses of a file
+    // that grows with N (8,000 registries: a minute).
+    const COUNT: usize = 150;
+    let (arm, bicep) = many_registries(COUNT);
+    let dir = scratch(
+        "one-parse",
+        &[("registries.json", &arm), ("registries.bicep", &bicep)],
+    );
+    let scan = engine::lint(&[dir.to_path_buf()], &Config::default_for(&dir));
+    let before = parses();
+    let mut fixes: BTreeMap<String, usize> = BTreeMap::new();
+    for finding in &scan.findings {
+        if let Some(fix) = render(&scan.sources, finding) {
+            let file = &scan.sources.get(fix.edits[0].file).path;
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            *fixes.entry(name).or_default() += 1;
+        }
+    }
+    assert_eq!(
+        fixes,
+        BTreeMap::from([
+            ("registries.bicep".to_string(), 2 * COUNT),
+            ("registries.json".to_string(), 2 * COUNT)
+        ])
+    );
+    assert_eq!(parses() - before, 2, "one parse per file");
+
+    // The first pass takes one of each registry's two fixes (both add after its last
+    // property); every registry gets it, in its own `properties`.
+    for (file, edits) in plan(&scan.sources, &scan.findings, Applicability::Safe) {
+        let source = scan.sources.get(file);
+        assert_eq!(edits.len(), COUNT, "{}", source.display);
+        let fixed = apply(&source.text, &edits).unwrap();
+        let added = if source.display.ends_with(".json") {
+            "\"adminUserEnabled\": false,\n        \"publicNetworkAccess\": \"Disabled\"\n      }"
+        } else {
+            "adminUserEnabled: false\n    publicNetworkAccess: 'Disabled'\n  }"
+        };
+        assert_eq!(fixed.matches(added).count(), COUNT, "{fixed}");
+    }
+    assert_eq!(parses() - before, 2, "planning reuses the parses");
 }

@@ -2,6 +2,7 @@
 //! needs) as the last entry of a block mapping, at its keys' column.
 
 use super::{Literal, Syntax};
+use crate::source::SourceFile;
 
 pub struct Yaml;
 
@@ -62,14 +63,15 @@ impl Syntax for Yaml {
 
     fn insert(
         &self,
-        text: &str,
+        file: &SourceFile,
         anchor: usize,
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
         // The anchor is an entry of a block mapping (`name: app`, possibly after `- `):
         // the mapping's keys sit at the anchor's column.
-        let start = super::line_start(text, anchor);
+        let text = file.text.as_str();
+        let start = file.line_start_of(anchor);
         if !text[start..anchor].chars().all(|c| c == ' ' || c == '-') {
             return None;
         }
