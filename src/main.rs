@@ -316,8 +316,11 @@ fn fix(
         aksguard::fix::Applicability::Safe
     };
     let planned = aksguard::fix::fix_files(paths, config, options, scan, at_least);
-    for path in &planned.refused {
-        eprintln!("aksguard: left {path} unchanged: the fixed file would not parse");
+    for skipped in &planned.not_written {
+        eprintln!(
+            "aksguard: not written: {}: {}",
+            skipped.display, skipped.reason
+        );
     }
     if args.diff {
         print!("{}", aksguard::fix::unified_diff(&planned.changes));
@@ -327,11 +330,20 @@ fn fix(
             Err(ExitCode::from(1))
         };
     }
-    if let Err(e) = aksguard::fix::write(&planned.changes) {
-        eprintln!("aksguard: {e}");
+    let written = aksguard::fix::write(&planned.changes);
+    for skipped in &written.not_written {
+        eprintln!(
+            "aksguard: not written: {}: {}",
+            skipped.display, skipped.reason
+        );
+    }
+    for error in &written.errors {
+        eprintln!("aksguard: {error}");
+    }
+    eprintln!("aksguard: fixed {} file(s)", written.written);
+    if !written.errors.is_empty() {
         return Err(ExitCode::from(2));
     }
-    eprintln!("aksguard: fixed {} file(s)", planned.changes.len());
     let mut relinted = engine::lint_with(paths, config, options);
     if let Some(path) = &args.baseline {
         if let Err(e) = aksguard::baseline::apply(path, &mut relinted) {

@@ -149,3 +149,222 @@ fn sarif_results_carry_the_same_fix_as_byte_replacements() {
     assert_eq!(replacement["deletedRegion"]["byteLength"], 5);
     assert_eq!(replacement["insertedContent"]["text"], "true");
 }
+
+/// A directory of files for one test, removed when it ends.
+fn layout(name: &str, files: &[(&str, &str)]) -> Scratch {
+    let dir = std::env::temp_dir().join(format!("aksguard-fixcli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (path, text) in files {
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    Scratch(dir)
+}
+
+fn aksguard(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run aksguard")
+}
+
+/// (rule, path, line, column) of every finding of a JSON report.
+fn places(output: &Output) -> Vec<(String, String, u64, u64)> {
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const SHARED_CLUSTER: &str = r#"resource "azurerm_kubernetes_cluster" "aks" {
+  name                 = "aks"
+  azure_policy_enabled = false
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+}
+"#;
+
+const SHARED_REGISTRY: &str = "resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+  name: 'acr1'
+  location: 'westeurope'
+  sku: {
+    name: 'Premium'
+  }
+  properties: {
+    adminUserEnabled: false
+  }
+}
+";
+
+#[test]
+fn fix_writes_only_beneath_the_scanned_paths_and_lists_the_rest_as_not_written() {
+    let project_tf = format!("module \"cluster\" {{\n  source = \"../shared\"\n}}\n\n{MAIN_TF}");
+    let dir = layout(
+        "outside",
+        &[
+            ("shared/main.tf", SHARED_CLUSTER),
+            ("shared/registry.bicep", SHARED_REGISTRY),
+            ("project/main.tf", &project_tf),
+            ("project/variables.tf", VARIABLES_TF),
+            (
+                "project/main.bicep",
+                "module registry '../shared/registry.bicep' = {\n  name: 'registry'\n}\n",
+            ),
+        ],
+    );
+    let fixed = aksguard(&dir, &["check", "project", "--fix"]);
+    let stderr = String::from_utf8_lossy(&fixed.stderr);
+    for module in ["shared/main.tf", "shared/registry.bicep"] {
+        assert!(
+            stderr.contains(&format!(
+                "aksguard: not written: {module}: outside the scanned paths"
+            )),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("shared/main.tf")).unwrap(),
+        SHARED_CLUSTER
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("shared/registry.bicep")).unwrap(),
+        SHARED_REGISTRY
+    );
+    // The project's own file was fixed; the modules' findings are still reported where
+    // they are written.
+    assert!(std::fs::read_to_string(dir.join("project/main.tf"))
+        .unwrap()
+        .contains("azure_policy_enabled   = true"));
+    let left = places(&aksguard(&dir, &["check", "project", "--format", "json"]));
+    let at = |rule: &str, path: &str| {
+        left.iter()
+            .find(|(r, p, _, _)| r == rule && p == path)
+            .map(|(_, _, line, column)| (*line, *column))
+    };
+    assert_eq!(at("AKS007", "shared/main.tf"), Some((3, 3)), "{left:?}");
+    assert_eq!(at("AKS007", "project/main.tf"), None, "{left:?}");
+    assert_eq!(
+        at("ACR002", "shared/registry.bicep"),
+        Some((1, 14)),
+        "{left:?}"
+    );
+}
+
+const TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2024-05-01",
+      "name": "aks",
+      "properties": {
+        "dnsPrefix": "aks"
+      }
+    }
+  ]
+}
+"#;
+
+const POD: &str = "apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+spec:
+  containers:
+    - name: app
+      image: nginx:1.25
+";
+
+#[test]
+fn lines_a_fix_adds_to_a_crlf_file_end_in_crlf() {
+    let crlf = |text: &str| text.replace('\n', "\r\n");
+    let dir = layout(
+        "crlf",
+        &[
+            ("main.tf", &crlf(MAIN_TF)),
+            ("registry.bicep", &crlf(SHARED_REGISTRY)),
+            ("aks.json", &crlf(TEMPLATE)),
+            ("pod.yaml", &crlf(POD)),
+        ],
+    );
+    aksguard(&dir, &["check", ".", "--fix"]);
+    for (file, added) in [
+        ("main.tf", "    host_encryption_enabled = true\r\n"),
+        ("registry.bicep", "    publicNetworkAccess: 'Disabled'\r\n"),
+        (
+            "aks.json",
+            "\"addonProfiles\": {\r\n          \"azurepolicy\": {\r\n",
+        ),
+        (
+            "pod.yaml",
+            "      securityContext:\r\n        allowPrivilegeEscalation: false\r\n",
+        ),
+    ] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(text.contains(added), "{file}: {text:?}");
+        let bare = text
+            .match_indices('\n')
+            .filter(|(i, _)| !text[..*i].ends_with('\r'));
+        assert_eq!(bare.count(), 0, "{file}: {text:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fix_never_writes_through_a_symbolic_link() {
+    let dir = layout(
+        "symlink",
+        &[
+            ("elsewhere/main.tf", MAIN_TF),
+            ("elsewhere/module/main.tf", SHARED_CLUSTER),
+            (
+                "project/main.tf",
+                "module \"cluster\" {\n  source = \"./linked\"\n}\n",
+            ),
+        ],
+    );
+    std::os::unix::fs::symlink("../elsewhere/main.tf", dir.join("project/link.tf")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere/module", dir.join("project/linked")).unwrap();
+
+    let named = aksguard(&dir, &["check", "project/link.tf", "--fix"]);
+    let stderr = String::from_utf8_lossy(&named.stderr);
+    assert!(
+        stderr.contains("aksguard: not written: project/link.tf: a symbolic link"),
+        "{stderr}"
+    );
+    let through = aksguard(&dir, &["check", "project", "--fix"]);
+    let stderr = String::from_utf8_lossy(&through.stderr);
+    assert!(
+        stderr.contains(
+            "aksguard: not written: project/linked/main.tf: reached through the symbolic link"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("elsewhere/main.tf")).unwrap(),
+        MAIN_TF
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("elsewhere/module/main.tf")).unwrap(),
+        SHARED_CLUSTER
+    );
+    assert!(std::fs::symlink_metadata(dir.join("project/link.tf"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}

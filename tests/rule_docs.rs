@@ -340,13 +340,17 @@ fn fixes_resolve_their_findings_and_match_the_fixed_examples() {
                 &scan,
                 Applicability::Unsafe,
             );
-            if !planned.refused.is_empty() {
+            if !planned.not_written.is_empty() {
                 failures.push(format!(
-                    "{} `{}`: fixed files no longer parse: {:?}",
-                    rule.id, example.heading, planned.refused
+                    "{} `{}`: fixed files not written: {:?}",
+                    rule.id, example.heading, planned.not_written
                 ));
             }
-            fix::write(&planned.changes).unwrap();
+            let written = fix::write(&planned.changes);
+            assert!(
+                written.errors.is_empty() && written.not_written.is_empty(),
+                "{written:?}"
+            );
             let (left, errors) = run(&dir, rule.id);
             if !left.is_empty() || !errors.is_empty() {
                 failures.push(format!(

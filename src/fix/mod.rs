@@ -9,7 +9,7 @@ mod hcl;
 mod json;
 mod yaml;
 
-pub use files::{fix_files, unified_diff, write, FileChange, Planned};
+pub use files::{fix_files, unified_diff, write, FileChange, NotWritten, Planned, Written};
 
 use crate::finding::Finding;
 use crate::model::field::{Field, State};
@@ -26,6 +26,17 @@ use std::sync::OnceLock;
 pub struct Parsed {
     json: OnceLock<Option<crate::arm::json::Json>>,
     bicep: OnceLock<Option<tree_sitter::Tree>>,
+    crlf: OnceLock<bool>,
+}
+
+/// Does the file end its lines with CRLF (most of them, in a file that mixes)? Lines a fix
+/// adds end the same way, so a Windows checkout does not get LF lines in CRLF files.
+fn crlf(file: &SourceFile) -> bool {
+    *file.fix_parse().crlf.get_or_init(|| {
+        let breaks = file.text.bytes().filter(|b| *b == b'\n').count();
+        let crlf = file.text.matches("\r\n").count();
+        crlf * 2 > breaks
+    })
 }
 
 thread_local! {
@@ -307,8 +318,11 @@ fn render_change(sources: &Sources, change: &Change) -> Option<(Edit, Applicabil
             let file = sources.get(anchor.file);
             let syntax = syntax_of(&file.path)?;
             let segments: Vec<&str> = path.split('.').collect();
-            let (offset, content) =
+            let (offset, mut content) =
                 syntax.insert(file, anchor.start as usize, &segments, &change.value)?;
+            if crlf(file) {
+                content = content.replace('\n', "\r\n");
+            }
             let edit = Edit {
                 file: anchor.file,
                 start: offset,
@@ -368,11 +382,13 @@ pub fn apply(text: &str, edits: &[Edit]) -> Result<String, Overlap> {
 }
 
 /// The fixes to apply, grouped by file: each fix is taken whole or not at all, and a fix
-/// overlapping one already taken waits for the next run.
+/// overlapping one already taken waits for the next run. A fix with an edit in a file
+/// `writable` refuses is not taken (a partial fix would leave the finding).
 pub fn plan(
     sources: &Sources,
     findings: &[Finding],
     at_least: Applicability,
+    writable: impl Fn(FileId) -> bool,
 ) -> BTreeMap<FileId, Vec<Edit>> {
     // Per file, the taken edits by start offset. Edits of different fixes never touch and
     // those of one fix never overlap, so an edit can only touch the edits that start last
@@ -383,6 +399,9 @@ pub fn plan(
             continue;
         };
         if fix.applicability < at_least || fix.applicability == Applicability::DisplayOnly {
+            continue;
+        }
+        if !fix.edits.iter().all(|edit| writable(edit.file)) {
             continue;
         }
         let overlaps_itself = fix
