@@ -149,3 +149,103 @@ fn broken_dockerfile_is_a_parse_error_and_the_scan_goes_on() {
     )));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn bld002_port_package_and_daemon() {
+    let file = "testdata/build/ssh/Dockerfile.dev";
+    let address = stage("ssh/Dockerfile.dev", "0");
+    assert_eq!(
+        build_rows("BLD002"),
+        BTreeSet::from([
+            row("BLD002", file, 4, 7, &address), // openssh-server, on a continuation line
+            row("BLD002", file, 6, 13, &address), // EXPOSE 8080 22/tcp
+            row("BLD002", file, 8, 6, &address), // CMD ["/usr/sbin/sshd", "-D"]
+        ])
+    );
+}
+
+#[test]
+fn bld005_literal_secrets_and_key_files_with_a_suppression() {
+    let file = "testdata/build/secrets/app.Dockerfile";
+    let address = stage("secrets/app.Dockerfile", "0");
+    // DB_PASSWORD= is empty; the id_rsa copy is suppressed with a reason.
+    assert_eq!(
+        build_rows("BLD005"),
+        BTreeSet::from([
+            row("BLD005", file, 2, 5, &address),
+            row("BLD005", file, 4, 5, &address),
+            row("BLD005", file, 6, 6, &address),
+        ])
+    );
+    let (_, json) = check(&[ROOT]);
+    let suppressed: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"] == true)
+        .map(|f| (f["rule"].clone(), f["line"].clone()))
+        .collect();
+    assert_eq!(
+        suppressed,
+        [(serde_json::json!("BLD005"), serde_json::json!(9))]
+    );
+}
+
+#[test]
+fn bld006_unverified_add_and_piped_scripts() {
+    let file = "testdata/build/remote/Dockerfile";
+    let address = stage("remote/Dockerfile", "0");
+    // The ADD with --checksum=sha256: is fine; the heredoc body and the continued RUN are read.
+    assert_eq!(
+        build_rows("BLD006"),
+        BTreeSet::from([
+            row("BLD006", file, 2, 5, &address),
+            row("BLD006", file, 6, 1, &address),
+            row("BLD006", file, 8, 5, &address),
+        ])
+    );
+}
+
+#[test]
+fn bld007_push_needs_a_scan_before_it() {
+    let workflow = "testdata/build/.github/workflows/release.yml";
+    let azure = "testdata/build/pipelines/azure-pipelines.yml";
+    let job = |path: &str, name: &str| format!("workflow:{path}#{name}");
+    // GitHub: `publish` needs the scanning job, `custom` uses a [build] scanners action;
+    // `hotfix` pushes unscanned; `registry` runs az acr build. Azure: Release/push runs after
+    // the Build stage that scans; Hotfix (dependsOn: []) pushes with Docker@2's default
+    // buildAndPush; `templated` has a template step before its push (unknown).
+    assert_eq!(
+        build_rows("BLD007"),
+        BTreeSet::from([
+            row("BLD007", workflow, 23, 9, &job(workflow, "hotfix")),
+            row("BLD007", workflow, 37, 9, &job(workflow, "registry")),
+            row("BLD007", azure, 29, 13, &job(azure, "Hotfix/push")),
+        ])
+    );
+    let (_, json) = check(&[ROOT]);
+    let acr = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "BLD007" && f["line"] == 37)
+        .unwrap();
+    let text = format!("{} {}", acr["message"], acr["help"]);
+    assert!(
+        text.contains("az acr build") && text.contains("ACR008") && text.contains("quarantine"),
+        "{text}"
+    );
+}
+
+#[test]
+fn pipelines_are_not_manifests() {
+    // A workflow is read as a pipeline: no Kubernetes object and no parse error from it.
+    let (_, json) = check(&["testdata/build/.github/workflows/release.yml"]);
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0);
+    assert!(json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["rule"] == "BLD007"));
+    assert_eq!(json["summary"]["files"], 1, "{json}");
+}

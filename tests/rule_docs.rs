@@ -90,13 +90,24 @@ fn expected(files: &[(String, String, String)], rule: &str) -> BTreeSet<(String,
     out
 }
 
-/// The text written to disk: a Dockerfile has no trailing comments, so its markers go.
+/// The text written to disk: a Dockerfile has no trailing comments, so its `# <- RULE`
+/// markers go (only `#`: a URL's `//` is not a comment there).
 fn on_disk(language: &str, text: &str) -> String {
-    if language == "dockerfile" {
-        without_markers(text)
-    } else {
-        text.to_string()
+    if language != "dockerfile" {
+        return text.to_string();
     }
+    let mut out = String::new();
+    for line in text.lines() {
+        let kept = match line.find("<- ") {
+            Some(marker) => line[..marker]
+                .rfind('#')
+                .map_or(line, |c| line[..c].trim_end()),
+            None => line,
+        };
+        out.push_str(kept);
+        out.push('\n');
+    }
+    out
 }
 
 fn scratch(rule: &str, index: usize) -> PathBuf {

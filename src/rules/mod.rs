@@ -25,6 +25,7 @@ mod entra_azure_rbac_disabled;
 mod excessive_rbac;
 mod host_encryption_disabled;
 mod host_namespace_shared;
+mod image_pushed_without_scan;
 mod image_runs_as_root;
 mod keyvault_csi_disabled;
 mod kube_audit_not_collected;
@@ -55,11 +56,14 @@ mod registry_shared_across_landing_zones;
 mod registry_sku_without_private_link;
 mod registry_vulnerability_assessment_disabled;
 mod registry_without_private_link;
+mod remote_code_unverified;
 mod runs_as_root;
 mod seccomp_unconfined;
+mod secret_in_image;
 mod sensitive_host_path;
 mod sensitive_workload_not_isolated;
 mod service_account_token_automounted;
+mod ssh_in_image;
 mod ssh_port_exposed;
 mod system_pool_not_isolated;
 mod untrusted_registry;
@@ -134,8 +138,12 @@ pub const ALL: &[&Rule] = &[
     &public_load_balancer::RULE,
     &sensitive_workload_not_isolated::RULE,
     &image_runs_as_root::RULE,
+    &ssh_in_image::RULE,
     &base_image_untrusted_registry::RULE,
     &base_image_mutable::RULE,
+    &secret_in_image::RULE,
+    &remote_code_unverified::RULE,
+    &image_pushed_without_scan::RULE,
 ];
 
 /// Every stable ID of the catalogue (RULES.md), including rules of later releases, so a
