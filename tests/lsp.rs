@@ -554,3 +554,43 @@ fn the_stdio_server_answers_malformed_input_and_keeps_serving() {
         .unwrap();
     assert!(status.success(), "{status}: {stderr}");
 }
+
+#[test]
+fn dockerfiles_and_pipelines_get_diagnostics_and_hover() {
+    let dir = scratch("build");
+    std::fs::create_dir_all(dir.join(".github/workflows")).unwrap();
+    let dockerfile = dir.join("Dockerfile");
+    let workflow = dir.join(".github/workflows/ci.yml");
+    // On disk both are clean; the open buffers are what gets linted.
+    let pinned = "FROM mcr.microsoft.com/azurelinux/distroless/base:3.0@sha256:1f4a7d0c3e6b9f2a5d8c1e4b7a0d3f6c9e2b5a8d1c4f7e0b3a6d9c2f5e8b1a4d\n";
+    std::fs::write(&dockerfile, format!("{pinned}USER 10001\n")).unwrap();
+    std::fs::write(&workflow, "on: push\njobs: {}\n").unwrap();
+    let mut client = Client::start(&dir, json!({}));
+    let docker_uri = uri(&dockerfile);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": docker_uri, "languageId": "dockerfile", "version": 1,
+               "text": format!("{pinned}USER root\n")}}),
+    );
+    let found = located(&client.diagnostics(&docker_uri));
+    assert_eq!(found, [("BLD001".to_string(), 1, 0)]);
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": docker_uri}, "position": {"line": 1, "character": 6}}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        text.starts_with("**BLD001** image-runs-as-root · high"),
+        "{text}"
+    );
+
+    let workflow_uri = uri(&workflow);
+    let pushing = "on: push\njobs:\n  publish:\n    runs-on: ubuntu-latest\n    steps:\n      - run: docker push lzprodacr.azurecr.io/web:1\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": workflow_uri, "languageId": "yaml", "version": 1, "text": pushing}}),
+    );
+    let found = located(&client.diagnostics(&workflow_uri));
+    assert_eq!(found, [("BLD007".to_string(), 5, 8)]);
+    client.shutdown();
+}

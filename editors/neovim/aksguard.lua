@@ -7,7 +7,9 @@ local config = {
   cmd = { "aksguard", "lsp" },
   -- `hcl`/`terraform-vars`: how Neovim names .tfvars; `bicep` needs a filetype plugin or
   -- vim.filetype.add({ extension = { bicep = "bicep" } }).
-  filetypes = { "terraform", "terraform-vars", "hcl", "bicep", "json", "jsonc", "yaml" },
+  -- `dockerfile` covers Dockerfile, Containerfile and *.Dockerfile; workflows and Azure
+  -- Pipelines files are `yaml`.
+  filetypes = { "terraform", "terraform-vars", "hcl", "bicep", "json", "jsonc", "yaml", "dockerfile" },
   root_markers = { "aksguard.toml", ".git" },
 }
 

@@ -18,10 +18,12 @@ const languages = [
   "json",
   "jsonc",
   "yaml",
+  "dockerfile",
 ];
 const documentSelector: DocumentSelector = [
   ...languages.map((language) => ({ scheme: "file", language })),
   { scheme: "file", pattern: "**/*.{tf,tfvars,bicep,bicepparam,json,yaml,yml}" },
+  { scheme: "file", pattern: "**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile,Containerfile.*}" },
   { scheme: "file", pattern: "**/aksguard.toml" },
   ...languages.map((language) => ({ scheme: "untitled", language })),
 ];
