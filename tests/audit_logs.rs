@@ -153,3 +153,47 @@ fn an_unknown_target_keeps_the_rule_quiet_and_warn_names_it() {
         "{message}"
     );
 }
+
+#[test]
+fn sarif_names_the_peers_of_the_new_rules() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "testdata/audit_logs/tf_apiserver_only",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let peers = |id: &str| {
+        rules
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["properties"]["peerIds"].clone())
+            .unwrap_or_else(|| panic!("no {id} in {sarif}"))
+    };
+    assert_eq!(
+        peers("AKS019"),
+        serde_json::json!(["PSRule Azure.AKS.AuditLogs"])
+    );
+    assert_eq!(peers("AKS020"), serde_json::json!(["CKV_AZURE_143"]));
+    // AKS021 has no peer: no `peerIds` at all.
+    assert_eq!(peers("AKS021"), Value::Null);
+    let result = &sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "AKS019")
+        .unwrap()["locations"][0]["physicalLocation"];
+    assert_eq!(
+        result["artifactLocation"]["uri"],
+        "testdata/audit_logs/tf_apiserver_only/main.tf"
+    );
+    assert_eq!(result["region"]["startLine"], 1);
+    assert_eq!(result["region"]["startColumn"], 1);
+}
