@@ -118,15 +118,41 @@ fn an_arm_setting_in_a_nested_deployment_counts_and_enabled_false_does_not() {
 fn a_bicep_module_receiving_the_cluster_name_counts() {
     let (code, json) = check(&["testdata/audit_logs/bicep_module", "--select", "AKS019"]);
     assert_eq!(code, 1, "{json}");
+    let main = "testdata/audit_logs/bicep_module/main.bicep";
     assert_eq!(
         aks019(&json),
-        BTreeSet::from([row(
-            "AKS019",
-            "testdata/audit_logs/bicep_module/main.bicep",
-            14,
-            17,
-            "Microsoft.ContainerService/managedClusters/aks-silent"
-        )])
+        BTreeSet::from([
+            row(
+                "AKS019",
+                main,
+                14,
+                17,
+                "Microsoft.ContainerService/managedClusters/aks-silent"
+            ),
+            // Given the cluster's ID, the module's setting is linked too, and named.
+            row(
+                "AKS019",
+                main,
+                34,
+                15,
+                "Microsoft.ContainerService/managedClusters/aks-by-id"
+            ),
+        ])
+    );
+    let by_id = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["resource"] == "Microsoft.ContainerService/managedClusters/aks-by-id")
+        .unwrap();
+    let note = &by_id["related"][0];
+    assert_eq!(
+        note["path"],
+        "testdata/audit_logs/bicep_module/modules/api-server.bicep"
+    );
+    assert_eq!(
+        (note["line"].as_u64(), note["column"].as_u64()),
+        (Some(8), Some(20))
     );
 }
 

@@ -30,3 +30,23 @@ module auditLogs 'modules/audit.bicep' = {
     workspaceId: workspaceId
   }
 }
+
+resource byId 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
+  name: 'aks-by-id'
+  location: resourceGroup().location
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    dnsPrefix: 'aks-by-id'
+  }
+}
+
+// This module receives the cluster's ID, and collects only the API server log.
+module apiServerLogs 'modules/api-server.bicep' = {
+  name: 'api-server-logs'
+  params: {
+    clusterId: byId.id
+    workspaceId: workspaceId
+  }
+}
