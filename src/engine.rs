@@ -633,10 +633,11 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     };
 
     phase("read");
-    let adapted: Vec<Adapted> = units
+    let mut adapted: Vec<Adapted> = units
         .par_iter()
         .map(|unit| adapt(unit, &sources, &module_dirs, options, &bicep_files))
         .collect();
+    drop_compiled_twins(&units, &mut adapted, &sources, &bicep_files, &bicep.broken);
     let mut resources = Vec::new();
     let mut redirects: HashMap<Loc, Loc> = HashMap::new();
     let mut module_calls: HashMap<(String, FileId), Loc> = HashMap::new();
@@ -1056,6 +1057,129 @@ fn installed_module_call(
         .filter_map(|(i, _)| headers.get(&finding.resource[..i]))
         .find(|header| !installed(header.file))
         .copied()
+}
+
+/// A template Bicep compiled, beside the `.bicep` file it was compiled from under another
+/// name (quickstarts keep `main.bicep` and `azuredeploy.json`; Bicep's own samples
+/// `main.symbolicnames.json`): the same findings would be reported twice. It is that file's
+/// twin when it declares the same resources: with `languageVersion` 2.0, the same symbolic
+/// names as a `.bicep` file of its directory (a root or a module: each is evaluated, the
+/// module through its callers); otherwise the same types, and the same evaluated names
+/// wherever both sides know them, as a root `.bicep` file of its directory. Its resources are
+/// dropped and the `.bicep` file reports them once. A compiled template with no such `.bicep`
+/// beside it is reported as it is.
+fn drop_compiled_twins(
+    units: &[Unit],
+    adapted: &mut [Adapted],
+    sources: &Sources,
+    bicep: &BicepFiles<'_>,
+    broken: &HashSet<FileId>,
+) {
+    let dir_of = |file: FileId| sources.get(file).path.parent().map(Path::to_path_buf);
+    let mut bicep_roots: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    for (index, unit) in units.iter().enumerate() {
+        if let Unit::Bicep { root, .. } = unit {
+            if let Some(dir) = dir_of(*root) {
+                bicep_roots.entry(dir).or_default().push(index);
+            }
+        }
+    }
+    // Every `.bicep` file that parses (roots and modules) by directory, once.
+    let mut bicep_files: HashMap<PathBuf, Vec<FileId>> = HashMap::new();
+    let mut ids: Vec<FileId> = bicep
+        .trees
+        .keys()
+        .copied()
+        .filter(|id| !broken.contains(id))
+        .collect();
+    ids.sort_unstable();
+    for id in ids {
+        if let Some(dir) = dir_of(id) {
+            bicep_files.entry(dir).or_default().push(id);
+        }
+    }
+    if bicep_files.is_empty() {
+        return;
+    }
+    for (index, unit) in units.iter().enumerate() {
+        let Unit::Arm { template, .. } = unit else {
+            continue;
+        };
+        let compiled = &adapted[index].0;
+        if compiled.is_empty() || !compiled.iter().all(|r| r.compiled_by_bicep) {
+            continue;
+        }
+        let Some(dir) = dir_of(*template) else {
+            continue;
+        };
+        let twin = match crate::arm::compiled_symbols(&sources.get(*template).text) {
+            Some(symbols) => {
+                !symbols.is_empty()
+                    && bicep_files.get(&dir).into_iter().flatten().any(|id| {
+                        let tree = &bicep.trees[id];
+                        crate::bicep::declared_symbols(tree, &sources.get(*id).text) == symbols
+                    })
+            }
+            None => {
+                let declared = declarations(compiled);
+                bicep_roots
+                    .get(&dir)
+                    .into_iter()
+                    .flatten()
+                    .any(|&b| same_declarations(&declared, &declarations(&adapted[b].0)))
+            }
+        };
+        if twin {
+            adapted[index].0.clear();
+            adapted[index].1.clear();
+        }
+    }
+}
+
+/// The resources a deployment declares, by lowercase type: their evaluated names (None when
+/// unknown). Deployments (how modules compile) and `existing` references are left out.
+fn declarations(resources: &[RawResource]) -> BTreeMap<String, Vec<Option<&str>>> {
+    let mut out: BTreeMap<String, Vec<Option<&str>>> = BTreeMap::new();
+    for r in resources {
+        let kind = r.kind.to_ascii_lowercase();
+        if r.existing || kind == "microsoft.resources/deployments" {
+            continue;
+        }
+        let name = r.name.as_deref().filter(|n| !n.contains('?'));
+        out.entry(kind).or_default().push(name);
+    }
+    out
+}
+
+/// The same types as often, and names that agree wherever both are known: every known name
+/// of one side is either known on the other or paired with one of its unknown names.
+fn same_declarations(
+    a: &BTreeMap<String, Vec<Option<&str>>>,
+    b: &BTreeMap<String, Vec<Option<&str>>>,
+) -> bool {
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    a.iter().all(|(kind, names)| {
+        let Some(other) = b.get(kind) else {
+            return false;
+        };
+        if names.len() != other.len() {
+            return false;
+        }
+        let mut unmatched: Vec<&str> = other.iter().flatten().copied().collect();
+        let mut left = 0;
+        for name in names.iter().flatten() {
+            match unmatched.iter().position(|n| n.eq_ignore_ascii_case(name)) {
+                Some(i) => {
+                    unmatched.swap_remove(i);
+                }
+                None => left += 1,
+            }
+        }
+        let unknown = |side: &Vec<Option<&str>>| side.iter().filter(|n| n.is_none()).count();
+        left <= unknown(other) && unmatched.len() <= unknown(names)
+    })
 }
 
 /// A Terraform file as the evaluator takes it: (id, file name, text).

@@ -263,6 +263,18 @@ pub fn compiled_by_bicep(text: &str) -> bool {
     text.contains("_generator") && json::parse(0, text).is_ok_and(|root| generated_by_bicep(&root))
 }
 
+/// The symbolic names of a template Bicep compiled with `languageVersion` 2.0 (`resources`
+/// is an object keyed by the Bicep symbols; nested resources as `parent::child`). None for
+/// other templates.
+pub fn compiled_symbols(text: &str) -> Option<std::collections::BTreeSet<String>> {
+    let root = json::parse(0, text).ok()?;
+    if !generated_by_bicep(&root) {
+        return None;
+    }
+    let resources = root.get("resources")?.as_object()?;
+    Some(resources.iter().map(|p| p.key.clone()).collect())
+}
+
 /// The `{"parameters": {"x": {"value": ...}}}` of a parameters file, as given values.
 pub(crate) fn parameter_values(
     file: FileId,

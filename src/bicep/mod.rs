@@ -105,6 +105,61 @@ pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
     out
 }
 
+/// The symbols a Bicep file declares resources and modules under, as Bicep's
+/// `languageVersion` 2.0 output names them: `name` at the top level, `parent::child` for a
+/// resource nested in another's body (under conditions and loops too).
+pub fn declared_symbols(
+    tree: &tree_sitter::Tree,
+    text: &str,
+) -> std::collections::BTreeSet<String> {
+    fn nested(
+        node: tree_sitter::Node<'_>,
+        text: &str,
+        prefix: &str,
+        out: &mut std::collections::BTreeSet<String>,
+        depth: usize,
+    ) {
+        // Syntax nesting this deep holds no resource declarations worth finding; the bound
+        // keeps a hostile file from exhausting the stack.
+        if depth > 96 {
+            return;
+        }
+        for child in eval::named_children(node) {
+            if child.kind() == "resource_declaration" {
+                let Some(symbol) = declared_symbol(child, text) else {
+                    continue;
+                };
+                let name = format!("{prefix}::{symbol}");
+                out.insert(name.clone());
+                nested(child, text, &name, out, depth + 1);
+            } else {
+                nested(child, text, prefix, out, depth + 1);
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for decl in eval::top_level(tree.root_node()) {
+        if !matches!(decl.kind(), "resource_declaration" | "module_declaration") {
+            continue;
+        }
+        let Some(symbol) = declared_symbol(decl, text) else {
+            continue;
+        };
+        out.insert(symbol.to_string());
+        if decl.kind() == "resource_declaration" {
+            nested(decl, text, symbol, &mut out, 0);
+        }
+    }
+    out
+}
+
+fn declared_symbol<'t>(decl: tree_sitter::Node<'_>, text: &'t str) -> Option<&'t str> {
+    eval::named_children(decl)
+        .into_iter()
+        .find(|c| c.kind() == "identifier")
+        .map(|n| &text[n.byte_range()])
+}
+
 /// A Bicep file to evaluate: its id, absolute path and text.
 #[derive(Clone, Copy)]
 pub struct Input<'a> {

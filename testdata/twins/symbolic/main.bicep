@@ -1,0 +1,6 @@
+module cluster './aks.bicep' = {
+  name: 'cluster'
+  params: {
+    clusterName: 'prod-aks'
+  }
+}
