@@ -289,7 +289,17 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         phases.push((name, lap.elapsed()));
         lap = Instant::now();
     };
-    let found = discover::discover(paths, config);
+    let mut found = discover::discover(paths, config);
+    // An editor's unsaved buffer is named by a path no file has: its text is the file.
+    let (unsaved, missing): (Vec<PathBuf>, Vec<PathBuf>) = std::mem::take(&mut found.missing)
+        .into_iter()
+        .partition(|p| buffers.contains_key(p) && discover::kind_of(p).is_some());
+    found.missing = missing;
+    found.files.extend(
+        unsaved
+            .into_iter()
+            .filter_map(|p| discover::kind_of(&p).map(|kind| (p, kind))),
+    );
     phase("discover");
     let mut errors: Vec<Problem> = found
         .missing

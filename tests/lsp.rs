@@ -594,3 +594,35 @@ fn dockerfiles_and_pipelines_get_diagnostics_and_hover() {
     assert_eq!(found, [("BLD007".to_string(), 5, 8)]);
     client.shutdown();
 }
+
+/// A buffer never saved (VS Code's `untitled:Untitled-1`) is linted from its text by its
+/// language, and its quick fixes edit that buffer.
+#[test]
+fn an_unsaved_buffer_gets_diagnostics_and_fixes() {
+    let dir = scratch("untitled");
+    let mut client = Client::start(&dir, json!({}));
+    let untitled = "untitled:Untitled-1";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": untitled, "languageId": "terraform", "version": 1,
+                                "text": MAIN_TF}}),
+    );
+    let diagnostics = client.diagnostics(untitled);
+    let found = located(&diagnostics);
+    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    let local_accounts = diagnostics.iter().find(|d| d["code"] == "AKS005").unwrap();
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": untitled}, "range": local_accounts["range"],
+               "context": {"diagnostics": [local_accounts], "only": ["quickfix"]}}),
+    );
+    assert_eq!(
+        actions[0]["edit"]["changes"][untitled][0]["newText"], "true",
+        "{actions}"
+    );
+    // Its edits are its own: the file on disk with the same text is not involved.
+    change(&client, untitled, 2, &MAIN_TF.replace("= false", "= true"));
+    let found = located(&client.diagnostics(untitled));
+    assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+    client.shutdown();
+}

@@ -158,6 +158,8 @@ fn initialize(connection: &Connection) -> Result<(RequestId, InitializeParams), 
 struct Document {
     uri: Uri,
     text: String,
+    /// A buffer never saved (`untitled:`): linted alone, at a path no file has.
+    untitled: bool,
 }
 
 /// A fix as carried in a diagnostic's `data`: already in the client's coordinates.
@@ -227,6 +229,9 @@ impl Server<'_> {
 
     /// The workspace folder holding `path` (the innermost), else its directory.
     fn scope_of(&self, path: &Path) -> Option<PathBuf> {
+        if self.documents.get(path).is_some_and(|d| d.untitled) {
+            return Some(path.to_path_buf());
+        }
         self.roots
             .iter()
             .filter(|root| path.starts_with(root))
@@ -276,7 +281,11 @@ impl Server<'_> {
         match method.as_str() {
             notify::DidOpenTextDocument::METHOD => {
                 if let Ok(p) = serde_json::from_value::<DidOpenTextDocumentParams>(params) {
-                    self.update(p.text_document.uri, Some(p.text_document.text));
+                    self.open(
+                        p.text_document.uri,
+                        &p.text_document.language_id,
+                        p.text_document.text,
+                    );
                 }
             }
             notify::DidChangeTextDocument::METHOD => {
@@ -304,7 +313,7 @@ impl Server<'_> {
     /// The new text of a changed document: full-text changes replace it, ranged ones (from
     /// clients that ignore our FULL sync) are applied in order.
     fn changed_text(&self, params: &DidChangeTextDocumentParams) -> Option<String> {
-        let path = position::path_of(&params.text_document.uri)?;
+        let path = self.path_of(&params.text_document.uri)?;
         let mut text = self.documents.get(&path)?.text.clone();
         for change in &params.content_changes {
             match change.range {
@@ -319,12 +328,71 @@ impl Server<'_> {
         Some(text)
     }
 
+    /// The path a document is linted at: its file, or for an unsaved buffer a path under
+    /// a directory that does not exist, named after the buffer with the extension of its
+    /// language, so the engine reads it as that kind of file.
+    fn path_of(&self, uri: &Uri) -> Option<PathBuf> {
+        position::path_of(uri).or_else(|| {
+            self.documents
+                .iter()
+                .find(|(_, doc)| doc.untitled && doc.uri == *uri)
+                .map(|(path, _)| path.clone())
+        })
+    }
+
+    fn uri_of(&self, path: &Path) -> Option<Uri> {
+        match self.documents.get(path) {
+            Some(doc) => Some(doc.uri.clone()),
+            None => position::uri_of(path),
+        }
+    }
+
+    fn open(&mut self, uri: Uri, language: &str, text: String) {
+        if position::path_of(&uri).is_none() && uri.as_str().starts_with("untitled:") {
+            let Some(extension) = untitled_extension(language) else {
+                return;
+            };
+            let name: String = uri.as_str()["untitled:".len()..]
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .take(64)
+                .collect();
+            let path = untitled_dir().join(format!("{name}.{extension}"));
+            self.documents.retain(|_, doc| doc.uri != uri);
+            self.documents.insert(
+                path.clone(),
+                Document {
+                    uri,
+                    text,
+                    untitled: true,
+                },
+            );
+            self.stale.push(path);
+            return;
+        }
+        self.update(uri, Some(text));
+    }
+
     fn update(&mut self, uri: Uri, text: Option<String>) {
-        let Some(path) = position::path_of(&uri) else {
+        let Some(path) = self.path_of(&uri) else {
             return;
         };
         if let Some(text) = text {
-            self.documents.insert(path.clone(), Document { uri, text });
+            let untitled = self.documents.get(&path).is_some_and(|d| d.untitled);
+            self.documents.insert(
+                path.clone(),
+                Document {
+                    uri,
+                    text,
+                    untitled,
+                },
+            );
         }
         if is_config(&path) {
             self.relint_all();
@@ -334,10 +402,10 @@ impl Server<'_> {
     }
 
     fn close(&mut self, uri: &Uri) {
-        let Some(path) = position::path_of(uri) else {
+        let Some(path) = self.path_of(uri) else {
             return;
         };
-        self.documents.remove(&path);
+        let untitled = self.documents.remove(&path).is_some_and(|d| d.untitled);
         self.published.remove(&path);
         self.notify::<notify::PublishDiagnostics>(PublishDiagnosticsParams {
             uri: uri.clone(),
@@ -345,6 +413,9 @@ impl Server<'_> {
             version: None,
         });
         // The file on disk now stands in for the closed buffer.
+        if untitled {
+            return;
+        }
         if is_config(&path) {
             self.relint_all();
         } else {
@@ -373,14 +444,26 @@ impl Server<'_> {
     fn lint_scope(&mut self, scope: &Path) {
         let targets: Vec<PathBuf> = self
             .documents
-            .keys()
-            .filter(|p| p.starts_with(scope) && !is_config(p) && p.is_file())
-            .cloned()
+            .iter()
+            .filter(|(p, doc)| {
+                p.starts_with(scope) && !is_config(p) && (doc.untitled || p.is_file())
+            })
+            .map(|(p, _)| p.clone())
             .collect();
         if targets.is_empty() {
             return;
         }
-        let config = self.config_for(scope);
+        // An unsaved buffer takes the configuration of the first workspace folder.
+        let config_dir = match self.documents.get(scope) {
+            Some(doc) if doc.untitled => self
+                .roots
+                .first()
+                .cloned()
+                .or_else(|| std::env::current_dir().ok())
+                .unwrap_or_else(|| scope.to_path_buf()),
+            _ => scope.to_path_buf(),
+        };
+        let config = self.config_for(&config_dir);
         let buffers: Buffers = self
             .documents
             .iter()
@@ -510,7 +593,7 @@ impl Server<'_> {
                 let source = scan.sources.get(loc.file);
                 Some(DiagnosticRelatedInformation {
                     location: Location {
-                        uri: position::uri_of(&source.path)?,
+                        uri: self.uri_of(&source.path)?,
                         range: position::range(
                             &source.text,
                             loc.start as usize,
@@ -549,7 +632,7 @@ impl Server<'_> {
             .iter()
             .map(|edit| {
                 let source = scan.sources.get(edit.file);
-                let uri = position::uri_of(&source.path)?;
+                let uri = self.uri_of(&source.path)?;
                 let range = position::range(&source.text, edit.start, edit.end, self.encoding);
                 Some((
                     uri,
@@ -571,7 +654,7 @@ impl Server<'_> {
     // does not take part in hashing.
     #[allow(clippy::mutable_key_type)]
     fn code_actions(&self, params: CodeActionParams) -> Vec<CodeActionOrCommand> {
-        let path = position::path_of(&params.text_document.uri);
+        let path = self.path_of(&params.text_document.uri);
         let published = path
             .as_ref()
             .and_then(|p| self.published.get(p))
@@ -657,7 +740,7 @@ impl Server<'_> {
     /// on the same spot get a line each.
     fn hover(&self, params: HoverParams) -> Option<Hover> {
         let at = params.text_document_position_params.position;
-        let path = position::path_of(&params.text_document_position_params.text_document.uri)?;
+        let path = self.path_of(&params.text_document_position_params.text_document.uri)?;
         let published = self.published.get(&path)?;
         let mut here: Vec<&Diagnostic> =
             published.iter().filter(|d| contains(d.range, at)).collect();
@@ -715,6 +798,26 @@ impl Server<'_> {
     fn show(&self, typ: MessageType, message: String) {
         self.notify::<notify::ShowMessage>(ShowMessageParams { typ, message });
     }
+}
+
+/// Where unsaved buffers are placed for the engine: a directory that is never created.
+fn untitled_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("aksguard-unsaved-{}", std::process::id()))
+}
+
+/// The file extension that makes the engine read a buffer in `language` (an LSP language
+/// identifier) as that kind of file.
+fn untitled_extension(language: &str) -> Option<&'static str> {
+    Some(match language {
+        "terraform" | "hcl" => "tf",
+        "terraform-vars" => "tfvars",
+        "bicep" => "bicep",
+        "bicep-params" => "bicepparam",
+        "json" | "jsonc" | "arm-template" => "json",
+        "yaml" | "helm" => "yaml",
+        "dockerfile" => "Dockerfile",
+        _ => return None,
+    })
 }
 
 /// Findings named in one line each after the first in a hover.
