@@ -2,6 +2,7 @@
 //! to learn whether the control plane's audit logs are collected anywhere.
 
 use super::field::{Field, State};
+use super::fields::DefaultValue;
 use super::raw::{Format, RawResource};
 use super::registry::{located, nested_scope, Located, Reference};
 use crate::source::Loc;
@@ -48,6 +49,14 @@ impl DiagnosticSetting {
             _ => self.name.as_deref().unwrap_or(&self.at.address),
         }
     }
+}
+
+/// What an absent `enabled` on a log entry means, from the fields table.
+fn default_enabled(arm: bool) -> bool {
+    matches!(
+        super::fields::DIAGNOSTIC_LOG_ENABLED.default_for(arm, None),
+        DefaultValue::Bool(true)
+    )
 }
 
 fn is_audit_category(name: &str) -> bool {
@@ -247,8 +256,8 @@ impl Logs {
             return;
         }
         let on = match enabled.map(|key| block.value.get(key)) {
-            None | Some(None) => Some(true),
-            Some(Some(v)) if v.is_null() => Some(true),
+            None | Some(None) => Some(default_enabled(false)),
+            Some(Some(v)) if v.is_null() => Some(default_enabled(false)),
             Some(Some(v)) => v.as_bool(),
         };
         self.entry(
@@ -268,8 +277,8 @@ impl Logs {
         }
         // The API requires `enabled`; an entry without it is not a collected category.
         let on = match item.get_ci("enabled") {
-            None => Some(false),
-            Some(v) if v.is_null() => Some(false),
+            None => Some(default_enabled(true)),
+            Some(v) if v.is_null() => Some(default_enabled(true)),
             Some(v) => v.as_bool(),
         };
         self.entry(
@@ -278,5 +287,81 @@ impl Logs {
             item.get_ci("categoryGroup"),
             on,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terraform(body: &str) -> DiagnosticSetting {
+        let text = format!(
+            "resource \"azurerm_monitor_diagnostic_setting\" \"d\" {{\n  target_resource_id = azurerm_kubernetes_cluster.aks.id\n{body}}}\n"
+        );
+        let (resources, errors) =
+            crate::terraform::load_root(vec![(0, "main.tf".into(), text)], vec![]);
+        assert!(errors.is_empty());
+        lower_diagnostic_setting(&resources[0], 0, 0)
+    }
+
+    fn arm(logs: &str) -> DiagnosticSetting {
+        let text = format!(
+            r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [{{"type": "Microsoft.Insights/diagnosticSettings", "apiVersion": "2021-05-01-preview",
+    "name": "d", "scope": "Microsoft.ContainerService/managedClusters/aks",
+    "properties": {{"logs": {logs}}}}}]}}"#
+        );
+        let resources = crate::arm::load_template(0, &text, None).unwrap();
+        lower_diagnostic_setting(&resources[0], 0, 0)
+    }
+
+    #[test]
+    fn terraform_log_entries() {
+        let v3 = terraform("  log {\n    category = \"kube-audit\"\n  }\n");
+        assert_eq!((v3.audit.state, v3.audit.value), (State::Set, Some(true)));
+        assert_eq!(
+            v3.target.value,
+            Some(Reference::Address("azurerm_kubernetes_cluster.aks".into()))
+        );
+        let off = terraform("  log {\n    category = \"kube-audit\"\n    enabled  = false\n  }\n");
+        assert_eq!(off.audit.value, Some(false));
+        let group = terraform("  enabled_log {\n    category_group = \"allLogs\"\n  }\n");
+        assert_eq!(group.audit.value, Some(true));
+        let other = terraform("  enabled_log {\n    category = \"guard\"\n  }\n");
+        assert_eq!(
+            (other.audit.state, other.audit.value),
+            (State::Set, Some(false))
+        );
+        assert_eq!(other.enabled, ["guard"]);
+        let none = terraform("");
+        assert_eq!(
+            (none.audit.state, none.audit.value),
+            (State::Default, Some(false))
+        );
+        let unknown = terraform("  enabled_log {\n    category = var.category\n  }\n");
+        assert_eq!(unknown.audit.state, State::Unknown);
+    }
+
+    #[test]
+    fn arm_log_entries() {
+        let on = arm(r#"[{"categoryGroup": "audit", "enabled": true}]"#);
+        assert_eq!(on.audit.value, Some(true));
+        assert_eq!(
+            on.target.value,
+            Some(Reference::Id(
+                "/providers/Microsoft.ContainerService/managedClusters/aks".into()
+            ))
+        );
+        // `enabled` is required by the API: without it nothing is collected.
+        let bare = arm(r#"[{"category": "kube-audit-admin"}]"#);
+        assert_eq!(
+            (bare.audit.state, bare.audit.value),
+            (State::Set, Some(false))
+        );
+        let off = arm(r#"[{"category": "kube-audit", "enabled": false}]"#);
+        assert_eq!(off.audit.value, Some(false));
+        let unknown = arm(r#"[{"category": "kube-audit", "enabled": "[reference('x').on]"}]"#);
+        assert_eq!(unknown.audit.state, State::Unknown);
     }
 }

@@ -295,6 +295,12 @@ field!(PRICING_TIER, "tier", tf: ["tier"], arm: ["properties.pricingTier"],
     default: NoValue, arm_default: NoValue,
     source: "required by azurerm and the Security API");
 
+// ---- azurerm_monitor_diagnostic_setting / Microsoft.Insights/diagnosticSettings log entries
+field!(DIAGNOSTIC_LOG_ENABLED, "log_enabled",
+    tf: ["log.enabled"], arm: ["properties.logs.enabled"],
+    default: Bool(true), arm_default: Bool(false),
+    source: "azurerm 3.x: log { enabled } defaults to true (enabled_log blocks are always on); AKS API: Azure Monitor requires logs[].enabled, an entry without it collects nothing");
+
 /// Every field, for documentation and the all-defaults test.
 pub const ALL: &[&FieldSpec] = &[
     &PRIVATE_CLUSTER,
