@@ -45,6 +45,36 @@ fn repeated_object_keys_are_read_as_terraform_does_the_later_one_wins() {
     );
 }
 
+#[test]
+fn yaml_that_kubectl_accepts_is_read_not_rejected() {
+    // A flow sequence closed under its key, and a quoted command continued on lines indented
+    // less than its item: saphyr alone rejects both, kubectl (go-yaml) and PyYAML accept them.
+    let (code, json) = check(&["testdata/accepted_syntax"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
+    assert_eq!(
+        rows(&json, |f| f["rule"] == "K8S001"),
+        [
+            row(
+                "K8S001",
+                "testdata/accepted_syntax/deployment.yaml",
+                18,
+                13,
+                "Deployment/default/web"
+            ),
+            row(
+                "K8S001",
+                "testdata/accepted_syntax/job.yaml",
+                20,
+                13,
+                "Job/default/migrate"
+            ),
+        ]
+        .into_iter()
+        .collect()
+    );
+}
+
 /// `aksguard check ARGS` from the repository root in another format: exit code and stdout.
 fn check_as(args: &[&str]) -> (i32, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))

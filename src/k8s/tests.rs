@@ -474,3 +474,53 @@ fn corpus_does_not_panic() {
     }
     eprintln!("{} files, {failing} with errors", files.len());
 }
+
+#[test]
+fn a_flow_collection_line_indented_less_than_its_key_is_read_as_kubectl_reads_it() {
+    let text = "a:\n  - b: [\n      \"x\", # first\n      \"y\" # second\n    ]\n    c: {\n      k: v\n    }\n    d: 1\n";
+    // saphyr alone rejects it.
+    assert!(yaml::parse_once(0, text, 0, &[]).1.is_some());
+    let (docs, errors) = parse_documents(0, text);
+    assert!(errors.is_empty(), "{errors:?}");
+    let b = path(&docs[0], &["a", "0", "b"]);
+    let items: Vec<_> = b
+        .as_list()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["x", "y"]);
+    // Spans still point into the original text, and a quoted scalar's ends at its quote.
+    assert_eq!(
+        text_at(text, path(&docs[0], &["a", "0", "b", "1"]).loc.unwrap()),
+        "\"y\""
+    );
+    let (flow, _) = parse_documents(0, "a: [ \"x\" , y ]\n");
+    assert_eq!(
+        path(&flow[0], &["a", "0"]).loc.map(|l| (l.start, l.end)),
+        Some((5, 8))
+    );
+    assert_eq!(path(&docs[0], &["a", "0", "c", "k"]).as_str(), Some("v"));
+    assert_eq!(path(&docs[0], &["a", "0", "d"]).as_number(), Some(1.0));
+    // Under-indentation in block context stays an error, as in kubectl.
+    let (_, errors) = parse_documents(0, "a:\n  b: 1\n c: 2\n");
+    assert_eq!(errors.len(), 1);
+}
+
+#[test]
+fn a_quoted_scalar_continued_less_indented_than_its_item_is_read_as_kubectl_reads_it() {
+    let text = "c:\n  - args:\n      - \"run \\\n    --fast\n    now\"\n    k: v\n";
+    assert!(yaml::parse_once(0, text, 0, &[]).1.is_some());
+    let (docs, errors) = parse_documents(0, text);
+    assert!(errors.is_empty(), "{errors:?}");
+    // As PyYAML reads it: the escaped line break joins, the plain one folds to a space.
+    assert_eq!(
+        path(&docs[0], &["c", "0", "args", "0"]).as_str(),
+        Some("run --fast now")
+    );
+    // Spans after the re-indented lines still point into the original text.
+    let v = path(&docs[0], &["c", "0", "k"]);
+    assert_eq!(text_at(text, v.loc.unwrap()), "v");
+    let args = path(&docs[0], &["c", "0", "args", "0"]).loc.unwrap();
+    assert_eq!(text_at(text, args), "\"run \\\n    --fast\n    now\"");
+}

@@ -18,6 +18,9 @@ pub const MAX_DEPTH: usize = 256;
 /// saphyr-parser counts characters; `Loc` wants bytes of the whole file.
 struct Offsets {
     base: usize,
+    /// Spaces inserted into the parsed text, ascending: (byte offset in the original piece,
+    /// how many). Spans are mapped back through them.
+    inserted: Vec<(usize, usize)>,
     /// Byte offset of every char index (plus the end), only for non-ASCII text.
     table: Option<Vec<u32>>,
     len: usize,
@@ -34,9 +37,15 @@ impl Offsets {
         });
         Offsets {
             base,
+            inserted: Vec::new(),
             table,
             len: chunk.len(),
         }
+    }
+
+    /// The file offset of a byte offset within the parsed text.
+    fn file(&self, local: usize) -> usize {
+        self.base + original_offset(&self.inserted, local)
     }
 
     /// Byte offset within the chunk.
@@ -78,13 +87,225 @@ struct Builder<'a> {
     root: Option<Value>,
 }
 
+/// How many bytes a piece may be re-parsed in total while joining under-indented flow lines.
+const REPARSE_BUDGET: usize = 16 << 20;
+
 /// The documents of one `---` piece. Parsing stops at the first error; documents completed
 /// before it are kept.
+///
+/// saphyr rejects a line inside a flow collection that is indented less than its block
+/// (`key: [` ... `]` with the `]` under `key`), which libyaml, PyYAML, go-yaml (kubectl) and
+/// GitHub Actions accept: inside a flow collection a line break is only a separator. Such a
+/// line is joined to the one before it (line breaks, and comments that would swallow it,
+/// become spaces of the same byte length, so every span still points into the file) and
+/// the piece is parsed again.
 pub(super) fn parse(file: FileId, chunk: &str, base: usize) -> (Vec<Value>, Option<YamlError>) {
+    let mut patched: Option<String> = None;
+    let mut inserted: Vec<(usize, usize)> = Vec::new();
+    let mut spent = 0usize;
+    loop {
+        let text = patched.as_deref().unwrap_or(chunk);
+        let (docs, error, at) = parse_once(file, text, base, &inserted);
+        let Some(e) = &error else {
+            return (docs, error);
+        };
+        spent += chunk.len();
+        if spent > REPARSE_BUDGET {
+            return (docs, error);
+        }
+        let next = match e.message.as_str() {
+            "invalid indentation" => join_flow_line(text, at),
+            "invalid indentation in quoted scalar" => {
+                indent_continuation(text, at).map(|(next, added)| {
+                    for (line_start, n) in added {
+                        let original = original_offset(&inserted, line_start);
+                        let index = inserted.partition_point(|&(p, _)| p <= original);
+                        inserted.insert(index, (original, n));
+                    }
+                    next
+                })
+            }
+            _ => None,
+        };
+        match next {
+            Some(next) => patched = Some(next),
+            None => return (docs, error),
+        }
+    }
+}
+
+/// The offset in the original piece of an offset in the parsed text, given the spaces
+/// `inserted` (ascending, at original offsets); a position inside inserted spaces maps to
+/// where they were inserted.
+fn original_offset(inserted: &[(usize, usize)], parsed: usize) -> usize {
+    let mut shift = 0;
+    for &(at, n) in inserted {
+        let here = at + shift;
+        if parsed < here {
+            break;
+        }
+        if parsed < here + n {
+            return at;
+        }
+        shift += n;
+    }
+    parsed - shift
+}
+
+fn line_start_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |n| n + 1)
+}
+
+/// A quoted scalar (opening at `at`) whose continuation lines saphyr finds indented too
+/// little (libyaml, PyYAML and go-yaml take any indentation there, and folding drops it):
+/// `text` with those lines indented to the opening quote's column, and where (in `text`) how
+/// many spaces were added. Leading blanks of a continuation line are not part of the value.
+fn indent_continuation(text: &str, at: usize) -> Option<(String, Vec<(usize, usize)>)> {
+    let bytes = text.as_bytes();
+    let quote = *bytes.get(at).filter(|b| matches!(b, b'"' | b'\''))?;
+    let wanted = at - line_start_of(text, at);
+    let indent = |line: &[u8]| {
+        line.iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count()
+    };
+    // The closing quote.
+    let mut end = at + 1;
+    while end < bytes.len() {
+        match bytes[end] {
+            b'\\' if quote == b'"' => end += 1,
+            b'\'' if quote == b'\'' && bytes.get(end + 1) == Some(&b'\'') => end += 1,
+            b if b == quote => break,
+            _ => {}
+        }
+        end += 1;
+    }
+    let mut line = at + bytes[at..].iter().position(|&b| b == b'\n')? + 1;
+    let mut added = Vec::new();
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut copied = 0;
+    while line <= end.min(bytes.len()) && line < bytes.len() {
+        let has = indent(&bytes[line..]);
+        if has < wanted {
+            out.push_str(&text[copied..line]);
+            out.extend(std::iter::repeat_n(' ', wanted - has));
+            copied = line;
+            added.push((line, wanted - has));
+        }
+        match bytes[line..].iter().position(|&b| b == b'\n') {
+            Some(n) => line += n + 1,
+            None => break,
+        }
+    }
+    if added.is_empty() {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some((out, added))
+}
+
+/// `text` with the line starting at `at` joined to the content before it, when `at` lies
+/// inside a flow collection (`[ ]`, `{ }`); None otherwise.
+fn join_flow_line(text: &str, at: usize) -> Option<String> {
+    let bytes = text.as_bytes();
+    if at > bytes.len() || flow_depth(&text[..at]) == 0 {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    let mut i = at;
+    let mut joined = false;
+    loop {
+        // Back over whitespace, turning line breaks into spaces.
+        while i > 0 && matches!(out[i - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            i -= 1;
+            if matches!(out[i], b'\n' | b'\r') {
+                out[i] = b' ';
+                joined = true;
+            }
+        }
+        // A comment at the end of that line would now run into the joined line: blank it.
+        let line_start = out[..i]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |n| n + 1);
+        match comment_start(&out[line_start..i]) {
+            Some(hash) => {
+                for b in &mut out[line_start + hash..i] {
+                    *b = b' ';
+                }
+                i = line_start + hash;
+            }
+            None => break,
+        }
+    }
+    // Only ASCII bytes were replaced, by ASCII: still UTF-8 (a blanked comment's multi-byte
+    // characters become as many spaces as they had bytes).
+    joined.then(|| String::from_utf8(out).ok()).flatten()
+}
+
+/// Where a `#` comment starts in one line (outside quotes), if it has one.
+fn comment_start(line: &[u8]) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in line.iter().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if matches!(b, b'"' | b'\'') && (i == 0 || b" \t[{,:".contains(&line[i - 1])) => {
+                quote = Some(b)
+            }
+            None if b == b'#' && (i == 0 || matches!(line[i - 1], b' ' | b'\t')) => return Some(i),
+            None => {}
+        }
+    }
+    None
+}
+
+/// How many flow collections are open at the end of `text` (quotes and comments skipped).
+fn flow_depth(text: &str) -> usize {
+    let mut depth = 0usize;
+    for line in text.split('\n') {
+        let code = match comment_start(line.as_bytes()) {
+            Some(hash) => &line[..hash],
+            None => line,
+        };
+        let bytes = code.as_bytes();
+        let mut quote: Option<u8> = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            match quote {
+                Some(q) if b == q => quote = None,
+                Some(_) => {}
+                None if matches!(b, b'"' | b'\'')
+                    && (i == 0 || b" \t[{,:".contains(&bytes[i - 1])) =>
+                {
+                    quote = Some(b)
+                }
+                None if matches!(b, b'[' | b'{') => depth += 1,
+                None if matches!(b, b']' | b'}') => depth = depth.saturating_sub(1),
+                None => {}
+            }
+        }
+    }
+    depth
+}
+
+/// One parse of `chunk` (the piece, possibly with lines joined or indented); also the error's
+/// byte offset in `chunk`.
+pub(super) fn parse_once(
+    file: FileId,
+    chunk: &str,
+    base: usize,
+    inserted: &[(usize, usize)],
+) -> (Vec<Value>, Option<YamlError>, usize) {
     let mut b = Builder {
         file,
         chunk,
-        offsets: Offsets::new(chunk, base),
+        offsets: Offsets {
+            inserted: inserted.to_vec(),
+            ..Offsets::new(chunk, base)
+        },
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
@@ -92,23 +313,23 @@ pub(super) fn parse(file: FileId, chunk: &str, base: usize) -> (Vec<Value>, Opti
     };
     let mut docs = Vec::new();
     for event in Parser::new_from_str(chunk) {
-        let result = match event {
-            Ok((ev, span)) => b.on_event(ev, span, &mut docs),
-            Err(e) => Err(b.scan_error(&e)),
+        let (result, at) = match event {
+            Ok((ev, span)) => (b.on_event(ev, span, &mut docs), 0),
+            Err(e) => (Err(b.scan_error(&e)), b.offsets.local(e.marker().index())),
         };
         if let Err(e) = result {
-            return (docs, Some(e));
+            return (docs, Some(e), at);
         }
     }
-    (docs, None)
+    (docs, None, 0)
 }
 
 impl Builder<'_> {
     fn loc(&self, local_start: usize, local_end: usize) -> Loc {
         Loc::new(
             self.file,
-            self.offsets.base + local_start,
-            self.offsets.base + local_end,
+            self.offsets.file(local_start),
+            self.offsets.file(local_end),
         )
     }
 
@@ -162,8 +383,10 @@ impl Builder<'_> {
                     }
                     return Ok(());
                 }
-                let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
-                let (start, end) = if block {
+                // Block scalar spans run to the start of the next line, quoted ones in a flow
+                // collection over the blanks after the closing quote.
+                let trailing = !matches!(style, ScalarStyle::Plain);
+                let (start, end) = if trailing {
                     (start, self.trim_end(start, end))
                 } else if start == end && self.chunk.as_bytes().get(start) == Some(&b':') {
                     // An omitted value is reported before the key's colon; put it after.
@@ -283,7 +506,9 @@ impl Builder<'_> {
         if anchor != 0 {
             self.anchors.insert(anchor, (value.clone(), n));
         }
-        let (file, base) = (self.file, self.offsets.base);
+        let key_loc = |ks: usize, end: usize| {
+            Loc::new(self.file, self.offsets.file(ks), self.offsets.file(end))
+        };
         match self.stack.last_mut() {
             None => self.root = Some(value),
             Some(Frame::Map {
@@ -300,10 +525,9 @@ impl Builder<'_> {
                     None => *key = Some((key_text(&value), start, false)),
                     Some((k, ks, merge)) => {
                         *merges |= merge;
-                        let key_loc = Loc::new(file, base + ks, base + end);
                         entries.push(Entry {
                             key: k,
-                            key_loc: Some(key_loc),
+                            key_loc: Some(key_loc(ks, end)),
                             value,
                         });
                     }
@@ -322,7 +546,7 @@ impl Builder<'_> {
         }
     }
 
-    /// Block scalar spans run to the start of the next line; end at the last content byte.
+    /// A span that runs over trailing blanks ends at the last content byte instead.
     fn trim_end(&self, start: usize, mut end: usize) -> usize {
         let bytes = self.chunk.as_bytes();
         while end > start && matches!(bytes.get(end - 1), Some(b'\n' | b'\r' | b' ' | b'\t')) {
