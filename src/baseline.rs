@@ -38,7 +38,7 @@ pub fn write(path: &Path, scan: &Scan) -> std::io::Result<()> {
 
 /// Marks findings the baseline already knows as suppressed ("baseline").
 pub fn apply(path: &Path, scan: &mut Scan) -> Result<usize, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = crate::input::read_text(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let document: Value = serde_json::from_str(&text).map_err(|e| {
         format!(
             "{}:{}:{}: not a baseline: {e}",

@@ -339,7 +339,7 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError {
+        let text = crate::input::read_text(path).map_err(|error| ConfigError {
             path: path.to_path_buf(),
             line: 0,
             column: 0,
@@ -514,15 +514,7 @@ impl Config {
             if found {
                 continue;
             }
-            let what = if reference.exact {
-                "no rule has the ID"
-            } else {
-                "no rule ID starts with"
-            };
-            let mut message = format!("{what} `{}`", reference.text);
-            if let Some(closest) = closest(&reference.text, known, 2) {
-                message.push_str(&format!("; did you mean `{closest}`?"));
-            }
+            let message = unknown_rule_message(&reference.text, reference.exact, known);
             return Err(ConfigError {
                 path: path.clone(),
                 line: reference.line,
@@ -644,6 +636,54 @@ fn selector_digits(selector: &str) -> Option<usize> {
 
 fn is_rule_id(text: &str) -> bool {
     selector_digits(text) == Some(3)
+}
+
+/// Why `text` is not shaped like a rule ID (or, unless `want_id`, a prefix), with the
+/// upper-case spelling when that is one.
+fn rule_shape_message(text: &str, want_id: bool) -> String {
+    let upper = text.to_ascii_uppercase();
+    let fixed = if want_id {
+        is_rule_id(&upper)
+    } else {
+        is_rule_selector(&upper)
+    };
+    let mut message = if want_id {
+        format!("`{text}` is not a rule ID (like `AKS016` or `K8S003`)")
+    } else {
+        format!("`{text}` is not a rule ID or prefix (like `AKS`, `K8S0` or `ACR004`)")
+    };
+    if fixed && upper != text {
+        message.push_str(&format!("; did you mean `{upper}`?"));
+    } else if want_id && is_rule_selector(&upper) {
+        message.push_str("; a single rule is meant here, not a prefix");
+    }
+    message
+}
+
+/// Why no rule of `known` is `text` (`exact`) or starts with it, with the closest ID.
+fn unknown_rule_message(text: &str, exact: bool, known: &[&str]) -> String {
+    let what = if exact {
+        "no rule has the ID"
+    } else {
+        "no rule ID starts with"
+    };
+    let mut message = format!("{what} `{text}`");
+    if let Some(closest) = closest(text, known, 2) {
+        message.push_str(&format!("; did you mean `{closest}`?"));
+    }
+    message
+}
+
+/// A `--select` / `--ignore` value checked as the configuration's `select` and `ignore`
+/// are: shaped like a rule ID or prefix, and naming at least one rule of `known`.
+pub fn check_rule_selector(text: &str, known: &[&str]) -> Result<(), String> {
+    if !is_rule_selector(text) {
+        return Err(rule_shape_message(text, false));
+    }
+    if text == "ALL" || known.iter().any(|id| id.starts_with(text)) {
+        return Ok(());
+    }
+    Err(unknown_rule_message(text, false, known))
 }
 
 fn is_rule_selector(text: &str) -> bool {
@@ -914,23 +954,7 @@ impl<'s> Doc<'s> {
     }
 
     fn rule_shape_error(&self, text: &str, span: Range<usize>, want_id: bool) -> ConfigError {
-        let upper = text.to_ascii_uppercase();
-        let fixed = if want_id {
-            is_rule_id(&upper)
-        } else {
-            is_rule_selector(&upper)
-        };
-        let mut message = if want_id {
-            format!("`{text}` is not a rule ID (like `AKS016` or `K8S003`)")
-        } else {
-            format!("`{text}` is not a rule ID or prefix (like `AKS`, `K8S0` or `ACR004`)")
-        };
-        if fixed && upper != text {
-            message.push_str(&format!("; did you mean `{upper}`?"));
-        } else if want_id && is_rule_selector(&upper) {
-            message.push_str("; a single rule is meant here, not a prefix");
-        }
-        self.error(span, message)
+        self.error(span, rule_shape_message(text, want_id))
     }
 
     fn selectors(

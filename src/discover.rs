@@ -79,6 +79,9 @@ pub struct Discovered {
     pub files: Vec<(PathBuf, FileKind)>,
     /// Paths given on the command line that do not exist.
     pub missing: Vec<PathBuf>,
+    /// Paths that could not be listed or looked at (permission denied, a path longer than
+    /// the system allows), with the reason: errors, never "nothing to scan".
+    pub unreadable: Vec<(PathBuf, String)>,
     /// When files were named one by one (a pre-commit hook passes the changed files), the
     /// rest of their unit is read for context but only these files are reported.
     pub focus: Option<Focus>,
@@ -136,7 +139,7 @@ fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
                 Vec::new()
             }
         }
-        FileKind::BicepParam => std::fs::read_to_string(file)
+        FileKind::BicepParam => crate::input::read_text(file)
             .ok()
             .and_then(|text| bicep_using(&text))
             .map(|using| absolute(&dir.join(using)))
@@ -151,6 +154,7 @@ fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
 pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     let mut files = BTreeMap::new();
     let mut missing = Vec::new();
+    let mut unreadable = Vec::new();
     let mut focus_files = std::collections::HashSet::new();
     let mut focus_dirs = Vec::new();
     for root in paths {
@@ -170,9 +174,26 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             }
             continue;
         }
-        if !root.is_dir() {
-            missing.push(root.clone());
-            continue;
+        match std::fs::metadata(root) {
+            Ok(metadata) if metadata.is_dir() => {}
+            // A FIFO or device named on the command line: the reader says what it is.
+            Ok(_) => {
+                if let Some(kind) = kind_of(root) {
+                    files.insert(absolute(root), kind);
+                    focus_files.insert(absolute(root));
+                } else {
+                    unreadable.push((root.clone(), "not a regular file or directory".to_string()));
+                }
+                continue;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing.push(root.clone());
+                continue;
+            }
+            Err(e) => {
+                unreadable.push((root.clone(), e.to_string()));
+                continue;
+            }
         }
         focus_dirs.push(absolute(root));
         // Walk from the absolute root so every entry is absolute already: resolving each
@@ -190,7 +211,23 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
                         .is_some_and(|n| SKIPPED_DIRS.contains(&n));
                 !(skip_dir || excludes && config.is_excluded(e.path()))
             });
-        for entry in walker.filter_map(Result::ok) {
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    // A directory that cannot be listed hides whatever it holds.
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone());
+                    let reason = e
+                        .io_error()
+                        .map(ToString::to_string)
+                        .unwrap_or_else(|| e.to_string());
+                    unreadable.push((path, reason));
+                    continue;
+                }
+            };
             if !entry.file_type().is_file() {
                 continue;
             }
@@ -202,6 +239,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     Discovered {
         files: files.into_iter().collect(),
         missing,
+        unreadable,
         focus: (!focus_files.is_empty()).then_some(Focus {
             files: focus_files,
             dirs: focus_dirs,

@@ -15,8 +15,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// Infrastructure files are small; a bigger one is generated or hostile.
-pub const MAX_FILE_BYTES: usize = 16 << 20;
+pub use crate::input::MAX_FILE_BYTES;
 
 /// An engine diagnostic (AG001 parse error) rather than a rule finding.
 #[derive(Clone, Debug)]
@@ -312,6 +311,13 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             message: "no such file or directory".to_string(),
         })
         .collect();
+    errors.extend(found.unreadable.iter().map(|(path, reason)| Problem {
+        rule: rules::PARSE_ERROR.0,
+        slug: rules::PARSE_ERROR.1,
+        path: crate::source::display_path(path),
+        at: None,
+        message: format!("cannot read this path, so nothing in it was scanned: {reason}"),
+    }));
 
     let read: Vec<(PathBuf, FileKind, Result<String, Unreadable>)> = found
         .files
@@ -319,39 +325,14 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         .cloned()
         .map(|(path, kind)| {
             if let Some(text) = buffers.get(&path) {
-                return (path, kind, Ok(text.clone()));
+                return (path, kind, Ok(crate::input::strip_bom(text.clone())));
             }
-            let bytes = if path.as_os_str() == "-" {
-                let mut buffer = Vec::new();
-                std::io::Read::read_to_end(&mut std::io::stdin(), &mut buffer).map(|_| buffer)
+            let text = if path.as_os_str() == "-" {
+                crate::input::read_stdin()
             } else {
-                std::fs::read(&path)
+                crate::input::read_text(&path)
             };
-            let text = bytes
-                .map_err(|e| Unreadable::new(e.to_string()))
-                .and_then(|bytes| {
-                    if bytes.len() > MAX_FILE_BYTES {
-                        return Err(Unreadable::new(format!(
-                            "the file is {} bytes, more than the {} MiB aksguard reads",
-                            bytes.len(),
-                            MAX_FILE_BYTES >> 20
-                        )));
-                    }
-                    if bytes.iter().take(8192).any(|&b| b == 0) {
-                        return Err(Unreadable::new(
-                            "the file is binary (it contains NUL bytes)".to_string(),
-                        ));
-                    }
-                    String::from_utf8(bytes).map_err(|e| {
-                        // Everything before the first bad byte is the same in the lossy text, so
-                        // the error can point at that byte.
-                        let at = e.utf8_error().valid_up_to();
-                        Unreadable {
-                            message: "the file is not valid UTF-8: save it as UTF-8".to_string(),
-                            shown: Some((String::from_utf8_lossy(e.as_bytes()).into_owned(), at)),
-                        }
-                    })
-                });
+            let text = text.map_err(Unreadable::from);
             (path, kind, text)
         })
         .collect();
@@ -359,7 +340,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut sources = Sources::default();
     // Files named by `--var-file` and `--parameters`: read whole, reported like any other.
     let mut read_input = |sources: &mut Sources, path: &PathBuf| -> Option<FileId> {
-        match std::fs::read_to_string(path) {
+        match crate::input::read_text(path) {
             Ok(text) => Some(sources.add(discover::absolute(path), text)),
             Err(e) => {
                 errors.push(Problem {
@@ -505,7 +486,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     // Local module calls: a directory only called as a module is evaluated through its
     // callers, not as a root of its own (DESIGN §4).
     let (roots, module_dirs, module_files, module_calls) =
-        terraform_roots(&mut terraform_dirs, &mut sources);
+        terraform_roots(&mut terraform_dirs, &mut sources, &mut errors);
     let module_dirs = std::sync::Arc::new(module_dirs);
     for (dir, (files, mut tfvars)) in terraform_dirs {
         if files.is_empty() {
@@ -819,7 +800,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     }
     // The configuration joins the sources only when its [[suppress]] entries can be reported.
     let config_file = match (&config.path, config.suppress.is_empty()) {
-        (Some(path), false) => std::fs::read_to_string(path)
+        (Some(path), false) => crate::input::read_text(path)
             .ok()
             .map(|text| sources.add(path.clone(), text)),
         _ => None,
@@ -866,6 +847,8 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     }
     errors.sort_by(|a, b| (&a.path, a.at.map(|l| l.start)).cmp(&(&b.path, b.at.map(|l| l.start))));
 
+    hide_outside_text(&mut sources, &mut errors, paths, options, config);
+
     phase("suppressions and order");
     let field_states = FieldStates::of(&model);
     Scan {
@@ -878,6 +861,45 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         duration: started.elapsed(),
         phases,
         not_shown,
+    }
+}
+
+/// Marks the files read from outside the scanned paths (module and `using` targets,
+/// manifests) so no text of theirs is shown, and replaces the messages of their parse
+/// errors, which quote the text, by the place alone. Files named on the command line
+/// (`--var-file`, `--parameters`, the configuration) are the user's own choice, not outside.
+fn hide_outside_text(
+    sources: &mut Sources,
+    errors: &mut [Problem],
+    paths: &[PathBuf],
+    options: &Options,
+    config: &Config,
+) {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths.iter().filter(|p| p.as_os_str() != "-") {
+        let path = discover::absolute(path);
+        if path.is_dir() {
+            roots.push(path);
+        } else if let Some(parent) = path.parent() {
+            // A named file is read with the rest of its unit, beside it.
+            roots.push(parent.to_path_buf());
+        }
+    }
+    roots.extend(options.var_files.iter().map(|p| discover::absolute(p)));
+    roots.extend(options.parameters.iter().map(|p| discover::absolute(p)));
+    roots.extend(config.path.iter().cloned());
+    sources.mark_outside(&roots);
+    for error in errors.iter_mut() {
+        let Some(at) = error.at else { continue };
+        let file = sources.get(at.file);
+        if file.outside {
+            let (line, column) = file.line_col(at.start);
+            error.message = format!(
+                "this file, outside the scanned paths, does not parse at line {line}, column \
+                 {column}; its text is not shown: run `aksguard check {}` to see the error",
+                shell_word(&file.display)
+            );
+        }
     }
 }
 
@@ -1314,6 +1336,7 @@ const MAX_MODULE_DIRS: usize = 4_096;
 fn terraform_roots(
     dirs: &mut BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)>,
     sources: &mut Sources,
+    errors: &mut Vec<Problem>,
 ) -> (
     HashSet<PathBuf>,
     crate::terraform::module::ModuleDirs,
@@ -1352,17 +1375,24 @@ fn terraform_roots(
                     let mut paths: Vec<PathBuf> = entries
                         .filter_map(Result::ok)
                         .map(|e| e.path())
-                        .filter(|p| p.is_file())
+                        .filter(|p| !p.is_dir())
                         .filter(|p| discover::kind_of(p) == Some(FileKind::Terraform))
                         .collect();
                     paths.sort();
                     for path in paths {
-                        if let Ok(text) = std::fs::read_to_string(&path) {
-                            if text.len() <= MAX_FILE_BYTES {
+                        match crate::input::read_text(&path) {
+                            Ok(text) => {
                                 let id = sources.add(path, text);
                                 read.push(id);
                                 extra_files.push(id);
                             }
+                            Err(e) => errors.push(Problem {
+                                rule: rules::PARSE_ERROR.0,
+                                slug: rules::PARSE_ERROR.1,
+                                path: crate::source::display_path(&path),
+                                at: None,
+                                message: format!("cannot read this module file: {e}"),
+                            }),
                         }
                     }
                 }
@@ -1492,11 +1522,18 @@ struct Unreadable {
     shown: Option<(String, usize)>,
 }
 
-impl Unreadable {
-    fn new(message: String) -> Unreadable {
-        Unreadable {
-            message,
-            shown: None,
+impl From<crate::input::ReadError> for Unreadable {
+    fn from(error: crate::input::ReadError) -> Unreadable {
+        let message = error.to_string();
+        match error {
+            crate::input::ReadError::NotUtf8 { lossy, at } => Unreadable {
+                message,
+                shown: Some((lossy, at)),
+            },
+            _ => Unreadable {
+                message,
+                shown: None,
+            },
         }
     }
 }
@@ -1563,7 +1600,24 @@ fn bicep_units(
                 if by_path.contains_key(module) {
                     continue;
                 }
-                let actual = if module.is_file() {
+                // A module path is the scanned file's to choose: only Bicep files and ARM
+                // templates are read, and only regular files (never `/etc/shadow`, a FIFO
+                // or `/proc/self/environ`).
+                let Some(target_kind) = module_target_kind(module) else {
+                    errors.push(Problem {
+                        rule: rules::PARSE_ERROR.0,
+                        slug: rules::PARSE_ERROR.1,
+                        path: sources.get(id).display.clone(),
+                        at: None,
+                        message: format!(
+                            "the module or `using` target {} is not a .bicep, .json or \
+                             .bicepparam file: aksguard does not read it",
+                            crate::source::display_path(module)
+                        ),
+                    });
+                    continue;
+                };
+                let actual = if module.exists() {
                     module.clone()
                 } else {
                     match differently_cased(module) {
@@ -1571,26 +1625,35 @@ fn bicep_units(
                         None => continue,
                     }
                 };
-                let json = crate::bicep::is_json_module(&module.to_string_lossy());
                 let known = by_path.get(&actual).or_else(|| json_by_path.get(&actual));
                 if let Some(id) = known.copied() {
                     by_path.insert(module.clone(), id);
                     continue;
                 }
-                let Ok(text) = std::fs::read_to_string(&actual) else {
-                    continue;
+                let text = match crate::input::read_text(&actual) {
+                    Ok(text) => text,
+                    Err(e) => {
+                        errors.push(Problem {
+                            rule: rules::PARSE_ERROR.0,
+                            slug: rules::PARSE_ERROR.1,
+                            path: sources.get(id).display.clone(),
+                            at: None,
+                            message: format!(
+                                "cannot read the module or `using` target {}: {e}",
+                                crate::source::display_path(&actual)
+                            ),
+                        });
+                        continue;
+                    }
                 };
-                if text.len() > MAX_FILE_BYTES {
-                    continue;
-                }
                 let added = sources.add(actual.clone(), text);
                 by_path.insert(actual, added);
                 by_path.insert(module.clone(), added);
-                if json {
+                if target_kind == FileKind::Json {
                     // Read for its callers only: not a root, not outlined as Bicep.
                     continue;
                 }
-                kinds.push((added, FileKind::Bicep));
+                kinds.push((added, target_kind));
                 pending.push(added);
             }
             for (reference, cached) in &outline.registry {
@@ -1695,6 +1758,21 @@ fn bicep_units(
         broken,
         called_templates,
         registry,
+    }
+}
+
+/// What a Bicep module or `using` path may name: a Bicep file, a parameters file or an ARM
+/// template (registry modules are cached as `main.json`); None for anything else.
+fn module_target_kind(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name.ends_with(".bicep") {
+        Some(FileKind::Bicep)
+    } else if name.ends_with(".bicepparam") {
+        Some(FileKind::BicepParam)
+    } else if crate::bicep::is_json_module(&name) {
+        Some(FileKind::Json)
+    } else {
+        None
     }
 }
 

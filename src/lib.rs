@@ -9,6 +9,7 @@ pub mod discover;
 pub mod engine;
 pub mod finding;
 pub mod fix;
+pub mod input;
 pub mod k8s;
 pub mod lsp;
 pub mod model;

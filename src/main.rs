@@ -176,11 +176,23 @@ fn check(args: CheckArgs) -> ExitCode {
     let config = match load_config(&args, &paths) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error[AG004 invalid-config]: {e}");
+            eprintln!("error[AG004 invalid-config]: {}", shown(&e));
             return ExitCode::from(2);
         }
     };
     let mut config = config;
+    for (option, values) in [("--select", &args.select), ("--ignore", &args.ignore)] {
+        for value in values {
+            if let Err(message) = aksguard::config::check_rule_selector(value, rules::CATALOGUE_IDS)
+            {
+                eprintln!(
+                    "error[AG004 invalid-config]: {option}: {}",
+                    aksguard::report::escape::one_line(&message)
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     // As in Ruff: `--select` replaces the configuration's selection, `--ignore` adds to it.
     if !args.select.is_empty() {
         config.select = args.select.clone();
@@ -232,8 +244,9 @@ fn check(args: CheckArgs) -> ExitCode {
             }
             Err(e) => {
                 eprintln!(
-                    "aksguard: cannot write the baseline {}: {e}",
-                    path.display()
+                    "aksguard: cannot write the baseline {}: {}",
+                    shown(&path.display()),
+                    shown(&e)
                 );
                 ExitCode::from(2)
             }
@@ -241,7 +254,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     if let Some(path) = &args.baseline {
         if let Err(e) = aksguard::baseline::apply(path, &mut scan) {
-            eprintln!("aksguard: {e}");
+            eprintln!("aksguard: {}", shown(&e));
             return ExitCode::from(2);
         }
     }
@@ -264,7 +277,7 @@ fn check(args: CheckArgs) -> ExitCode {
                     "aksguard: nothing to scan: no Terraform or ARM template files under {}",
                     paths
                         .iter()
-                        .map(|p| p.display().to_string())
+                        .map(|p| shown(&p.display()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 );
@@ -287,6 +300,13 @@ fn check(args: CheckArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+/// A note for standard error: paths and messages may carry text of scanned files (a file
+/// name from a pre-commit hook, a configuration value), shown with control characters
+/// escaped so none reaches the terminal or CI log raw.
+fn shown(text: &impl std::fmt::Display) -> String {
+    aksguard::report::escape::one_line(&text.to_string()).into_owned()
 }
 
 fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Config, ConfigError> {
@@ -319,11 +339,16 @@ fn fix(
     for skipped in &planned.not_written {
         eprintln!(
             "aksguard: not written: {}: {}",
-            skipped.display, skipped.reason
+            shown(&skipped.display),
+            shown(&skipped.reason)
         );
     }
     if args.diff {
-        print!("{}", aksguard::fix::unified_diff(&planned.changes));
+        // The diff quotes scanned lines: control characters and CI commands in them are made
+        // harmless (such a line no longer applies as a patch, which is the lesser harm).
+        let diff = aksguard::fix::unified_diff(&planned.changes);
+        let diff = aksguard::report::escape::source(&diff);
+        print!("{}", aksguard::report::escape::no_commands(&diff, |_| None));
         return if planned.changes.is_empty() {
             Ok(None)
         } else {
@@ -334,11 +359,12 @@ fn fix(
     for skipped in &written.not_written {
         eprintln!(
             "aksguard: not written: {}: {}",
-            skipped.display, skipped.reason
+            shown(&skipped.display),
+            shown(&skipped.reason)
         );
     }
     for error in &written.errors {
-        eprintln!("aksguard: {error}");
+        eprintln!("aksguard: {}", shown(error));
     }
     eprintln!("aksguard: fixed {} file(s)", written.written);
     if !written.errors.is_empty() {
@@ -347,7 +373,7 @@ fn fix(
     let mut relinted = engine::lint_with(paths, config, options);
     if let Some(path) = &args.baseline {
         if let Err(e) = aksguard::baseline::apply(path, &mut relinted) {
-            eprintln!("aksguard: {e}");
+            eprintln!("aksguard: {}", shown(&e));
             return Err(ExitCode::from(2));
         }
     }

@@ -28,6 +28,10 @@ pub struct SourceFile {
     /// The path as reported: relative to the working directory when beneath it.
     pub display: String,
     pub text: String,
+    /// Read from outside the scanned paths (a module or `using` target a scanned file
+    /// names): whoever wrote the scanned files chose it, so none of its text is ever shown,
+    /// only its path and places in it.
+    pub outside: bool,
     line_starts: Vec<u32>,
     /// Whether a build writes this file (Bicep-compiled JSON, rendered Helm): asked once
     /// per finding with a fix, decided once per file.
@@ -50,6 +54,7 @@ impl SourceFile {
             path,
             display,
             text,
+            outside: false,
             line_starts,
             generated: std::sync::OnceLock::new(),
             fix_parse: crate::fix::Parsed::default(),
@@ -127,6 +132,23 @@ impl Sources {
 
     pub fn iter(&self) -> impl Iterator<Item = &SourceFile> {
         self.files.iter()
+    }
+
+    /// Marks the files outside `roots` (absolute directories), as `SourceFile::outside`.
+    /// Compared after resolving symbolic links, so a link in the scanned tree that leads out
+    /// of it counts as outside.
+    pub fn mark_outside(&mut self, roots: &[PathBuf]) {
+        let roots: Vec<PathBuf> = roots
+            .iter()
+            .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
+            .collect();
+        for file in &mut self.files {
+            if file.path.as_os_str() == "-" {
+                continue;
+            }
+            let real = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
+            file.outside = !roots.iter().any(|root| real.starts_with(root));
+        }
     }
 
     /// "variables.tf:12" style reference for secondary notes.

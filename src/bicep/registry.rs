@@ -138,7 +138,7 @@ impl BicepConfig {
         while let Some(d) = dir {
             let candidate = d.join("bicepconfig.json");
             if candidate.is_file() {
-                return std::fs::read_to_string(&candidate)
+                return crate::input::read_text(&candidate)
                     .ok()
                     .and_then(|text| crate::arm::json_value(0, &text).ok())
                     .map(|value| BicepConfig::from_value(&value, d))

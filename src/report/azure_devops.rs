@@ -42,7 +42,13 @@ pub fn render(scan: &Scan) -> String {
     }
     out.push_str(&plain(&super::human::summary(scan)));
     out.push('\n');
-    out
+    // The commands written above keep their prefix; no other `##vso[` or `##[` is left.
+    super::escape::no_commands(&out, |line| {
+        ["##vso[task.logissue ", "##[warning]"]
+            .into_iter()
+            .find(|prefix| line.starts_with(prefix))
+            .map(str::len)
+    })
 }
 
 fn issue_type(severity: Severity) -> &'static str {
@@ -82,14 +88,18 @@ fn problem_line(scan: &Scan, e: &Problem) -> String {
 /// A line that is not a logging command. The agent looks for `##vso[` anywhere in a line,
 /// so text from scanned files must not carry one; line breaks become spaces.
 fn plain(text: &str) -> String {
-    text.replace("\r\n", " ")
+    let text = text
+        .replace("\r\n", " ")
         .replace(['\r', '\n'], " ")
-        .replace("##vso[", "##vso%5B")
+        .replace("##vso[", "##vso%5B");
+    super::escape::one_line(&text).into_owned()
 }
 
-/// Escaping of a logging command's message (azure-pipelines-task-lib `escapedata`).
+/// Escaping of a logging command's message (azure-pipelines-task-lib `escapedata`); other
+/// control characters made visible.
 fn data(text: &str) -> String {
-    text.replace('%', "%AZP25")
+    super::escape::line_breaks_kept(text)
+        .replace('%', "%AZP25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

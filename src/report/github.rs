@@ -39,7 +39,9 @@ pub fn render(scan: &Scan) -> String {
     }
     out.push_str(&plain(&super::human::summary(scan)));
     out.push('\n');
-    out
+    // Every line starting with `::` is an annotation written above; `##[` in any line
+    // would be a v1 command.
+    super::escape::no_commands(&out, |line| line.starts_with("::").then_some(0))
 }
 
 fn command(severity: Severity) -> &'static str {
@@ -86,12 +88,13 @@ fn problem_line(scan: &Scan, e: &Problem) -> String {
 /// A line that is not a workflow command: line breaks become spaces, so no text of a
 /// scanned file can start a line with `::`.
 fn plain(text: &str) -> String {
-    text.replace("\r\n", " ").replace(['\r', '\n'], " ")
+    super::escape::one_line(&text.replace("\r\n", " ").replace(['\r', '\n'], " ")).into_owned()
 }
 
-/// Escaping of a workflow command's message.
+/// Escaping of a workflow command's message; other control characters made visible.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::escape::line_breaks_kept(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

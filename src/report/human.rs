@@ -1,5 +1,6 @@
 //! Human output: miette reports with the source snippet, labels and help, then one summary line.
 
+use super::escape;
 use crate::engine::Scan;
 use crate::fix::Applicability;
 use crate::severity::Severity;
@@ -26,26 +27,39 @@ struct Excerpt {
 }
 
 impl Excerpt {
-    /// None when a label sits on a line too long to show.
+    /// None when a line from the first label to the last is too long to show, or the file
+    /// lies outside the scanned paths (its text is never shown). Context lines stop before
+    /// the first line too long to show.
     fn around(file: &SourceFile, spans: &[(usize, usize)]) -> Option<Excerpt> {
+        if file.outside {
+            return None;
+        }
         let line_of = |offset: usize| file.line_col(offset as u32).0;
         let first = spans.iter().map(|s| line_of(s.0)).min()?;
         let last = spans.iter().map(|s| line_of(s.0 + s.1)).max()?;
         let line_end = |line: usize| file.line_start(line + 1).unwrap_or(file.text.len());
-        for &(offset, _) in spans {
-            let line = line_of(offset);
-            if line_end(line) - file.line_start(line)? > MAX_SNIPPET_LINE {
-                return None;
-            }
+        let short = |line: usize| {
+            file.line_start(line)
+                .is_some_and(|start| line_end(line) - start <= MAX_SNIPPET_LINE)
+        };
+        if !(first..=last).all(short) {
+            return None;
         }
-        let first = first.saturating_sub(CONTEXT_LINES).max(1);
-        let start = file.line_start(first)?;
-        let end = line_end(last + CONTEXT_LINES);
+        let mut from = first;
+        while from > 1 && first - from < CONTEXT_LINES && short(from - 1) {
+            from -= 1;
+        }
+        let mut to = last;
+        while to - last < CONTEXT_LINES && file.line_start(to + 1).is_some() && short(to + 1) {
+            to += 1;
+        }
+        let start = file.line_start(from)?;
+        let end = line_end(to);
         Some(Excerpt {
-            name: file.display.clone(),
-            text: file.text.get(start..end)?.to_string(),
+            name: escape::one_line(&file.display).into_owned(),
+            text: escape::source(file.text.get(start..end)?).into_owned(),
             start,
-            first_line: first - 1,
+            first_line: from - 1,
         })
     }
 }
@@ -101,7 +115,7 @@ fn with_snippet(
         }
         None => {
             let (line, column) = file.line_col(at.0 as u32);
-            let place = format!("at {}:{line}:{column}", file.display);
+            let place = format!("at {}:{line}:{column}", escape::one_line(&file.display));
             let help = match help {
                 Some(help) => format!("{place}\n{help}"),
                 None => place,
@@ -122,7 +136,7 @@ pub fn render(scan: &Scan, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
     let mut out = String::new();
     for error in &scan.errors {
-        let mut diagnostic = MietteDiagnostic::new(error.message.clone())
+        let mut diagnostic = MietteDiagnostic::new(escape::one_line(&error.message))
             .with_code(format!("{} {}", error.rule, error.slug))
             .with_severity(miette::Severity::Error);
         let report = match error.at {
@@ -133,7 +147,9 @@ pub fn render(scan: &Scan, color: bool) -> String {
                     diagnostic.with_label(LabeledSpan::new(Some("here".to_string()), at.0, at.1));
                 with_snippet(diagnostic, file, at, None)
             }
-            None => Report::new(diagnostic.with_help(format!("in {}", error.path))),
+            None => {
+                Report::new(diagnostic.with_help(format!("in {}", escape::one_line(&error.path))))
+            }
         };
         let _ = handler.render_report(&mut out, report.as_ref());
         out.push('\n');
@@ -145,21 +161,22 @@ pub fn render(scan: &Scan, color: bool) -> String {
             (finding.at.end - finding.at.start) as usize,
         );
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(finding.label.clone()),
+            Some(escape::one_line(&finding.label).into_owned()),
             at,
         )];
-        let mut help = finding.help.clone();
+        let mut help = escape::lines(&finding.help).into_owned();
         for (loc, note) in &finding.notes {
+            let note = escape::one_line(note);
             if loc.file == finding.at.file {
                 labels.push(LabeledSpan::new(
-                    Some(note.clone()),
+                    Some(note.into_owned()),
                     loc.start as usize,
                     (loc.end - loc.start) as usize,
                 ));
             } else {
                 help.push_str(&format!(
                     "\nnote: {note} at {}",
-                    scan.sources.short_ref(*loc)
+                    escape::one_line(&scan.sources.short_ref(*loc))
                 ));
             }
         }
@@ -173,9 +190,13 @@ pub fn render(scan: &Scan, color: bool) -> String {
                 }
             });
         }
-        let mut message = format!("{} [{}]", finding.message, finding.resource);
+        let mut message = format!(
+            "{} [{}]",
+            escape::one_line(&finding.message),
+            escape::one_line(&finding.resource)
+        );
         if let Some(source) = &finding.source {
-            message.push_str(&format!(" (from {source})"));
+            message.push_str(&format!(" (from {})", escape::one_line(source)));
         }
         let diagnostic = MietteDiagnostic::new(message)
             .with_code(format!("{} {}", finding.rule, finding.slug))
@@ -190,12 +211,13 @@ pub fn render(scan: &Scan, color: bool) -> String {
         out.push('\n');
     }
     if let Some(line) = scan.not_shown.line() {
-        out.push_str(&line);
+        out.push_str(&escape::lines(&line));
         out.push('\n');
     }
     out.push_str(&summary(scan));
     out.push('\n');
-    out
+    // Escaped field by field above; this pass holds for whatever miette adds around them.
+    escape::no_commands(&out, |_| None)
 }
 
 pub fn summary(scan: &Scan) -> String {

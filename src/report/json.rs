@@ -81,7 +81,9 @@ pub fn render(scan: &Scan) -> String {
             "not_shown": scan.not_shown.findings,
         }
     });
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    // Printed to terminals and CI logs: no C1 control or logging command raw in it.
+    let mut text =
+        super::escape::json(&serde_json::to_string_pretty(&document).unwrap_or_default());
     text.push('\n');
     text
 }

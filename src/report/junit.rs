@@ -137,7 +137,8 @@ pub fn render(scan: &Scan) -> String {
         out.push_str("  </testsuite>\n");
     }
     out.push_str("</testsuites>\n");
-    out
+    // The report is often printed to the CI log too: no line of it may be a command.
+    super::escape::no_commands(&out, |_| None)
 }
 
 fn finding_case(scan: &Scan, f: &Finding) -> Case {
@@ -286,8 +287,8 @@ fn write_case(out: &mut String, case: &Case) {
 }
 
 /// An XML attribute value: the five predefined entities, line breaks and tabs as character
-/// references (attribute value normalisation would turn them into spaces), and characters
-/// XML 1.0 cannot carry (other control characters, U+FFFE, U+FFFF) as U+FFFD.
+/// references (attribute value normalisation would turn them into spaces), other control
+/// characters as visible escapes and the non-characters U+FFFE, U+FFFF as U+FFFD.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -318,8 +319,10 @@ fn push_text(out: &mut String, c: char) {
         '>' => out.push_str("&gt;"),
         '\r' => out.push_str("&#13;"),
         '\n' | '\t' => out.push(c),
-        c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-        c => out.push(c),
+        c if c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+        // Other control characters (which XML 1.0 cannot carry or a terminal acts on) and
+        // bidirectional overrides: written out as `\x1b`, `\u{9b}`.
+        c => out.push_str(&super::escape::one_line(c.encode_utf8(&mut [0; 4]))),
     }
 }
 
@@ -392,11 +395,11 @@ mod tests {
     fn escaping() {
         assert_eq!(
             escape("a<b>&\"c'\r\n\t\u{1}\u{FFFF}é"),
-            "a&lt;b&gt;&amp;&quot;c&apos;&#13;&#10;&#9;\u{FFFD}\u{FFFD}é"
+            "a&lt;b&gt;&amp;&quot;c&apos;&#13;&#10;&#9;\\x01\u{FFFD}é"
         );
         assert_eq!(
             escape_text("a<b>&\"c'\r\n\t\u{1b}"),
-            "a&lt;b&gt;&amp;\"c'&#13;\n\t\u{FFFD}"
+            "a&lt;b&gt;&amp;\"c'&#13;\n\t\\x1b"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Renderers: byte spans become lines and columns only here.
 
 pub mod azure_devops;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;

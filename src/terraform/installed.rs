@@ -18,7 +18,7 @@ pub fn installed_dir(root: &Path, key: &str) -> Option<PathBuf> {
 /// Every installed module of the root: (key, directory). Empty without `terraform init`.
 pub fn installed_modules(root: &Path) -> Vec<(String, PathBuf)> {
     let manifest = root.join(".terraform").join("modules").join("modules.json");
-    let Ok(text) = std::fs::read_to_string(&manifest) else {
+    let Ok(text) = crate::input::read_text(&manifest) else {
         return Vec::new();
     };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {

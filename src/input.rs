@@ -1,0 +1,246 @@
+//! The one way aksguard reads a file: scanned files, module targets, parameter and variable
+//! files, the configuration, the Terraform module manifest, the Bicep cache and
+//! `bicepconfig.json` all come through `read_text`.
+//!
+//! Every one of those paths can be chosen by whoever wrote the scanned files (a module
+//! source, a committed symlink, a `modules.json` entry), so a read is bounded before it
+//! starts: only a regular file is read (a FIFO would block forever, `/dev/zero` never ends),
+//! the file is opened without blocking and checked with `fstat` on the open descriptor (no
+//! race with a rename), its size is checked before a byte is read, and no more than that
+//! size is read (a `/proc` file reports size 0 and then produces text: that is an error,
+//! not an empty file). The text is then a UTF-8 string without its byte order mark and
+//! without NUL bytes.
+
+use std::fmt;
+use std::io::Read;
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::Path;
+
+/// Infrastructure files are small; a bigger one is generated or hostile.
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+const BOM: &str = "\u{FEFF}";
+
+/// Why a file could not be read. The message names no content of the file.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The path could not be opened or read (missing, permission denied, too long...).
+    Io(std::io::Error),
+    /// A FIFO, device, socket or directory.
+    NotRegular(&'static str),
+    TooLarge(u64),
+    /// More bytes than the file system reported (a `/proc` or `/sys` file, or a file that
+    /// grew while it was read).
+    SizeMismatch,
+    Binary,
+    /// Not UTF-8: the text with U+FFFD for the bad bytes, and the offset of the first one,
+    /// so the error can point at it in the file's own text.
+    NotUtf8 {
+        lossy: String,
+        at: usize,
+    },
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "{e}"),
+            ReadError::NotRegular(kind) => {
+                write!(
+                    f,
+                    "it is {kind}, not a regular file: aksguard reads only files"
+                )
+            }
+            ReadError::TooLarge(size) => write!(
+                f,
+                "the file is {size} bytes, more than the {} MiB aksguard reads",
+                MAX_FILE_BYTES >> 20
+            ),
+            ReadError::SizeMismatch => write!(
+                f,
+                "it holds more than the size the file system reports (a /proc or /sys file?): \
+                 aksguard reads only regular files"
+            ),
+            ReadError::Binary => write!(f, "the file is binary (it contains NUL bytes)"),
+            ReadError::NotUtf8 { .. } => {
+                write!(f, "the file is not valid UTF-8: save it as UTF-8")
+            }
+        }
+    }
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> ReadError {
+        ReadError::Io(e)
+    }
+}
+
+/// What a file that is not a regular file is, for the message.
+fn kind_of(file_type: std::fs::FileType) -> &'static str {
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "a device"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The bytes of a regular file of at most `MAX_FILE_BYTES` (symlinks followed).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        // Opening a FIFO for reading blocks until a writer comes; with O_NONBLOCK it returns
+        // at once and fstat says what it is.
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.file_type().is_file() {
+        return Err(ReadError::NotRegular(kind_of(metadata.file_type())));
+    }
+    let size = metadata.len();
+    if size > MAX_FILE_BYTES as u64 {
+        return Err(ReadError::TooLarge(size));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // One byte more than reported shows a file that does not end where it says.
+    file.take(size + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > size {
+        return Err(ReadError::SizeMismatch);
+    }
+    Ok(bytes)
+}
+
+/// Standard input, up to `MAX_FILE_BYTES`.
+pub fn read_stdin_bytes() -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// A regular file's text: UTF-8, no NUL byte, byte order mark removed.
+pub fn read_text(path: &Path) -> Result<String, ReadError> {
+    text(read_bytes(path)?)
+}
+
+/// Standard input's text, checked like a file's.
+pub fn read_stdin() -> Result<String, ReadError> {
+    text(read_stdin_bytes()?)
+}
+
+/// Bytes read from anywhere as text: UTF-8, no NUL byte, byte order mark removed (editors on
+/// Windows write one; every tool aksguard stands in for ignores it).
+pub fn text(bytes: Vec<u8>) -> Result<String, ReadError> {
+    if bytes.contains(&0) {
+        return Err(ReadError::Binary);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(strip_bom(text)),
+        Err(e) => {
+            // Everything before the first bad byte is the same in the lossy text, so the
+            // error can point at that byte.
+            let at = e.utf8_error().valid_up_to();
+            Err(ReadError::NotUtf8 {
+                lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                at,
+            })
+        }
+    }
+}
+
+/// The text without a leading byte order mark.
+pub fn strip_bom(text: String) -> String {
+    match text.strip_prefix(BOM) {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("aksguard-input-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_regular_file_is_read_without_its_byte_order_mark() {
+        let dir = scratch("bom");
+        let path = dir.join("a.tf");
+        std::fs::write(&path, "\u{FEFF}locals {}\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "locals {}\n");
+        std::fs::write(&path, "locals {}\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "locals {}\n");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn devices_fifos_directories_and_proc_files_are_refused() {
+        let dir = scratch("special");
+        let fifo = dir.join("fifo.json");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        assert!(matches!(
+            read_text(&fifo),
+            Err(ReadError::NotRegular("a FIFO"))
+        ));
+        let zero = dir.join("zero.json");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert!(matches!(
+            read_text(&zero),
+            Err(ReadError::NotRegular("a device"))
+        ));
+        assert!(matches!(
+            read_text(&dir),
+            Err(ReadError::NotRegular("a directory"))
+        ));
+        assert!(matches!(
+            read_text(Path::new("/proc/self/environ")),
+            Err(ReadError::SizeMismatch)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn size_is_checked_before_reading() {
+        let dir = scratch("large");
+        let path = dir.join("big.json");
+        let file = std::fs::File::create(&path).unwrap();
+        // Sparse: the size is all that is checked, nothing is read.
+        file.set_len(MAX_FILE_BYTES as u64 + 1).unwrap();
+        assert!(
+            matches!(read_text(&path), Err(ReadError::TooLarge(n)) if n == MAX_FILE_BYTES as u64 + 1)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn binary_and_invalid_utf8_are_errors_at_the_first_bad_byte() {
+        assert!(matches!(text(b"a\0b".to_vec()), Err(ReadError::Binary)));
+        match text(b"ab\xffc".to_vec()) {
+            Err(ReadError::NotUtf8 { lossy, at }) => {
+                assert_eq!(at, 2);
+                assert_eq!(lossy, "ab\u{FFFD}c");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

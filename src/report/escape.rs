@@ -1,0 +1,225 @@
+//! Text from scanned files (paths, values, source lines) is written to terminals and CI logs,
+//! where control characters clear the screen or forge links, a line break starts a line of
+//! the attacker's choosing, `::error ...` at the start of a line is a GitHub Actions
+//! workflow command and `##vso[...]` or `##[...]` anywhere in a line is an Azure Pipelines
+//! (or GitHub v1) logging command. Every renderer passes that text through here.
+
+use std::borrow::Cow;
+
+/// A character a terminal or log viewer acts on rather than shows: C0 controls, DEL, C1
+/// controls, and the bidirectional overrides that reorder what is shown (Trojan Source).
+fn is_hazard(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c if (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+        c => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+    }
+}
+
+/// `text` with every hazard but those `keep` accepts written as an escape.
+fn escape_unless(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let escaped = |c: char| is_hazard(c) && !keep(c);
+    if !text.chars().any(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if escaped(c) {
+            push_escaped(&mut out, c);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Text shown on one line (a path, a value, a message): every control character, line
+/// breaks and tabs included, written as an escape (`\n`, `\x1b`, `\u{9b}`).
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    escape_unless(text, |_| false)
+}
+
+/// Text whose line breaks are aksguard's own (a help with notes): line breaks kept, every
+/// other control character escaped as in `one_line`.
+pub fn lines(text: &str) -> Cow<'_, str> {
+    escape_unless(text, |c| c == '\n')
+}
+
+/// Text for a workflow or logging command's message, whose own escaping turns CR and LF
+/// into `%0D` and `%0A`: those kept, every other control character escaped.
+pub fn line_breaks_kept(text: &str) -> Cow<'_, str> {
+    escape_unless(text, |c| c == '\n' || c == '\r')
+}
+
+/// Source lines for a snippet, with every byte where it was: spans are byte offsets into
+/// the file, so each hazard becomes a visible character of the same UTF-8 length (`?` for
+/// one byte, `¿` for two, U+FFFD for three). Tabs and line ends stay.
+pub fn source(text: &str) -> Cow<'_, str> {
+    let keep = |c: char, next: Option<char>| match c {
+        '\t' | '\n' => true,
+        '\r' => next == Some('\n'),
+        c => !is_hazard(c),
+    };
+    let mut chars = text.chars().peekable();
+    let mut clean = true;
+    while let Some(c) = chars.next() {
+        if !keep(c, chars.peek().copied()) {
+            clean = false;
+            break;
+        }
+    }
+    if clean {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if keep(c, chars.peek().copied()) {
+            out.push(c);
+        } else {
+            out.push(match c.len_utf8() {
+                1 => '?',
+                2 => '¿',
+                _ => '\u{FFFD}',
+            });
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Where the `[` is when `##` at `at` opens a logging command: `##[` or `##vso[` (any case).
+fn logging_command_bracket(line: &str, at: usize) -> Option<usize> {
+    let rest = &line.as_bytes()[at + 2..];
+    if rest.first() == Some(&b'[') {
+        Some(at + 2)
+    } else if rest.len() >= 4 && rest[..4].eq_ignore_ascii_case(b"vso[") {
+        Some(at + 5)
+    } else {
+        None
+    }
+}
+
+/// `line[from..]` with every `##[` and `##vso[` broken by a backslash (`##\[`).
+fn break_logging_commands(line: &str, from: usize, out: &mut String) {
+    out.push_str(&line[..from]);
+    let mut last = from;
+    let mut search = from;
+    while let Some(found) = line[search..].find("##") {
+        let at = search + found;
+        if let Some(bracket) = logging_command_bracket(line, at) {
+            out.push_str(&line[last..bracket]);
+            out.push('\\');
+            last = bracket;
+        }
+        search = at + 2;
+    }
+    out.push_str(&line[last..]);
+}
+
+/// A whole report as written to a log: no line is a workflow or logging command unless
+/// `is_command(line)` says the renderer wrote it as one (then its first `prefix` bytes
+/// are left alone). Any other line starting with `::` (after spaces) gets a backslash
+/// before it, and `##[` / `##vso[` anywhere become `##\[` / `##vso\[`.
+pub fn no_commands(output: &str, is_command: impl Fn(&str) -> Option<usize>) -> String {
+    let mut out = String::with_capacity(output.len());
+    for line in output.split_inclusive('\n') {
+        let from = match is_command(line) {
+            Some(prefix) => prefix,
+            None => {
+                let indent = line.len() - line.trim_start().len();
+                if line[indent..].starts_with("::") {
+                    out.push_str(&line[..indent]);
+                    out.push('\\');
+                    break_logging_commands(&line[indent..], 0, &mut out);
+                    continue;
+                }
+                0
+            }
+        };
+        break_logging_commands(line, from, &mut out);
+    }
+    out
+}
+
+/// A JSON document (JSON, SARIF) safe to print to a terminal or log without changing what
+/// it means: C1 controls and bidirectional overrides (which serde_json writes raw) become
+/// `\uXXXX` escapes, and the `[` of `##[` / `##vso[` becomes `\u005b`. `#` only occurs in
+/// JSON strings, so every such `[` is inside one, where the escape means the same.
+pub fn json(document: &str) -> String {
+    let mut out = String::with_capacity(document.len());
+    for (at, c) in document.char_indices() {
+        if c == '[' && at >= 2 && {
+            let before = &document[..at];
+            before.ends_with("##")
+                || before.len() >= 5 && {
+                    let tail = &before.as_bytes()[before.len() - 5..];
+                    tail[..2] == *b"##" && tail[2..].eq_ignore_ascii_case(b"vso")
+                }
+        } {
+            out.push_str("\\u005b");
+        } else if is_hazard(c) && c as u32 >= 0x7f {
+            // C0 controls are escaped by serde_json already; these are not.
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_escapes_every_control_character() {
+        assert_eq!(one_line("plain/path.tf"), "plain/path.tf");
+        assert_eq!(
+            one_line("a\n::error x\r\x1b[2J\x07\u{9b}b\u{202e}"),
+            "a\\n::error x\\r\\x1b[2J\\x07\\u{9b}b\\u{202e}"
+        );
+        assert_eq!(lines("note\n\x1b]8;;x\x07"), "note\n\\x1b]8;;x\\x07");
+    }
+
+    #[test]
+    fn source_keeps_every_byte_offset() {
+        let text = "a: \x1b[31m\u{85}x\u{202e}\r\nb\rc\n";
+        let shown = source(text);
+        assert_eq!(shown, "a: ?[31m¿x\u{FFFD}\r\nb?c\n");
+        assert_eq!(shown.len(), text.len());
+        assert_eq!(shown.chars().count(), text.chars().count());
+    }
+
+    #[test]
+    fn no_line_becomes_a_command() {
+        let out = no_commands(
+            "  ::error file=x::pwned\nvalue ##vso[task.setvariable variable=X]1 and ##[error]x ##VSO[y\n::notice::ours\n",
+            |line| line.starts_with("::notice").then_some(2),
+        );
+        assert_eq!(
+            out,
+            "  \\::error file=x::pwned\nvalue ##vso\\[task.setvariable variable=X]1 and ##\\[error]x ##VSO\\[y\n::notice::ours\n"
+        );
+    }
+
+    #[test]
+    fn json_stays_the_same_document() {
+        let document = serde_json::json!({"m": "##vso[task.complete]\u{9b}2J ##[error] \u{202e}#"});
+        let text = serde_json::to_string_pretty(&document).unwrap();
+        let safe = json(&text);
+        assert!(!safe.contains("##vso[") && !safe.contains("##[") && !safe.contains('\u{9b}'));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&safe).unwrap(),
+            document
+        );
+    }
+}
