@@ -1299,10 +1299,16 @@ fn adapt(
                 }
             };
             let loaded = crate::bicep::load(input(*root), parameters.map(input), bicep_files);
-            // Syntax errors were reported when the units were formed.
+            // Syntax errors were reported when the units were formed; these are what
+            // evaluation could not follow.
+            let problems = loaded
+                .errors
+                .into_iter()
+                .map(|e| problem(sources, e.loc, e.message))
+                .collect();
             (
                 loaded.resources,
-                Vec::new(),
+                problems,
                 loaded.redirects,
                 Vec::new(),
                 loaded.registry_calls,
@@ -1597,7 +1603,9 @@ fn bicep_units(
         for (id, outline) in round {
             // Modules and the file a `.bicepparam` file uses, also outside the scanned paths.
             for module in outline.modules.iter().chain(&outline.using) {
-                if by_path.contains_key(module) {
+                // A parameters file is not a template (reported below for `using`).
+                let lower = module.to_string_lossy().to_ascii_lowercase();
+                if by_path.contains_key(module) || lower.ends_with(".bicepparam") {
                     continue;
                 }
                 // A module path is the scanned file's to choose: only Bicep files and ARM
@@ -1696,6 +1704,7 @@ fn bicep_units(
     let mut units = Vec::new();
     let mut used = HashSet::new();
     params_files.sort_unstable();
+    let params_ids: HashSet<FileId> = params_files.iter().copied().collect();
     for params in params_files {
         let root = outlines[&params]
             .using
@@ -1703,6 +1712,27 @@ fn bicep_units(
             .filter(|p| !crate::bicep::is_json_module(&p.to_string_lossy()))
             .and_then(|p| by_path.get(p))
             .copied();
+        let outline = &outlines[&params];
+        if let (None, Some(using), Some(at)) = (root, &outline.using, outline.using_loc) {
+            // A parameters file whose `using` names a parameters file (itself or another)
+            // has no template to check; say so rather than check nothing.
+            if using
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .ends_with(".bicepparam")
+            {
+                let message = if by_path.get(using) == Some(&params)
+                    || using == &sources.get(params).path
+                {
+                    "`using` names this parameters file itself, not a Bicep file: its parameters \
+                     are not checked against any template"
+                } else {
+                    "`using` names a parameters file, not a Bicep file: these parameters are not \
+                     checked against any template"
+                };
+                errors.push(problem(sources, at, message.to_string()));
+            }
+        }
         if let Some(root) = root.filter(|r| !broken.contains(r) && !broken.contains(&params)) {
             used.insert(root);
             units.push(Unit::Bicep {
@@ -1719,6 +1749,38 @@ fn bicep_units(
     roots.sort_unstable();
     // A file reached under a second spelling of its path is listed twice.
     roots.dedup();
+    // Files that only call each other (a module cycle) are reached from no root: the first
+    // of each cycle is evaluated as a root, where the recursion is reported.
+    let reached_from = |starts: &[FileId]| -> HashSet<FileId> {
+        let mut seen: HashSet<FileId> = starts.iter().copied().collect();
+        let mut queue = starts.to_vec();
+        while let Some(current) = queue.pop() {
+            for module in outlines.get(&current).map_or(&[][..], |o| &o.modules) {
+                if let Some(target) = by_path.get(module) {
+                    if seen.insert(*target) {
+                        queue.push(*target);
+                    }
+                }
+            }
+        }
+        seen
+    };
+    let mut starts: Vec<FileId> = roots.clone();
+    starts.extend(used.iter().copied());
+    let mut reached = reached_from(&starts);
+    let mut unreached: Vec<FileId> = called
+        .iter()
+        .copied()
+        .filter(|id| outlines.contains_key(id) && !broken.contains(id))
+        .filter(|id| !params_ids.contains(id))
+        .collect();
+    unreached.sort_unstable();
+    for id in unreached {
+        if !reached.contains(&id) {
+            roots.push(id);
+            reached.extend(reached_from(&[id]));
+        }
+    }
     units.extend(roots.into_iter().map(|root| Unit::Bicep {
         root,
         parameters: None,

@@ -3,6 +3,7 @@
 //! (`origin`), so a finding can say "variable default at variables.tf:12".
 
 use crate::source::Loc;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -183,7 +184,7 @@ pub fn format_number(n: f64) -> String {
 /// Lazily evaluated named values (ARM and Bicep parameters, variables, references), each
 /// computed once; a name asked for while it is being computed is a cycle, and unknown.
 pub struct Memo<K> {
-    slots: std::cell::RefCell<std::collections::HashMap<K, Option<Value>>>,
+    slots: RefCell<std::collections::HashMap<K, Option<Value>>>,
 }
 
 impl<K> Default for Memo<K> {
@@ -213,4 +214,316 @@ impl<K: std::hash::Hash + Eq + Clone> Memo<K> {
         }
         value
     }
+}
+
+/// The evaluation budget one root (a Terraform root, an ARM template, a Bicep file and
+/// everything it calls) shares, the same for every evaluator. It bounds two things:
+///
+/// - **Value size.** No computed value may exceed [`MAX_VALUE`] units (see [`weight`]):
+///   65,536 elements or 4 MiB of text. Doubling a string or list in a chain of variables
+///   stops there instead of asking for gigabytes.
+/// - **Work.** Every expression step, every value node produced or copied and every 64
+///   bytes of text is a unit. Each expression (a resource property, a variable, a local,
+///   a parameter default) gets its own allowance of [`EXPRESSION_WORK`] units, out of
+///   [`ROOT_WORK`] for the whole root; once the root's work is spent each further
+///   expression still gets [`LATE_EXPRESSION_WORK`], up to [`HARD_WORK`] in all.
+///
+/// Literals are never charged, so a value written in the file is always known however
+/// much work the rest of the root did; what runs out makes only the expression that ran
+/// out unknown, and that expression is reported ([`Budget::take_stops`]).
+pub struct Budget {
+    spent: Cell<u64>,
+    /// The current expression's work so far and allowance (None outside any expression).
+    frame: Cell<Option<(u64, u64)>>,
+    stops: RefCell<Vec<Stop>>,
+    /// Stops not kept (past [`MAX_STOPS`]).
+    more_stops: Cell<usize>,
+    /// Resource instances produced so far, against [`MAX_RESOURCES`].
+    resources: Cell<usize>,
+}
+
+/// Units of value size and work: one per node, one per 64 bytes of text.
+pub const TEXT_BYTES_PER_UNIT: usize = 64;
+/// The largest value an expression may compute, in units.
+pub const MAX_VALUE: usize = 1 << 16;
+/// The work one expression may do while the root's work lasts.
+pub const EXPRESSION_WORK: u64 = 1_000_000;
+/// The work one root may do before expressions get only [`LATE_EXPRESSION_WORK`].
+pub const ROOT_WORK: u64 = 8_000_000;
+/// The work one expression may do once [`ROOT_WORK`] is spent: enough for references and
+/// small function calls, so one runaway file cannot make another resource unknown.
+pub const LATE_EXPRESSION_WORK: u64 = 10_000;
+/// Past this, only literals are evaluated (and loops of resources, dynamic blocks and
+/// module instances stop).
+pub const HARD_WORK: u64 = ROOT_WORK + 2_000_000;
+/// Resource instances one root may produce, loops, nested deployments and modules together.
+pub const MAX_RESOURCES: usize = 20_000;
+/// Evaluation limits reported per root; the rest are counted in one last message.
+const MAX_STOPS: usize = 20;
+
+/// An expression that evaluation stopped at: reported as AG001 at `loc`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stop {
+    pub loc: Loc,
+    pub message: String,
+}
+
+/// Why a value was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// Larger than [`MAX_VALUE`].
+    TooLarge,
+    /// The expression's (or, outside expressions, the root's) work is spent.
+    Exhausted,
+    /// Nested deeper than the evaluator follows (the depth it stops at).
+    TooDeep(usize),
+}
+
+impl Default for Budget {
+    fn default() -> Budget {
+        Budget::new()
+    }
+}
+
+impl Budget {
+    pub fn new() -> Budget {
+        Budget {
+            spent: Cell::new(0),
+            frame: Cell::new(None),
+            stops: RefCell::new(Vec::new()),
+            more_stops: Cell::new(0),
+            resources: Cell::new(0),
+        }
+    }
+
+    /// Counts one resource instance (a `count`/`copy`/loop instance, a nested deployment's
+    /// resource, a module's resource); false past [`MAX_RESOURCES`] or [`HARD_WORK`]: the
+    /// caller stops producing them and says so ([`resources_message`]).
+    pub fn resource(&self) -> bool {
+        let n = self.resources.get() + 1;
+        self.resources.set(n);
+        n <= MAX_RESOURCES && self.spend_outside(1)
+    }
+
+    /// Work done outside any expression (instances, loops of blocks): false past [`HARD_WORK`].
+    fn spend_outside(&self, units: u64) -> bool {
+        let spent = self.spent.get().saturating_add(units);
+        self.spent.set(spent);
+        spent <= HARD_WORK
+    }
+
+    /// Starts evaluating one expression with its own allowance; it ends when the returned
+    /// guard is dropped (the enclosing expression's allowance is then in force again, not
+    /// charged for this one's work).
+    pub fn expression(&self) -> Expression<'_> {
+        let spent = self.spent.get();
+        let allowance = if spent < ROOT_WORK {
+            EXPRESSION_WORK
+                .min(ROOT_WORK - spent)
+                .max(LATE_EXPRESSION_WORK)
+        } else if spent < HARD_WORK {
+            LATE_EXPRESSION_WORK
+        } else {
+            0
+        };
+        let outer = self.frame.replace(Some((0, allowance)));
+        Expression {
+            budget: self,
+            outer,
+        }
+    }
+
+    /// Records `units` of work: false once the current expression's allowance is spent
+    /// (outside any expression: once [`HARD_WORK`] is).
+    pub fn spend(&self, units: u64) -> bool {
+        let spent = self.spent.get().saturating_add(units);
+        self.spent.set(spent);
+        match self.frame.get() {
+            Some((used, allowance)) => {
+                let used = used.saturating_add(units);
+                self.frame.set(Some((used, allowance)));
+                used <= allowance
+            }
+            None => spent <= HARD_WORK,
+        }
+    }
+
+    /// Is the current expression's allowance (outside expressions, the root's) spent?
+    pub fn exhausted(&self) -> bool {
+        match self.frame.get() {
+            Some((used, allowance)) => used > allowance,
+            None => self.spent.get() > HARD_WORK,
+        }
+    }
+
+    /// Charges the work of producing or copying `value`; refuses a value larger than
+    /// [`MAX_VALUE`].
+    pub fn charge(&self, value: &Value) -> Result<(), Limit> {
+        let units = weight(value, MAX_VALUE);
+        if !self.spend(units as u64) {
+            return Err(Limit::Exhausted);
+        }
+        if units > MAX_VALUE {
+            return Err(Limit::TooLarge);
+        }
+        Ok(())
+    }
+
+    /// A value written as an array or object literal: not charged (its elements are, when
+    /// computed), but held to the size limit like any other.
+    pub fn check_size(&self, value: &Value) -> Result<(), Limit> {
+        if weight(value, MAX_VALUE) > MAX_VALUE {
+            return Err(Limit::TooLarge);
+        }
+        Ok(())
+    }
+
+    /// Records that evaluation stopped at `loc` (once per place).
+    pub fn stop(&self, loc: Option<Loc>, message: String) {
+        let Some(loc) = loc else { return };
+        let mut stops = self.stops.borrow_mut();
+        if stops.iter().any(|s| s.loc == loc) {
+            return;
+        }
+        if stops.len() >= MAX_STOPS {
+            self.more_stops.set(self.more_stops.get() + 1);
+            return;
+        }
+        stops.push(Stop { loc, message });
+    }
+
+    /// Records a limit reached by the expression `text` at `loc`, with the standard message.
+    pub fn stop_at(&self, loc: Option<Loc>, text: &str, limit: Limit) {
+        self.stop(loc, limit_message(text, limit));
+    }
+
+    /// The places evaluation stopped at, in the order met; when more than [`MAX_STOPS`]
+    /// were met, the last one says how many more.
+    pub fn take_stops(&self) -> Vec<Stop> {
+        let mut stops = self.stops.take();
+        let more = self.more_stops.replace(0);
+        if more > 0 {
+            if let Some(last) = stops.last_mut() {
+                last.message
+                    .push_str(&format!(" ({more} more expressions stopped at evaluation limits in this root are not listed)"));
+            }
+        }
+        stops
+    }
+}
+
+/// The message for an expression evaluation stopped at: what happened and what it means.
+pub fn limit_message(text: &str, limit: Limit) -> String {
+    let expression = shorten(text);
+    match limit {
+        Limit::TooLarge => format!(
+            "evaluation limit: `{expression}` computes a value larger than {} elements or {} MiB \
+             of text; it is left unknown, so rules that read it cannot decide (aksguard bounds \
+             values to stay fast and safe on hostile input)",
+            MAX_VALUE,
+            (MAX_VALUE * TEXT_BYTES_PER_UNIT) >> 20
+        ),
+        Limit::Exhausted => format!(
+            "evaluation limit: `{expression}` needs more evaluation work than one expression \
+             may do; it is left unknown, so rules that read it cannot decide (aksguard bounds \
+             the work of each expression to stay fast on hostile input; simplify the loops \
+             or functions it nests)"
+        ),
+        Limit::TooDeep(depth) => format!(
+            "evaluation limit: `{expression}` nests expressions, names or module calls more \
+             than {depth} levels deep; what lies deeper is left unknown, so rules that read it \
+             cannot decide"
+        ),
+    }
+}
+
+/// The message for a loop or call whose further resource instances are not produced.
+pub fn resources_message(what: &str) -> String {
+    format!(
+        "evaluation limit: {what} would produce more than {MAX_RESOURCES} resource instances in \
+         this root (or more evaluation work than a root may do); the instances past the limit are \
+         not checked"
+    )
+}
+
+/// At most 80 characters of an expression's first line, for a message.
+pub fn shorten(text: &str) -> String {
+    let line = text.trim().lines().next().unwrap_or("");
+    let mut out: String = line.chars().take(80).collect();
+    if out.len() < text.trim().len() {
+        out.push('…');
+    }
+    out
+}
+
+/// The current expression, while it is being evaluated (see [`Budget::expression`]).
+pub struct Expression<'b> {
+    budget: &'b Budget,
+    outer: Option<(u64, u64)>,
+}
+
+impl Expression<'_> {
+    /// Did this expression spend its allowance?
+    pub fn ran_out(&self) -> bool {
+        matches!(self.budget.frame.get(), Some((used, allowance)) if used > allowance)
+    }
+}
+
+impl Drop for Expression<'_> {
+    fn drop(&mut self) {
+        self.budget.frame.set(self.outer);
+    }
+}
+
+/// A value's size in units: one per node and per 64 bytes of text (keys included), counted
+/// only up to a little past `limit`.
+pub fn weight(value: &Value, limit: usize) -> usize {
+    let text = |s: &str| s.len() / TEXT_BYTES_PER_UNIT;
+    let mut stack = match &value.kind {
+        Kind::List(_) | Kind::Map(_) => vec![value],
+        Kind::String(s) | Kind::Unknown(s) => return 1 + text(s),
+        _ => return 1,
+    };
+    let mut total = 0;
+    while let Some(v) = stack.pop() {
+        total += 1;
+        match &v.kind {
+            Kind::String(s) | Kind::Unknown(s) => total += text(s),
+            Kind::List(items) => stack.extend(items),
+            Kind::Map(entries) => {
+                for e in entries {
+                    total += text(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+            _ => {}
+        }
+        if total > limit {
+            break;
+        }
+    }
+    total
+}
+
+thread_local! {
+    /// Set by a function that refused to build a value past [`MAX_VALUE`]; the evaluator
+    /// that called it reports the call ([`take_refused`]).
+    static REFUSED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// For functions whose result can grow faster than their arguments (`replace`, `join`,
+/// `format`, `padLeft`, `range`): `None` (and the refusal remembered) when a result of
+/// `bytes` bytes of text and `items` elements would exceed [`MAX_VALUE`].
+pub fn room_for(bytes: usize, items: usize) -> Option<()> {
+    let units = (bytes / TEXT_BYTES_PER_UNIT).saturating_add(items);
+    if units > MAX_VALUE {
+        REFUSED.with(|r| r.set(true));
+        return None;
+    }
+    Some(())
+}
+
+/// Did a function refuse a value too large since the last call? (Clears the mark.)
+pub fn take_refused() -> bool {
+    REFUSED.with(|r| r.replace(false))
 }

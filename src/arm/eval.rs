@@ -9,14 +9,12 @@ use super::expr::{self, Expr, ExprKind, StringForm};
 use super::functions::{self, MAX_ITEMS};
 use super::json::{Json, Node};
 use crate::source::Loc;
-use crate::value::{Entry, Kind, Memo, Value};
+use crate::value::{Budget, Entry, Kind, Limit, Memo, Value};
 use std::cell::Cell;
 
 /// Nested calls, variable and parameter resolutions, and JSON objects and arrays being
 /// evaluated, together. Bounds the stack on hostile input (a 2 MiB thread in a debug build).
 const MAX_DEPTH: usize = 160;
-/// Expression nodes evaluated for one template: a runaway copy loop ends up unknown, not slow.
-const MAX_STEPS: u64 = 2_000_000;
 /// More `copy` iterations than this are treated as unknown (ARM itself allows 800).
 pub(crate) const MAX_COPY: usize = 800;
 /// Lambda `sort` is quadratic here; longer lists come out unknown.
@@ -155,10 +153,10 @@ impl Env {
     }
 }
 
-#[derive(Default)]
-pub(crate) struct Evaluator {
+pub(crate) struct Evaluator<'b> {
     depth: Cell<usize>,
-    steps: Cell<u64>,
+    /// The root's budget (a Bicep file's, for a template it deploys as a module).
+    pub budget: &'b Budget,
 }
 
 struct DepthGuard<'e>(&'e Cell<usize>);
@@ -235,15 +233,34 @@ fn member_of(container: &Value, member: &Value) -> Value {
     member
 }
 
-impl Evaluator {
+impl<'b> Evaluator<'b> {
+    pub fn new(budget: &'b Budget) -> Evaluator<'b> {
+        Evaluator {
+            depth: Cell::new(0),
+            budget,
+        }
+    }
+
+    /// One level deeper; `None` past [`MAX_DEPTH`].
     fn enter(&self) -> Option<DepthGuard<'_>> {
-        let steps = self.steps.get() + 1;
-        self.steps.set(steps);
-        if self.depth.get() >= MAX_DEPTH || steps > MAX_STEPS {
+        if self.depth.get() >= MAX_DEPTH {
             return None;
         }
         self.depth.set(self.depth.get() + 1);
         Some(DepthGuard(&self.depth))
+    }
+
+    /// `value` if the budget takes it, else unknown as `text` (reported when too large).
+    fn charged(&self, value: Value, text: &str, loc: Loc) -> Value {
+        match self.budget.charge(&value) {
+            Ok(()) => value,
+            Err(limit) => {
+                if limit == Limit::TooLarge {
+                    self.budget.stop_at(Some(loc), text, limit);
+                }
+                Value::unknown(text, Some(loc))
+            }
+        }
     }
 
     pub fn eval_json(&self, scope: &Scope<'_>, json: &Json, env: &Env) -> Value {
@@ -331,19 +348,33 @@ impl Evaluator {
             return (name.clone(), Value::unknown(format!("copy `{name}`"), loc));
         };
         let value = match count.and_then(copy_count) {
-            Some(n) => Value::list(
-                (0..n)
-                    .map(|i| {
-                        let env = env.with(Bind::Copy {
-                            name: name.clone(),
-                            index: Some(i as i64),
-                            resource: false,
-                        });
-                        self.eval_json(scope, input, &env)
-                    })
-                    .collect(),
-                loc,
-            ),
+            Some(n) => {
+                let mut items = Vec::new();
+                for i in 0..n {
+                    let env = env.with(Bind::Copy {
+                        name: name.clone(),
+                        index: Some(i as i64),
+                        resource: false,
+                    });
+                    let item = self.eval_json(scope, input, &env);
+                    if let Err(limit) = self.budget.charge(&item) {
+                        let text = format!("copy `{name}`");
+                        self.budget.stop_at(loc, &text, limit);
+                        return (name, Value::unknown(text, loc));
+                    }
+                    items.push(item);
+                }
+                let list = Value::list(items, loc);
+                // The whole list, against the size limit.
+                match self.budget.charge(&list) {
+                    Err(Limit::TooLarge) => {
+                        let text = format!("copy `{name}`");
+                        self.budget.stop_at(loc, &text, Limit::TooLarge);
+                        Value::unknown(text, loc)
+                    }
+                    _ => list,
+                }
+            }
             None => Value::unknown(format!("copy `{name}`"), loc),
         };
         (name, value)
@@ -353,7 +384,14 @@ impl Evaluator {
         match expr::classify_string(s) {
             StringForm::Literal(text) => Value::string(text, Some(loc)),
             StringForm::Expression(text) => match expr::parse(text) {
-                Some(e) => fill_loc(self.eval(scope, &e, text, loc, env), loc),
+                Some(e) => {
+                    let expression = self.budget.expression();
+                    let value = self.eval(scope, &e, text, loc, env);
+                    if expression.ran_out() {
+                        self.budget.stop_at(Some(loc), text, Limit::Exhausted);
+                    }
+                    fill_loc(value, loc)
+                }
                 None => Value::unknown(text.trim(), Some(loc)),
             },
         }
@@ -362,10 +400,15 @@ impl Evaluator {
     fn eval(&self, scope: &Scope<'_>, e: &Expr, src: &str, loc: Loc, env: &Env) -> Value {
         let text = src.get(e.start..e.end).unwrap_or(src).trim();
         let Some(_guard) = self.enter() else {
+            self.budget
+                .stop_at(Some(loc), text, Limit::TooDeep(MAX_DEPTH));
             return Value::unknown(text, Some(loc));
         };
+        if !self.budget.spend(1) {
+            return Value::unknown(text, Some(loc));
+        }
         let unknown = || Value::unknown(text, Some(loc));
-        match &e.kind {
+        let value = match &e.kind {
             ExprKind::String(s) => Value::string(s.clone(), Some(loc)),
             ExprKind::Number(n) => Value::number(*n, Some(loc)),
             ExprKind::Member { target, name } => {
@@ -398,7 +441,8 @@ impl Evaluator {
             ExprKind::Call { name, args } => self
                 .call(scope, name, args, src, loc, env)
                 .unwrap_or_else(unknown),
-        }
+        };
+        self.charged(value, text, loc)
     }
 
     fn call(
@@ -499,7 +543,12 @@ impl Evaluator {
             _ => {}
         }
         let values: Vec<Value> = (0..args.len()).filter_map(arg).collect();
-        functions::call(&lname, values, Some(loc))
+        crate::value::take_refused();
+        let value = functions::call(&lname, values, Some(loc));
+        if value.is_none() && crate::value::take_refused() {
+            self.budget.stop_at(Some(loc), src, Limit::TooLarge);
+        }
+        value
     }
 
     fn parameter(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {

@@ -208,17 +208,25 @@ pub fn load_template_reporting(
         }
         None => (Vec::new(), false),
     };
-    evaluate(file, text, given, complete)
+    let budget = crate::value::Budget::new();
+    let (resources, mut limits) = evaluate(file, text, given, complete, &budget)?;
+    limits.extend(budget.take_stops().into_iter().map(|s| ArmError {
+        loc: s.loc,
+        message: s.message,
+    }));
+    Ok((resources, limits))
 }
 
 /// A template a Bicep `module` statement deploys, with the values the call passes (every
-/// parameter it leaves out takes its default, as in a deployment).
+/// parameter it leaves out takes its default, as in a deployment), within the calling
+/// Bicep root's budget.
 pub fn load_module_template(
     file: FileId,
     text: &str,
     given: Vec<(String, Value)>,
+    budget: &crate::value::Budget,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
-    evaluate(file, text, given, true)
+    evaluate(file, text, given, true, budget)
 }
 
 fn evaluate(
@@ -226,6 +234,7 @@ fn evaluate(
     text: &str,
     given: Vec<(String, Value)>,
     complete: bool,
+    budget: &crate::value::Budget,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
     let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
     if root.as_object().is_none() {
@@ -239,7 +248,7 @@ fn evaluate(
     let compiled_by_bicep = generated_by_bicep(root);
     let scope = Scope::new(root, given, complete);
     let mut walker = Walker {
-        evaluator: Evaluator::default(),
+        evaluator: Evaluator::new(budget),
         compiled_by_bicep,
         out: Vec::new(),
         limits: Vec::new(),
@@ -325,15 +334,15 @@ struct Parent {
     name: Option<String>,
 }
 
-struct Walker {
-    evaluator: Evaluator,
+struct Walker<'b> {
+    evaluator: Evaluator<'b>,
     compiled_by_bicep: bool,
     out: Vec<RawResource>,
     /// Limits reached while walking, reported as errors beside the resources.
     limits: Vec<ArmError>,
 }
 
-impl Walker {
+impl Walker<'_> {
     fn template<'j>(&mut self, scope: &Scope<'j>, template: &'j Json, env: &Env, depth: usize) {
         if let Some(resources) = template.get("resources") {
             self.resources(scope, resources, None, env, depth);
@@ -400,7 +409,9 @@ impl Walker {
             Some(n) => {
                 for i in 0..n {
                     let env = env.with_resource_copy(&name, Some(i as i64));
-                    self.instance(scope, resource, parent, &env, depth);
+                    if !self.instance(scope, resource, parent, &env, depth) {
+                        return;
+                    }
                 }
             }
             // Unknown or beyond what we expand: one instance whose copyIndex() is unknown.
@@ -411,6 +422,8 @@ impl Walker {
         }
     }
 
+    /// One instance of a resource (and its children and nested deployment); false once the
+    /// root's resources are past [`crate::value::MAX_RESOURCES`] (reported here).
     fn instance<'j>(
         &mut self,
         scope: &Scope<'j>,
@@ -418,22 +431,27 @@ impl Walker {
         parent: Option<&Parent>,
         env: &Env,
         depth: usize,
-    ) {
+    ) -> bool {
         let ev = &self.evaluator;
         if let Some(condition) = resource.get("condition") {
             if ev.eval_json(scope, condition, env).as_bool() == Some(false) {
-                return;
+                return true;
             }
         }
         let Some(type_prop) = resource.prop("type") else {
-            return;
+            return true;
         };
+        if !ev.budget.resource() {
+            let message = crate::value::resources_message("this resource");
+            ev.budget.stop(Some(type_prop.loc), message);
+            return false;
+        }
         let Some(own_type) = ev
             .eval_json(scope, &type_prop.value, env)
             .as_str()
             .map(str::to_string)
         else {
-            return;
+            return true;
         };
         let is_deployment = own_type.eq_ignore_ascii_case("Microsoft.Resources/deployments");
         // Children are returned on their own: in the body they stay as written. An inline
@@ -501,6 +519,7 @@ impl Walker {
             let deployment = name.as_deref().unwrap_or("?");
             self.nested(scope, resource, properties.as_ref(), deployment, env, depth);
         }
+        true
     }
 
     /// An inline nested template. In `inner` scope it sees only the parameters the

@@ -11,7 +11,7 @@ use super::syntax;
 use crate::arm::functions;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
-use crate::value::{Entry, Kind, Memo, Value};
+use crate::value::{shorten, Entry, Kind, Limit, Memo, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -20,8 +20,6 @@ use tree_sitter::Node;
 /// Nested expressions, names resolved through other names and nested resources, together.
 /// Bounds the native stack on hostile input (rayon workers have 2 MiB).
 const MAX_DEPTH: usize = 96;
-/// Expression nodes evaluated for one root: a runaway loop ends up unknown, not slow.
-const MAX_STEPS: u64 = 2_000_000;
 /// Loops longer than this are treated as unknown (ARM allows 800 copies).
 const MAX_LOOP: usize = 800;
 /// Module calls deeper than this are not followed (cycles end here too).
@@ -50,7 +48,8 @@ pub trait Files {
 
 /// Budgets shared by everything evaluated for one root.
 pub(crate) struct Budget {
-    steps: Cell<u64>,
+    /// Value sizes and work, as for every evaluator.
+    pub work: crate::value::Budget,
     depth: Cell<usize>,
     module_instances: Cell<usize>,
 }
@@ -58,7 +57,7 @@ pub(crate) struct Budget {
 impl Budget {
     pub fn new() -> Budget {
         Budget {
-            steps: Cell::new(0),
+            work: crate::value::Budget::new(),
             depth: Cell::new(0),
             module_instances: Cell::new(0),
         }
@@ -68,15 +67,13 @@ impl Budget {
     fn module_instance(&self) -> bool {
         let n = self.module_instances.get() + 1;
         self.module_instances.set(n);
-        n <= MAX_MODULE_INSTANCES && self.steps.get() <= MAX_STEPS
+        n <= MAX_MODULE_INSTANCES && !self.work.exhausted()
     }
 
-    /// Enters one level; `None` when a budget is spent.
+    /// Enters one level; `None` past [`MAX_DEPTH`].
     fn enter(&self) -> Option<DepthGuard<'_>> {
-        let steps = self.steps.get() + 1;
-        self.steps.set(steps);
         let depth = self.depth.get() + 1;
-        if depth > MAX_DEPTH || steps > MAX_STEPS {
+        if depth > MAX_DEPTH {
             return None;
         }
         self.depth.set(depth);
@@ -397,6 +394,8 @@ struct Declared {
 
 pub(crate) struct Evaluator<'b> {
     pub budget: &'b Budget,
+    /// An expression is being evaluated: its sub-expressions share its work allowance.
+    pub in_expression: Cell<bool>,
     /// (value written by a module's caller, the module property that uses it).
     pub redirects: RefCell<Vec<(Loc, Loc)>>,
     /// The files module calls can reach, for `module.outputs.x` (None: outputs unknown).
@@ -407,6 +406,7 @@ impl<'b> Evaluator<'b> {
     pub fn new(budget: &'b Budget) -> Evaluator<'b> {
         Evaluator {
             budget,
+            in_expression: Cell::new(false),
             redirects: RefCell::default(),
             files: None,
         }
@@ -416,8 +416,71 @@ impl<'b> Evaluator<'b> {
 impl Evaluator<'_> {
     pub fn eval(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
         let Some(_guard) = self.budget.enter() else {
+            let text = scope.text_of(node);
+            let limit = Limit::TooDeep(MAX_DEPTH);
+            self.budget.work.stop_at(Some(scope.loc(node)), text, limit);
             return scope.unknown(node);
         };
+        // A value written in the file is known whatever the rest of the root cost.
+        let kind = node.kind();
+        if matches!(kind, "number" | "boolean" | "null")
+            || kind == "string"
+                && !named_children(node)
+                    .iter()
+                    .any(|c| c.kind() == "interpolation")
+        {
+            return self.eval_inner(scope, node, env);
+        }
+        let work = &self.budget.work;
+        // So is an array or object written in the file: its computed elements are charged.
+        if matches!(kind, "array" | "object") {
+            let value = self.eval_inner(scope, node, env);
+            if work.check_size(&value).is_err() {
+                work.stop_at(Some(scope.loc(node)), scope.text_of(node), Limit::TooLarge);
+                return scope.unknown(node);
+            }
+            return value;
+        }
+        if self.in_expression.get() {
+            return self.eval_charged(scope, node, env);
+        }
+        let expression = work.expression();
+        self.in_expression.set(true);
+        let value = self.eval_charged(scope, node, env);
+        self.in_expression.set(false);
+        if expression.ran_out() {
+            work.stop_at(Some(scope.loc(node)), scope.text_of(node), Limit::Exhausted);
+        }
+        value
+    }
+
+    /// Evaluates `compute` (a parameter, variable or module output, computed once) as an
+    /// expression of its own, with its own work allowance.
+    fn on_its_own<T>(&self, compute: impl FnOnce() -> T) -> T {
+        let outer = self.in_expression.replace(false);
+        let value = compute();
+        self.in_expression.set(outer);
+        value
+    }
+
+    fn eval_charged(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
+        let work = &self.budget.work;
+        if !work.spend(1) {
+            return scope.unknown(node);
+        }
+        let value = self.eval_inner(scope, node, env);
+        match work.charge(&value) {
+            Ok(()) => value,
+            Err(limit) => {
+                if limit == Limit::TooLarge {
+                    work.stop_at(Some(scope.loc(node)), scope.text_of(node), limit);
+                }
+                scope.unknown(node)
+            }
+        }
+    }
+
+    fn eval_inner(&self, scope: &Scope<'_>, node: Node<'_>, env: &Env) -> Value {
         let loc = Some(scope.loc(node));
         match node.kind() {
             "number" => scope
@@ -667,7 +730,7 @@ impl Evaluator<'_> {
         key: String,
         compute: impl FnOnce() -> Value,
     ) -> Option<Value> {
-        scope.cache.resolve(key, || Some(compute()))
+        scope.cache.resolve(key, || Some(self.on_its_own(compute)))
     }
 
     pub fn parameter(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {
@@ -952,7 +1015,13 @@ impl Evaluator<'_> {
             n if functions::decided_at_deployment(n) => None,
             _ => {
                 let values: Vec<Value> = (0..args.len()).filter_map(arg).collect();
-                functions::call(&lname, values, loc)
+                crate::value::take_refused();
+                let value = functions::call(&lname, values, loc);
+                if value.is_none() && crate::value::take_refused() {
+                    let text = scope.text_of(node);
+                    self.budget.work.stop_at(loc, text, Limit::TooLarge);
+                }
+                value
             }
         };
         result.unwrap_or_else(|| scope.unknown(node))
@@ -1249,6 +1318,10 @@ pub(crate) struct Walker<'f, 'b> {
     pub out: Vec<RawResource>,
     pub registry_calls: Vec<RegistryCall>,
     pub not_evaluated: Vec<crate::notice::NotEvaluated>,
+    /// The files being evaluated, the root first and the innermost module last.
+    pub chain: Vec<PathBuf>,
+    /// Module calls not followed (recursion, depth, instance limit).
+    pub errors: Vec<super::BicepError>,
 }
 
 /// A resource deployed by a registry module: its findings belong at the `module` statement
@@ -1437,9 +1510,6 @@ impl Walker<'_, '_> {
     }
 
     fn module(&mut self, scope: &Scope<'_>, decl: Node<'_>, depth: usize) {
-        if depth >= MAX_MODULE_DEPTH {
-            return;
-        }
         let parts = named_children(decl);
         let (Some(symbol), Some(path)) =
             (parts.first(), parts.iter().find(|c| c.kind() == "string"))
@@ -1467,6 +1537,28 @@ impl Walker<'_, '_> {
         let Some((file, text)) = self.files.get(&target) else {
             return;
         };
+        let shown = shorten(&path);
+        if self.chain.contains(&target) {
+            self.not_followed(
+                reference_loc,
+                format!(
+                    "module `{symbol}` calls `{shown}`, which is already being evaluated \
+                     (a module that calls itself, directly or through other modules): \
+                     recursive module calls are not evaluated"
+                ),
+            );
+            return;
+        }
+        if depth >= MAX_MODULE_DEPTH {
+            self.not_followed(
+                reference_loc,
+                format!(
+                    "module `{symbol}` is nested more than {MAX_MODULE_DEPTH} calls deep: \
+                     deeper module calls are not evaluated"
+                ),
+            );
+            return;
+        }
         if is_json_module(&target.to_string_lossy()) {
             let first = self.out.len();
             self.json_module(scope, decl, &symbol, file, text);
@@ -1492,12 +1584,17 @@ impl Walker<'_, '_> {
         for (env, object) in self.instances(scope, body, &Env::default()) {
             let Some(object) = object else { continue };
             if !self.evaluator.budget.module_instance() {
+                let mut at = scope.loc(decl);
+                at.end = scope.loc(*parts.first().unwrap_or(&decl)).end;
+                self.instances_past_limit(at, &symbol);
                 return;
             }
             let given = self.evaluator.passed(scope, object, &env, &symbol);
             let mut inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
             inner.called = true;
+            self.chain.push(target.clone());
             self.file(&inner, tree.root_node(), depth + 1);
+            self.chain.pop();
         }
     }
 
@@ -1547,6 +1644,30 @@ impl Walker<'_, '_> {
         });
     }
 
+    fn not_followed(&mut self, loc: Loc, message: String) {
+        if !self.errors.iter().any(|e| e.loc == loc) {
+            self.errors.push(super::BicepError { loc, message });
+        }
+    }
+
+    /// AG005 at a module statement whose further instances are not evaluated: the root
+    /// reached [`MAX_MODULE_INSTANCES`] (or its evaluation work).
+    fn instances_past_limit(&mut self, at: Loc, symbol: &str) {
+        if self.not_evaluated.iter().any(|n| n.at == at) {
+            return;
+        }
+        self.not_evaluated.push(crate::notice::NotEvaluated {
+            at,
+            resource: symbol.to_string(),
+            message: format!(
+                "module `{symbol}` was not evaluated (or only some of its instances): the root \
+                 reached aksguard's limit of {MAX_MODULE_INSTANCES} module instances or its \
+                 evaluation work, so what the instances past it deploy was not checked"
+            ),
+            help: "check the module's file on its own, or split the root".to_string(),
+        });
+    }
+
     /// A module that deploys an ARM template (`module m 'main.json'`): the template is
     /// evaluated by the ARM adapter with the values this call passes.
     fn json_module(
@@ -1561,11 +1682,19 @@ impl Walker<'_, '_> {
         for (env, object) in self.instances(scope, body, &Env::default()) {
             let Some(object) = object else { continue };
             if !self.evaluator.budget.module_instance() {
+                let mut at = scope.loc(decl);
+                if let Some(name) = named_children(decl).first() {
+                    at.end = scope.loc(*name).end;
+                }
+                self.instances_past_limit(at, symbol);
                 return;
             }
             let given = self.evaluator.passed(scope, object, &env, symbol);
             // A template that does not parse is reported as AG001 where it is scanned.
-            if let Ok((mut resources, _)) = crate::arm::load_module_template(file, text, given) {
+            let work = &self.evaluator.budget.work;
+            if let Ok((mut resources, _)) =
+                crate::arm::load_module_template(file, text, given, work)
+            {
                 let mut redirects = self.evaluator.redirects.borrow_mut();
                 for resource in &mut resources {
                     report_passed_values_at_the_call(

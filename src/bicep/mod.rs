@@ -51,6 +51,9 @@ pub struct Outline {
     /// Their paths are among `modules` too.
     pub registry: Vec<(String, PathBuf)>,
     pub using: Option<PathBuf>,
+    /// The `using` statement's path string, where a `using` that cannot be followed is
+    /// reported.
+    pub using_loc: Option<Loc>,
     pub error: Option<BicepError>,
     /// The syntax tree, for [`Files::tree`]: a file is parsed once per scan however many
     /// roots call it.
@@ -59,6 +62,17 @@ pub struct Outline {
 
 pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
     let mut out = Outline::default();
+    if let Some(at) = syntax::past_token_limit(text) {
+        out.error = Some(BicepError {
+            loc: Loc::new(file, at, at),
+            message: format!(
+                "this Bicep file has more than {} tokens (its syntax tree would take gigabytes \
+                 of memory): it is not parsed or checked",
+                syntax::MAX_TOKENS
+            ),
+        });
+        return out;
+    }
     let Some(tree) = syntax::parse(text) else {
         out.error = Some(BicepError {
             loc: Loc::new(file, 0, 0),
@@ -83,10 +97,13 @@ pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
         });
     }
     for decl in eval::top_level(tree.root_node()) {
-        let string = eval::named_children(decl)
+        let string_node = eval::named_children(decl)
             .into_iter()
-            .find(|c| c.kind() == "string")
-            .and_then(|s| eval::plain_string(s, text));
+            .find(|c| c.kind() == "string");
+        let string = string_node.and_then(|s| eval::plain_string(s, text));
+        if decl.kind() == "using_statement" {
+            out.using_loc = string_node.map(|s| Loc::new(file, s.start_byte(), s.end_byte()));
+        }
         match (decl.kind(), string) {
             ("module_declaration", Some(p)) if eval::local_module_path(&p) => {
                 out.modules.push(eval::resolve_relative(path, &p));
@@ -179,6 +196,9 @@ pub struct Loaded {
     pub registry_calls: Vec<RegistryCall>,
     /// Module statements whose resources were skipped wholesale (AG005).
     pub not_evaluated: Vec<crate::notice::NotEvaluated>,
+    /// What evaluation could not follow: recursive or too deep module calls, module
+    /// instances past the limit, expressions past the evaluation limits (AG001).
+    pub errors: Vec<BicepError>,
 }
 
 /// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
@@ -216,13 +236,21 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
         out: Vec::new(),
         registry_calls: Vec::new(),
         not_evaluated: Vec::new(),
+        chain: vec![root.path.to_path_buf()],
+        errors: Vec::new(),
     };
     walker.file(&scope, tree.root_node(), 0);
+    let mut errors = walker.errors;
+    errors.extend(budget.work.take_stops().into_iter().map(|s| BicepError {
+        loc: s.loc,
+        message: s.message,
+    }));
     Loaded {
         redirects: walker.evaluator.redirects.take(),
         resources: walker.out,
         registry_calls: walker.registry_calls,
         not_evaluated: walker.not_evaluated,
+        errors,
     }
 }
 

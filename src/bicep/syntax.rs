@@ -14,9 +14,18 @@ pub fn language() -> Language {
     Language::new(builder)
 }
 
-/// Parses Bicep source. `None` only when tree-sitter gives up (it never does on text it
-/// was given without a timeout, but the API allows it).
+/// Tokens a Bicep file may have to be parsed. The syntax tree takes about 200 bytes of
+/// memory per token, so 16 MiB of `1+1+…` would take 3 GB; the largest Bicep files in
+/// public repositories have some 15,000.
+pub const MAX_TOKENS: usize = 500_000;
+
+/// Parses Bicep source. `None` when the file has more than [`MAX_TOKENS`] tokens (see
+/// [`past_token_limit`]), or when tree-sitter gives up (it never does on text it was given
+/// without a timeout, but the API allows it).
 pub fn parse(text: &str) -> Option<Tree> {
+    if past_token_limit(text).is_some() {
+        return None;
+    }
     let mut parser = Parser::new();
     parser.set_language(&language()).ok()?;
     parser.parse(text, None)
@@ -59,4 +68,101 @@ fn innermost_failure(error: Node<'_>) -> Node<'_> {
         node = last;
     }
     node
+}
+
+/// The byte offset where the file passes [`MAX_TOKENS`] tokens, if it does. Counted the way
+/// the tree grows: every word, number and punctuation character of the code (in string
+/// interpolations too) is one, a string's literal text, a comment and white space none.
+pub fn past_token_limit(text: &str) -> Option<usize> {
+    enum Mode {
+        /// Code, with the `{` opened since it began (an interpolation ends at its `}`).
+        Code(usize),
+        String,
+    }
+    let bytes = text.as_bytes();
+    let mut modes = vec![Mode::Code(0)];
+    let mut tokens = 0usize;
+    let mut in_word = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if tokens > MAX_TOKENS {
+            return Some(i);
+        }
+        let b = bytes[i];
+        let rest = &bytes[i..];
+        let interpolated = modes.len() > 1;
+        match modes.last_mut() {
+            Some(Mode::String) => {
+                match b {
+                    b'\\' => i += 1,
+                    b'\'' => {
+                        modes.pop();
+                    }
+                    b'$' if rest.starts_with(b"${") => {
+                        modes.push(Mode::Code(0));
+                        tokens += 1;
+                        i += 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            Some(Mode::Code(braces)) => {
+                let word = b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+                if word {
+                    if !in_word {
+                        tokens += 1;
+                    }
+                    in_word = true;
+                    i += 1;
+                    continue;
+                }
+                in_word = false;
+                match b {
+                    b'/' if rest.starts_with(b"//") => {
+                        i += rest.iter().position(|&c| c == b'\n').unwrap_or(rest.len());
+                        continue;
+                    }
+                    b'/' if rest.starts_with(b"/*") => {
+                        i += rest
+                            .windows(2)
+                            .skip(2)
+                            .position(|w| w == b"*/")
+                            .map_or(rest.len(), |at| at + 4);
+                        continue;
+                    }
+                    b'\'' if rest.starts_with(b"\'\'\'") => {
+                        tokens += 1;
+                        i += rest[3..]
+                            .windows(3)
+                            .position(|w| w == b"\'\'\'")
+                            .map_or(rest.len(), |at| at + 6);
+                        continue;
+                    }
+                    b'\'' => {
+                        tokens += 1;
+                        modes.push(Mode::String);
+                    }
+                    b'{' => {
+                        tokens += 1;
+                        *braces += 1;
+                    }
+                    b'}' if *braces == 0 && interpolated => {
+                        tokens += 1;
+                        modes.pop();
+                    }
+                    b'}' => {
+                        tokens += 1;
+                        *braces = braces.saturating_sub(1);
+                    }
+                    c if c.is_ascii_whitespace() => {}
+                    _ => tokens += 1,
+                }
+                i += 1;
+            }
+            None => break,
+        }
+    }
+    (tokens > MAX_TOKENS).then_some(bytes.len())
 }

@@ -11,7 +11,7 @@ use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
 use crate::value::{Kind, Value};
 
-pub use yaml::{MAX_DEPTH, MAX_NODES};
+pub use yaml::{MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_NODES};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct YamlError {
@@ -123,10 +123,11 @@ pub(crate) fn is_go_template(text: &str) -> bool {
 pub fn load_manifests(file: FileId, text: &str) -> (Vec<RawResource>, Vec<YamlError>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    let mut expanded = 0;
     for piece in split_documents(text) {
         let chunk = &text[piece.start..piece.end];
         let source = helm_source(chunk);
-        let (docs, error) = yaml::parse(file, chunk, piece.start);
+        let (docs, error) = yaml::parse(file, chunk, piece.start, &mut expanded);
         for doc in docs {
             emit(file, doc, source.as_deref(), 0, &mut out);
         }
@@ -142,8 +143,10 @@ pub fn load_manifests(file: FileId, text: &str) -> (Vec<RawResource>, Vec<YamlEr
 pub fn parse_documents(file: FileId, text: &str) -> (Vec<Value>, Vec<YamlError>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    let mut expanded = 0;
     for piece in split_documents(text) {
-        let (docs, error) = yaml::parse(file, &text[piece.start..piece.end], piece.start);
+        let chunk = &text[piece.start..piece.end];
+        let (docs, error) = yaml::parse(file, chunk, piece.start, &mut expanded);
         out.extend(docs);
         errors.extend(error);
     }

@@ -14,6 +14,10 @@ use std::collections::HashMap;
 pub const MAX_NODES: usize = 100_000;
 /// Collections nested inside each other.
 pub const MAX_DEPTH: usize = 256;
+/// Scalar text (keys and values) the documents of one file may hold, aliases expanded:
+/// twice the largest file read, so a manifest may alias a large scalar a few times, not
+/// thousands of times.
+pub const MAX_EXPANDED_BYTES: usize = 32 << 20;
 
 /// saphyr-parser counts characters; `Loc` wants bytes of the whole file.
 struct Offsets {
@@ -66,6 +70,8 @@ enum Frame {
         start: usize,
         anchor: usize,
         nodes: usize,
+        /// Scalar bytes inside, for an anchor's aliases.
+        bytes: usize,
         last_end: usize,
     },
     Seq {
@@ -73,6 +79,7 @@ enum Frame {
         start: usize,
         anchor: usize,
         nodes: usize,
+        bytes: usize,
         last_end: usize,
     },
 }
@@ -82,8 +89,11 @@ struct Builder<'a> {
     chunk: &'a str,
     offsets: Offsets,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Value, usize)>,
+    /// Anchored values with their node count and scalar bytes.
+    anchors: HashMap<usize, (Value, usize, usize)>,
     nodes: usize,
+    /// Scalar bytes of the file so far, aliases expanded.
+    bytes: usize,
     root: Option<Value>,
 }
 
@@ -98,17 +108,26 @@ const REPARSE_BUDGET: usize = 16 << 20;
 /// GitHub Actions accept: inside a flow collection a line break is only a separator. Such a
 /// line is joined to the one before it (line breaks, and comments that would swallow it,
 /// become spaces of the same byte length, so every span still points into the file) and
-/// the piece is parsed again.
-pub(super) fn parse(file: FileId, chunk: &str, base: usize) -> (Vec<Value>, Option<YamlError>) {
+/// the piece is parsed again. `expanded` counts the scalar bytes of the file's pieces so far
+/// (aliases expanded, against [`MAX_EXPANDED_BYTES`]).
+pub(super) fn parse(
+    file: FileId,
+    chunk: &str,
+    base: usize,
+    expanded: &mut usize,
+) -> (Vec<Value>, Option<YamlError>) {
     let mut patched: Option<String> = None;
     let mut inserted: Vec<(usize, usize)> = Vec::new();
     let mut spent = 0usize;
     loop {
         let text = patched.as_deref().unwrap_or(chunk);
-        let (docs, error, at) = parse_once(file, text, base, &inserted);
+        let (docs, error, at, bytes) = parse_counted(file, text, base, &inserted, *expanded);
         let Some(e) = &error else {
+            *expanded = bytes;
             return (docs, error);
         };
+        // Only the last attempt counts; an error past the limit is not patched.
+        *expanded = bytes;
         spent += chunk.len();
         if spent > REPARSE_BUDGET {
             return (docs, error);
@@ -293,12 +312,26 @@ fn flow_depth(text: &str) -> usize {
 
 /// One parse of `chunk` (the piece, possibly with lines joined or indented); also the error's
 /// byte offset in `chunk`.
+#[cfg(test)]
 pub(super) fn parse_once(
     file: FileId,
     chunk: &str,
     base: usize,
     inserted: &[(usize, usize)],
 ) -> (Vec<Value>, Option<YamlError>, usize) {
+    let (docs, error, at, _) = parse_counted(file, chunk, base, inserted, 0);
+    (docs, error, at)
+}
+
+/// One parse of `chunk` (see `parse_once`), with the file's expanded scalar bytes before this piece; also those
+/// after it.
+fn parse_counted(
+    file: FileId,
+    chunk: &str,
+    base: usize,
+    inserted: &[(usize, usize)],
+    expanded: usize,
+) -> (Vec<Value>, Option<YamlError>, usize, usize) {
     let mut b = Builder {
         file,
         chunk,
@@ -309,6 +342,7 @@ pub(super) fn parse_once(
         stack: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
+        bytes: expanded,
         root: None,
     };
     let mut docs = Vec::new();
@@ -318,10 +352,10 @@ pub(super) fn parse_once(
             Err(e) => (Err(b.scan_error(&e)), b.offsets.local(e.marker().index())),
         };
         if let Err(e) = result {
-            return (docs, Some(e), at);
+            return (docs, Some(e), at, b.bytes);
         }
     }
-    (docs, None, 0)
+    (docs, None, 0, b.bytes)
 }
 
 impl Builder<'_> {
@@ -367,19 +401,23 @@ impl Builder<'_> {
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.count(1, start)?;
+                let size = text.len();
+                self.count_bytes(size, start)?;
                 // Keys are strings whatever they look like: keep the text as written.
                 if let Some(Frame::Map {
                     key: k @ None,
                     nodes,
+                    bytes,
                     ..
                 }) = self.stack.last_mut()
                 {
                     let merge = style == ScalarStyle::Plain && text == "<<";
                     *k = Some((text.to_string(), start, merge));
                     *nodes += 1;
+                    *bytes += size;
                     if anchor != 0 {
                         let value = Value::string(text.into_owned(), Some(self.loc(start, end)));
-                        self.anchors.insert(anchor, (value, 1));
+                        self.anchors.insert(anchor, (value, 1, size));
                     }
                     return Ok(());
                 }
@@ -396,15 +434,19 @@ impl Builder<'_> {
                 };
                 let kind = scalar_kind(&text, style, tag.as_deref());
                 let value = Value::new(kind, Some(self.loc(start, end)));
-                self.complete(value, 1, anchor, start, end);
+                self.complete(value, (1, size), anchor, start, end);
             }
             Event::Alias(id) => {
-                let Some((value, n)) = self.anchors.get(&id) else {
+                let Some((_, n, size)) = self.anchors.get(&id) else {
                     return Err(self.error_at(start, "alias to an unknown anchor"));
                 };
-                let (value, n) = (value.clone(), *n);
+                let (n, size) = (*n, *size);
                 self.count_as(n, start, "alias expansion exceeds")?;
-                self.complete(value, n, 0, start, end);
+                // Checked before the value is copied; each node copied weighs as 64 bytes
+                // of text (about what it takes in memory).
+                self.count_bytes(size.saturating_add(n.saturating_mul(64)), start)?;
+                let value = self.anchors[&id].0.clone();
+                self.complete(value, (n, size), 0, start, end);
             }
             Event::MappingStart(anchor, _) => {
                 self.push_check(start)?;
@@ -416,6 +458,7 @@ impl Builder<'_> {
                     start,
                     anchor,
                     nodes: 1,
+                    bytes: 0,
                     last_end: start,
                 });
             }
@@ -432,6 +475,7 @@ impl Builder<'_> {
                     start,
                     anchor,
                     nodes: 1,
+                    bytes: 0,
                     last_end: start,
                 });
             }
@@ -443,6 +487,7 @@ impl Builder<'_> {
                     start: s,
                     anchor,
                     nodes,
+                    bytes,
                     last_end,
                 }) = self.stack.pop()
                 {
@@ -460,7 +505,7 @@ impl Builder<'_> {
                     }
                     let e = if end > start { end } else { last_end };
                     let value = Value::map(entries, Some(self.loc(s, e)));
-                    self.complete(value, nodes, anchor, s, e);
+                    self.complete(value, (nodes, bytes), anchor, s, e);
                 }
             }
             Event::SequenceEnd => {
@@ -469,12 +514,13 @@ impl Builder<'_> {
                     start: s,
                     anchor,
                     nodes,
+                    bytes,
                     last_end,
                 }) = self.stack.pop()
                 {
                     let e = if end > start { end } else { last_end };
                     let value = Value::list(items, Some(self.loc(s, e)));
-                    self.complete(value, nodes, anchor, s, e);
+                    self.complete(value, (nodes, bytes), anchor, s, e);
                 }
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
@@ -501,10 +547,32 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// A finished node goes into its parent: as a key, as a value, or as an item.
-    fn complete(&mut self, value: Value, n: usize, anchor: usize, start: usize, end: usize) {
+    fn count_bytes(&mut self, size: usize, at: usize) -> Result<(), YamlError> {
+        self.bytes = self.bytes.saturating_add(size);
+        if self.bytes > MAX_EXPANDED_BYTES {
+            return Err(self.error_at(
+                at,
+                format!(
+                    "alias expansion exceeds {} MiB of text in this file",
+                    MAX_EXPANDED_BYTES >> 20
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A finished node goes into its parent: as a key, as a value, or as an item. `(n,
+    /// size)` are its nodes and scalar bytes.
+    fn complete(
+        &mut self,
+        value: Value,
+        (n, size): (usize, usize),
+        anchor: usize,
+        start: usize,
+        end: usize,
+    ) {
         if anchor != 0 {
-            self.anchors.insert(anchor, (value.clone(), n));
+            self.anchors.insert(anchor, (value.clone(), n, size));
         }
         let key_loc = |ks: usize, end: usize| {
             Loc::new(self.file, self.offsets.file(ks), self.offsets.file(end))
@@ -516,10 +584,12 @@ impl Builder<'_> {
                 key,
                 merges,
                 nodes,
+                bytes,
                 last_end,
                 ..
             }) => {
                 *nodes += n;
+                *bytes += size;
                 *last_end = end;
                 match key.take() {
                     None => *key = Some((key_text(&value), start, false)),
@@ -536,10 +606,12 @@ impl Builder<'_> {
             Some(Frame::Seq {
                 items,
                 nodes,
+                bytes,
                 last_end,
                 ..
             }) => {
                 *nodes += n;
+                *bytes += size;
                 *last_end = end;
                 items.push(value);
             }

@@ -5,7 +5,7 @@
 use super::functions;
 use super::module::Module;
 use crate::source::{FileId, Loc};
-use crate::value::{format_number, Entry, Kind, Value};
+use crate::value::{format_number, Entry, Kind, Limit, Value};
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span;
@@ -37,40 +37,13 @@ impl Scope {
     }
 }
 
-/// A value's size for the module's work budget: one unit per node and per 64 bytes of text,
-/// counted only up to `limit`.
-pub fn weight(value: &Value, limit: usize) -> usize {
-    let text = |s: &str| s.len() / 64;
-    let mut stack = match &value.kind {
-        Kind::List(_) | Kind::Map(_) => vec![value],
-        Kind::String(s) | Kind::Unknown(s) => return 1 + text(s),
-        _ => return 1,
-    };
-    let mut total = 0;
-    while let Some(v) = stack.pop() {
-        total += 1;
-        match &v.kind {
-            Kind::String(s) | Kind::Unknown(s) => total += text(s),
-            Kind::List(items) => stack.extend(items),
-            Kind::Map(entries) => {
-                for e in entries {
-                    total += text(&e.key);
-                    stack.push(&e.value);
-                }
-            }
-            _ => {}
-        }
-        if total > limit {
-            break;
-        }
-    }
-    total
-}
-
 pub struct Evaluator<'m> {
     pub module: &'m Module,
     pub file: FileId,
     pub depth: usize,
+    /// An expression of this evaluator is being evaluated: its sub-expressions share its
+    /// work allowance.
+    in_expression: bool,
 }
 
 impl<'m> Evaluator<'m> {
@@ -79,6 +52,7 @@ impl<'m> Evaluator<'m> {
             module,
             file,
             depth: 0,
+            in_expression: false,
         }
     }
 
@@ -133,16 +107,65 @@ impl<'m> Evaluator<'m> {
     }
 
     pub fn eval(&mut self, expr: &Expression, scope: &Scope) -> Value {
-        if self.depth > MAX_DEPTH || self.module.exhausted() {
+        // A value written in the file is known whatever the rest of the root cost.
+        if matches!(
+            expr,
+            Expression::Null(_)
+                | Expression::Bool(_)
+                | Expression::Number(_)
+                | Expression::String(_)
+        ) {
+            return self.eval_inner(expr, scope);
+        }
+        let budget = &self.module.shared().budget;
+        // So is an array or object written in the file: its computed elements are charged.
+        if matches!(expr, Expression::Array(_) | Expression::Object(_)) {
+            if self.depth > MAX_DEPTH {
+                budget.stop_at(self.loc(expr), &self.text(expr), Limit::TooDeep(MAX_DEPTH));
+                return self.unknown(expr);
+            }
+            self.depth += 1;
+            let value = self.eval_inner(expr, scope);
+            self.depth -= 1;
+            if budget.check_size(&value).is_err() {
+                budget.stop_at(self.loc(expr), &self.text(expr), Limit::TooLarge);
+                return self.unknown(expr);
+            }
+            return value;
+        }
+        let expression = (!self.in_expression).then(|| budget.expression());
+        self.in_expression = true;
+        let value = self.eval_charged(expr, scope);
+        if let Some(expression) = expression {
+            self.in_expression = false;
+            if expression.ran_out() {
+                budget.stop_at(self.loc(expr), &self.text(expr), Limit::Exhausted);
+            }
+        }
+        value
+    }
+
+    fn eval_charged(&mut self, expr: &Expression, scope: &Scope) -> Value {
+        let budget = &self.module.shared().budget;
+        if self.depth > MAX_DEPTH {
+            budget.stop_at(self.loc(expr), &self.text(expr), Limit::TooDeep(MAX_DEPTH));
+            return self.unknown(expr);
+        }
+        if budget.exhausted() {
             return self.unknown(expr);
         }
         self.depth += 1;
         let value = self.eval_inner(expr, scope);
         self.depth -= 1;
-        if !self.module.charge(&value) {
-            return self.unknown(expr);
+        match budget.charge(&value) {
+            Ok(()) => value,
+            Err(limit) => {
+                if limit == Limit::TooLarge {
+                    budget.stop_at(self.loc(expr), &self.text(expr), limit);
+                }
+                self.unknown(expr)
+            }
         }
-        value
     }
 
     fn eval_inner(&mut self, expr: &Expression, scope: &Scope) -> Value {
@@ -246,9 +269,19 @@ impl<'m> Evaluator<'m> {
                                 }
                             }
                         }
+                        crate::value::take_refused();
                         match functions::call(name, args, loc) {
                             Some(v) => v,
-                            None => self.unknown(expr),
+                            None => {
+                                if crate::value::take_refused() {
+                                    self.module.shared().budget.stop_at(
+                                        loc,
+                                        &self.text(expr),
+                                        Limit::TooLarge,
+                                    );
+                                }
+                                self.unknown(expr)
+                            }
                         }
                     }
                 }
@@ -587,7 +620,11 @@ impl<'m> Evaluator<'m> {
                     _ => {}
                 }
                 // A local or variable is copied out whole before it is indexed.
-                if !self.module.charge(&current) {
+                if let Err(limit) = self.module.shared().budget.charge(&current) {
+                    if limit == Limit::TooLarge {
+                        let budget = &self.module.shared().budget;
+                        budget.stop_at(self.loc(expr), &self.text(expr), limit);
+                    }
                     return self.unknown(expr);
                 }
             }
@@ -769,6 +806,21 @@ mod tests {
         resources[0].body.get(name).cloned().expect("the attribute")
     }
 
+    /// The evaluated attribute `name` of the only resource in `tf`, which runs into an
+    /// evaluation limit: reported (AG001) at the expression that ran out.
+    fn limited_attribute(tf: &str, name: &str) -> Value {
+        let (resources, errors) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.message.starts_with("evaluation limit:")),
+            "{:?}",
+            errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
+        assert_eq!(resources.len(), 1);
+        resources[0].body.get(name).cloned().expect("the attribute")
+    }
+
     // The regression tests below come from fuzzing (fuzz/fuzz_targets/terraform.rs).
 
     #[test]
@@ -786,19 +838,19 @@ mod tests {
     #[test]
     fn nested_for_expressions_stop_at_the_work_budget() {
         let tf = "resource \"a\" \"b\" {\n  n = [for x in range(10000) : [for y in range(10000) : y]]\n  m = 1\n}\n";
-        assert!(attribute(tf, "n").has_unknown());
+        assert!(limited_attribute(tf, "n").has_unknown());
     }
 
     #[test]
     fn copying_a_large_local_in_a_loop_stops_at_the_work_budget() {
         let tf = "locals {\n  r = range(10000)\n}\nresource \"a\" \"b\" {\n  n = [for x in local.r : local.r[0]]\n  m = [for x in local.r : [local.r]]\n}\n";
-        assert!(attribute(tf, "m").has_unknown());
+        assert!(limited_attribute(tf, "m").has_unknown());
     }
 
     #[test]
     fn nested_template_loops_stop_at_the_work_budget() {
         let tf = "resource \"a\" \"b\" {\n  n = \"%{for x in range(10000)}%{for y in range(10000)}${y}%{endfor}%{endfor}\"\n}\n";
-        assert!(attribute(tf, "n").is_unknown());
+        assert!(limited_attribute(tf, "n").is_unknown());
     }
 
     #[test]
@@ -808,7 +860,7 @@ mod tests {
             tf += &format!("dynamic \"{name}\" {{\nfor_each = range(1000)\ncontent {{\n");
         }
         tf += "v = 1\n}\n}\n}\n}\n}\n}\n}\n";
-        assert!(attribute(&tf, "x").has_unknown());
+        assert!(limited_attribute(&tf, "x").has_unknown());
     }
 
     #[test]

@@ -5,6 +5,9 @@ use super::eval::{error_value, is_error, iterate, same_value};
 use crate::source::Loc;
 use crate::value::{format_number, Entry, Kind, Value};
 
+/// Functions that compare every element with every other take lists at most this long.
+const MAX_QUADRATIC: usize = 2_000;
+
 pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
     // Functions that decide with some unknown arguments.
     match name {
@@ -81,6 +84,10 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
             if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
                 return None;
             }
+            if !from.is_empty() && to.len() > from.len() {
+                let grows = s.matches(from.as_str()).count() * (to.len() - from.len());
+                crate::value::room_for(s.len().saturating_add(grows), 0)?;
+            }
             string(s.replace(&from, &to))
         }
         "substr" => {
@@ -108,6 +115,9 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
                     parts.push(item.to_text()?);
                 }
             }
+            let text_bytes: usize = parts.iter().map(String::len).sum();
+            let separators = sep.len().saturating_mul(parts.len());
+            crate::value::room_for(text_bytes.saturating_add(separators), 0)?;
             string(parts.join(&sep))
         }
         "split" => {
@@ -136,7 +146,7 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
         "tolist" | "toset" => {
             let items = args.first()?.as_list()?.to_vec();
             let items = if name == "toset" {
-                distinct(items)
+                distinct(items)?
             } else {
                 items
             };
@@ -165,7 +175,7 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
             Some(Value::list(out, loc))
         }
         "distinct" => Some(Value::list(
-            distinct(args.first()?.as_list()?.to_vec()),
+            distinct(args.first()?.as_list()?.to_vec())?,
             loc,
         )),
         "flatten" => {
@@ -343,7 +353,7 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
             for a in &args {
                 out.extend(a.as_list()?.iter().cloned());
             }
-            Some(Value::list(distinct(out), loc))
+            Some(Value::list(distinct(out)?, loc))
         }
         "setintersection" => {
             let first = args.first()?.as_list()?;
@@ -351,6 +361,10 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
                 .iter()
                 .map(|a| a.as_list())
                 .collect::<Option<_>>()?;
+            let others: usize = rest.iter().map(|r| r.len()).sum();
+            if first.len().saturating_mul(others) > MAX_QUADRATIC * MAX_QUADRATIC {
+                return None;
+            }
             let out = first
                 .iter()
                 .filter(|v| rest.iter().all(|r| r.iter().any(|x| same_value(x, v))))
@@ -513,14 +527,18 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn distinct(items: Vec<Value>) -> Vec<Value> {
+/// Quadratic: a list longer than any configuration has stays unknown.
+fn distinct(items: Vec<Value>) -> Option<Vec<Value>> {
+    if items.len() > MAX_QUADRATIC {
+        return None;
+    }
     let mut out: Vec<Value> = Vec::new();
     for item in items {
         if !out.iter().any(|x| same_value(x, &item)) {
             out.push(item);
         }
     }
-    out
+    Some(out)
 }
 
 /// `format` with the verbs landing-zone code uses: %s %d %v %q %t %%.

@@ -74,7 +74,17 @@ pub fn load_root(
     let files = parse_all(files);
     let tfvars = parse_all(tfvars);
     let module = Module::new(files, tfvars);
-    (module.resources(), errors)
+    let resources = module.resources();
+    errors.extend(limits(&module.shared().budget));
+    (resources, errors)
+}
+
+/// The places evaluation stopped at a limit, as errors (AG001).
+fn limits(budget: &crate::value::Budget) -> impl Iterator<Item = TfError> {
+    budget.take_stops().into_iter().map(|s| TfError {
+        loc: s.loc,
+        message: s.message,
+    })
 }
 
 /// A root directory with everything around it.
@@ -171,6 +181,7 @@ pub fn load(root: Root) -> Loaded {
     drop(module);
     let shared = Rc::try_unwrap(shared).unwrap_or_default();
     errors.extend(shared.errors.into_inner());
+    errors.extend(limits(&shared.budget));
     let mut redirects = shared.redirects.into_inner();
     let mut calls = shared.calls.into_inner();
     let mut not_evaluated = shared.not_evaluated.into_inner();

@@ -1,7 +1,7 @@
 //! One Terraform root: its files, variables (with tfvars), locals and resource blocks, and
 //! the expansion of each resource block into evaluated instances.
 
-use super::eval::{weight, Evaluator, Scope};
+use super::eval::{Evaluator, Scope};
 use super::functions::for_each_pairs;
 use super::TfError;
 use crate::model::raw::{Format, RawResource};
@@ -19,7 +19,7 @@ use std::rc::Rc;
 pub const MAX_MODULE_DEPTH: usize = 16;
 
 /// Module instances one root may evaluate (every `count`/`for_each` instance of every call,
-/// nested ones included); past it, further calls are unknown.
+/// nested ones included); past it, further calls are unknown and reported (AG001).
 const MAX_MODULE_INSTANCES: usize = 2_000;
 
 /// The `.tf` files of every local module directory a scan may call: absolute directory ->
@@ -44,7 +44,8 @@ pub struct Shared {
     pub(super) instances: Cell<usize>,
     /// Span maps of the `.tf.json` files evaluated.
     pub spans: RefCell<HashMap<FileId, Rc<super::json_syntax::SpanMap>>>,
-    pub(super) work: Cell<usize>,
+    /// The evaluation budget of the root and every module it calls.
+    pub budget: crate::value::Budget,
 }
 
 /// The evaluated instances of one module call: (address, module).
@@ -77,11 +78,6 @@ const LINKED_DATA_SOURCES: &[&str] = &["azurerm_container_registry"];
 
 /// Counts and for_each collections beyond this are treated as unknown.
 const MAX_INSTANCES: usize = 1_000;
-
-/// Evaluation work one root may do, in values produced or copied (see [`weight`]): past
-/// it every expression is unknown, so loops that multiply (nested `for`, `dynamic` blocks,
-/// template directives) end instead of running for hours.
-const MAX_WORK: usize = 4_000_000;
 
 #[derive(Clone)]
 pub struct ModuleFile {
@@ -246,19 +242,7 @@ impl Module {
 
     /// Records `units` of evaluation work; false once the budget is spent.
     pub fn spend(&self, units: usize) -> bool {
-        let work = self.shared.work.get().saturating_add(units);
-        self.shared.work.set(work);
-        work <= MAX_WORK
-    }
-
-    /// Records the work of producing `value`; false once the budget is spent.
-    pub fn charge(&self, value: &Value) -> bool {
-        let left = MAX_WORK.saturating_sub(self.shared.work.get());
-        self.spend(weight(value, left))
-    }
-
-    pub fn exhausted(&self) -> bool {
-        self.shared.work.get() > MAX_WORK
+        self.shared.budget.spend(units as u64)
     }
 
     pub fn shared(&self) -> &Rc<Shared> {
@@ -768,6 +752,12 @@ impl Module {
         let instances = self.instances(&mut ev, &block.body, &base);
         let header = header_loc(file.id, block);
         for (address, scope) in instances {
+            if !self.shared.budget.resource() {
+                let what = format!("`{kind}.{name}`");
+                let message = crate::value::resources_message(&what);
+                self.shared.budget.stop(Some(header), message);
+                return;
+            }
             let body = self.body_value(
                 &mut ev,
                 &block.body,
@@ -878,7 +868,9 @@ impl Module {
                 for (key, value) in pairs {
                     let inner = scope.with(&iterator, map_of(&[("key", key), ("value", value)]));
                     let value = self.body_value(ev, &content.body, &inner, content_loc);
-                    if !self.charge(&value) {
+                    if let Err(limit) = self.shared.budget.charge(&value) {
+                        let text = format!("dynamic \"{label}\"");
+                        self.shared.budget.stop_at(header, &text, limit);
                         entries.push(Entry {
                             key: label.clone(),
                             key_loc: header,
