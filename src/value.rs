@@ -527,3 +527,70 @@ pub fn room_for(bytes: usize, items: usize) -> Option<()> {
 pub fn take_refused() -> bool {
     REFUSED.with(|r| r.replace(false))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expression_that_runs_out_does_not_spend_the_next_ones_allowance() {
+        let budget = Budget::new();
+        {
+            let _first = budget.expression();
+            assert!(!budget.spend(EXPRESSION_WORK + 1));
+            assert!(budget.exhausted());
+        }
+        let second = budget.expression();
+        assert!(budget.spend(1000));
+        assert!(!second.ran_out());
+    }
+
+    #[test]
+    fn past_the_roots_work_expressions_still_get_a_small_allowance_then_none() {
+        let budget = Budget::new();
+        while budget.spent.get() < ROOT_WORK {
+            let _e = budget.expression();
+            budget.spend(EXPRESSION_WORK + 1);
+        }
+        {
+            let _late = budget.expression();
+            assert!(budget.spend(LATE_EXPRESSION_WORK));
+            assert!(!budget.spend(1));
+        }
+        budget.spent.set(HARD_WORK);
+        let _none = budget.expression();
+        assert!(!budget.spend(1));
+        assert!(!budget.resource());
+    }
+
+    #[test]
+    fn values_past_the_size_limit_are_refused() {
+        let budget = Budget::new();
+        let text = "x".repeat(MAX_VALUE * TEXT_BYTES_PER_UNIT);
+        assert_eq!(
+            budget.charge(&Value::string(text, None)),
+            Err(Limit::TooLarge)
+        );
+        let items = vec![Value::null(); MAX_VALUE];
+        assert_eq!(
+            budget.check_size(&Value::list(items, None)),
+            Err(Limit::TooLarge)
+        );
+        assert_eq!(room_for(MAX_VALUE * TEXT_BYTES_PER_UNIT + 64, 0), None);
+        assert!(take_refused());
+        assert!(!take_refused());
+    }
+
+    #[test]
+    fn stops_are_kept_once_per_place_and_counted_past_the_limit() {
+        let budget = Budget::new();
+        budget.stop_at(Some(Loc::new(0, 0, 1)), "x", Limit::Exhausted);
+        for i in 0..(MAX_STOPS + 5) {
+            let loc = Some(Loc::new(0, i, i + 1));
+            budget.stop_at(loc, "x", Limit::Exhausted);
+        }
+        let stops = budget.take_stops();
+        assert_eq!(stops.len(), MAX_STOPS);
+        assert!(stops[MAX_STOPS - 1].message.contains("5 more expressions"));
+    }
+}
