@@ -9,6 +9,21 @@ use crate::value::{format_number, Entry, Kind, Value};
 /// Bounds `range()` and similar so a template cannot ask for a huge allocation.
 pub(crate) const MAX_ITEMS: usize = 10_000;
 
+/// `union` and `intersection` compare every element with every other: at most this many
+/// elements in all.
+const MAX_QUADRATIC: usize = 4_096;
+
+/// Elements (list items, object properties) of the arguments together.
+fn elements(args: &[Value]) -> usize {
+    args.iter()
+        .map(|a| match &a.kind {
+            Kind::List(items) => items.len(),
+            Kind::Map(entries) => entries.len(),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// Placeholder for the subscription of the deployment in IDs built by `resourceId()`.
 pub const SUBSCRIPTION_PLACEHOLDER: &str = "{subscription().subscriptionId}";
 /// Placeholder for the resource group of the deployment in IDs built by `resourceId()`.
@@ -132,6 +147,10 @@ pub(crate) fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Val
             if from.is_empty() {
                 return string(s);
             }
+            if to.len() > from.len() {
+                let grows = s.matches(from.as_str()).count() * (to.len() - from.len());
+                crate::value::room_for(s.len().saturating_add(grows), 0)?;
+            }
             string(s.replace(&from, &to))
         }
         "startswith" => boolean(lower(&text(0)?).starts_with(&lower(&text(1)?))),
@@ -188,6 +207,9 @@ pub(crate) fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Val
             let items = args.first()?.as_list()?;
             let delimiter = text(1)?;
             let texts: Vec<String> = items.iter().map(display).collect::<Option<_>>()?;
+            let text_bytes: usize = texts.iter().map(String::len).sum();
+            let delimiters = delimiter.len().saturating_mul(texts.len());
+            crate::value::room_for(text_bytes.saturating_add(delimiters), 0)?;
             string(texts.join(&delimiter))
         }
         "bool" => match &args.first()?.kind {
@@ -269,6 +291,8 @@ pub(crate) fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Val
             }
         }
         "contains" => contains(args.first()?, args.get(1)?).map(|b| Value::bool(b, loc)),
+        // Quadratic: collections longer than any template has stay unknown.
+        "union" | "intersection" if elements(&args) > MAX_QUADRATIC => None,
         "union" => union(&args, loc),
         "intersection" => intersection(&args, loc),
         "shallowmerge" => {
@@ -636,6 +660,8 @@ fn format(template: &str, args: &[Value]) -> Option<String> {
                 let index_text = spec.split([',', ':']).next().unwrap_or("").trim();
                 let index: usize = index_text.parse().ok()?;
                 out.push_str(&display(args.get(index)?)?);
+                // `{0}{0}{0}...` repeats an argument as often as the template names it.
+                crate::value::room_for(out.len(), 0)?;
             }
             '}' if chars.peek() == Some(&'}') => {
                 chars.next();

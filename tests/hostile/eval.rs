@@ -398,3 +398,41 @@ fn module_instances_past_the_limits_are_reported() {
         place(&bicep, "module b"),
     );
 }
+
+#[test]
+fn arm_functions_whose_result_outgrows_their_arguments_are_bounded() {
+    let scratch = Scratch::new("arm-functions");
+    let many: Vec<String> = (1..=50).map(|i| i.to_string()).collect();
+    let text = format!(
+        "{{\"$schema\": \"{ARM_SCHEMA}\", \"contentVersion\": \"1.0.0.0\",\n\"variables\": {{\n\
+         \"s\": \"[padLeft('x', 10000, 'y')]\",\n\
+         \"t\": \"[format('{}', variables('s'))]\",\n\
+         \"u\": \"[replace(variables('s'), 'y', variables('s'))]\",\n\
+         \"v\": \"[join(createArray({}), concat(variables('s'), variables('s'), variables('s')))]\",\n\
+         \"w\": \"[union(range(0, 3000), range(0, 3000))]\"\n}},\n\
+         \"resources\": [{}]}}\n",
+        "{0}".repeat(5000),
+        many.join(", "),
+        arm_cluster("[concat(variables('t'), variables('u'), variables('v'), string(variables('w')))]")
+    );
+    scratch.write("main.json", &text);
+    let run = scratch.check(&[".", "--format", "json"]);
+    let json = run.json();
+    assert_eq!(run.code, 2, "{json}");
+    let errors = places(&json, "errors");
+    for name in ["\"t\": ", "\"u\": "] {
+        let (line, column) = place(&text, name);
+        has(
+            &errors,
+            "AG001",
+            "main.json",
+            (line, column + name.len() as u64),
+        );
+    }
+    has(
+        &places(&json, "findings"),
+        "AKS006",
+        "main.json",
+        place(&text, "\"enableRBAC\""),
+    );
+}
