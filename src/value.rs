@@ -277,6 +277,9 @@ pub enum Limit {
     Exhausted,
     /// Nested deeper than the evaluator follows (the depth it stops at).
     TooDeep(usize),
+    /// A function that compares every element with every other was given more than this
+    /// many.
+    TooManyToCompare(usize),
 }
 
 impl Default for Budget {
@@ -429,6 +432,10 @@ pub fn limit_message(text: &str, limit: Limit) -> String {
              the work of each expression to stay fast on hostile input; simplify the loops \
              or functions it nests)"
         ),
+        Limit::TooManyToCompare(most) => format!(
+            "evaluation limit: `{expression}` compares every element with every other and is \
+             given more than {most}; it is left unknown, so rules that read it cannot decide"
+        ),
         Limit::TooDeep(depth) => format!(
             "evaluation limit: `{expression}` nests expressions, names or module calls more \
              than {depth} levels deep; what lies deeper is left unknown, so rules that read it \
@@ -508,7 +515,7 @@ pub fn weight(value: &Value, limit: usize) -> usize {
 thread_local! {
     /// Set by a function that refused to build a value past [`MAX_VALUE`]; the evaluator
     /// that called it reports the call ([`take_refused`]).
-    static REFUSED: Cell<bool> = const { Cell::new(false) };
+    static REFUSED: Cell<Option<Limit>> = const { Cell::new(None) };
 }
 
 /// For functions whose result can grow faster than their arguments (`replace`, `join`,
@@ -517,15 +524,25 @@ thread_local! {
 pub fn room_for(bytes: usize, items: usize) -> Option<()> {
     let units = (bytes / TEXT_BYTES_PER_UNIT).saturating_add(items);
     if units > MAX_VALUE {
-        REFUSED.with(|r| r.set(true));
+        REFUSED.with(|r| r.set(Some(Limit::TooLarge)));
         return None;
     }
     Some(())
 }
 
-/// Did a function refuse a value too large since the last call? (Clears the mark.)
-pub fn take_refused() -> bool {
-    REFUSED.with(|r| r.replace(false))
+/// For functions that compare every element with every other: `None` (and the refusal
+/// remembered) when given more than `most` elements.
+pub fn few_enough_to_compare(elements: usize, most: usize) -> Option<()> {
+    if elements > most {
+        REFUSED.with(|r| r.set(Some(Limit::TooManyToCompare(most))));
+        return None;
+    }
+    Some(())
+}
+
+/// The limit a function refused a result for since the last call, if any (clears it).
+pub fn take_refused() -> Option<Limit> {
+    REFUSED.with(|r| r.replace(None))
 }
 
 #[cfg(test)]
@@ -577,8 +594,10 @@ mod tests {
             Err(Limit::TooLarge)
         );
         assert_eq!(room_for(MAX_VALUE * TEXT_BYTES_PER_UNIT + 64, 0), None);
-        assert!(take_refused());
-        assert!(!take_refused());
+        assert_eq!(take_refused(), Some(Limit::TooLarge));
+        assert_eq!(take_refused(), None);
+        assert_eq!(few_enough_to_compare(10, 9), None);
+        assert_eq!(take_refused(), Some(Limit::TooManyToCompare(9)));
     }
 
     #[test]

@@ -545,8 +545,8 @@ impl<'b> Evaluator<'b> {
         let values: Vec<Value> = (0..args.len()).filter_map(arg).collect();
         crate::value::take_refused();
         let value = functions::call(&lname, values, Some(loc));
-        if value.is_none() && crate::value::take_refused() {
-            self.budget.stop_at(Some(loc), src, Limit::TooLarge);
+        if let (None, Some(limit)) = (&value, crate::value::take_refused()) {
+            self.budget.stop_at(Some(loc), src, limit);
         }
         value
     }

@@ -292,7 +292,9 @@ pub(crate) fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Val
         }
         "contains" => contains(args.first()?, args.get(1)?).map(|b| Value::bool(b, loc)),
         // Quadratic: collections longer than any template has stay unknown.
-        "union" | "intersection" if elements(&args) > MAX_QUADRATIC => None,
+        "union" | "intersection" if elements(&args) > MAX_QUADRATIC => {
+            crate::value::few_enough_to_compare(elements(&args), MAX_QUADRATIC).and(None)
+        }
         "union" => union(&args, loc),
         "intersection" => intersection(&args, loc),
         "shallowmerge" => {

@@ -1017,9 +1017,9 @@ impl Evaluator<'_> {
                 let values: Vec<Value> = (0..args.len()).filter_map(arg).collect();
                 crate::value::take_refused();
                 let value = functions::call(&lname, values, loc);
-                if value.is_none() && crate::value::take_refused() {
+                if let (None, Some(limit)) = (&value, crate::value::take_refused()) {
                     let text = scope.text_of(node);
-                    self.budget.work.stop_at(loc, text, Limit::TooLarge);
+                    self.budget.work.stop_at(loc, text, limit);
                 }
                 value
             }

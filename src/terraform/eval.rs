@@ -273,11 +273,11 @@ impl<'m> Evaluator<'m> {
                         match functions::call(name, args, loc) {
                             Some(v) => v,
                             None => {
-                                if crate::value::take_refused() {
+                                if let Some(limit) = crate::value::take_refused() {
                                     self.module.shared().budget.stop_at(
                                         loc,
                                         &self.text(expr),
-                                        Limit::TooLarge,
+                                        limit,
                                     );
                                 }
                                 self.unknown(expr)

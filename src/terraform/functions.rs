@@ -363,7 +363,8 @@ pub fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Value> {
                 .collect::<Option<_>>()?;
             let others: usize = rest.iter().map(|r| r.len()).sum();
             if first.len().saturating_mul(others) > MAX_QUADRATIC * MAX_QUADRATIC {
-                return None;
+                let elements = first.len().saturating_add(others);
+                return crate::value::few_enough_to_compare(elements, MAX_QUADRATIC).and(None);
             }
             let out = first
                 .iter()
@@ -529,9 +530,7 @@ fn base64_decode(text: &str) -> Option<Vec<u8>> {
 
 /// Quadratic: a list longer than any configuration has stays unknown.
 fn distinct(items: Vec<Value>) -> Option<Vec<Value>> {
-    if items.len() > MAX_QUADRATIC {
-        return None;
-    }
+    crate::value::few_enough_to_compare(items.len(), MAX_QUADRATIC)?;
     let mut out: Vec<Value> = Vec::new();
     for item in items {
         if !out.iter().any(|x| same_value(x, &item)) {

@@ -420,7 +420,7 @@ fn arm_functions_whose_result_outgrows_their_arguments_are_bounded() {
     let json = run.json();
     assert_eq!(run.code, 2, "{json}");
     let errors = places(&json, "errors");
-    for name in ["\"t\": ", "\"u\": "] {
+    for name in ["\"t\": ", "\"u\": ", "\"w\": "] {
         let (line, column) = place(&text, name);
         has(
             &errors,
