@@ -58,7 +58,7 @@ pub struct Heredoc {
 #[derive(Clone, Debug)]
 pub struct Instruction {
     /// Upper-case keyword.
-    pub keyword: String,
+    pub keyword: &'static str,
     pub keyword_loc: Loc,
     /// From the keyword to the end of its last line (continuations and heredocs included).
     pub at: Loc,
@@ -256,9 +256,12 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Instruction>, Vec<DockerError>) {
         let keyword_len = logical
             .find(|c: char| c.is_whitespace())
             .unwrap_or(logical.len());
-        let keyword = logical[..keyword_len].to_ascii_uppercase();
         let keyword_loc = Loc::new(file, start, start + keyword_len);
-        if !KEYWORDS.contains(&keyword.as_str()) {
+        let Some(keyword) = KEYWORDS
+            .iter()
+            .find(|k| k.eq_ignore_ascii_case(&logical[..keyword_len]))
+            .copied()
+        else {
             errors.push(DockerError {
                 loc: keyword_loc,
                 message: format!(
@@ -267,7 +270,7 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Instruction>, Vec<DockerError>) {
                 ),
             });
             continue;
-        }
+        };
         let mut instruction = Instruction {
             keyword,
             keyword_loc,
@@ -281,7 +284,7 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Instruction>, Vec<DockerError>) {
         };
         let mut rest_start = keyword_len;
         // `--name=value` options come first.
-        if FLAG_KEYWORDS.contains(&instruction.keyword.as_str()) {
+        if FLAG_KEYWORDS.contains(&instruction.keyword) {
             loop {
                 let word_start = rest_start
                     + logical[rest_start..]
@@ -355,7 +358,7 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Instruction>, Vec<DockerError>) {
             }
         }
         instruction.text = args;
-        if HEREDOC_KEYWORDS.contains(&instruction.keyword.as_str()) && !instruction.exec_form {
+        if HEREDOC_KEYWORDS.contains(&instruction.keyword) && !instruction.exec_form {
             for (name, strip_tabs, s, e) in heredoc_markers(&instruction.text) {
                 let mut body = String::new();
                 let body_start = lines.get(i).map_or(text.len(), |&(o, _)| o);
@@ -379,6 +382,7 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Instruction>, Vec<DockerError>) {
                     instruction.at.end = (o + l.len()) as u32;
                 }
                 if !closed {
+                    // The file ends here: later markers of the line cannot close either.
                     errors.push(DockerError {
                         loc: instruction.loc_in_text(s, e),
                         message: format!(
@@ -393,7 +397,15 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Instruction>, Vec<DockerError>) {
                     body,
                     body_start,
                 });
+                if !closed {
+                    break;
+                }
             }
+        }
+        // Only shell commands are read from the joined line; the rest keep their words.
+        if !matches!(keyword, "RUN" | "CMD" | "ENTRYPOINT" | "COPY" | "ADD") {
+            instruction.text = String::new();
+            instruction.map = Vec::new();
         }
         instructions.push(instruction);
     }
@@ -605,8 +617,10 @@ pub fn stages(instructions: &[Instruction], path: &str) -> Vec<Stage> {
     let mut global: HashMap<String, Option<String>> = HashMap::new();
     let mut global_at: HashMap<String, Loc> = HashMap::new();
     let mut stages: Vec<Stage> = Vec::new();
+    // Stage names, looked up for every FROM: an index keeps huge files linear.
+    let mut by_name: HashMap<String, usize> = HashMap::new();
     for (index, instruction) in instructions.iter().enumerate() {
-        match instruction.keyword.as_str() {
+        match instruction.keyword {
             "ARG" if stages.is_empty() => {
                 for word in &instruction.args {
                     let (name, value) = match word.text.split_once('=') {
@@ -638,17 +652,17 @@ pub fn stages(instructions: &[Instruction], path: &str) -> Vec<Stage> {
                     Some(r) if r.eq_ignore_ascii_case("scratch") => Base::Scratch,
                     Some(r) => {
                         let lower = r.to_ascii_lowercase();
-                        match stages
-                            .iter()
-                            .position(|s| s.name.as_deref() == Some(lower.as_str()))
-                        {
-                            Some(s) => Base::Stage(s),
+                        match by_name.get(&lower) {
+                            Some(&s) => Base::Stage(s),
                             None if r.is_empty() => Base::Unknown(r),
                             None => Base::Image(r),
                         }
                     }
                 };
                 let stage_index = stages.len();
+                if let Some(n) = &name {
+                    by_name.entry(n.clone()).or_insert(stage_index);
+                }
                 let label = name.clone().unwrap_or_else(|| stage_index.to_string());
                 stages.push(Stage {
                     index: stage_index,

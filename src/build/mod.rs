@@ -103,7 +103,7 @@ pub fn load_pipeline(
         Flavor::Azure
     };
     let (docs, errors) = crate::k8s::parse_documents(file, text);
-    let jobs = docs
+    let (jobs, stage_jobs) = docs
         .first()
         .map(|doc| pipeline::load(file, doc, display, flavor))
         .unwrap_or_default();
@@ -113,6 +113,7 @@ pub fn load_pipeline(
             zone,
             flavor,
             jobs,
+            stage_jobs,
         },
         errors
             .into_iter()

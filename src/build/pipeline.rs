@@ -23,6 +23,8 @@ pub struct Job {
     pub steps: Vec<Value>,
     /// Jobs this one runs after, directly (indices).
     pub depends_on: Vec<usize>,
+    /// Azure stages whose jobs all run before this one (indices into `stage_jobs`).
+    pub depends_on_stages: Vec<usize>,
     /// A dependency that cannot be resolved offline (a template, an expression, a name
     /// defined elsewhere): what runs before this job is not fully known.
     pub depends_unknown: bool,
@@ -36,24 +38,67 @@ pub struct Pipeline {
     pub zone: usize,
     pub flavor: Flavor,
     pub jobs: Vec<Job>,
+    /// The jobs of each Azure stage.
+    pub stage_jobs: Vec<Vec<usize>>,
 }
 
 impl Pipeline {
-    /// The jobs `job` depends on, transitively, and whether any link is unknown.
-    pub fn ancestors(&self, job: usize) -> (Vec<usize>, bool) {
-        let mut seen = vec![false; self.jobs.len()];
-        let mut stack = self.jobs[job].depends_on.clone();
-        let mut unknown = self.jobs[job].depends_unknown;
-        let mut out = Vec::new();
-        while let Some(j) = stack.pop() {
-            if j >= seen.len() || std::mem::replace(&mut seen[j], true) {
+    /// For every job: does a job it depends on (transitively) have `property`, or is
+    /// something it depends on unknown? One walk for the whole pipeline, iterative, so deep
+    /// or wide dependency graphs cost linear time and no stack; a cycle (which the CI system
+    /// rejects) adds nothing.
+    pub fn ancestors_have(&self, property: &dyn Fn(usize) -> bool) -> Vec<bool> {
+        let jobs = self.jobs.len();
+        // Nodes: jobs, then stages (a stage has the property when one of its jobs has it
+        // or inherits it).
+        let nodes = jobs + self.stage_jobs.len();
+        let preds = |n: usize| -> Vec<usize> {
+            if n < jobs {
+                let job = &self.jobs[n];
+                job.depends_on
+                    .iter()
+                    .copied()
+                    .chain(job.depends_on_stages.iter().map(|s| jobs + s))
+                    .filter(|&p| p < nodes)
+                    .collect()
+            } else {
+                self.stage_jobs[n - jobs].clone()
+            }
+        };
+        // Whether the node or what it depends on has the property.
+        let own = |n: usize| n < jobs && (property(n) || self.jobs[n].depends_unknown);
+        let mut done: Vec<Option<bool>> = vec![None; nodes];
+        let mut inherited = vec![false; nodes];
+        let mut on_stack = vec![false; nodes];
+        for root in 0..nodes {
+            if done[root].is_some() {
                 continue;
             }
-            out.push(j);
-            unknown |= self.jobs[j].depends_unknown;
-            stack.extend(self.jobs[j].depends_on.iter().copied());
+            let mut stack = vec![(root, false)];
+            while let Some((n, expanded)) = stack.pop() {
+                if done[n].is_some() {
+                    continue;
+                }
+                let p = preds(n);
+                if !expanded {
+                    on_stack[n] = true;
+                    stack.push((n, true));
+                    for q in p {
+                        if done[q].is_none() && !on_stack[q] {
+                            stack.push((q, false));
+                        }
+                    }
+                    continue;
+                }
+                on_stack[n] = false;
+                let from_preds = p.iter().any(|&q| done[q] == Some(true));
+                inherited[n] = from_preds;
+                done[n] = Some(own(n) || from_preds);
+            }
         }
-        (out, unknown)
+        (0..jobs)
+            .map(|j| inherited[j] || self.jobs[j].depends_unknown)
+            .collect()
     }
 }
 
@@ -113,21 +158,23 @@ fn anchor(item: &Value, fallback: Loc) -> Loc {
         .unwrap_or(fallback)
 }
 
-/// The jobs of a pipeline document; `path` is the file as reports show it.
-pub fn load(file: FileId, doc: &Value, path: &str, flavor: Flavor) -> Vec<Job> {
+/// The jobs of a pipeline document and the jobs of each Azure stage; `path` is the file as
+/// reports show it.
+pub fn load(file: FileId, doc: &Value, path: &str, flavor: Flavor) -> (Vec<Job>, Vec<Vec<usize>>) {
     let fallback = doc.loc.unwrap_or(Loc::new(file, 0, 0));
     let address = |name: &str| format!("workflow:{path}#{name}");
     match flavor {
         Flavor::GitHub => {
             let Some(jobs) = doc.get("jobs").and_then(Value::as_map) else {
-                return Vec::new();
+                return (Vec::new(), Vec::new());
             };
             let index: HashMap<&str, usize> = jobs
                 .iter()
                 .enumerate()
                 .map(|(i, e)| (e.key.as_str(), i))
                 .collect();
-            jobs.iter()
+            let jobs = jobs
+                .iter()
                 .map(|entry| {
                     let job = &entry.value;
                     let (depends_on, depends_unknown) = match job.get("needs").map(names) {
@@ -152,12 +199,14 @@ pub fn load(file: FileId, doc: &Value, path: &str, flavor: Flavor) -> Vec<Job> {
                             .map(<[Value]>::to_vec)
                             .unwrap_or_default(),
                         depends_on,
+                        depends_on_stages: Vec::new(),
                         depends_unknown,
                         // A job that calls a reusable workflow runs steps written elsewhere.
                         opaque: job.get("uses").is_some(),
                     }
                 })
-                .collect()
+                .collect();
+            (jobs, Vec::new())
         }
         Flavor::Azure => azure(doc, &address, fallback),
     }
@@ -170,7 +219,11 @@ struct Pending {
     stage: usize,
 }
 
-fn azure(doc: &Value, address: &dyn Fn(&str) -> String, fallback: Loc) -> Vec<Job> {
+fn azure(
+    doc: &Value,
+    address: &dyn Fn(&str) -> String,
+    fallback: Loc,
+) -> (Vec<Job>, Vec<Vec<usize>>) {
     let mut pending: Vec<Pending> = Vec::new();
     // Stages: (name, dependsOn names or None when unknown, opaque).
     let mut stages: Vec<(String, Option<Vec<String>>, bool)> = Vec::new();
@@ -228,6 +281,7 @@ fn azure(doc: &Value, address: &dyn Fn(&str) -> String, fallback: Loc) -> Vec<Jo
                         at: anchor(item, fallback),
                         steps,
                         depends_on: Vec::new(),
+                        depends_on_stages: Vec::new(),
                         depends_unknown: false,
                         opaque,
                     },
@@ -271,6 +325,7 @@ fn azure(doc: &Value, address: &dyn Fn(&str) -> String, fallback: Loc) -> Vec<Jo
                     .unwrap_or(fallback),
                 steps: steps.to_vec(),
                 depends_on: Vec::new(),
+                depends_on_stages: Vec::new(),
                 depends_unknown: template,
                 opaque: false,
             },
@@ -278,46 +333,53 @@ fn azure(doc: &Value, address: &dyn Fn(&str) -> String, fallback: Loc) -> Vec<Jo
             stage: usize::MAX,
         });
     }
-    // Resolve job names within their stage, and stage dependencies to those stages' jobs.
+    // Resolve job names within their stage (through an index: a file may hold thousands of
+    // jobs), and stage dependencies to stages; a stage's jobs are listed once, per stage.
     let short = |p: &Pending| -> String {
         p.job
             .name
             .rsplit_once('/')
             .map_or(p.job.name.clone(), |(_, n)| n.to_string())
     };
-    let mut resolved: Vec<(Vec<usize>, bool)> = Vec::with_capacity(pending.len());
+    let mut job_index: HashMap<(usize, String), usize> = HashMap::new();
+    for (j, p) in pending.iter().enumerate() {
+        job_index.entry((p.stage, short(p))).or_insert(j);
+    }
+    let mut stage_index: HashMap<&str, usize> = HashMap::new();
+    for (i, (name, _, _)) in stages.iter().enumerate() {
+        stage_index.entry(name.as_str()).or_insert(i);
+    }
+    let mut stage_jobs: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
+    for (j, p) in pending.iter().enumerate() {
+        if let Some(list) = stage_jobs.get_mut(p.stage) {
+            list.push(j);
+        }
+    }
+    let mut resolved: Vec<(Vec<usize>, Vec<usize>, bool)> = Vec::with_capacity(pending.len());
     for p in &pending {
         let mut deps = Vec::new();
+        let mut stage_deps = Vec::new();
         let mut unknown = false;
         match &p.needs {
             None => unknown = true,
             Some(list) => {
                 for n in list {
-                    match pending
-                        .iter()
-                        .position(|q| q.stage == p.stage && short(q) == *n)
-                    {
-                        Some(j) => deps.push(j),
+                    match job_index.get(&(p.stage, n.clone())) {
+                        Some(&j) => deps.push(j),
                         None => unknown = true,
                     }
                 }
             }
         }
-        if let Some((_, stage_deps, _)) = stages.get(p.stage) {
-            match stage_deps {
+        if let Some((_, depends, _)) = stages.get(p.stage) {
+            match depends {
                 None => unknown = true,
                 Some(list) => {
                     for s in list {
-                        match stages.iter().position(|(n, _, _)| n == s) {
-                            Some(si) => {
+                        match stage_index.get(s.as_str()) {
+                            Some(&si) => {
                                 unknown |= stages[si].2;
-                                deps.extend(
-                                    pending
-                                        .iter()
-                                        .enumerate()
-                                        .filter(|(_, q)| q.stage == si)
-                                        .map(|(j, _)| j),
-                                );
+                                stage_deps.push(si);
                             }
                             None => unknown = true,
                         }
@@ -325,27 +387,36 @@ fn azure(doc: &Value, address: &dyn Fn(&str) -> String, fallback: Loc) -> Vec<Jo
                 }
             }
         }
-        resolved.push((deps, unknown));
+        resolved.push((deps, stage_deps, unknown));
     }
-    pending
+    let jobs = pending
         .into_iter()
         .zip(resolved)
-        .map(|(p, (deps, unknown))| Job {
+        .map(|(p, (deps, stage_deps, unknown))| Job {
             depends_on: deps,
+            depends_on_stages: stage_deps,
             depends_unknown: p.job.depends_unknown || unknown,
             ..p.job
         })
-        .collect()
+        .collect();
+    (jobs, stage_jobs)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn jobs(text: &str, flavor: Flavor) -> Vec<Job> {
+    fn pipeline(text: &str, flavor: Flavor) -> Pipeline {
         let (docs, errors) = crate::k8s::parse_documents(0, text);
         assert!(errors.is_empty());
-        load(0, &docs[0], "ci.yml", flavor)
+        let (jobs, stage_jobs) = load(0, &docs[0], "ci.yml", flavor);
+        Pipeline {
+            file: 0,
+            zone: 0,
+            flavor,
+            jobs,
+            stage_jobs,
+        }
     }
 
     #[test]
@@ -363,33 +434,42 @@ mod tests {
 
     #[test]
     fn github_needs() {
-        let got = jobs(
-            "on: push\njobs:\n  scan:\n    runs-on: x\n    steps: [{run: trivy image x}]\n  push:\n    needs: [scan]\n    steps:\n      - run: docker push x\n  later:\n    needs: push\n    uses: ./.github/workflows/r.yml\n",
+        let p = pipeline(
+            "on: push\njobs:\n  scan:\n    runs-on: x\n    steps: [{run: trivy image x}]\n  push:\n    needs: [scan]\n    steps:\n      - run: docker push x\n  later:\n    needs: push\n    uses: ./.github/workflows/r.yml\n  alone:\n    steps: []\n",
             Flavor::GitHub,
         );
-        assert_eq!(got.len(), 3);
-        assert_eq!(got[1].depends_on, vec![0]);
-        let pipeline = Pipeline {
-            file: 0,
-            zone: 0,
-            flavor: Flavor::GitHub,
-            jobs: got.clone(),
-        };
-        assert_eq!(pipeline.ancestors(2), (vec![1, 0], false));
-        assert!(got[2].opaque);
-        assert_eq!(got[1].address, "workflow:ci.yml#push");
+        assert_eq!(p.jobs.len(), 4);
+        assert_eq!(p.jobs[1].depends_on, vec![0]);
+        assert!(p.jobs[2].opaque);
+        assert_eq!(p.jobs[1].address, "workflow:ci.yml#push");
+        // Only `scan` has the property: `push` and `later` (through `push`) inherit it.
+        assert_eq!(p.ancestors_have(&|j| j == 0), [false, true, true, false]);
     }
 
     #[test]
     fn azure_stages_and_deployments() {
-        let got = jobs(
+        let p = pipeline(
             "stages:\n- stage: Build\n  jobs:\n  - job: scan\n    steps: [{script: grype x}]\n- stage: Release\n  jobs:\n  - deployment: push\n    strategy:\n      runOnce:\n        deploy:\n          steps:\n          - script: docker push x\n  - job: other\n    dependsOn: $(x)\n",
             Flavor::Azure,
         );
-        assert_eq!(got[1].name, "Release/push");
-        assert_eq!(got[1].steps.len(), 1);
-        assert_eq!(got[1].depends_on, vec![0]);
-        assert!(!got[1].depends_unknown);
-        assert!(got[2].depends_unknown);
+        assert_eq!(p.jobs[1].name, "Release/push");
+        assert_eq!(p.jobs[1].steps.len(), 1);
+        assert_eq!(p.jobs[1].depends_on_stages, vec![0]);
+        assert!(!p.jobs[1].depends_unknown);
+        assert!(p.jobs[2].depends_unknown);
+        assert_eq!(p.ancestors_have(&|j| j == 0), [false, true, true]);
+    }
+
+    #[test]
+    fn long_chains_and_cycles_are_walked_without_recursion() {
+        let mut text = String::from("on: push\njobs:\n  j0:\n    steps: []\n");
+        for i in 1..10_000 {
+            text.push_str(&format!("  j{i}:\n    needs: j{}\n    steps: []\n", i - 1));
+        }
+        text.push_str("  a:\n    needs: b\n  b:\n    needs: a\n");
+        let p = pipeline(&text, Flavor::GitHub);
+        let have = p.ancestors_have(&|j| j == 0);
+        assert!(have[9_999] && !have[0]);
+        assert!(!have[10_000] && !have[10_001]);
     }
 }

@@ -188,18 +188,19 @@ fn check_pipeline(ctx: &Context, pipeline: &Pipeline, out: &mut Vec<Finding>) {
                 .collect()
         })
         .collect();
+    // A job that scans, runs steps written elsewhere, or is written elsewhere itself.
+    let may_scan = |a: usize| {
+        pipeline.jobs[a].opaque
+            || events[a]
+                .iter()
+                .any(|e| matches!(e, Event::Scan | Event::Unknown))
+    };
+    let before = pipeline.ancestors_have(&may_scan);
     for (j, job) in pipeline.jobs.iter().enumerate() {
         if job.opaque || !events[j].iter().any(|e| matches!(e, Event::Push { .. })) {
             continue;
         }
-        let (ancestors, unknown) = pipeline.ancestors(j);
-        let mut scanned = unknown
-            || ancestors.iter().any(|&a| {
-                pipeline.jobs[a].opaque
-                    || events[a]
-                        .iter()
-                        .any(|e| matches!(e, Event::Scan | Event::Unknown))
-            });
+        let mut scanned = before[j];
         let needs = match pipeline.flavor {
             Flavor::GitHub => "`needs:`",
             Flavor::Azure => "`dependsOn:`",

@@ -22,7 +22,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for dockerfile in &ctx.model.dockerfiles {
         for stage in &dockerfile.stages {
             for instruction in dockerfile.stage_instructions(stage) {
-                match instruction.keyword.as_str() {
+                match instruction.keyword {
                     "ADD" => {
                         let verified = instruction
                             .flag("checksum")

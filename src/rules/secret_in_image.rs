@@ -132,9 +132,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let Some(stage) = dockerfile.stages.get(stage_index) else {
                 continue;
             };
-            match instruction.keyword.as_str() {
+            match instruction.keyword {
                 "ENV" | "ARG" => {
-                    for (name, value, at) in assignments(&instruction.keyword, &instruction.args) {
+                    for (name, value, at) in assignments(instruction.keyword, &instruction.args) {
                         // A reference to another variable is not a literal secret.
                         if value.is_empty() || value.contains('$') || !credential_name(name) {
                             continue;

@@ -86,7 +86,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 ));
             };
             for instruction in dockerfile.stage_instructions(stage) {
-                match instruction.keyword.as_str() {
+                match instruction.keyword {
                     "EXPOSE" => {
                         for word in &instruction.args {
                             if exposes_22(&word.text) {
