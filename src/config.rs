@@ -1647,6 +1647,39 @@ expires = "2027-06-30"
     }
 
     #[test]
+    fn build_table_keys_and_values() {
+        assert_error(
+            "[build]\nscanner = [\"x\"]\n",
+            2,
+            1,
+            "unknown key `scanner` in [build]; did you mean `scanners`?",
+        );
+        assert_error(
+            "[build]\nnon-root-bases = [\"*:*nonroot*\", \"a[\"]\n",
+            2,
+            34,
+            "invalid glob `a[` in `non-root-bases`",
+        );
+        assert_error(
+            "[build]\nscanners = \"trivy\"\n",
+            2,
+            12,
+            "`scanners` must be an array of strings",
+        );
+        assert_error(
+            "[build]\nscanners = [\" \"]\n",
+            2,
+            13,
+            "`scanners` has an empty entry",
+        );
+        let config = parse("[build]\nnon-root-bases = [\"MyACR.azurecr.io/base/*\"]\nscanners = [\"contoso/scan\"]\n").unwrap();
+        assert_eq!(config.build.non_root_bases, ["myacr.azurecr.io/base/*"]);
+        assert_eq!(config.build.scanners, ["contoso/scan"]);
+        let defaults = parse("").unwrap();
+        assert_eq!(defaults.build.non_root_bases, DEFAULT_NON_ROOT_BASES);
+    }
+
+    #[test]
     fn unknown_keys_suggest_the_closest() {
         assert_error(
             "select = []\nfail_on = \"high\"\n",

@@ -249,3 +249,70 @@ fn pipelines_are_not_manifests() {
         .all(|f| f["rule"] == "BLD007"));
     assert_eq!(json["summary"]["files"], 1, "{json}");
 }
+
+#[test]
+fn non_root_bases_default_and_configured() {
+    let dir = std::env::temp_dir().join(format!("aksguard-build-nonroot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (sub, from) in [
+        ("distroless", "gcr.io/distroless/static:nonroot"),
+        (
+            "chiseled",
+            "mcr.microsoft.com/dotnet/runtime:8.0-noble-chiseled",
+        ),
+        ("own", "lzacr.azurecr.io/base/runtime:2.0"),
+    ] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(
+            dir.join(sub).join("Dockerfile"),
+            format!("FROM {from}\nCOPY app /app\n"),
+        )
+        .unwrap();
+    }
+    let run = |dir: &std::path::Path| -> BTreeSet<Row> {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+            .current_dir(dir)
+            .args(["check", ".", "--format", "json", "--select", "BLD001"])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        rows(&json, |_| true)
+    };
+    // The defaults: nonroot tags and Microsoft's chiseled images run as non-root.
+    assert_eq!(
+        run(&dir),
+        BTreeSet::from([row(
+            "BLD001",
+            "own/Dockerfile",
+            1,
+            1,
+            "Dockerfile:own/Dockerfile#0"
+        )])
+    );
+    // Setting the key replaces the defaults.
+    std::fs::write(
+        dir.join("aksguard.toml"),
+        "[build]\nnon-root-bases = [\"lzacr.azurecr.io/base/*\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        run(&dir),
+        BTreeSet::from([
+            row(
+                "BLD001",
+                "chiseled/Dockerfile",
+                1,
+                1,
+                "Dockerfile:chiseled/Dockerfile#0"
+            ),
+            row(
+                "BLD001",
+                "distroless/Dockerfile",
+                1,
+                1,
+                "Dockerfile:distroless/Dockerfile#0"
+            ),
+        ])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
