@@ -737,6 +737,11 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     phase("rules");
     if config.rule_enabled(crate::notice::MODULE_NOT_EVALUATED.0) {
         findings.extend(
+            crate::notice::linked_templates(&resources)
+                .into_iter()
+                .map(crate::notice::NotEvaluated::into_finding),
+        );
+        findings.extend(
             not_evaluated
                 .into_iter()
                 .map(crate::notice::NotEvaluated::into_finding),

@@ -100,6 +100,20 @@ fn modules_and_charts_that_were_not_evaluated_are_announced_at_their_call() {
         [
             row(
                 "AG005",
+                "testdata/not_evaluated/arm/azuredeploy.json",
+                9,
+                7,
+                "Microsoft.Resources/deployments/cluster"
+            ),
+            row(
+                "AG005",
+                "testdata/not_evaluated/arm/azuredeploy.json",
+                19,
+                7,
+                "Microsoft.Resources/deployments/registry"
+            ),
+            row(
+                "AG005",
                 "testdata/not_evaluated/bicep/main.bicep",
                 4,
                 1,
@@ -163,6 +177,12 @@ fn modules_and_charts_that_were_not_evaluated_are_announced_at_their_call() {
         .as_str()
         .unwrap()
         .contains("`bicep restore testdata/not_evaluated/bicep/main.bicep`"));
+    assert!(
+        finding("Microsoft.Resources/deployments/cluster")["message"]
+            .as_str()
+            .unwrap()
+            .contains("the linked template `https://example.com/templates/aks.json`")
+    );
     // The sub-chart under charts/ is rendered with its parent: one notice, both templates.
     let chart = finding("Chart/shop");
     assert!(chart["message"]

@@ -12,7 +12,7 @@
 //!
 //! Not supported (the value comes out unknown, never an error): anything the deployment
 //! decides (`reference()` to anything but a nested deployment's outputs, `list*()`, `guid()`, `uniqueString()`, `utcNow()`, the
-//! subscription and resource group), `templateLink` (linked templates are skipped), output
+//! subscription and resource group), `templateLink` (linked templates are skipped, and announced as AG005 by the engine), output
 //! values, `dependsOn` ordering, and parameter type checks.
 //!
 //! Resource IDs built by `resourceId()` and friends are strings; the parts only the
