@@ -65,7 +65,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                                 let Some(next) = commands.get(j) else {
                                     break None;
                                 };
-                                if next.program().is_some_and(|p| SHELLS.contains(&p)) {
+                                // `python3 -c '...'` / `perl -e '...'` run their argument and
+                                // read the download as data.
+                                let code_in_argument = next.args().any(|a| a == "-c" || a == "-e");
+                                if next.program().is_some_and(|p| SHELLS.contains(&p))
+                                    && !code_in_argument
+                                {
                                     break Some(next);
                                 }
                             };
