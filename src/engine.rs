@@ -630,7 +630,9 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         .collect();
     drop_compiled_twins(&units, &mut adapted, &sources, &bicep_files, &bicep.broken);
     let mut resources = Vec::new();
-    let mut redirects: HashMap<Loc, Loc> = HashMap::new();
+    // Value written by a caller -> every module attribute that uses it (one variable may
+    // feed a cluster module and a node pool module).
+    let mut redirects: HashMap<Loc, Vec<Loc>> = HashMap::new();
     let mut module_calls: HashMap<(String, FileId), Loc> = HashMap::new();
     // Terraform module call address -> its `module` block header.
     let mut module_headers: HashMap<String, Loc> = HashMap::new();
@@ -649,7 +651,12 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         }
         resources.extend(res);
         errors.extend(errs);
-        redirects.extend(moved);
+        for (passed, used) in moved {
+            let uses = redirects.entry(passed).or_default();
+            if !uses.contains(&used) {
+                uses.push(used);
+            }
+        }
         for (address, header, files) in calls {
             module_headers.entry(address.clone()).or_insert(header);
             for file in files {
@@ -681,6 +688,15 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         &zone_of_file,
         &mut errors,
     );
+    // The files each resource address is declared in, to tell which module's attribute
+    // a redirected finding's resource reads.
+    let mut resource_files: HashMap<&str, Vec<FileId>> = HashMap::new();
+    for r in &resources {
+        resource_files
+            .entry(r.address.as_str())
+            .or_default()
+            .push(r.file);
+    }
     let bicep_sources: HashMap<FileId, String> = resources
         .iter()
         .filter(|r| r.compiled_by_bicep)
@@ -784,10 +800,13 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             finding.source = bicep_sources.get(&finding.at.file).cloned();
         }
         // A value passed at a module call site: the module attribute is the other place.
-        if let Some(used) = redirects.get(&finding.at) {
+        if let Some(used) = redirects
+            .get(&finding.at)
+            .and_then(|uses| module_use(finding, uses, &resource_files, &sources))
+        {
             finding
                 .notes
-                .push((*used, "the module uses the value here".to_string()));
+                .push((used, "the module uses the value here".to_string()));
             if finding.source.is_none() {
                 let module = registry_references
                     .get(&used.file)
@@ -1219,15 +1238,51 @@ fn same_declarations(
     })
 }
 
+/// Of the module attributes that use a value a caller wrote, the one the finding's resource
+/// reads: in the file that declares the resource, and, when several attributes there use
+/// it, the one the finding's label names (`kubernetes_version` rather than a pool's
+/// `orchestrator_version`).
+fn module_use(
+    finding: &Finding,
+    uses: &[Loc],
+    resource_files: &HashMap<&str, Vec<FileId>>,
+    sources: &Sources,
+) -> Option<Loc> {
+    let declared = resource_files.get(finding.resource.as_str());
+    let own: Vec<Loc> = uses
+        .iter()
+        .copied()
+        .filter(|u| declared.is_some_and(|files| files.contains(&u.file)))
+        .collect();
+    let candidates = if own.is_empty() { uses.to_vec() } else { own };
+    if candidates.len() > 1 {
+        // The label starts with the attribute in backticks (`default_node_pool.x` set here).
+        let attribute = finding
+            .label
+            .strip_prefix('`')
+            .and_then(|l| l.split('`').next())
+            .and_then(|a| a.rsplit('.').next())
+            .filter(|a| !a.is_empty());
+        if let Some(attribute) = attribute {
+            let named = candidates.iter().find(|u| {
+                let text = &sources.get(u.file).text;
+                text.get(u.start as usize..u.end as usize)
+                    .is_some_and(|t| t.trim_start().starts_with(attribute))
+            });
+            if let Some(named) = named {
+                return Some(*named);
+            }
+        }
+    }
+    candidates.first().copied()
+}
+
 /// A Terraform file as the evaluator takes it: (id, file name, text).
+/// The name is the display path: where a value came from is said with it, and a bare
+/// `main.tf` would not tell a root's file from a module's.
 fn named_file(sources: &Sources, id: FileId) -> (FileId, String, String) {
     let f = sources.get(id);
-    let name = f
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    (id, name, f.text.clone())
+    (id, f.display.clone(), f.text.clone())
 }
 
 fn adapt(
@@ -1269,7 +1324,7 @@ fn adapt(
         } => {
             let params = parameters.map(|p| {
                 let file = sources.get(p);
-                let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let name = file.display.as_str();
                 (p, file.text.as_str(), name)
             });
             match arm::load_template_reporting(*template, &sources.get(*template).text, params) {

@@ -151,16 +151,12 @@ impl Sources {
         }
     }
 
-    /// "variables.tf:12" style reference for secondary notes.
+    /// "lz1/terraform/variables.tf:12" style reference for secondary notes: the display
+    /// path, since a root and its modules all have a `main.tf`.
     pub fn short_ref(&self, loc: Loc) -> String {
         let file = self.get(loc.file);
         let (line, _) = file.line_col(loc.start);
-        let name = file
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.display.clone());
-        format!("{name}:{line}")
+        format!("{}:{line}", file.display)
     }
 }
 

@@ -503,6 +503,10 @@ impl Walker<'_> {
             header: type_prop.loc,
             body,
             name: name.clone(),
+            written_name: resource
+                .get("name")
+                .and_then(Json::as_str)
+                .map(|n| n.trim().to_string()),
             provider_major: None,
             compiled_by_bicep: self.compiled_by_bicep,
             existing,

@@ -1465,6 +1465,9 @@ impl Walker<'_, '_> {
                 header: scope.loc(decl.type_node),
                 body: evaluated,
                 name: declared.full_name.clone(),
+                written_name: named_children(decl.node)
+                    .first()
+                    .map(|symbol| scope.text_of(*symbol).to_string()),
                 provider_major: None,
                 compiled_by_bicep: false,
                 existing,

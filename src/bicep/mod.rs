@@ -269,11 +269,7 @@ fn parameter_values(input: Input<'_>, budget: &Budget) -> Vec<(String, Value)> {
         false,
     );
     let evaluator = Evaluator::new(budget);
-    let file_name = input
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = crate::source::display_path(input.path);
     let mut values = Vec::new();
     for decl in eval::top_level(tree.root_node()) {
         if decl.kind() != "parameter_assignment" {

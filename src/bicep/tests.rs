@@ -310,7 +310,7 @@ fn a_bicepparam_file_and_a_module_call_give_parameter_values() {
     assert_eq!(sku.loc.map(|l| l.file), Some(2));
     assert_eq!(
         sku.origin.as_deref(),
-        Some("parameter `sku` in prod.bicepparam")
+        Some("parameter `sku` in /repo/prod.bicepparam")
     );
     // A module call gives every parameter: an optional one that is not passed is null.
     assert!(at(&registry.body, "properties.note").is_null());

@@ -262,6 +262,7 @@ fn emit(file: FileId, doc: Value, source: Option<&str>, depth: usize, out: &mut 
         header,
         body: doc,
         name,
+        written_name: None,
         provider_major: None,
         compiled_by_bicep: false,
         existing: false,

@@ -11,10 +11,26 @@ pub const TF_NODE_POOL: &str = "azurerm_kubernetes_cluster_node_pool";
 pub const ARM_CLUSTER: &str = "Microsoft.ContainerService/managedClusters";
 pub const ARM_NODE_POOL: &str = "Microsoft.ContainerService/managedClusters/agentPools";
 
+/// How messages name a resource: its address in Terraform (written by the user); in ARM and
+/// Bicep its evaluated name, or, when that is not known offline, the Bicep symbolic name or
+/// the `name` expression as written, never an evaluator placeholder (`registries/?`).
+pub fn label_of(res: &RawResource) -> String {
+    if res.format == Format::Terraform {
+        return res.address.clone();
+    }
+    res.name
+        .clone()
+        .filter(|n| !n.contains('?'))
+        .or_else(|| res.written_name.clone())
+        .unwrap_or_else(|| res.address.clone())
+}
+
 #[derive(Debug)]
 pub struct Cluster {
     pub address: String,
     pub name: Option<String>,
+    /// How messages name the cluster (see [`label_of`]).
+    pub label: String,
     pub format: Format,
     pub file: FileId,
     pub header: Loc,
@@ -58,6 +74,9 @@ pub struct NodePool {
     pub header: Loc,
     pub format: Format,
     pub name: Option<String>,
+    /// How messages name the pool: its name, else how it is written (the Bicep symbol or ARM
+    /// expression of a separate pool, `agentPoolProfiles[1]` or `default_node_pool` inline).
+    pub label: String,
     pub separate: bool,
     /// Index into `Model::clusters` once linked.
     pub cluster: Option<usize>,
@@ -154,6 +173,7 @@ pub fn lower_cluster(res: &RawResource) -> Cluster {
     Cluster {
         address: res.address.clone(),
         name: res.name.clone(),
+        label: label_of(res),
         format: res.format,
         file: res.file,
         header: res.header,
@@ -224,6 +244,11 @@ fn inline_pools(res: &RawResource, reader: &Reader) -> (Vec<NodePool>, bool) {
             arm,
         };
         let mut pool = lower_pool_fields(res, &pool_reader, res.address.clone(), header, false);
+        pool.label = match &pool.name {
+            Some(name) => name.clone(),
+            None if arm => format!("agentPoolProfiles[{index}]"),
+            None => "default_node_pool".to_string(),
+        };
         if !arm {
             // The default node pool is always the System pool.
             pool.system = fixed(true, header, "default_node_pool");
@@ -276,6 +301,10 @@ pub fn lower_node_pool(res: &RawResource) -> NodePool {
             .as_deref()
             .map(|n| n.rsplit('/').next().unwrap_or(n).to_string());
     }
+    pool.label = match &pool.name {
+        Some(name) if !name.contains('?') => name.clone(),
+        _ => label_of(res),
+    };
     pool.cluster_ref = if arm {
         // `cluster/pool`: the parent is everything before the last segment.
         res.name
@@ -332,6 +361,7 @@ fn lower_pool_fields(
         header,
         format: res.format,
         name: reader.string(&f::POOL_NAME, major).value,
+        label: String::new(),
         separate,
         cluster: None,
         landing_zone: 0,

@@ -29,6 +29,10 @@ pub struct RawResource {
     pub body: Value,
     /// Evaluated resource name (ARM `name`, Terraform `name` attribute) when known.
     pub name: Option<String>,
+    /// How messages name the resource when `name` is not known offline: the Bicep symbolic
+    /// name, the ARM `name` expression as written. None in Terraform and Kubernetes, whose
+    /// addresses are written names already.
+    pub written_name: Option<String>,
     /// azurerm provider major version of the Terraform root (None: newest).
     pub provider_major: Option<u8>,
     /// ARM template compiled by Bicep (`metadata._generator.name == "bicep"`).

@@ -161,6 +161,8 @@ pub struct Located {
 pub struct Registry {
     pub at: Located,
     pub name: Option<String>,
+    /// How messages name the registry (see [`super::cluster::label_of`]).
+    pub label: String,
     pub provider_major: Option<u8>,
     /// Terraform: the resource group, to match resource-group scoped policy assignments.
     pub resource_group: Option<GroupRef>,
@@ -176,9 +178,13 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The registry's name for messages, its address when the name is not known offline.
+    /// The registry's name for messages: its name, else how it is written.
     pub fn label(&self) -> &str {
-        self.name.as_deref().unwrap_or(&self.at.address)
+        if self.at.format == Format::Terraform {
+            // Terraform messages have always used the name when known.
+            return self.name.as_deref().unwrap_or(&self.label);
+        }
+        &self.label
     }
     pub fn premium(&self) -> Option<bool> {
         self.sku.known().map(|s| s.eq_ignore_ascii_case("Premium"))
@@ -225,6 +231,7 @@ pub fn lower_registry(res: &RawResource, unit: usize, zone: usize) -> Registry {
     Registry {
         at: located(res, unit, zone),
         name: res.name.clone(),
+        label: super::cluster::label_of(res),
         provider_major: major,
         resource_group,
         sku: reader.string(&f::REGISTRY_SKU, major),

@@ -161,13 +161,20 @@ pub fn lower_workload(object: &Object, index: usize) -> Option<Workload> {
         ("containers", ContainerKind::Regular),
         ("ephemeralContainers", ContainerKind::Ephemeral),
     ] {
-        for item in pod.get(list).and_then(Value::as_list).unwrap_or(&[]) {
+        for (index, item) in pod
+            .get(list)
+            .and_then(Value::as_list)
+            .unwrap_or(&[])
+            .iter()
+            .enumerate()
+        {
             let name_entry = item.entry("name");
             containers.push(Container {
+                // A container without a name (kubectl would refuse it) is named by its place.
                 name: name_entry
                     .and_then(|e| e.value.as_str())
-                    .unwrap_or("?")
-                    .to_string(),
+                    .map(str::to_string)
+                    .unwrap_or_else(|| format!("{list}[{index}]")),
                 anchor: name_entry
                     .and_then(|e| e.key_loc)
                     .or(item.loc)

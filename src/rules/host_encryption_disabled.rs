@@ -16,7 +16,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if pool.host_encryption.known() != Some(&false) {
             continue;
         }
-        let name = pool.name.as_deref().unwrap_or("?");
+        let name = pool.label.as_str();
         let remedy = set_field(
             pool,
             &pool.host_encryption,

@@ -24,7 +24,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let retired = sku.eq_ignore_ascii_case("CBLMariner") || sku.eq_ignore_ascii_case("Mariner");
-        let name = pool.name.as_deref().unwrap_or("?");
+        let name = pool.label.as_str();
         let message = if retired {
             format!("Node pool `{name}` uses the retired OS SKU `{sku}`: it no longer receives security updates")
         } else {

@@ -16,7 +16,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if pool.public_ip.known() != Some(&true) {
             continue;
         }
-        let name = pool.name.as_deref().unwrap_or("?");
+        let name = pool.label.as_str();
         let remedy = set_field(
             pool,
             &pool.public_ip,

@@ -56,10 +56,7 @@ fn report_pool(cluster: &Cluster, pool: &NodePool, out: &mut Vec<Finding>) {
     if access.eq_ignore_ascii_case("Disabled") {
         return;
     }
-    let pool_name = match pool.name.as_deref() {
-        Some(name) if name != "?" => format!("Node pool `{name}`"),
-        _ => "The node pool".to_string(),
-    };
+    let pool_name = format!("Node pool `{}`", pool.label);
     // Only what is written or defaulted: an absent `sshAccess` is not claimed to be written.
     let state = match pool.ssh_access.state {
         State::Default => format!("`sshAccess` is not set, and the AKS API default is `{access}`"),

@@ -27,12 +27,20 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let registry = match assignment.registry {
-            Some(r) => format!(
-                "registry `{}` ({}) of landing zone `{}`",
-                model.registries[r].label(),
-                model.registries[r].at.address,
-                zone_name(model, registry_zone),
-            ),
+            Some(r) => {
+                let registry = &model.registries[r];
+                // The address adds the type, unless its name is a placeholder.
+                let address = if registry.at.address.ends_with("/?") {
+                    String::new()
+                } else {
+                    format!(" ({})", registry.at.address)
+                };
+                format!(
+                    "registry `{}`{address} of landing zone `{}`",
+                    registry.label(),
+                    zone_name(model, registry_zone),
+                )
+            }
             None => format!(
                 "a registry in the subscription of landing zone `{}`",
                 zone_name(model, registry_zone)
@@ -43,7 +51,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             assignment.at.header,
             format!(
                 "This AcrPull grant links cluster `{}` of landing zone `{}` to {registry}: each landing zone should pull only from its own registry",
-                cluster.address,
+                cluster.label,
                 zone_name(model, cluster.landing_zone),
             ),
             "cross-zone AcrPull grant".to_string(),

@@ -314,7 +314,7 @@ fn pinning_problem(
         }
         let names = shared
             .iter()
-            .map(|(pool, _)| format!("`{}`", pool.name.as_deref().unwrap_or(&pool.address)))
+            .map(|(pool, _)| format!("`{}`", pool.label))
             .collect::<Vec<_>>()
             .join(", ");
         let pool_or_pools = if shared.len() == 1 {
@@ -337,7 +337,7 @@ fn pinning_problem(
     };
     let names = usable
         .iter()
-        .map(|(pool, _)| format!("`{}`", pool.name.as_deref().unwrap_or(&pool.address)))
+        .map(|(pool, _)| format!("`{}`", pool.label))
         .collect::<Vec<_>>()
         .join(", ");
     let consequence = if usable.iter().any(|(_, taints)| taints.is_empty()) {

@@ -26,7 +26,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             if pool.critical_addons_only.known() != Some(&false) {
                 continue;
             }
-            let name = pool.name.as_deref().unwrap_or("?");
+            let name = pool.label.as_str();
             let mut finding = RULE.at_field(
                 *pool,
                 &pool.critical_addons_only,

@@ -1,0 +1,130 @@
+//! Where findings point and how they name things: a value one variable feeds to a cluster
+//! module and a node pool module is reported with each resource's own module attribute as
+//! the other place; notes name paths; messages never show evaluator placeholders.
+
+mod common;
+
+use common::{check, row};
+use serde_json::Value;
+use std::process::Command;
+
+fn finding<'a>(json: &'a Value, rule: &str, resource: &str) -> &'a Value {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule && f["resource"] == resource)
+        .unwrap_or_else(|| panic!("no {rule} on {resource} in {json}"))
+}
+
+fn place(f: &Value) -> common::Row {
+    row(
+        f["rule"].as_str().unwrap(),
+        f["path"].as_str().unwrap(),
+        f["line"].as_u64().unwrap(),
+        f["column"].as_u64().unwrap(),
+        f["resource"].as_str().unwrap(),
+    )
+}
+
+#[test]
+fn each_module_resource_names_the_attribute_it_reads() {
+    let (code, json) = check(&["testdata/places/terraform", "--select", "AKS013"]);
+    assert_eq!(code, 1, "{json}");
+    let main = "testdata/places/terraform/main.tf";
+    let cluster_module = "testdata/places/terraform/modules/cluster/main.tf";
+    let pool_module = "testdata/places/terraform/modules/pool/main.tf";
+
+    let cluster = finding(
+        &json,
+        "AKS013",
+        "module.cluster.azurerm_kubernetes_cluster.this",
+    );
+    assert_eq!(
+        place(cluster),
+        row(
+            "AKS013",
+            main,
+            2,
+            13,
+            "module.cluster.azurerm_kubernetes_cluster.this"
+        )
+    );
+    assert_eq!(cluster["source"], cluster_module, "{cluster}");
+    assert_eq!(cluster["related"][0]["path"], cluster_module, "{cluster}");
+    assert_eq!(cluster["related"][0]["line"], 10);
+    assert_eq!(cluster["related"][0]["column"], 3);
+
+    let pool = finding(
+        &json,
+        "AKS013",
+        "module.pool.azurerm_kubernetes_cluster_node_pool.user",
+    );
+    assert_eq!(pool["source"], pool_module, "{pool}");
+    assert_eq!(pool["related"][0]["path"], pool_module, "{pool}");
+    assert_eq!(pool["related"][0]["line"], 13);
+}
+
+#[test]
+fn notes_name_paths() {
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "testdata/places/terraform", "--select", "AKS013"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let human = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        human.contains(
+            "note: the module uses the value here at testdata/places/terraform/modules/cluster/main.tf:10"
+        ),
+        "{human}"
+    );
+    assert!(!human.contains(" at main.tf:"), "{human}");
+}
+
+#[test]
+fn messages_name_resources_as_written_when_their_names_are_unknown() {
+    let (code, json) = check(&["testdata/places/names", "--select", "ACR004,AKS017,K8S001"]);
+    assert_eq!(code, 1, "{json}");
+    let dir = "testdata/places/names";
+    let message = |rule: &str, path: &str, line: u64, column: u64| -> String {
+        let f = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| {
+                f["rule"] == rule
+                    && f["path"] == format!("{dir}/{path}")
+                    && f["line"] == line
+                    && f["column"] == column
+            })
+            .unwrap_or_else(|| panic!("no {rule} at {path}:{line}:{column} in {json}"));
+        f["message"].as_str().unwrap().to_string()
+    };
+    let bicep_registry = message("ACR004", "main.bicep", 12, 5);
+    assert!(
+        bicep_registry.starts_with("Registry `registry` "),
+        "{bicep_registry}"
+    );
+    let arm_registry = message("ACR004", "registry.json", 20, 9);
+    assert!(
+        arm_registry.starts_with("Registry `[parameters('registryName')]` "),
+        "{arm_registry}"
+    );
+    let pool = message("AKS017", "main.bicep", 40, 5);
+    assert!(pool.starts_with("Node pool `userPool` "), "{pool}");
+    let container = message("K8S001", "pod.yaml", 12, 9);
+    assert!(
+        container.starts_with("Container `containers[1]` "),
+        "{container}"
+    );
+    for f in json["findings"].as_array().unwrap() {
+        let text = f["message"].as_str().unwrap();
+        assert!(
+            !text.contains("/?") && !text.contains("`?`"),
+            "placeholder in {text}"
+        );
+    }
+}
