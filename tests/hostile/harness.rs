@@ -36,9 +36,13 @@ pub fn binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_aksguard")))
 }
 
+/// Whether the binary under test is a release build (`AKSGUARD_BIN`, as `.ci/run` sets it).
+pub fn release() -> bool {
+    binary().components().any(|c| c.as_os_str() == "release")
+}
+
 pub fn time_limit() -> Duration {
-    let release = binary().components().any(|c| c.as_os_str() == "release");
-    Duration::from_secs(if release { 30 } else { 120 })
+    Duration::from_secs(if release() { 30 } else { 120 })
 }
 
 /// A temporary directory for one case, removed when dropped.
