@@ -308,3 +308,41 @@ fn module_outputs_are_evaluated_so_an_endpoint_links_to_its_registry() {
         )])
     );
 }
+
+#[test]
+fn parenthesised_values_and_their_negation_are_expressions() {
+    // `a: (true)`, `a: !(false)` and `a: (1)` were read as a nullable type missing its `?`:
+    // an AG001 and the registry lost.
+    let (code, json) = check(&["testdata/bicep/parenthesized"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["errors"], serde_json::json!([]), "{json}");
+    let main = "testdata/bicep/parenthesized/main.bicep";
+    let registry = "Microsoft.ContainerRegistry/registries/acrparens";
+    // The second registry has no policies (ACR007, ACR008): only its ACR002 is asked about.
+    let found: BTreeSet<Row> = ["ACR002", "ACR004", "ACR005", "ACR003", "ACR007", "ACR008"]
+        .iter()
+        .flat_map(|rule| of_rule(&json, rule))
+        .filter(|row| row.4 == registry || row.0 == "ACR002")
+        .collect();
+    assert_eq!(
+        found,
+        BTreeSet::from([
+            // `adminUserEnabled: (true)`
+            row("ACR004", main, 17, 5, registry),
+            // `anonymousPullEnabled: !(false)`
+            row("ACR005", main, 18, 5, registry),
+            // `publicNetworkAccess: (enabled) ? 'Enabled' : 'Disabled'`
+            row("ACR002", main, 19, 5, registry),
+            // `environment == 'prod' ? 'Disabled' : 'Enabled'` was read as a nullable type
+            // `(environment == 'prod')?` and a property `'Disabled': 'Enabled'`.
+            row(
+                "ACR002",
+                main,
+                42,
+                5,
+                "Microsoft.ContainerRegistry/registries/acrternary"
+            ),
+        ]),
+        "a ('Premium') SKU, (1) retention days and a ('enabled') quarantine are read too"
+    );
+}

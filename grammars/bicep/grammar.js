@@ -313,6 +313,7 @@ module.exports = grammar({
           $.nullable_type,
           $.parameterized_type,
           $.union_type,
+          $.parenthesized_type,
         ),
       ),
       $.resource_declaration,
@@ -374,13 +375,16 @@ module.exports = grammar({
       field('resource', $.identifier),
     )),
 
-    ternary_expression: $ => prec.right(PREC.TERNARY, seq(
+    // `a: (x) ? 'y' : 'z'` also reads as a nullable type `a: (x)?` followed by a property
+    // `'y': 'z'`; a property's value is an expression wherever a resource or variable is
+    // written, so the ternary wins when both read.
+    ternary_expression: $ => prec.dynamic(1, prec.right(PREC.TERNARY, seq(
       field('condition', $.expression),
       '?',
       field('consequence', $.expression),
       ':',
       field('alternative', $.expression),
-    )),
+    ))),
 
     binary_expression: $ => {
       const table = [
@@ -495,9 +499,9 @@ module.exports = grammar({
     _type_not_union: $ => prec(2, choice(
       $.identifier,
       $.string,
-      $.number,
-      $.boolean,
-      $.null,
+      // The literals an expression has too: `(false)` is read both ways (see `conflicts`)
+      // and is a type only where a type can stand, not a nullable type missing its `?`.
+      $._literal,
       $.array_type,
       $.object,
       $.primitive_type,
@@ -539,7 +543,8 @@ module.exports = grammar({
       ))),
     )),
 
-    parenthesized_type: $ => seq('(', $.type, ')'),
+    // `(x)` where both can stand is the expression (see `_type_not_union`).
+    parenthesized_type: $ => prec.dynamic(-1, seq('(', $.type, ')')),
 
     parameterized_type: $ => prec(2, seq(
       optional(seq($.identifier, '.')),
