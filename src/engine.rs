@@ -1428,6 +1428,18 @@ fn terraform_roots(
             }
         }
         // What `terraform init` installed for a root (registry and git modules).
+        if let Some((manifest, reason)) = crate::terraform::installed::unreadable_manifest(&dir) {
+            errors.push(Problem {
+                rule: rules::PARSE_ERROR.0,
+                slug: rules::PARSE_ERROR.1,
+                path: crate::source::display_path(&manifest),
+                at: None,
+                message: format!(
+                    "cannot read the modules `terraform init` installed, so they are not \
+                     evaluated: {reason}"
+                ),
+            });
+        }
         called.extend(
             crate::terraform::installed::installed_modules(&dir)
                 .into_iter()

@@ -15,6 +15,21 @@ pub fn installed_dir(root: &Path, key: &str) -> Option<PathBuf> {
         .map(|(_, dir)| dir)
 }
 
+/// The root's `modules.json` and why it cannot be used, when it is there but cannot be read
+/// (a FIFO, a device, over 16 MiB) or is not JSON: its modules then count as not installed,
+/// which the scan must say.
+pub fn unreadable_manifest(root: &Path) -> Option<(PathBuf, String)> {
+    let manifest = root.join(".terraform").join("modules").join("modules.json");
+    std::fs::symlink_metadata(&manifest).ok()?;
+    let problem = match crate::input::read_text(&manifest) {
+        Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
+            .err()
+            .map(|e| format!("it is not JSON (line {}, column {})", e.line(), e.column())),
+        Err(e) => Some(e.to_string()),
+    };
+    problem.map(|reason| (manifest, reason))
+}
+
 /// Every installed module of the root: (key, directory). Empty without `terraform init`.
 pub fn installed_modules(root: &Path) -> Vec<(String, PathBuf)> {
     let manifest = root.join(".terraform").join("modules").join("modules.json");

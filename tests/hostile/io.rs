@@ -417,6 +417,14 @@ fn side_files_that_never_end_are_refused() {
                 .any(|(p, m)| p == "main.bicep" && m.contains("special.bicep")),
             "{name}: {json}"
         );
+        assert!(
+            errors(&json)
+                .iter()
+                .any(|(p, m)| p == ".terraform/modules/modules.json"
+                    && m.contains("not evaluated")
+                    && (m.contains("a FIFO") || m.contains("a device"))),
+            "{name}: {json}"
+        );
     }
 }
 
