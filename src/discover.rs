@@ -228,10 +228,21 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            let Some(kind) = kind_of(entry.path()) else {
+                continue;
+            };
+            if entry.file_type().is_symlink() {
+                // A link to a file in the scanned tree (a shared tfvars, a monorepo's common
+                // manifest) is scanned; a link leading out of it is said, never read.
+                match linked_file_inside(entry.path(), root) {
+                    Ok(()) => {
+                        files.insert(normalize(entry.path()), kind);
+                    }
+                    Err(reason) => unreadable.push((entry.path().to_path_buf(), reason)),
+                }
                 continue;
             }
-            if let Some(kind) = kind_of(entry.path()) {
+            if entry.file_type().is_file() {
                 files.insert(normalize(entry.path()), kind);
             }
         }
@@ -245,6 +256,19 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             dirs: focus_dirs,
         }),
     }
+}
+
+/// Ok when the symbolic link `link` found under `root` leads to a regular file under `root`
+/// (both with links resolved); else why it is not scanned.
+fn linked_file_inside(link: &Path, root: &Path) -> Result<(), String> {
+    let target = std::fs::canonicalize(link)
+        .map_err(|e| format!("a symbolic link that cannot be followed ({e}): not scanned"))?;
+    let root = std::fs::canonicalize(absolute(root)).unwrap_or_else(|_| absolute(root));
+    if !target.starts_with(&root) {
+        return Err("a symbolic link to outside the scanned paths: not read".to_string());
+    }
+    // A link to a FIFO or device inside: the reader says what it is.
+    Ok(())
 }
 
 pub fn absolute(path: &Path) -> PathBuf {

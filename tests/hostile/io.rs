@@ -360,6 +360,29 @@ fn select_and_ignore_are_checked_like_the_configuration() {
     );
 }
 
+#[test]
+fn a_linked_file_is_scanned_inside_and_named_when_it_leads_outside() {
+    let scratch = Scratch::new("linked");
+    scratch.write("outside/secret.tf", "SECRET-TOKEN-4242 {\n");
+    scratch.write("repo/shared/cluster.tf", CLUSTER_WITH_LOCAL_ACCOUNTS);
+    scratch.symlink("repo/env/main.tf", "../shared/cluster.tf");
+    scratch.symlink("repo/env/leak.tf", "../../outside/secret.tf");
+    let run = scratch.check(&["repo", "--format", "json", "--select", "AKS005"]);
+    let json = run.json();
+    assert_eq!(run.code, 2, "{json}");
+    assert!(has(&json, "AKS005", "repo/env/main.tf", 2, 3), "{json}");
+    assert!(
+        has(&json, "AKS005", "repo/shared/cluster.tf", 2, 3),
+        "{json}"
+    );
+    assert!(
+        errors(&json).iter().any(|(p, m)| p == "repo/env/leak.tf"
+            && m.contains("a symbolic link to outside the scanned paths")),
+        "{json}"
+    );
+    assert!(!run.stdout().contains("SECRET-TOKEN"), "{json}");
+}
+
 /// Every side file aksguard opens, as a FIFO (reading blocks forever) and as a symlink to
 /// `/dev/zero` (never ends): each is refused at once with an error naming it.
 #[test]
