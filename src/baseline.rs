@@ -68,5 +68,20 @@ pub fn apply(path: &Path, scan: &mut Scan) -> Result<usize, String> {
             finding.suppression = Some("baseline".to_string());
         }
     }
+    // Findings left out of a scan of named files: the ones the baseline knows are not
+    // counted as not shown.
+    let mut hidden = std::mem::take(&mut scan.not_shown.hidden);
+    hidden.retain(|f| {
+        let k = key(scan, f);
+        match known.get_mut(&k).filter(|c| **c > 0) {
+            Some(count) => {
+                *count -= 1;
+                false
+            }
+            None => true,
+        }
+    });
+    scan.not_shown.findings = hidden.len();
+    scan.not_shown.hidden = hidden;
     Ok(matched)
 }

@@ -51,6 +51,9 @@ pub struct NotShown {
     pub findings: usize,
     /// The paths to give `aksguard check` to see them (display form).
     pub paths: Vec<String>,
+    /// Those findings, so a baseline can still mark the ones it knows (they are then not
+    /// counted).
+    pub hidden: Vec<Finding>,
 }
 
 impl NotShown {
@@ -856,15 +859,15 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut not_shown = NotShown::default();
     if let Some(focus) = &found.focus {
         let mut hidden_files: Vec<&Path> = Vec::new();
-        findings.retain(|f| {
-            let path = &sources.get(f.at.file).path;
-            let shown = focus.contains(path);
-            if !shown && !f.suppressed {
-                not_shown.findings += 1;
-                hidden_files.push(path);
-            }
-            shown
-        });
+        let (shown, hidden): (Vec<Finding>, Vec<Finding>) = findings
+            .into_iter()
+            .partition(|f| focus.contains(&sources.get(f.at.file).path));
+        findings = shown;
+        for f in hidden.into_iter().filter(|f| !f.suppressed) {
+            hidden_files.push(&sources.get(f.at.file).path);
+            not_shown.hidden.push(f);
+        }
+        not_shown.findings = not_shown.hidden.len();
         if not_shown.findings > 0 {
             not_shown.paths = paths_showing(focus, &hidden_files);
         }

@@ -169,3 +169,27 @@ fn a_broken_file_of_the_named_files_unit_is_reported() {
         "{json}"
     );
 }
+
+#[test]
+fn findings_a_baseline_knows_are_not_counted_as_not_shown() {
+    let baseline = std::env::temp_dir().join(format!(
+        "aksguard-named-baseline-{}.json",
+        std::process::id()
+    ));
+    let status = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "testdata/named/terraform", "--write-baseline"])
+        .arg(&baseline)
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(0));
+    let (code, json) = check(&[
+        "testdata/named/terraform/main.tf",
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]);
+    let _ = std::fs::remove_file(&baseline);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(not_shown(&json), 0, "{json}");
+}
