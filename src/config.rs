@@ -556,12 +556,37 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (year, month, day)
 }
 
+/// `surface:<name>` selects every rule of an attack surface (`surface:registry`).
+pub const SURFACE_PREFIX: &str = "surface:";
+
+/// A surface selector's name, checked, with the closest name when it is a typo.
+fn check_surface(name: &str) -> Result<(), String> {
+    if crate::rules::Surface::parse(name).is_some() {
+        return Ok(());
+    }
+    let names = crate::rules::Surface::ALL.map(crate::rules::Surface::as_str);
+    let mut message = format!(
+        "`{SURFACE_PREFIX}{name}` names no surface; expected one of {}",
+        names.map(|n| format!("`{SURFACE_PREFIX}{n}`")).join(", ")
+    );
+    let lower = name.to_ascii_lowercase();
+    if let Some(closest) = closest(&lower, &names, 2) {
+        message.push_str(&format!("; did you mean `{SURFACE_PREFIX}{closest}`?"));
+    }
+    Err(message)
+}
+
+/// A surface selector is more specific than `ALL` and less than any ID prefix, so
+/// `select = ["surface:node"]` with `ignore = ["AKS015"]` drops AKS015 only.
 fn best_match(selectors: &[String], id: &str) -> Option<usize> {
     selectors
         .iter()
         .filter_map(|selector| {
             if selector == "ALL" {
                 Some(0)
+            } else if let Some(name) = selector.strip_prefix(SURFACE_PREFIX) {
+                let surface = crate::rules::Surface::parse(name)?;
+                (crate::rules::surface(id) == Some(surface)).then_some(1)
             } else if id.starts_with(selector.as_str()) {
                 Some(selector.len())
             } else {
@@ -677,6 +702,9 @@ fn unknown_rule_message(text: &str, exact: bool, known: &[&str]) -> String {
 /// A `--select` / `--ignore` value checked as the configuration's `select` and `ignore`
 /// are: shaped like a rule ID or prefix, and naming at least one rule of `known`.
 pub fn check_rule_selector(text: &str, known: &[&str]) -> Result<(), String> {
+    if let Some(surface) = text.strip_prefix(SURFACE_PREFIX) {
+        return check_surface(surface);
+    }
     if !is_rule_selector(text) {
         return Err(rule_shape_message(text, false));
     }
@@ -965,6 +993,13 @@ impl<'s> Doc<'s> {
     ) -> Result<Vec<String>, ConfigError> {
         let mut selectors = Vec::new();
         for (text, span) in self.strings(name, value)? {
+            if let Some(surface) = text.strip_prefix(SURFACE_PREFIX) {
+                if let Err(message) = check_surface(surface) {
+                    return Err(self.error(span, message));
+                }
+                selectors.push(text.to_string());
+                continue;
+            }
             if !is_rule_selector(text) {
                 return Err(self.rule_shape_error(text, span, false));
             }
@@ -2003,6 +2038,19 @@ expires = "2027-06-30"
         // A more specific select beats a prefix ignore.
         let specific = config(&["AKS001"], &["AKS"]);
         assert!(specific.rule_enabled("AKS001") && !specific.rule_enabled("AKS002"));
+        // Surfaces: more specific than ALL, less than any ID prefix.
+        let node = config(&["surface:node"], &["AKS016"]);
+        assert!(node.rule_enabled("AKS015") && node.rule_enabled("DEF004"));
+        assert!(!node.rule_enabled("AKS016") && !node.rule_enabled("AKS005"));
+        let no_registry = config(&["ALL"], &["surface:registry"]);
+        assert!(!no_registry.rule_enabled("ACR001") && no_registry.rule_enabled("AKS001"));
+        assert!(config(&["ACR001"], &["surface:registry"]).rule_enabled("ACR001"));
+        assert_error(
+            "select = [\"surface:Node\"]\n",
+            1,
+            11,
+            "did you mean `surface:node`?",
+        );
         // An ignore beats a less specific select, and wins a tie.
         let ignore_wins = config(&["AKS"], &["AKS00"]);
         assert!(!ignore_wins.rule_enabled("AKS005") && ignore_wins.rule_enabled("AKS016"));

@@ -125,22 +125,28 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Rules => {
-            println!("{:<8} {:<34} {:<9} summary", "id", "slug", "severity");
+            println!(
+                "{:<8} {:<34} {:<9} {:<12} summary",
+                "id", "slug", "severity", "surface"
+            );
+            let surface = |doc| rules::Surface::of_doc(doc).map_or("", rules::Surface::as_str);
             for rule in rules::ALL {
                 println!(
-                    "{:<8} {:<34} {:<9} {}",
+                    "{:<8} {:<34} {:<9} {:<12} {}",
                     rule.id,
                     rule.slug,
                     rule.severity.as_str(),
+                    surface(rule.doc),
                     rule.summary
                 );
             }
             for diagnostic in rules::ENGINE_DIAGNOSTICS {
                 println!(
-                    "{:<8} {:<34} {:<9} {}",
+                    "{:<8} {:<34} {:<9} {:<12} {}",
                     diagnostic.id,
                     diagnostic.slug,
                     diagnostic.severity.as_str(),
+                    surface(diagnostic.doc),
                     diagnostic.summary
                 );
             }

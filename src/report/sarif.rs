@@ -207,11 +207,18 @@ fn descriptor(d: &Descriptor, repository: &str) -> Value {
     );
     // GitHub reads security-severity only for rules tagged "security": engine diagnostics
     // are about the scan, not about the infrastructure.
-    let tags = if !d.engine {
-        json!(["security"])
+    // The attack surface as `surface:<name>`, a tag code-scanning UIs filter on.
+    let surface = d
+        .doc
+        .and_then(crate::rules::Surface::of_doc)
+        .map(|s| format!("surface:{}", s.as_str()));
+    let mut tags = vec![if !d.engine {
+        "security".to_string()
     } else {
-        json!(["aksguard-engine"])
-    };
+        "aksguard-engine".to_string()
+    }];
+    tags.extend(surface);
+    let tags = json!(tags);
     properties.insert("tags".into(), tags);
     properties.insert("severity".into(), json!(d.severity.as_str()));
     let peers = d.doc.map(peers).unwrap_or_default();
@@ -671,7 +678,10 @@ mod tests {
         let aks005 = rules.iter().find(|r| r["id"] == "AKS005").unwrap();
         assert_eq!(aks005["name"], "LocalAccountsEnabled");
         assert_eq!(aks005["properties"]["security-severity"], "8.0");
-        assert_eq!(aks005["properties"]["tags"], json!(["security"]));
+        assert_eq!(
+            aks005["properties"]["tags"],
+            json!(["security", "surface:cluster"])
+        );
         assert_eq!(aks005["defaultConfiguration"]["level"], "error");
         assert_eq!(
             aks005["properties"]["peerIds"],

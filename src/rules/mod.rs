@@ -83,6 +83,13 @@ pub struct Rule {
     pub check: fn(&Context, &mut Vec<Finding>),
 }
 
+impl Rule {
+    /// From the rule document (tests/rule_docs.rs checks every rule has one).
+    pub fn surface(&self) -> Option<Surface> {
+        Surface::of_doc(self.doc)
+    }
+}
+
 pub const ALL: &[&Rule] = &[
     &public_api_server_unrestricted::RULE,
     &authorized_ip_range_too_broad::RULE,
@@ -216,6 +223,58 @@ pub fn doc(id: &str) -> Option<&'static str> {
             .find(|d| d.id.eq_ignore_ascii_case(id) || d.slug == id)
             .map(|d| d.doc)
     })
+}
+
+/// The guidance's attack surface a rule guards (build, registry, cluster, node,
+/// application), or `engine` for the engine's own diagnostics. The rule document's metadata
+/// line (`**Surface:** node`) is the one place it is written; see README "Surfaces".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Surface {
+    Build,
+    Registry,
+    Cluster,
+    Node,
+    Application,
+    Engine,
+}
+
+impl Surface {
+    pub const ALL: [Surface; 6] = [
+        Surface::Build,
+        Surface::Registry,
+        Surface::Cluster,
+        Surface::Node,
+        Surface::Application,
+        Surface::Engine,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Surface::Build => "build",
+            Surface::Registry => "registry",
+            Surface::Cluster => "cluster",
+            Surface::Node => "node",
+            Surface::Application => "application",
+            Surface::Engine => "engine",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Surface> {
+        Surface::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// The surface written on a rule document's metadata line (its third line).
+    pub fn of_doc(doc: &str) -> Option<Surface> {
+        let metadata = doc.lines().nth(2)?;
+        let (_, rest) = metadata.split_once("**Surface:** ")?;
+        let word = rest.split(|c: char| !c.is_ascii_alphabetic()).next()?;
+        Surface::parse(word)
+    }
+}
+
+/// The surface of a rule or engine diagnostic, by ID or slug.
+pub fn surface(id: &str) -> Option<Surface> {
+    doc(id).and_then(Surface::of_doc)
 }
 
 /// Engine diagnostics that are not rules over the model.
