@@ -253,8 +253,8 @@ pub const ROOT_WORK: u64 = 8_000_000;
 /// The work one expression may do once [`ROOT_WORK`] is spent: enough for references and
 /// small function calls, so one runaway file cannot make another resource unknown.
 pub const LATE_EXPRESSION_WORK: u64 = 10_000;
-/// Past this, only literals are evaluated (and loops of resources, dynamic blocks and
-/// module instances stop).
+/// Past this, only literals are evaluated (and loops of blocks, dynamic blocks and module
+/// instances stop).
 pub const HARD_WORK: u64 = ROOT_WORK + 2_000_000;
 /// Resource instances one root may produce, loops, nested deployments and modules together.
 pub const MAX_RESOURCES: usize = 20_000;
@@ -300,19 +300,13 @@ impl Budget {
     }
 
     /// Counts one resource instance (a `count`/`copy`/loop instance, a nested deployment's
-    /// resource, a module's resource); false past [`MAX_RESOURCES`] or [`HARD_WORK`]: the
-    /// caller stops producing them and says so ([`resources_message`]).
+    /// resource, a module's resource); false past [`MAX_RESOURCES`]: the caller stops
+    /// producing them and says so ([`resources_message`]). Not limited by work: a resource
+    /// whose properties are literals is checked however much work the rest of the root did.
     pub fn resource(&self) -> bool {
         let n = self.resources.get() + 1;
         self.resources.set(n);
-        n <= MAX_RESOURCES && self.spend_outside(1)
-    }
-
-    /// Work done outside any expression (instances, loops of blocks): false past [`HARD_WORK`].
-    fn spend_outside(&self, units: u64) -> bool {
-        let spent = self.spent.get().saturating_add(units);
-        self.spent.set(spent);
-        spent <= HARD_WORK
+        n <= MAX_RESOURCES
     }
 
     /// Starts evaluating one expression with its own allowance; it ends when the returned
@@ -448,8 +442,7 @@ pub fn limit_message(text: &str, limit: Limit) -> String {
 pub fn resources_message(what: &str) -> String {
     format!(
         "evaluation limit: {what} would produce more than {MAX_RESOURCES} resource instances in \
-         this root (or more evaluation work than a root may do); the instances past the limit are \
-         not checked"
+         this root; the instances past the limit are not checked"
     )
 }
 
@@ -577,7 +570,8 @@ mod tests {
         budget.spent.set(HARD_WORK);
         let _none = budget.expression();
         assert!(!budget.spend(1));
-        assert!(!budget.resource());
+        // Resources are still produced (their literals are known).
+        assert!(budget.resource());
     }
 
     #[test]

@@ -436,3 +436,36 @@ fn arm_functions_whose_result_outgrows_their_arguments_are_bounded() {
         place(&text, "\"enableRBAC\""),
     );
 }
+
+#[test]
+fn a_root_past_its_whole_budget_still_checks_literal_settings() {
+    let scratch = Scratch::new("terraform-hard-budget");
+    let mut text = String::new();
+    for i in 0..2000 {
+        text += &format!(
+            "resource \"terraform_data\" \"r{i}\" {{\n  input = [for x in range(1000) : [for y in range(1000) : y]]\n}}\n"
+        );
+    }
+    text +=
+        "resource \"azurerm_kubernetes_cluster\" \"aks\" {\n  local_account_disabled = false\n}\n";
+    scratch.write("main.tf", &text);
+    let run = scratch.check(&[".", "--format", "json", "--select", "AKS005,AG001"]);
+    let json = run.json();
+    assert_eq!(run.code, 2, "{json}");
+    has(
+        &places(&json, "findings"),
+        "AKS005",
+        "main.tf",
+        place(&text, "local_account_disabled"),
+    );
+    // Twenty places are listed, the last one counting the rest.
+    let errors = json["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 20, "{json}");
+    assert!(
+        errors[19]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more expressions stopped at evaluation limits"),
+        "{json}"
+    );
+}
