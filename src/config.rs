@@ -355,6 +355,8 @@ impl Config {
         let doc = Doc::new(path, text);
         let table = DeTable::parse(text).map_err(|error| {
             let span = error.span().unwrap_or(0..0);
+            let at = broken_at(text, span.start, error.message());
+            let span = if at == span.start { span } else { at..at };
             doc.error(span, format!("invalid TOML: {}", error.message()))
         })?;
         let root = match path.parent() {
@@ -845,6 +847,82 @@ fn in_source_order<'t, 'i>(
 }
 
 type Value<'i> = Spanned<DeValue<'i>>;
+
+/// Where a TOML syntax error is to be fixed, from where the parser stopped (`offset`): an
+/// unclosed `[` or `{` is pointed at where it opens, and a missing comma found only on the
+/// first token of a line at the end of the line before, which is the line to change.
+fn broken_at(text: &str, offset: usize, message: &str) -> usize {
+    let offset = offset.min(text.len());
+    if message.contains("unclosed") {
+        if let Some(open) = unclosed_bracket(&text[..offset]) {
+            return open;
+        }
+    }
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let found_late = message.contains("missing comma") || message.contains("expected `,`");
+    if !found_late || offset == 0 || !text[line_start..offset].trim().is_empty() {
+        return offset;
+    }
+    // The end of the last line before this one with something other than a comment.
+    let mut end = line_start;
+    while end > 0 {
+        let start = text[..end - 1].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[start..end - 1];
+        let code = line.split('#').next().unwrap_or("").trim_end();
+        if !code.trim().is_empty() {
+            return start + code.len();
+        }
+        end = start;
+    }
+    offset
+}
+
+/// The offset of the innermost `[` or `{` still open at the end of `text` (strings and
+/// comments skipped; table headers close on their line).
+fn unclosed_bracket(text: &str) -> Option<usize> {
+    let mut open: Vec<usize> = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            quote @ (b'"' | b'\'') => {
+                let triple = text[i..].starts_with(if quote == b'"' { "\"\"\"" } else { "'''" });
+                let delimiter = if triple { 3 } else { 1 };
+                i += delimiter;
+                while i < bytes.len() {
+                    if quote == b'"' && bytes[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if !triple && bytes[i] == b'\n' {
+                        break;
+                    }
+                    if bytes[i] == quote
+                        && (!triple || text[i..].starts_with(&text[i..i + 1].repeat(3)))
+                    {
+                        i += delimiter;
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'[' | b'{' => open.push(i),
+            b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    open.pop()
+}
 
 /// The text being validated, to turn byte spans into errors.
 struct Doc<'s> {
@@ -1667,11 +1745,37 @@ expires = "2027-06-30"
 
     #[test]
     fn syntax_errors_are_positioned() {
+        // Where the broken construct is, not where the parser gave up (AG004 used to
+        // point at 2:16, the end of the file, and at the lines below).
         assert_error(
             "fail-on = \"low\"\nselect = [\"AKS\"\n",
             2,
-            16,
+            10,
             "invalid TOML: unclosed array",
+        );
+        assert_error(
+            "fail-on = \"low\"\nignore = [\"AKS016\",\n\n\n[api-server]\n",
+            2,
+            10,
+            "invalid TOML: unclosed array",
+        );
+        assert_error(
+            "ignore = [\"AKS016\" # why\n\nfail-on = \"low\"\n",
+            1,
+            19,
+            "missing comma",
+        );
+        assert_error(
+            "[api-server\nmin-prefix-length = 16\n",
+            1,
+            1,
+            "unclosed table",
+        );
+        assert_error(
+            "api-server = { min-prefix-length = 16\n",
+            1,
+            14,
+            "unclosed inline table",
         );
         assert_error(
             "fail-on = \"low\"\nfail-on = \"high\"\n",

@@ -426,18 +426,64 @@ fn fix_all_offers_every_safe_fix_of_the_document_at_once() {
     // AKS005's fix is unsafe here (no Entra ID block): not part of "every safe fix".
     assert!(!lines.contains(&4), "{edits:?}");
     assert!(edits.len() >= 2, "{edits:?}");
-    let mut starts: Vec<_> = edits
-        .iter()
-        .map(|e| e["range"]["start"].to_string())
-        .collect();
-    starts.sort();
-    starts.dedup();
+    // Applied as an editor applies them, the safe fixes give what `aksguard check --fix`
+    // writes: attributes added to a block at its indentation, all of them in one go.
+    let fixed = apply(MAIN_TF, edits);
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["check", "--fix", "."])
+        .current_dir(&*dir)
+        .output()
+        .unwrap();
+    let cli = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    assert_ne!(cli, MAIN_TF, "{output:?}");
+    // Except AKS005, which `--fix` takes in a second pass: it is safe once the Entra ID
+    // block is in (the editor's next lint offers it).
     assert_eq!(
-        starts.len(),
-        edits.len(),
-        "edits touching one spot wait for the next lint"
+        fixed,
+        cli.replace(
+            "local_account_disabled = true",
+            "local_account_disabled = false"
+        )
+    );
+    assert!(
+        fixed.contains("    vm_size = \"Standard_D4s_v5\"\n    os_sku = \"AzureLinux\"\n"),
+        "{fixed}"
     );
     client.shutdown();
+}
+
+/// `edits` (LSP text edits, ASCII lines) applied to `text` as the protocol says: against
+/// the original text, insertions at one point in the order given.
+fn apply(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let line = p["line"].as_u64().unwrap() as usize;
+        let character = p["character"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let line_text = &text[start..];
+        start
+            + line_text
+                .char_indices()
+                .nth(character)
+                .map_or(line_text.len(), |(i, _)| i)
+    };
+    let mut spans: Vec<(usize, usize, usize, &str)> = edits
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                i,
+                e["newText"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse((s.0, s.2)));
+    let mut out = text.to_string();
+    for (start, end, _, new) in spans {
+        out.replace_range(start..end, new);
+    }
+    out
 }
 
 /// `aksguard lsp --stdio` (the argv vscode-languageclient and most clients use) over real
@@ -624,5 +670,55 @@ fn an_unsaved_buffer_gets_diagnostics_and_fixes() {
     change(&client, untitled, 2, &MAIN_TF.replace("= false", "= true"));
     let found = located(&client.diagnostics(untitled));
     assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+    client.shutdown();
+}
+
+/// The ARM AKS006 fix edits the parameter default the value comes from, and its title says
+/// so (it used to read "Remove `enableRBAC: false`").
+#[test]
+fn a_fix_title_says_what_the_fix_does() {
+    let dir = scratch("title");
+    let arm = dir.join("aks.json");
+    let text = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "enableRBAC": { "type": "bool", "defaultValue": false }
+  },
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2025-10-01",
+      "name": "aks",
+      "location": "westeurope",
+      "properties": { "enableRBAC": "[parameters('enableRBAC')]" }
+    }
+  ]
+}
+"#;
+    std::fs::write(&arm, text).unwrap();
+    let mut client = Client::start(&dir, json!({}));
+    let arm_uri = uri(&arm);
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": arm_uri, "languageId": "json", "version": 1, "text": text}}),
+    );
+    let diagnostics = client.diagnostics(&arm_uri);
+    let rbac = diagnostics
+        .iter()
+        .find(|d| d["code"] == "AKS006")
+        .unwrap_or_else(|| panic!("{diagnostics:?}"));
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": arm_uri}, "range": rbac["range"],
+               "context": {"diagnostics": [rbac], "only": ["quickfix"]}}),
+    );
+    assert_eq!(
+        actions[0]["title"],
+        "AKS006: Set the parameter `enableRBAC` default to `true` (unsafe: review the change)"
+    );
+    let edit = &actions[0]["edit"]["changes"][&arm_uri][0];
+    assert_eq!(edit["newText"], "true");
+    assert_eq!(edit["range"]["start"]["line"], 4, "{edit}");
     client.shutdown();
 }

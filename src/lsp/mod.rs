@@ -903,12 +903,16 @@ fn fix_all(published: &[Diagnostic]) -> Option<CodeActionOrCommand> {
         .filter_map(|d| serde_json::from_value::<FixData>(d.data.clone()?).ok())
         .filter(|data| data.applicability == Applicability::Safe.as_str())
     {
+        // Insertions at one point all fit: the client applies them in the order given,
+        // as `--fix` writes them (several attributes added to one block in one go).
+        let insertion = |e: &TextEdit| e.range.start == e.range.end;
         let fits = data.edits.iter().all(|(uri, edit)| {
             taken.iter().all(|(other_uri, other)| {
                 other_uri != uri
                     || other == edit
                     || key(other.range.end) < key(edit.range.start)
                     || key(edit.range.end) < key(other.range.start)
+                    || insertion(other) && insertion(edit) && other.range.start == edit.range.start
             })
         });
         if fits {

@@ -21,8 +21,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         |c| &c.kubernetes_rbac,
         "Kubernetes RBAC is disabled: every authenticated identity can do anything in the cluster",
         (
-            "Remove `role_based_access_control_enabled = false` (RBAC is on by default)",
-            "Remove `enableRBAC: false` (RBAC is on by default)",
+            "Set `role_based_access_control_enabled = true` (RBAC is also on when it is absent)",
+            "Set `enableRBAC: true` (RBAC is also on when it is absent)",
         ),
         true,
     );

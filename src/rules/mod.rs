@@ -475,8 +475,13 @@ pub fn report_disabled(
         let value = field(cluster);
         if value.known() == Some(&false) {
             let help = spelled(cluster, help.0, help.1).to_string();
+            // The fix writes where the value comes from: the title says so.
+            let title = match &value.origin {
+                Some((_, origin)) => format!("Set the {origin} to `true`"),
+                None => help.clone(),
+            };
             let remedy =
-                fixable.then(|| set_field(cluster, value, true.into(), true.into(), &help));
+                fixable.then(|| set_field(cluster, value, true.into(), true.into(), &title));
             out.push(
                 rule.at_field(cluster, value, message.to_string(), help)
                     .with_remedy(remedy.flatten()),
