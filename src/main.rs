@@ -25,7 +25,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint files or directories (default: the current directory).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule.
     Rules,
     /// Print one rule's documentation (by ID or slug).
@@ -56,6 +56,10 @@ struct CheckArgs {
     /// Rule IDs or prefixes to skip.
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// With `--format markdown`: link each place to URL/<path>#L<line> (e.g.
+    /// https://github.com/ORG/REPO/blob/SHA).
+    #[arg(long, value_name = "URL")]
+    link_base: Option<String>,
     /// Parse errors alone do not make the exit code 2.
     #[arg(long)]
     no_fail_on_parse_error: bool,
@@ -119,6 +123,7 @@ enum OutputFormat {
     Github,
     AzureDevops,
     Junit,
+    Markdown,
 }
 
 fn main() -> ExitCode {
@@ -162,7 +167,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Lsp { stdio: _ } => match aksguard::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -187,6 +192,12 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     };
     let mut config = config;
+    if let Some(url) = &args.link_base {
+        if let Err(message) = report::markdown::check_link_base(url) {
+            eprintln!("aksguard: --link-base: {}", shown(&message));
+            return ExitCode::from(2);
+        }
+    }
     for (option, values) in [("--select", &args.select), ("--ignore", &args.ignore)] {
         for value in values {
             if let Err(message) = aksguard::config::check_rule_selector(value, rules::CATALOGUE_IDS)
@@ -277,6 +288,16 @@ fn check(args: CheckArgs) -> ExitCode {
         OutputFormat::Github => print!("{}", report::github::render(&scan)),
         OutputFormat::AzureDevops => print!("{}", report::azure_devops::render(&scan)),
         OutputFormat::Junit => print!("{}", report::junit::render(&scan)),
+        OutputFormat::Markdown => print!(
+            "{}",
+            report::markdown::render(
+                &scan,
+                &report::markdown::Options {
+                    link_base: args.link_base.clone(),
+                    baseline: args.baseline.is_some(),
+                }
+            )
+        ),
         OutputFormat::Human => {
             if scan.files == 0 && scan.errors.is_empty() {
                 eprintln!(
