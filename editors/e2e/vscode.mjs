@@ -77,11 +77,14 @@ log(`aksguard check: ${expected.length} findings in ${files.join(", ")}`);
 const userData = join(work, "user-data");
 const extensions = join(work, "extensions");
 mkdirSync(join(userData, "User"), { recursive: true });
-writeFileSync(
+// The session starts with a wrong aksguard.path, as a user who has not installed it yet.
+const missing = "/nonexistent/aksguard";
+const settings = (path) =>
+  writeFileSync(
   join(userData, "User", "settings.json"),
   JSON.stringify(
     {
-      "aksguard.path": aksguard,
+      "aksguard.path": path,
       "security.workspace.trust.enabled": false,
       "workbench.startupEditor": "none",
       "workbench.editor.enablePreview": false,
@@ -102,6 +105,7 @@ writeFileSync(
     2,
   ),
 );
+settings(missing);
 // Everything code-server writes stays in WORK.
 const serverEnv = {
   ...process.env,
@@ -182,6 +186,29 @@ try {
   await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
   await page.waitForSelector(".explorer-folders-view, .explorer-viewlet", { timeout: 60000 });
   log("workbench loaded");
+
+  // A failed start says why, with the path tried; fixing aksguard.path restarts the
+  // server without reloading the window.
+  const toast = await until("the message that the server cannot start", () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll(".notification-toast .notification-list-item-message")]
+        .map((m) => m.innerText)
+        .find((t) => t.startsWith("aksguard: cannot start")),
+    ),
+  );
+  if (!toast.includes(`\`${missing}\` was not found`)) fail(`the message does not name the path: ${toast}`);
+  log(`failed start reported: ${toast}`);
+  // As a user would: the setting changed in the settings editor, then the command.
+  await page.keyboard.press("Escape");
+  await command("Preferences: Open User Settings (JSON)");
+  await page.waitForSelector('.tab[aria-label^="settings.json"]', { timeout: 20000 });
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(readFileSync(join(userData, "User", "settings.json"), "utf8").replace(JSON.stringify(missing), JSON.stringify(aksguard)));
+  await page.keyboard.press("Control+S");
+  await page.waitForTimeout(1000);
+  await command("aksguard: Restart server");
+  log("aksguard.path fixed in the settings, server restarted");
 
   async function command(name) {
     await page.keyboard.press("F1");
@@ -307,6 +334,36 @@ try {
     return !shown.includes(fixed) && shown.length === expected.length - 1;
   });
   log(`quick fix applied: ${shown.length} findings left, AKS012 gone`);
+
+  // A new, never-saved buffer in Terraform mode gets its findings too.
+  await command("View: Toggle Maximized Panel");
+  await command("File: New Untitled Text File");
+  await page.waitForSelector('.tab[aria-label^="Untitled-1"]', { timeout: 20000 });
+  await command("Change Language Mode");
+  await page.keyboard.type("Terraform");
+  await until("Terraform among the languages", () =>
+    page.evaluate(() =>
+      document
+        .querySelector(".quick-input-list .monaco-list-row")
+        ?.getAttribute("aria-label")
+        ?.startsWith("Terraform"),
+    ),
+  );
+  await page.keyboard.press("Enter");
+  await page.waitForSelector(".quick-input-widget", { state: "hidden" });
+  await page.keyboard.insertText(
+    'resource "azurerm_kubernetes_cluster" "scratch" {\n  local_account_disabled = false\n}\n',
+  );
+  await command("View: Toggle Maximized Panel");
+  const unsaved = await until("a finding in the unsaved buffer", async () =>
+    // VS Code names an untitled buffer after its first line.
+    (await problems()).find(
+      (p) =>
+        !files.some((f) => p.startsWith(`${f}:`)) &&
+        p.includes(":2:3 Local accounts are enabled"),
+    ),
+  );
+  log(`unsaved buffer: ${unsaved}`);
   log("passed");
 } catch (error) {
   const failed = screenshot.replace(/\.png$/, "") + "-failed.png";
