@@ -4,6 +4,14 @@ use std::path::{Path, PathBuf};
 
 pub type FileId = u32;
 
+/// Bytes between two character-count checkpoints of a file.
+const CHAR_BLOCK: usize = 4096;
+
+/// A UTF-8 continuation byte: every other byte starts a character.
+fn is_continuation(byte: u8) -> bool {
+    byte & 0xC0 == 0x80
+}
+
 /// A byte range in one source file. Lines and columns are computed only when reporting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Loc {
@@ -33,6 +41,9 @@ pub struct SourceFile {
     /// only its path and places in it.
     pub outside: bool,
     line_starts: Vec<u32>,
+    /// Characters before every `CHAR_BLOCK`-th byte, so a column on a very long (minified)
+    /// line is counted from the nearest block, not from the start of the line.
+    chars_before_block: Vec<u32>,
     /// Whether a build writes this file (Bicep-compiled JSON, rendered Helm): asked once
     /// per finding with a fix, decided once per file.
     generated: std::sync::OnceLock<bool>,
@@ -44,10 +55,19 @@ pub struct SourceFile {
 impl SourceFile {
     pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
         let mut line_starts = vec![0u32];
+        let mut chars_before_block = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+        let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
+            if i % CHAR_BLOCK == 0 {
+                chars_before_block.push(chars);
+            }
             if b == b'\n' {
                 line_starts.push(i as u32 + 1);
             }
+            chars += u32::from(!is_continuation(b));
+        }
+        if text.len() % CHAR_BLOCK == 0 {
+            chars_before_block.push(chars);
         }
         SourceFile {
             id,
@@ -56,6 +76,7 @@ impl SourceFile {
             text,
             outside: false,
             line_starts,
+            chars_before_block,
             generated: std::sync::OnceLock::new(),
             fix_parse: crate::fix::Parsed::default(),
         }
@@ -92,8 +113,20 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self.text[start..end].chars().count() + 1;
+        let column = self.chars_before(end) - self.chars_before(start) + 1;
         (line + 1, column)
+    }
+
+    /// Characters before a byte offset on a character boundary.
+    fn chars_before(&self, offset: usize) -> usize {
+        let block = offset / CHAR_BLOCK;
+        let counted = self.chars_before_block.get(block).copied().unwrap_or(0) as usize;
+        let from = (block * CHAR_BLOCK).min(offset);
+        counted
+            + self.text.as_bytes()[from..offset]
+                .iter()
+                .filter(|b| !is_continuation(**b))
+                .count()
     }
 
     /// Byte offset of a 1-based line's first character.
@@ -175,4 +208,32 @@ pub fn display_path(path: &Path) -> String {
         text = rest;
     }
     text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Columns from the checkpoints equal counting the line's characters one by one, on a
+    /// minified line many blocks long with multi-byte characters across block edges.
+    #[test]
+    fn columns_on_long_lines_count_characters() {
+        let mut text = String::from("first line\n");
+        for i in 0..5000 {
+            text.push_str(if i % 7 == 0 { "é€😀" } else { "ab" });
+        }
+        text.push_str("\nlast");
+        for len in [text.len(), CHAR_BLOCK, 2 * CHAR_BLOCK + 1] {
+            let mut cut = len.min(text.len());
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let file = SourceFile::new(0, PathBuf::from("x"), "x".into(), text[..cut].into());
+            for offset in (0..cut).filter(|o| text.is_char_boundary(*o)).step_by(97) {
+                let start = file.line_start_of(offset);
+                let expected = text[start..offset].chars().count() + 1;
+                assert_eq!(file.line_col(offset as u32).1, expected, "offset {offset}");
+            }
+        }
+    }
 }
