@@ -283,8 +283,8 @@ fn check(args: CheckArgs) -> ExitCode {
         }
     }
     match args.format {
-        OutputFormat::Json => print!("{}", report::json::render(&scan)),
-        OutputFormat::Sarif => print!("{}", report::sarif::render(&scan)),
+        OutputFormat::Json => print_report(report::json::write(&scan, std::io::stdout().lock())),
+        OutputFormat::Sarif => print_report(report::sarif::write(&scan, std::io::stdout().lock())),
         OutputFormat::Github => print!("{}", report::github::render(&scan)),
         OutputFormat::AzureDevops => print!("{}", report::azure_devops::render(&scan)),
         OutputFormat::Junit => print!("{}", report::junit::render(&scan)),
@@ -405,4 +405,14 @@ fn fix(
         }
     }
     Ok(Some(relinted))
+}
+
+/// A report written straight to standard output; a closed pipe (`| head`) is not an error
+/// worth more than the exit code.
+fn print_report(written: std::io::Result<()>) {
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("aksguard: cannot write the report: {e}");
+        }
+    }
 }

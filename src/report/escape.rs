@@ -152,8 +152,14 @@ pub fn no_commands(output: &str, is_command: impl Fn(&str) -> Option<usize>) -> 
 /// `\uXXXX` escapes, and the `[` of `##[` / `##vso[` becomes `\u005b`. `#` only occurs in
 /// JSON strings, so every such `[` is inside one, where the escape means the same.
 pub fn json(document: &str) -> String {
-    let mut out = String::with_capacity(document.len());
-    for (at, c) in document.char_indices() {
+    json_after(document, 0)
+}
+
+/// `json` of `document[from..]`, with what comes before it as context.
+fn json_after(document: &str, from: usize) -> String {
+    let mut out = String::with_capacity(document.len() - from);
+    for (at, c) in document[from..].char_indices() {
+        let at = at + from;
         if c == '[' && at >= 2 && {
             let before = &document[..at];
             before.ends_with("##")
@@ -174,6 +180,70 @@ pub fn json(document: &str) -> String {
         }
     }
     out
+}
+
+/// Writes a JSON document as `json` would escape it, while serde_json writes it: a report
+/// of hundreds of thousands of findings is never held twice in memory.
+pub struct JsonWriter<W: std::io::Write> {
+    inner: W,
+    /// The last few characters written, for the `##` / `##vso` before a `[`.
+    recent: String,
+    /// The start of a character split between two writes.
+    partial: Vec<u8>,
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    pub fn new(inner: W) -> JsonWriter<W> {
+        JsonWriter {
+            inner,
+            recent: String::new(),
+            partial: Vec::new(),
+        }
+    }
+
+    pub fn into_inner(self) -> W {
+        self.inner
+    }
+
+    fn write_text(&mut self, text: &str) -> std::io::Result<()> {
+        let mut context = std::mem::take(&mut self.recent);
+        let keep_from = context.len();
+        context.push_str(text);
+        let escaped = json_after(&context, keep_from);
+        self.inner.write_all(escaped.as_bytes())?;
+        let mut tail = context.len().saturating_sub(5);
+        while !context.is_char_boundary(tail) {
+            tail -= 1;
+        }
+        self.recent = context[tail..].to_string();
+        Ok(())
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.partial.extend_from_slice(buf);
+        let bytes = std::mem::take(&mut self.partial);
+        let valid = match std::str::from_utf8(&bytes) {
+            Ok(_) => bytes.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "not UTF-8",
+                ))
+            }
+        };
+        // Checked just above.
+        let text = std::str::from_utf8(&bytes[..valid]).unwrap_or_default();
+        self.write_text(text)?;
+        self.partial = bytes[valid..].to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 #[cfg(test)]

@@ -4,38 +4,45 @@ use super::span_lines;
 use crate::engine::Scan;
 use serde_json::{json, Map, Value};
 
-pub fn render(scan: &Scan) -> String {
-    let findings: Vec<Value> = scan
-        .findings
-        .iter()
-        .map(|f| {
-            let (line, column, end_line, end_column) = span_lines(&scan.sources, f.at);
-            let mut object = Map::new();
-            object.insert("rule".into(), json!(f.rule));
-            object.insert("slug".into(), json!(f.slug));
-            object.insert("severity".into(), json!(f.severity.as_str()));
-            object.insert("message".into(), json!(f.message));
-            object.insert("path".into(), json!(scan.sources.get(f.at.file).display));
-            object.insert("line".into(), json!(line));
-            object.insert("column".into(), json!(column));
-            object.insert("end_line".into(), json!(end_line));
-            object.insert("end_column".into(), json!(end_column));
-            object.insert("resource".into(), json!(f.resource));
-            if let Some(zone) = &f.landing_zone {
-                object.insert("landing_zone".into(), json!(zone));
-            }
-            if let Some(source) = &f.source {
-                object.insert("source".into(), json!(source));
-            }
-            object.insert("suppressed".into(), json!(f.suppressed));
-            if let Some(reason) = &f.suppression {
-                object.insert("justification".into(), json!(reason));
-            }
-            object.insert("help".into(), json!(f.help));
-            if let Some(fix) = crate::fix::render(&scan.sources, f) {
-                object.insert("fix".into(), fix_json(scan, &fix));
-            }
-            let related: Vec<Value> = f
+/// The report's top level, in the schema's key order.
+#[derive(serde::Serialize)]
+struct Document<F: serde::Serialize> {
+    version: u32,
+    findings: F,
+    errors: Vec<Value>,
+    summary: Value,
+}
+
+pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
+    let findings = super::Lazy(|| {
+        scan.findings.iter().map(|f| {
+        let (line, column, end_line, end_column) = span_lines(&scan.sources, f.at);
+        let mut object = Map::new();
+        object.insert("rule".into(), json!(f.rule));
+        object.insert("slug".into(), json!(f.slug));
+        object.insert("severity".into(), json!(f.severity.as_str()));
+        object.insert("message".into(), json!(f.message));
+        object.insert("path".into(), json!(scan.sources.get(f.at.file).display));
+        object.insert("line".into(), json!(line));
+        object.insert("column".into(), json!(column));
+        object.insert("end_line".into(), json!(end_line));
+        object.insert("end_column".into(), json!(end_column));
+        object.insert("resource".into(), json!(f.resource));
+        if let Some(zone) = &f.landing_zone {
+            object.insert("landing_zone".into(), json!(zone));
+        }
+        if let Some(source) = &f.source {
+            object.insert("source".into(), json!(source));
+        }
+        object.insert("suppressed".into(), json!(f.suppressed));
+        if let Some(reason) = &f.suppression {
+            object.insert("justification".into(), json!(reason));
+        }
+        object.insert("help".into(), json!(f.help));
+        if let Some(fix) = crate::fix::render(&scan.sources, f) {
+            object.insert("fix".into(), fix_json(scan, &fix));
+        }
+        let related: Vec<Value> = f
                 .notes
                 .iter()
                 .map(|(loc, note)| {
@@ -43,12 +50,12 @@ pub fn render(scan: &Scan) -> String {
                     json!({"path": scan.sources.get(loc.file).display, "line": line, "column": column, "message": note})
                 })
                 .collect();
-            if !related.is_empty() {
-                object.insert("related".into(), Value::Array(related));
-            }
-            Value::Object(object)
-        })
-        .collect();
+        if !related.is_empty() {
+            object.insert("related".into(), Value::Array(related));
+        }
+        Value::Object(object)
+    })
+    });
     let errors: Vec<Value> = scan
         .errors
         .iter()
@@ -68,24 +75,27 @@ pub fn render(scan: &Scan) -> String {
             Value::Object(object)
         })
         .collect();
-    let document = json!({
-        "version": 1,
-        "findings": findings,
-        "errors": errors,
-        "summary": {
+    let document = Document {
+        version: 1,
+        findings,
+        errors,
+        summary: json!({
             "files": scan.files,
             "resources": scan.resources,
             "findings": scan.findings.iter().filter(|f| !f.suppressed).count(),
             "errors": scan.errors.len(),
             "duration_ms": scan.duration.as_millis() as u64,
             "not_shown": scan.not_shown.findings,
-        }
-    });
-    // Printed to terminals and CI logs: no C1 control or logging command raw in it.
-    let mut text =
-        super::escape::json(&serde_json::to_string_pretty(&document).unwrap_or_default());
-    text.push('\n');
-    text
+        }),
+    };
+    super::write_json(&document, out)
+}
+
+/// The report as text (what `write` writes).
+pub fn render(scan: &Scan) -> String {
+    let mut out = Vec::new();
+    let _ = write(scan, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Edits as byte offsets (for tools that patch bytes) and 1-based lines and character

@@ -66,7 +66,7 @@ fn descriptors() -> Vec<Descriptor> {
     catalogue.chain(engine).collect()
 }
 
-pub fn render(scan: &Scan) -> String {
+pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
     let descriptors = descriptors();
     let index: HashMap<&str, usize> = descriptors
         .iter()
@@ -90,20 +90,25 @@ pub fn render(scan: &Scan) -> String {
         ),
     );
 
-    let mut occurrences: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    let results: Vec<Value> = scan
+    // The how-many-th (rule, path, resource) each finding is, for its fingerprint.
+    let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    let occurrences: Vec<usize> = scan
         .findings
         .iter()
         .map(|f| {
             let path = scan.sources.get(f.at.file).display.as_str();
-            let seen = occurrences
-                .entry((f.rule, path, f.resource.as_str()))
-                .or_insert(0);
-            let occurrence = *seen;
-            *seen += 1;
-            result(scan, f, index.get(f.rule).copied(), occurrence)
+            let count = seen.entry((f.rule, path, f.resource.as_str())).or_insert(0);
+            *count += 1;
+            *count - 1
         })
         .collect();
+    drop(seen);
+    let results = super::Lazy(|| {
+        scan.findings
+            .iter()
+            .zip(&occurrences)
+            .map(|(f, occurrence)| result(scan, f, index.get(f.rule).copied(), *occurrence))
+    });
 
     let mut notifications: Vec<Value> = scan
         .errors
@@ -146,18 +151,36 @@ pub fn render(scan: &Scan) -> String {
         );
     }
     run.insert("columnKind".into(), json!("unicodeCodePoints"));
-    run.insert("results".into(), Value::Array(results));
+    let document = Document {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run { run, results }],
+    };
+    super::write_json(&document, out)
+}
 
-    let document = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [run],
-    });
-    // Printed to terminals and CI logs: no C1 control or logging command raw in it.
-    let mut text =
-        super::escape::json(&serde_json::to_string_pretty(&document).unwrap_or_default());
-    text.push('\n');
-    text
+/// The report as text (what `write` writes).
+pub fn render(scan: &Scan) -> String {
+    let mut out = Vec::new();
+    let _ = write(scan, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The SARIF log, written with its results built one at a time.
+#[derive(serde::Serialize)]
+struct Document<R: serde::Serialize> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<R>; 1],
+}
+
+/// A run: its other properties, then `results` last, as before.
+#[derive(serde::Serialize)]
+struct Run<R: serde::Serialize> {
+    #[serde(flatten)]
+    run: Map<String, Value>,
+    results: R,
 }
 
 fn repository() -> String {
