@@ -58,7 +58,7 @@ impl SourceFile {
         let mut chars_before_block = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
         let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
-            if i % CHAR_BLOCK == 0 {
+            if i.is_multiple_of(CHAR_BLOCK) {
                 chars_before_block.push(chars);
             }
             if b == b'\n' {
@@ -66,7 +66,7 @@ impl SourceFile {
             }
             chars += u32::from(!is_continuation(b));
         }
-        if text.len() % CHAR_BLOCK == 0 {
+        if text.len().is_multiple_of(CHAR_BLOCK) {
             chars_before_block.push(chars);
         }
         SourceFile {
