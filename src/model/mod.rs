@@ -358,13 +358,18 @@ impl Model {
             .index
             .clusters_by_any_name
             .get(&name.to_ascii_lowercase())?;
+        self.nearest_cluster(named, unit, Some(zone))
+    }
+
+    /// Of clusters sharing a name, the one in `unit`, else in `zone`, else the first.
+    fn nearest_cluster(&self, named: &[usize], unit: usize, zone: Option<usize>) -> Option<usize> {
         named
             .iter()
             .find(|&&c| self.clusters[c].unit == unit)
             .or_else(|| {
                 named
                     .iter()
-                    .find(|&&c| self.clusters[c].landing_zone == zone)
+                    .find(|&&c| Some(self.clusters[c].landing_zone) == zone)
             })
             .or(named.first())
             .copied()
@@ -399,16 +404,7 @@ impl Model {
             .index
             .clusters_by_name
             .get(&name.to_ascii_lowercase())?;
-        named
-            .iter()
-            .find(|&&c| self.clusters[c].unit == unit)
-            .or_else(|| {
-                named
-                    .iter()
-                    .find(|&&c| Some(self.clusters[c].landing_zone) == zone)
-            })
-            .or(named.first())
-            .copied()
+        self.nearest_cluster(named, unit, zone)
     }
 
     fn link_registries(&mut self) {
