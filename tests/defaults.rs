@@ -18,8 +18,14 @@ fn terraform_cluster(major: Option<u8>) -> RawResource {
     let text = format!("{versions}resource \"azurerm_kubernetes_cluster\" \"aks\" {{\n}}\n");
     let mut sources = Sources::default();
     let id = sources.add("main.tf".into(), text.clone());
-    let (mut resources, errors) =
-        aksguard::terraform::load_root(vec![(id, "main.tf".into(), text)], vec![]);
+    let aksguard::terraform::Loaded {
+        mut resources,
+        errors,
+        ..
+    } = aksguard::terraform::load(aksguard::terraform::Root {
+        files: vec![(id, "main.tf".into(), text)],
+        ..Default::default()
+    });
     assert!(errors.is_empty());
     assert_eq!(resources.len(), 1);
     resources.remove(0)

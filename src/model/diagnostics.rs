@@ -298,8 +298,9 @@ mod tests {
         let text = format!(
             "resource \"azurerm_monitor_diagnostic_setting\" \"d\" {{\n  target_resource_id = azurerm_kubernetes_cluster.aks.id\n{body}}}\n"
         );
-        let (resources, errors) =
-            crate::terraform::load_root(vec![(0, "main.tf".into(), text)], vec![]);
+        let crate::terraform::Loaded {
+            resources, errors, ..
+        } = crate::terraform::load_main(&text);
         assert!(errors.is_empty());
         lower_diagnostic_setting(&resources[0], 0, 0)
     }

@@ -533,10 +533,7 @@ impl<'m> Evaluator<'m> {
                 };
                 match (root, first) {
                     ("var", Some(name)) => {
-                        current = self.module.variable(
-                            &name,
-                            expr.span().map(|r| Loc::new(self.file, r.start, r.end)),
-                        );
+                        current = self.module.variable(&name);
                         if current.is_unknown() {
                             return self.unknown_like(expr, &current, operators.len() == 1);
                         }
@@ -791,12 +788,14 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::terraform::load_root;
+    use crate::terraform::{load_main, Loaded};
     use crate::value::Value;
 
     /// The evaluated attribute `name` of the only resource in `tf`.
     fn attribute(tf: &str, name: &str) -> Value {
-        let (resources, errors) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let Loaded {
+            resources, errors, ..
+        } = load_main(tf);
         assert!(
             errors.is_empty(),
             "{:?}",
@@ -809,7 +808,9 @@ mod tests {
     /// The evaluated attribute `name` of the only resource in `tf`, which runs into an
     /// evaluation limit: reported (AG001) at the expression that ran out.
     fn limited_attribute(tf: &str, name: &str) -> Value {
-        let (resources, errors) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let Loaded {
+            resources, errors, ..
+        } = load_main(tf);
         assert!(
             errors
                 .iter()
@@ -915,7 +916,7 @@ mod tests {
     #[test]
     fn a_resource_id_is_unknown_but_not_null() {
         let tf = "variable \"ws\" {\n  default = null\n}\nlocals {\n  ws = azurerm_log_analytics_workspace.w.id\n}\nresource \"a\" \"b\" {\n  on = local.ws != null\n  data_on = data.azurerm_x.y.id == null\n  off = var.ws != null\n  other = azurerm_log_analytics_workspace.w.name != null\n}\n";
-        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let Loaded { resources, .. } = load_main(tf);
         let body = &resources[0].body;
         assert_eq!(body.get("on").and_then(Value::as_bool), Some(true));
         assert_eq!(body.get("data_on").and_then(Value::as_bool), Some(false));
@@ -945,7 +946,7 @@ resource "r" "n" {
   }
 }
 "#;
-        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let Loaded { resources, .. } = load_main(tf);
         let pools: Vec<&Value> = resources[0]
             .body
             .entries("pool")
@@ -963,7 +964,7 @@ resource "r" "n" {
     #[test]
     fn splat_expressions() {
         let tf = "variable \"v\" {\n  default = [{ n = 1 }, { n = 2 }]\n}\nresource \"a\" \"b\" {\n  s = var.v[*].n\n  t = length(var.v.*.n)\n}\n";
-        let (resources, _) = load_root(vec![(0, "main.tf".into(), tf.into())], vec![]);
+        let Loaded { resources, .. } = load_main(tf);
         let s = resources[0].body.get("s").unwrap();
         let items: Vec<String> = s
             .as_list()

@@ -53,32 +53,6 @@ pub fn parse(file: FileId, name: &str, text: &str) -> Result<ModuleFile, TfError
     }
 }
 
-/// One Terraform root. `tfvars` in precedence order: terraform.tfvars, then *.auto.tfvars
-/// in lexical order. Files that fail to parse are reported and left out; the rest is used.
-pub fn load_root(
-    files: Vec<(FileId, String, String)>,
-    tfvars: Vec<(FileId, String, String)>,
-) -> (Vec<RawResource>, Vec<TfError>) {
-    let mut errors = Vec::new();
-    let mut parse_all = |list: Vec<(FileId, String, String)>| -> Vec<ModuleFile> {
-        list.into_iter()
-            .filter_map(|(id, name, text)| match parse(id, &name, &text) {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            })
-            .collect()
-    };
-    let files = parse_all(files);
-    let tfvars = parse_all(tfvars);
-    let module = Module::new(files, tfvars);
-    let resources = module.resources();
-    errors.extend(limits(&module.shared().budget));
-    (resources, errors)
-}
-
 /// The places evaluation stopped at a limit, as errors (AG001).
 fn limits(budget: &crate::value::Budget) -> impl Iterator<Item = TfError> {
     budget.take_stops().into_iter().map(|s| TfError {
@@ -222,6 +196,15 @@ pub fn load(root: Root) -> Loaded {
         calls,
         not_evaluated,
     }
+}
+
+/// A root of one `main.tf`, loaded as a scan loads a root (for unit tests).
+#[cfg(test)]
+pub fn load_main(text: &str) -> Loaded {
+    load(Root {
+        files: vec![(0, "main.tf".into(), text.into())],
+        ..Root::default()
+    })
 }
 
 /// A `--var name=value`: as Terraform does, a list or object is read as an HCL

@@ -587,7 +587,7 @@ impl Module {
             .unwrap_or("")
     }
 
-    pub fn variable(&self, name: &str, _use_site: Option<Loc>) -> Value {
+    pub fn variable(&self, name: &str) -> Value {
         if let Some(v) = self.var_cache.borrow().get(name) {
             return v.clone();
         }
