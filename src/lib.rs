@@ -14,6 +14,7 @@ pub mod k8s;
 pub mod lsp;
 pub mod model;
 pub mod notice;
+pub mod origin;
 pub mod report;
 pub mod rules;
 pub mod severity;

@@ -1,7 +1,10 @@
 //! The evaluated value tree every format adapter produces. Each node remembers where it was
 //! written (`loc`) and, when it travelled through a variable or parameter, what that was
-//! (`origin`), so a finding can say "variable default at variables.tf:12".
+//! (`origin`), so a finding can say "variable default at variables.tf:12"; an unknown value
+//! also remembers which resource attribute it reads (`referent`), so links between
+//! resources follow it wherever it travelled.
 
+pub use crate::origin::{Origin, Referent};
 use crate::source::Loc;
 use std::cell::{Cell, RefCell};
 use std::sync::Arc;
@@ -11,8 +14,11 @@ pub struct Value {
     pub kind: Kind,
     /// Where this value is written in the source (for computed values: the expression).
     pub loc: Option<Loc>,
-    /// How the value reached its use: "variable `x` default", "parameter `y` default", ...
-    pub origin: Option<Arc<str>>,
+    /// How the value reached its use: a variable default, a parameter file, a module
+    /// argument... (None for a literal written where it is used).
+    pub origin: Option<Arc<Origin>>,
+    /// Unknown values only: the resource attribute it stands for, when known.
+    pub referent: Option<Arc<Referent>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -42,6 +48,7 @@ impl Value {
             kind,
             loc,
             origin: None,
+            referent: None,
         }
     }
     pub fn null() -> Value {
@@ -65,8 +72,26 @@ impl Value {
     pub fn map(entries: Vec<Entry>, loc: Option<Loc>) -> Value {
         Value::new(Kind::Map(entries), loc)
     }
-    pub fn with_origin(mut self, origin: impl Into<Arc<str>>) -> Value {
-        self.origin = Some(origin.into());
+    /// An unknown value that stands for `referent` (a resource's `id`, ...).
+    pub fn unknown_referring(
+        expr: impl Into<String>,
+        loc: Option<Loc>,
+        referent: Referent,
+    ) -> Value {
+        Value {
+            referent: Some(Arc::new(referent)),
+            ..Value::unknown(expr, loc)
+        }
+    }
+    pub fn with_origin(mut self, origin: Origin) -> Value {
+        self.origin = Some(Arc::new(origin));
+        self
+    }
+    /// Sets the origin unless the value already travelled some other way.
+    pub fn with_origin_if_none(mut self, origin: impl FnOnce() -> Origin) -> Value {
+        if self.origin.is_none() {
+            self.origin = Some(Arc::new(origin()));
+        }
         self
     }
     pub fn at(mut self, loc: Option<Loc>) -> Value {

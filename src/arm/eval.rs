@@ -9,7 +9,7 @@ use super::expr::{self, Expr, ExprKind, StringForm};
 use super::functions::{self, MAX_ITEMS};
 use super::json::{Json, Node};
 use crate::source::Loc;
-use crate::value::{Budget, Entry, Kind, Limit, Memo, Value};
+use crate::value::{Budget, Entry, Kind, Limit, Memo, Origin, Value};
 use std::cell::Cell;
 
 /// Nested calls, variable and parameter resolutions, and JSON objects and arrays being
@@ -191,13 +191,17 @@ pub(crate) fn passed_parameters(
     for entry in passed.unwrap_or(&[]) {
         let key = &entry.key;
         let value = if let Some(value) = entry.value.get_ci("value") {
-            with_origin_if_none(value.clone(), || {
-                format!("parameter `{key}` passed by deployment `{deployment}`")
+            with_origin_if_none(value.clone(), || Origin::DeploymentParameter {
+                name: key.clone(),
+                deployment: deployment.to_string(),
             })
         } else if entry.value.get_ci("reference").is_some() {
-            Value::unknown(format!("parameters('{key}')"), entry.value.loc).with_origin(format!(
-                "parameter `{key}` (Key Vault reference) of deployment `{deployment}`"
-            ))
+            Value::unknown(format!("parameters('{key}')"), entry.value.loc).with_origin(
+                Origin::KeyVaultOfDeployment {
+                    name: key.clone(),
+                    deployment: deployment.to_string(),
+                },
+            )
         } else {
             continue;
         };
@@ -206,11 +210,14 @@ pub(crate) fn passed_parameters(
     given
 }
 
-fn with_origin_if_none(mut value: Value, origin: impl FnOnce() -> String) -> Value {
-    if value.origin.is_none() && value.loc.is_some() {
-        value.origin = Some(origin().into());
+/// A value written somewhere (not one the evaluator made up) gets `origin` unless it
+/// already travelled some other way.
+fn with_origin_if_none(value: Value, origin: impl FnOnce() -> Origin) -> Value {
+    if value.loc.is_some() {
+        value.with_origin_if_none(origin)
+    } else {
+        value
     }
-    value
 }
 
 fn fill_loc(mut value: Value, loc: Loc) -> Value {
@@ -563,7 +570,9 @@ impl<'b> Evaluator<'b> {
                 ParamSource::Declared(decl) => match decl.get("defaultValue") {
                     Some(default) => {
                         with_origin_if_none(self.eval_json(scope, default, &Env::default()), || {
-                            format!("parameter `{declared}` default")
+                            Origin::ParameterDefault {
+                                name: declared.to_string(),
+                            }
                         })
                     }
                     None => match decl.prop("nullable") {
@@ -571,9 +580,11 @@ impl<'b> Evaluator<'b> {
                             if scope.complete
                                 && nullable.value.to_value().as_bool() == Some(true) =>
                         {
-                            Value::new(Kind::Null, Some(nullable.loc)).with_origin(format!(
-                                "parameter `{declared}` not passed (nullable)"
-                            ))
+                            Value::new(Kind::Null, Some(nullable.loc)).with_origin(
+                                Origin::NotPassed {
+                                    name: declared.to_string(),
+                                },
+                            )
                         }
                         _ => missing(),
                     },
@@ -605,7 +616,9 @@ impl<'b> Evaluator<'b> {
                 (None, None) => Value::unknown(format!("variables('{name}')"), None),
             };
             let key = direct.map_or(name, |p| p.key.as_str());
-            with_origin_if_none(value, || format!("variable `{key}`"))
+            with_origin_if_none(value, || Origin::Variable {
+                name: key.to_string(),
+            })
         })
     }
 
@@ -677,7 +690,10 @@ impl<'b> Evaluator<'b> {
                         .get("value")
                         .map(|v| self.eval_json(evaluate_in, v, &Env::default()))
                         .unwrap_or_else(|| Value::unknown(output.key.clone(), None))
-                        .with_origin(format!("output `{}` of deployment `{name}`", output.key));
+                        .with_origin(Origin::DeploymentOutput {
+                            name: output.key.clone(),
+                            deployment: name.to_string(),
+                        });
                     Entry {
                         key: output.key.clone(),
                         key_loc: Some(output.loc),

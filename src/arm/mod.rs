@@ -34,7 +34,7 @@ pub use json::SyntaxError;
 
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
-use crate::value::{Kind, Value};
+use crate::value::{Kind, Origin, Value};
 use eval::{copy_count, Env, Evaluator, Scope, Verbatim, MAX_COPY};
 use json::Json;
 
@@ -301,11 +301,18 @@ pub(crate) fn parameter_values(
         let value = if let Some(value) = prop.value.get("value") {
             value
                 .to_value()
-                .with_origin(format!("parameter `{key}` in {name}"))
+                .with_origin(Origin::AssignedInParameterFile {
+                    name: key.clone(),
+                    file: name.to_string(),
+                })
         } else if prop.value.get("reference").is_some() {
             // A Key Vault secret: only the deployment can read it.
-            Value::unknown(format!("parameters('{key}')"), Some(prop.value.loc))
-                .with_origin(format!("parameter `{key}` (Key Vault reference) in {name}"))
+            Value::unknown(format!("parameters('{key}')"), Some(prop.value.loc)).with_origin(
+                Origin::KeyVaultInParameterFile {
+                    name: key.clone(),
+                    file: name.to_string(),
+                },
+            )
         } else {
             continue;
         };

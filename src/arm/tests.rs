@@ -38,8 +38,10 @@ fn src(text: &str, loc: Option<Loc>) -> &str {
     &text[loc.start as usize..loc.end as usize]
 }
 
-fn origin(v: &Value) -> &str {
-    v.origin.as_deref().unwrap_or("<none>")
+fn origin(v: &Value) -> String {
+    v.origin
+        .as_ref()
+        .map_or("<none>".to_string(), |o| o.to_string())
 }
 
 fn strings(v: &Value) -> Vec<&str> {

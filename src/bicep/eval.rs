@@ -11,7 +11,7 @@ use super::syntax;
 use crate::arm::functions;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
-use crate::value::{shorten, Entry, Kind, Limit, Memo, Value};
+use crate::value::{shorten, Entry, Kind, Limit, Memo, Origin, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -376,13 +376,6 @@ fn fill_loc(mut value: Value, loc: Loc) -> Value {
     value
 }
 
-fn with_origin_if_none(mut value: Value, origin: impl FnOnce() -> String) -> Value {
-    if value.origin.is_none() {
-        value.origin = Some(origin().into());
-    }
-    value
-}
-
 /// What a resource declaration becomes once its type, name and parent are known.
 struct Declared {
     kind: String,
@@ -656,9 +649,13 @@ impl Evaluator<'_> {
             let passed = self.object(scope, params, env, &mut |_, _| false);
             for e in passed.as_map().unwrap_or(&[]) {
                 let key = e.key.clone();
-                let value = with_origin_if_none(e.value.clone(), || {
-                    format!("parameter `{key}` passed by module `{symbol}`")
-                });
+                let value = e
+                    .value
+                    .clone()
+                    .with_origin_if_none(|| Origin::ModuleParameter {
+                        name: key.clone(),
+                        module: symbol.to_string(),
+                    });
                 given.push((key, value));
             }
         }
@@ -705,7 +702,10 @@ impl Evaluator<'_> {
             let key = inner.text_of(*name).to_string();
             let value = self
                 .eval(&inner, *value, &env)
-                .with_origin(format!("output `{key}` of module `{symbol}`"));
+                .with_origin(Origin::ModuleOutput {
+                    name: key.clone(),
+                    module: symbol.to_string(),
+                });
             outputs.push(entry(&key, value));
         }
         let deployment = property(scope, object, "name")
@@ -719,7 +719,9 @@ impl Evaluator<'_> {
                 ],
                 None,
             )
-            .with_origin(format!("module `{symbol}`")),
+            .with_origin(Origin::Module {
+                module: symbol.to_string(),
+            }),
         )
     }
 
@@ -740,11 +742,11 @@ impl Evaluator<'_> {
                 return given.clone();
             }
             match param.default {
-                Some(default) => {
-                    with_origin_if_none(self.eval(scope, default, &Env::default()), || {
-                        format!("parameter `{name}` default")
-                    })
-                }
+                Some(default) => self
+                    .eval(scope, default, &Env::default())
+                    .with_origin_if_none(|| Origin::ParameterDefault {
+                        name: name.to_string(),
+                    }),
                 None if param.nullable && scope.complete => Value::null(),
                 None => Value::unknown(name, None),
             }
@@ -755,9 +757,10 @@ impl Evaluator<'_> {
     fn variable(&self, scope: &Scope<'_>, name: &str) -> Option<Value> {
         let node = *scope.vars.get(name)?;
         let value = self.resolve(scope, format!("var:{name}"), || {
-            with_origin_if_none(self.eval(scope, node, &Env::default()), || {
-                format!("variable `{name}`")
-            })
+            self.eval(scope, node, &Env::default())
+                .with_origin_if_none(|| Origin::Variable {
+                    name: name.to_string(),
+                })
         });
         Some(value.unwrap_or_else(|| Value::unknown(name, None)))
     }
@@ -786,7 +789,9 @@ impl Evaluator<'_> {
             if let Some(version) = declared.api_version {
                 entries.push(entry("apiVersion", Value::string(version, None)));
             }
-            Value::map(entries, None).with_origin(format!("resource `{name}`"))
+            Value::map(entries, None).with_origin(Origin::Resource {
+                symbol: name.to_string(),
+            })
         });
         Some(value.unwrap_or_else(|| Value::unknown(name, None)))
     }

@@ -31,7 +31,7 @@ pub use tree_sitter::Tree;
 
 use crate::model::raw::RawResource;
 use crate::source::{FileId, Loc};
-use crate::value::Value;
+use crate::value::{Origin, Value};
 use eval::{Budget, Evaluator, Scope, Walker};
 use std::path::{Path, PathBuf};
 
@@ -282,7 +282,10 @@ fn parameter_values(input: Input<'_>, budget: &Budget) -> Vec<(String, Value)> {
         let name = input.text[name.byte_range()].to_string();
         let value = evaluator
             .eval(&scope, *value, &Default::default())
-            .with_origin(format!("parameter `{name}` in {file_name}"));
+            .with_origin(Origin::AssignedInParameterFile {
+                name: name.clone(),
+                file: file_name.clone(),
+            });
         values.push((name, value));
     }
     values

@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::raw::Format;
-use crate::value::Kind;
+use crate::value::{Kind, Origin};
 use std::collections::HashMap;
 
 struct NoModules;
@@ -147,7 +147,12 @@ fn values_keep_where_they_are_written_and_how_they_got_there() {
     let body = &resources[0].body;
     let a = at(body, "properties.a");
     assert_eq!(src(text, a.loc), "true");
-    assert_eq!(a.origin.as_deref(), Some("parameter `admin` default"));
+    assert_eq!(
+        a.origin.as_deref(),
+        Some(&Origin::ParameterDefault {
+            name: "admin".to_string()
+        })
+    );
     let b = at(body, "properties.b");
     assert_eq!(src(text, b.loc), "'lit'");
     let entry = body
@@ -310,7 +315,10 @@ fn a_bicepparam_file_and_a_module_call_give_parameter_values() {
     assert_eq!(sku.loc.map(|l| l.file), Some(2));
     assert_eq!(
         sku.origin.as_deref(),
-        Some("parameter `sku` in /repo/prod.bicepparam")
+        Some(&Origin::AssignedInParameterFile {
+            name: "sku".to_string(),
+            file: "/repo/prod.bicepparam".to_string()
+        })
     );
     // A module call gives every parameter: an optional one that is not passed is null.
     assert!(at(&registry.body, "properties.note").is_null());

@@ -136,7 +136,7 @@ impl Change {
         let target = match field.state {
             State::Set => Target::Written {
                 at: field.at,
-                origin: field.origin.as_ref().map(|(loc, _)| *loc),
+                origin: field.written,
             },
             State::Default => Target::Absent {
                 anchor: field.at,

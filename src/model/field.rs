@@ -3,7 +3,7 @@
 
 use super::fields::{DefaultValue, FieldSpec};
 use crate::source::Loc;
-use crate::value::{Kind, Value};
+use crate::value::{Kind, Origin, Value};
 use std::cell::RefCell;
 use std::sync::Arc;
 
@@ -44,8 +44,11 @@ pub struct Field<T> {
     pub value: Option<T>,
     /// The attribute when set (or unknown), the closest enclosing block when defaulted.
     pub at: Loc,
-    /// Where the value was written when it travelled through a variable or parameter.
-    pub origin: Option<(Loc, Arc<str>)>,
+    /// How the value reached the attribute (a variable default, a module argument, ...);
+    /// None for a literal written there and for absent attributes.
+    pub origin: Option<Arc<Origin>>,
+    /// Where the value is written, when a variable or parameter carried it from elsewhere.
+    pub written: Option<Loc>,
     /// The attribute as written in this format (`local_account_disabled`,
     /// `disableLocalAccounts`); for an absent one, its path (`network_profile.network_policy`).
     pub attribute: String,
@@ -81,6 +84,10 @@ impl<T> Field<T> {
     }
     pub fn is_unknown(&self) -> bool {
         self.state == State::Unknown
+    }
+    /// Where the value is written and how it got here, when that is not the attribute.
+    pub fn written_elsewhere(&self) -> Option<(Loc, &Origin)> {
+        Some((self.written?, self.origin.as_deref()?))
     }
 }
 
@@ -200,7 +207,8 @@ impl<'a> Reader<'a> {
                     state: State::Set,
                     value: Some(v),
                     at,
-                    origin: origin_of(value, at),
+                    origin: value.origin.clone(),
+                    written: written_elsewhere(value, at),
                     attribute: attribute.to_string(),
                     default_source: spec.source_for(self.arm),
                     unknown_expr: None,
@@ -209,7 +217,8 @@ impl<'a> Reader<'a> {
                     state: State::Unknown,
                     value: None,
                     at,
-                    origin: origin_of(value, at),
+                    origin: value.origin.clone(),
+                    written: written_elsewhere(value, at),
                     attribute: attribute.to_string(),
                     default_source: spec.source_for(self.arm),
                     unknown_expr: Some(format!("{} ({})", attribute, value.type_name())),
@@ -220,6 +229,7 @@ impl<'a> Reader<'a> {
                 value: default(&dflt),
                 at: anchor,
                 origin: None,
+                written: None,
                 attribute: absent_name,
                 default_source: spec.source_for(self.arm),
                 unknown_expr: None,
@@ -229,6 +239,7 @@ impl<'a> Reader<'a> {
                 value: None,
                 at,
                 origin: None,
+                written: None,
                 attribute: absent_name,
                 default_source: spec.source_for(self.arm),
                 unknown_expr: Some(expr),
@@ -299,8 +310,9 @@ fn last_segment(path: &'static str) -> &'static str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-fn origin_of(value: &Value, at: Loc) -> Option<(Loc, Arc<str>)> {
+/// Where a value that travelled (it has an origin) is written, when outside `at`.
+fn written_elsewhere(value: &Value, at: Loc) -> Option<Loc> {
     let loc = value.loc?;
-    let label = value.origin.clone()?;
-    (loc.file != at.file || loc.start < at.start || loc.end > at.end).then_some((loc, label))
+    value.origin.as_ref()?;
+    (loc.file != at.file || loc.start < at.start || loc.end > at.end).then_some(loc)
 }

@@ -400,8 +400,8 @@ impl Rule {
             _ => format!("`{}` set here", field.attribute),
         };
         let mut finding = self.at(subject, field.at, message, label, help);
-        if let Some((loc, origin)) = &field.origin {
-            finding.notes.push((*loc, format!("value from {origin}")));
+        if let Some((loc, origin)) = field.written_elsewhere() {
+            finding.notes.push((loc, format!("value from {origin}")));
         }
         finding
     }
@@ -476,7 +476,7 @@ pub fn report_disabled(
         if value.known() == Some(&false) {
             let help = spelled(cluster, help.0, help.1).to_string();
             // The fix writes where the value comes from: the title says so.
-            let title = match &value.origin {
+            let title = match value.written_elsewhere() {
                 Some((_, origin)) => format!("Set the {origin} to `true`"),
                 None => help.clone(),
             };

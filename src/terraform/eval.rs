@@ -5,7 +5,7 @@
 use super::functions;
 use super::module::Module;
 use crate::source::{FileId, Loc};
-use crate::value::{format_number, Entry, Kind, Limit, Value};
+use crate::value::{format_number, Entry, Kind, Limit, Referent, Value};
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span;
@@ -87,9 +87,9 @@ impl<'m> Evaluator<'m> {
     fn unknown_like(&self, expr: &impl Span, value: &Value, whole: bool) -> Value {
         let unknown = self.unknown(expr);
         if whole && is_non_null(value) {
-            // Keeps the address a resource ID names, for links through variables and locals.
+            // Keeps the resource an ID names, for links through variables and locals.
             Value {
-                origin: value.origin.clone(),
+                referent: value.referent.clone(),
                 ..unknown
             }
         } else {
@@ -99,11 +99,11 @@ impl<'m> Evaluator<'m> {
 
     /// `type.name.id`: unknown but never null, remembering the resource's full address.
     fn resource_id(&self, expr: &impl Span, address: Option<String>) -> Value {
-        let origin = match address {
-            Some(address) => format!("{NON_NULL}: {address}"),
-            None => NON_NULL.to_string(),
-        };
-        self.unknown(expr).with_origin(origin)
+        Value::unknown_referring(
+            self.text(expr),
+            self.loc(expr),
+            Referent::terraform_id(address),
+        )
     }
 
     pub fn eval(&mut self, expr: &Expression, scope: &Scope) -> Value {
@@ -685,18 +685,11 @@ impl<'m> Evaluator<'m> {
     }
 }
 
-/// The origin that marks an unknown value as certainly not null: a resource or data
-/// source `id`, which Terraform knows exists although not its value. It goes on with the
-/// full address of the resource it names (`: module.aks.azurerm_kubernetes_cluster.this`),
-/// so a link survives the variables, locals and module arguments the ID travels through.
-const NON_NULL: &str = "a resource ID, known only after apply";
-
+/// A resource or data source `id`, which Terraform knows exists although not its value:
+/// an unknown that is certainly not null.
 pub fn is_non_null(value: &Value) -> bool {
     value.is_unknown()
-        && value
-            .origin
-            .as_deref()
-            .is_some_and(|o| o.starts_with(NON_NULL))
+        && matches!(value.referent.as_deref(), Some(Referent::Terraform { attribute, .. }) if attribute == "id")
 }
 
 /// The full address of the resource an unknown resource ID names, wherever it travelled.
@@ -704,11 +697,10 @@ pub fn id_address(value: &Value) -> Option<&str> {
     if !value.is_unknown() {
         return None;
     }
-    value
-        .origin
-        .as_deref()?
-        .strip_prefix(NON_NULL)?
-        .strip_prefix(": ")
+    match value.referent.as_deref()? {
+        Referent::Terraform { address, attribute } if attribute == "id" => address.as_deref(),
+        _ => None,
+    }
 }
 
 fn ends_with_id(operators: &[hcl_edit::Decorated<TraversalOperator>]) -> bool {

@@ -10,7 +10,7 @@ pub mod types;
 
 use crate::model::raw::RawResource;
 use crate::source::{FileId, Loc};
-use crate::value::Value;
+use crate::value::{Origin, Value};
 use module::{Module, ModuleDirs, ModuleFile, Placement, Shared, TfVars};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -113,7 +113,10 @@ pub fn load(root: Root) -> Loaded {
                         .unwrap_or(&[])
                         .iter()
                         .map(|e| {
-                            let origin = format!("`{}` in {name}", e.key);
+                            let origin = Origin::AssignedInVariableFile {
+                                name: e.key.clone(),
+                                file: name.clone(),
+                            };
                             (e.key.clone(), e.value.clone().with_origin(origin))
                         })
                         .collect();
@@ -210,7 +213,9 @@ pub fn load_main(text: &str) -> Loaded {
 /// A `--var name=value`: as Terraform does, a list or object is read as an HCL
 /// expression, anything else is the string itself.
 fn cli_value(name: &str, text: &str) -> Value {
-    let origin = format!("`--var {name}`");
+    let origin = Origin::CommandLine {
+        name: name.to_string(),
+    };
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         let source = format!("v = {text}\n");

@@ -6,7 +6,7 @@ use super::functions::for_each_pairs;
 use super::TfError;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
-use crate::value::{Entry, Kind, Value};
+use crate::value::{Entry, Kind, Origin, Value};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, BlockLabel, Body, Structure};
 use hcl_edit::Span;
@@ -231,9 +231,12 @@ impl Module {
                 .collect();
             for (name, expr) in attrs {
                 let mut ev = Evaluator::new(&module, module.files[fi].id);
-                let value = ev
-                    .eval(&expr, &Scope::default())
-                    .with_origin(format!("`{name}` in {file_name}"));
+                let value =
+                    ev.eval(&expr, &Scope::default())
+                        .with_origin(Origin::AssignedInVariableFile {
+                            name: name.clone(),
+                            file: file_name.clone(),
+                        });
                 module.assigned.insert(name, value);
             }
         }
@@ -395,10 +398,12 @@ impl Module {
                 ) {
                     continue;
                 }
-                let mut value = ev.eval(&attr.value, &scope);
-                if value.origin.is_none() {
-                    value.origin = Some(format!("argument `{key}` of module `{name}`").into());
-                }
+                let value =
+                    ev.eval(&attr.value, &scope)
+                        .with_origin_if_none(|| Origin::ModuleArgument {
+                            name: key.to_string(),
+                            module: name.to_string(),
+                        });
                 inputs.insert(key.to_string(), value);
             }
             let placement = Placement {
@@ -605,7 +610,9 @@ impl Module {
                 Some((fi, Some(default), _)) => {
                     let mut ev = Evaluator::new(self, self.files[*fi].id);
                     ev.eval(default, &Scope::default())
-                        .with_origin(format!("variable `{name}` default"))
+                        .with_origin(Origin::VariableDefault {
+                            name: name.to_string(),
+                        })
                 }
                 _ => Value::unknown(key.clone(), None),
             }
@@ -643,10 +650,11 @@ impl Module {
         }
         let mut ev = Evaluator::new(self, self.files[*fi].id);
         ev.depth = depth + 1;
-        let mut value = ev.eval(expr, &Scope::default());
-        if value.origin.is_none() {
-            value.origin = Some(format!("local `{name}`").into());
-        }
+        let value = ev
+            .eval(expr, &Scope::default())
+            .with_origin_if_none(|| Origin::Local {
+                name: name.to_string(),
+            });
         self.resolving.borrow_mut().remove(&key);
         self.local_cache
             .borrow_mut()

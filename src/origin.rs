@@ -1,0 +1,246 @@
+//! How a value reached the attribute that uses it ([`Origin`]), filled by the adapters
+//! as they evaluate. Reports show it as text ("value from variable `x` default"); fixes
+//! decide from it whether changing the value where it is written is safe.
+
+use std::fmt;
+
+/// How a value travelled from where it is written to where it is used. A literal written
+/// at its use has none.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Terraform: `variable "name" { default = ... }`.
+    VariableDefault { name: String },
+    /// ARM `"defaultValue"` or Bicep `param name type = ...`.
+    ParameterDefault { name: String },
+    /// Terraform: `name = ...` in a `.tfvars` or `.tfvars.json` file (`file`, display path).
+    AssignedInVariableFile { name: String, file: String },
+    /// ARM parameters file (`"name": { "value": ... }`) or `.bicepparam` (`param name = ...`).
+    AssignedInParameterFile { name: String, file: String },
+    /// ARM parameters file: a Key Vault secret only the deployment can read.
+    KeyVaultInParameterFile { name: String, file: String },
+    /// Terraform: `--var name=...`.
+    CommandLine { name: String },
+    /// Terraform: `module "module" { name = ... }`, written at the call.
+    ModuleArgument { name: String, module: String },
+    /// Bicep: `module module '...' = { params: { name: ... } }`, written at the call.
+    ModuleParameter { name: String, module: String },
+    /// ARM: a nested deployment's `"parameters": { "name": { "value": ... } }`.
+    DeploymentParameter { name: String, deployment: String },
+    /// ARM: a nested deployment's Key Vault reference parameter.
+    KeyVaultOfDeployment { name: String, deployment: String },
+    /// ARM: a nullable parameter nobody passes (null).
+    NotPassed { name: String },
+    /// Terraform: `locals { name = ... }`.
+    Local { name: String },
+    /// ARM `variables('name')` or Bicep `var name = ...`.
+    Variable { name: String },
+    /// Bicep: `module.outputs.name`.
+    ModuleOutput { name: String, module: String },
+    /// Bicep: the symbolic name of a module (its deployment name and outputs).
+    Module { module: String },
+    /// ARM: `reference(<deployment>).outputs.name`.
+    DeploymentOutput { name: String, deployment: String },
+    /// Bicep: the symbolic name of a resource (its `id`, `name`, `type`).
+    Resource { symbol: String },
+}
+
+impl Origin {
+    /// Written at a module or nested deployment call for that one call, as opposed to a
+    /// default, a file of values or a local every reader shares: changing it there changes
+    /// only what the call deploys.
+    pub fn is_call_argument(&self) -> bool {
+        matches!(
+            self,
+            Origin::ModuleArgument { .. }
+                | Origin::ModuleParameter { .. }
+                | Origin::DeploymentParameter { .. }
+        )
+    }
+}
+
+impl fmt::Display for Origin {
+    /// The words reports use after "value from" (and fix titles after "Set the").
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::VariableDefault { name } => write!(f, "variable `{name}` default"),
+            Origin::ParameterDefault { name } => write!(f, "parameter `{name}` default"),
+            Origin::AssignedInVariableFile { name, file } => write!(f, "`{name}` in {file}"),
+            Origin::AssignedInParameterFile { name, file } => {
+                write!(f, "parameter `{name}` in {file}")
+            }
+            Origin::KeyVaultInParameterFile { name, file } => {
+                write!(f, "parameter `{name}` (Key Vault reference) in {file}")
+            }
+            Origin::CommandLine { name } => write!(f, "`--var {name}`"),
+            Origin::ModuleArgument { name, module } => {
+                write!(f, "argument `{name}` of module `{module}`")
+            }
+            Origin::ModuleParameter { name, module } => {
+                write!(f, "parameter `{name}` passed by module `{module}`")
+            }
+            Origin::DeploymentParameter { name, deployment } => {
+                write!(f, "parameter `{name}` passed by deployment `{deployment}`")
+            }
+            Origin::KeyVaultOfDeployment { name, deployment } => write!(
+                f,
+                "parameter `{name}` (Key Vault reference) of deployment `{deployment}`"
+            ),
+            Origin::NotPassed { name } => write!(f, "parameter `{name}` not passed (nullable)"),
+            Origin::Local { name } => write!(f, "local `{name}`"),
+            Origin::Variable { name } => write!(f, "variable `{name}`"),
+            Origin::ModuleOutput { name, module } => {
+                write!(f, "output `{name}` of module `{module}`")
+            }
+            Origin::Module { module } => write!(f, "module `{module}`"),
+            Origin::DeploymentOutput { name, deployment } => {
+                write!(f, "output `{name}` of deployment `{deployment}`")
+            }
+            Origin::Resource { symbol } => write!(f, "resource `{symbol}`"),
+        }
+    }
+}
+
+/// What an unknown value stands for, when the adapter knows it: links between resources
+/// (a private endpoint to its registry, a diagnostic setting to its cluster) follow it
+/// through variables, locals and module arguments instead of reading expression text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Referent {
+    /// A Terraform resource or data source attribute. `address` is the full address
+    /// (module path and instance key included), None when the instance key is not known
+    /// offline; `attribute` is what is read from it (`id`).
+    Terraform {
+        address: Option<String>,
+        attribute: String,
+    },
+}
+
+impl Referent {
+    /// A Terraform resource's `id`: unknown offline, but never null once applied.
+    pub fn terraform_id(address: Option<String>) -> Referent {
+        Referent::Terraform {
+            address,
+            attribute: "id".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Origin;
+
+    fn s(text: &str) -> String {
+        text.to_string()
+    }
+
+    /// The words reports have always shown: renaming a variant must not change them.
+    #[test]
+    fn every_origin_renders_as_reports_have_always_shown_it() {
+        let cases = [
+            (
+                Origin::VariableDefault { name: s("private") },
+                "variable `private` default",
+            ),
+            (
+                Origin::ParameterDefault { name: s("rbac") },
+                "parameter `rbac` default",
+            ),
+            (
+                Origin::AssignedInVariableFile {
+                    name: s("x"),
+                    file: s("env/prod.tfvars"),
+                },
+                "`x` in env/prod.tfvars",
+            ),
+            (
+                Origin::AssignedInParameterFile {
+                    name: s("x"),
+                    file: s("main.parameters.json"),
+                },
+                "parameter `x` in main.parameters.json",
+            ),
+            (
+                Origin::KeyVaultInParameterFile {
+                    name: s("x"),
+                    file: s("p.json"),
+                },
+                "parameter `x` (Key Vault reference) in p.json",
+            ),
+            (Origin::CommandLine { name: s("x") }, "`--var x`"),
+            (
+                Origin::ModuleArgument {
+                    name: s("x"),
+                    module: s("aks"),
+                },
+                "argument `x` of module `aks`",
+            ),
+            (
+                Origin::ModuleParameter {
+                    name: s("x"),
+                    module: s("aks"),
+                },
+                "parameter `x` passed by module `aks`",
+            ),
+            (
+                Origin::DeploymentParameter {
+                    name: s("x"),
+                    deployment: s("d"),
+                },
+                "parameter `x` passed by deployment `d`",
+            ),
+            (
+                Origin::KeyVaultOfDeployment {
+                    name: s("x"),
+                    deployment: s("d"),
+                },
+                "parameter `x` (Key Vault reference) of deployment `d`",
+            ),
+            (
+                Origin::NotPassed { name: s("x") },
+                "parameter `x` not passed (nullable)",
+            ),
+            (Origin::Local { name: s("x") }, "local `x`"),
+            (Origin::Variable { name: s("x") }, "variable `x`"),
+            (
+                Origin::ModuleOutput {
+                    name: s("id"),
+                    module: s("acr"),
+                },
+                "output `id` of module `acr`",
+            ),
+            (Origin::Module { module: s("acr") }, "module `acr`"),
+            (
+                Origin::DeploymentOutput {
+                    name: s("id"),
+                    deployment: s("d"),
+                },
+                "output `id` of deployment `d`",
+            ),
+            (Origin::Resource { symbol: s("acr") }, "resource `acr`"),
+        ];
+        for (origin, text) in cases {
+            assert_eq!(origin.to_string(), text);
+        }
+    }
+
+    #[test]
+    fn only_values_written_at_a_call_are_call_arguments() {
+        assert!(Origin::ModuleArgument {
+            name: s("x"),
+            module: s("m")
+        }
+        .is_call_argument());
+        assert!(Origin::ModuleParameter {
+            name: s("x"),
+            module: s("m")
+        }
+        .is_call_argument());
+        assert!(!Origin::VariableDefault { name: s("x") }.is_call_argument());
+        assert!(!Origin::ParameterDefault { name: s("x") }.is_call_argument());
+        assert!(!Origin::Local { name: s("x") }.is_call_argument());
+        assert!(!Origin::AssignedInParameterFile {
+            name: s("x"),
+            file: s("f")
+        }
+        .is_call_argument());
+    }
+}
