@@ -4,7 +4,8 @@
 use super::field::{Field, State};
 use super::fields::DefaultValue;
 use super::raw::{Format, RawResource};
-use super::registry::{located, nested_scope, Located, Reference};
+use super::reference::{nested_scope, Reference};
+use super::{located, Located};
 use crate::source::Loc;
 use crate::value::{Kind, Value};
 

@@ -1,20 +1,27 @@
 //! The typed resource model every rule reads, whatever the source format.
 
 pub mod cluster;
+pub mod defender;
 pub mod diagnostics;
 pub mod field;
 pub mod fields;
+pub mod policy;
+pub mod private_endpoint;
 pub mod raw;
+pub mod reference;
 pub mod registry;
+pub mod role_assignment;
 pub mod workload;
 
-use crate::source::FileId;
+use crate::source::{FileId, Loc};
 use cluster::{Cluster, NodePool};
+use defender::Pricing;
+use policy::PolicyAssignment;
+use private_endpoint::PrivateEndpoint;
 use raw::{Format, RawResource};
-use registry::{
-    parse_resource_id, PolicyAssignment, Pricing, PrivateEndpoint, Reference, Registry,
-    RegistryData, RoleAssignment,
-};
+use reference::{parse_resource_id, Reference};
+use registry::{Registry, RegistryData};
+use role_assignment::RoleAssignment;
 use std::collections::{HashMap, HashSet};
 
 /// A landing zone: from `[[landing-zone]]`, or the scan root when there is no config.
@@ -24,6 +31,28 @@ pub struct Zone {
     pub corp: bool,
     /// Lower-case subscription ID.
     pub subscription: Option<String>,
+}
+
+/// Common identity of the linked resources.
+#[derive(Clone, Debug)]
+pub struct Located {
+    pub address: String,
+    pub format: Format,
+    pub file: FileId,
+    pub header: Loc,
+    pub unit: usize,
+    pub zone: usize,
+}
+
+pub fn located(res: &RawResource, unit: usize, zone: usize) -> Located {
+    Located {
+        address: res.address.clone(),
+        format: res.format,
+        file: res.file,
+        header: res.header,
+        unit,
+        zone,
+    }
 }
 
 #[derive(Default, Debug)]
@@ -248,40 +277,42 @@ impl Model {
                     .registries
                     .push(registry::lower_registry(res, unit, zone));
             } else if is(
-                registry::TF_PRIVATE_ENDPOINT,
-                registry::ARM_PRIVATE_ENDPOINT,
+                private_endpoint::TF_PRIVATE_ENDPOINT,
+                private_endpoint::ARM_PRIVATE_ENDPOINT,
             ) {
                 model
                     .private_endpoints
-                    .push(registry::lower_private_endpoint(res, unit, zone));
-            } else if is(registry::TF_ROLE_ASSIGNMENT, registry::ARM_ROLE_ASSIGNMENT)
-                || (res.format != Format::Terraform
-                    && kind
-                        .to_ascii_lowercase()
-                        .ends_with("/providers/roleassignments"))
+                    .push(private_endpoint::lower_private_endpoint(res, unit, zone));
+            } else if is(
+                role_assignment::TF_ROLE_ASSIGNMENT,
+                role_assignment::ARM_ROLE_ASSIGNMENT,
+            ) || (res.format != Format::Terraform
+                && kind
+                    .to_ascii_lowercase()
+                    .ends_with("/providers/roleassignments"))
             {
                 model
                     .role_assignments
-                    .push(registry::lower_role_assignment(res, unit, zone));
-            } else if is(registry::TF_PRICING, registry::ARM_PRICING) {
+                    .push(role_assignment::lower_role_assignment(res, unit, zone));
+            } else if is(defender::TF_PRICING, defender::ARM_PRICING) {
                 model
                     .pricings
-                    .push(registry::lower_pricing(res, unit, zone));
+                    .push(defender::lower_pricing(res, unit, zone));
             } else if diagnostics::is_diagnostic_setting(kind) {
                 model
                     .diagnostic_settings
                     .push(diagnostics::lower_diagnostic_setting(res, unit, zone));
-            } else if registry::is_policy_assignment(kind) {
+            } else if policy::is_policy_assignment(kind) {
                 model
                     .policy_assignments
-                    .push(registry::lower_policy_assignment(res, unit, zone));
+                    .push(policy::lower_policy_assignment(res, unit, zone));
             } else if kind == "azurerm_resource_group" {
                 if let Some(name) = &res.name {
                     model
                         .resource_groups
                         .insert((unit, res.address.clone()), name.to_ascii_lowercase());
                 }
-            } else if registry::is_virtual_machine(kind) {
+            } else if defender::is_virtual_machine(kind) {
                 model.zones_with_vms.insert(zone);
             }
         }
@@ -425,12 +456,12 @@ impl Model {
             let assignment = &self.role_assignments[i];
             let target = self.resolve(&assignment.scope, assignment.at.unit, assignment.at.zone);
             let cluster = match &assignment.kubelet_of {
-                Some(registry::ClusterRef::Address(address)) => self
+                Some(reference::ClusterRef::Address(address)) => self
                     .index
                     .cluster_by_address
                     .get(&(assignment.at.unit, address.clone()))
                     .copied(),
-                Some(registry::ClusterRef::Name(name)) => {
+                Some(reference::ClusterRef::Name(name)) => {
                     self.arm_cluster(name, assignment.at.unit, Some(assignment.at.zone))
                 }
                 None => None,
@@ -510,10 +541,10 @@ impl Model {
     }
 
     /// The lower-case name of a Terraform resource group reference, when known.
-    pub fn group_name(&self, unit: usize, group: &registry::GroupRef) -> Option<String> {
+    pub fn group_name(&self, unit: usize, group: &reference::GroupRef) -> Option<String> {
         match group {
-            registry::GroupRef::Name(name) => Some(name.clone()),
-            registry::GroupRef::Address(address) => {
+            reference::GroupRef::Name(name) => Some(name.clone()),
+            reference::GroupRef::Address(address) => {
                 self.resource_groups.get(&(unit, address.clone())).cloned()
             }
         }

@@ -1,7 +1,8 @@
 use super::{Context, Rule};
 use crate::finding::Finding;
+use crate::model::policy::PolicyScope;
 use crate::model::raw::Format;
-use crate::model::registry::{enabled, PolicyScope, Registry};
+use crate::model::registry::{enabled, Registry};
 use crate::model::{Model, Target};
 use crate::severity::Severity;
 

@@ -1,6 +1,6 @@
 use super::{zone_name, Context, Rule};
 use crate::finding::Finding;
-use crate::model::registry::Role;
+use crate::model::role_assignment::Role;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {

@@ -1,6 +1,6 @@
 use super::{Context, Rule};
 use crate::finding::Finding;
-use crate::model::registry::Reference;
+use crate::model::reference::Reference;
 use crate::model::Target;
 use crate::severity::Severity;
 use std::collections::{HashMap, HashSet};
