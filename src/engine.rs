@@ -192,8 +192,8 @@ fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)
     for r in &model.registries {
         fields!(
             r,
-            &r.at.address,
-            r.at.format,
+            &r.resource.address,
+            r.resource.format,
             [
                 sku,
                 public_network,
@@ -208,7 +208,7 @@ fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)
         );
     }
     for d in &model.diagnostic_settings {
-        fields!(d, &d.at.address, d.at.format, [target, audit]);
+        fields!(d, &d.resource.address, d.resource.format, [target, audit]);
     }
 }
 

@@ -3,7 +3,7 @@
 use super::field::{Field, Reader};
 use super::fields as f;
 use super::raw::{Format, RawResource};
-use super::{located, Located};
+use super::Resource;
 use crate::value::{Kind, Value};
 
 pub const TF_PRICING: &str = "azurerm_security_center_subscription_pricing";
@@ -14,7 +14,7 @@ pub const REGISTRY_SCANNING_EXTENSION: &str = "ContainerRegistriesVulnerabilityA
 
 #[derive(Debug)]
 pub struct Pricing {
-    pub at: Located,
+    pub resource: Resource,
     pub plan: Field<String>,
     pub tier: Field<String>,
     /// Registry vulnerability assessment for a Containers plan: Some(true/false) when known.
@@ -94,7 +94,7 @@ pub fn lower_pricing(res: &RawResource, unit: usize, zone: usize) -> Pricing {
         }
     };
     Pricing {
-        at: located(res, unit, zone),
+        resource: Resource::new(res, unit, zone),
         plan,
         tier,
         registry_scanning,

@@ -5,7 +5,7 @@ use super::field::{Field, State};
 use super::fields::DefaultValue;
 use super::raw::{Format, RawResource};
 use super::reference::{nested_scope, Reference};
-use super::{located, Located};
+use super::Resource;
 use crate::source::Loc;
 use crate::value::{Kind, Value};
 
@@ -29,7 +29,7 @@ pub fn is_diagnostic_setting(kind: &str) -> bool {
 
 #[derive(Debug)]
 pub struct DiagnosticSetting {
-    pub at: Located,
+    pub resource: Resource,
     pub name: Option<String>,
     /// The resource the setting is attached to: Terraform `target_resource_id`, ARM
     /// `scope` (or the parent of the legacy child form). Default (no value) when it has
@@ -45,9 +45,9 @@ pub struct DiagnosticSetting {
 
 impl DiagnosticSetting {
     pub fn label(&self) -> &str {
-        match self.at.format {
-            Format::Terraform => &self.at.address,
-            _ => self.name.as_deref().unwrap_or(&self.at.address),
+        match self.resource.format {
+            Format::Terraform => &self.resource.address,
+            _ => self.name.as_deref().unwrap_or(&self.resource.address),
         }
     }
 }
@@ -185,7 +185,7 @@ pub fn lower_diagnostic_setting(res: &RawResource, unit: usize, zone: usize) -> 
         },
     };
     DiagnosticSetting {
-        at: located(res, unit, zone),
+        resource: Resource::new(res, unit, zone),
         name: res.name.clone(),
         target,
         audit,

@@ -33,9 +33,11 @@ pub struct Zone {
     pub subscription: Option<String>,
 }
 
-/// Common identity of the linked resources.
+/// The resource a registry, endpoint, role assignment, pricing, policy assignment or
+/// diagnostic setting was lowered from: how findings name it, where it is declared, and the
+/// unit and zone linking looks in.
 #[derive(Clone, Debug)]
-pub struct Located {
+pub struct Resource {
     pub address: String,
     pub format: Format,
     pub file: FileId,
@@ -44,14 +46,16 @@ pub struct Located {
     pub zone: usize,
 }
 
-pub fn located(res: &RawResource, unit: usize, zone: usize) -> Located {
-    Located {
-        address: res.address.clone(),
-        format: res.format,
-        file: res.file,
-        header: res.header,
-        unit,
-        zone,
+impl Resource {
+    pub fn new(res: &RawResource, unit: usize, zone: usize) -> Resource {
+        Resource {
+            address: res.address.clone(),
+            format: res.format,
+            file: res.file,
+            header: res.header,
+            unit,
+            zone,
+        }
     }
 }
 
@@ -115,10 +119,10 @@ impl Index {
     fn build(model: &Model) -> Index {
         let mut index = Index::default();
         for (i, r) in model.registries.iter().enumerate() {
-            if r.at.format == Format::Terraform {
+            if r.resource.format == Format::Terraform {
                 index
                     .registry_by_address
-                    .insert((r.at.unit, r.at.address.clone()), i);
+                    .insert((r.resource.unit, r.resource.address.clone()), i);
             }
             if let Some(name) = &r.name {
                 index
@@ -129,7 +133,7 @@ impl Index {
             }
             index
                 .registries_by_zone
-                .entry(r.at.zone)
+                .entry(r.resource.zone)
                 .or_default()
                 .push(i);
         }
@@ -169,12 +173,16 @@ impl Index {
             }
         }
         for (i, p) in model.pricings.iter().enumerate() {
-            index.pricings_by_zone.entry(p.at.zone).or_default().push(i);
+            index
+                .pricings_by_zone
+                .entry(p.resource.zone)
+                .or_default()
+                .push(i);
         }
         for (i, p) in model.policy_assignments.iter().enumerate() {
             index
                 .policy_assignments_by_zone
-                .entry(p.at.zone)
+                .entry(p.resource.zone)
                 .or_default()
                 .push(i);
         }
@@ -197,7 +205,7 @@ impl Index {
 
 /// Where a reference to a registry leads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
+pub enum RegistryLink {
     Registry(usize),
     /// No registry of that name in the scan, but its subscription belongs to this zone.
     Zone(usize),
@@ -330,7 +338,7 @@ impl Model {
     fn link_diagnostic_settings(&mut self) {
         for i in 0..self.diagnostic_settings.len() {
             let setting = &self.diagnostic_settings[i];
-            let (unit, zone) = (setting.at.unit, setting.at.zone);
+            let (unit, zone) = (setting.resource.unit, setting.resource.zone);
             let mut undecided = None;
             let cluster = match &setting.target.value {
                 Some(Reference::Address(address)) => {
@@ -442,9 +450,11 @@ impl Model {
         let mut links = Vec::new();
         for (e, endpoint) in self.private_endpoints.iter().enumerate() {
             for (c, connection) in endpoint.connections.iter().enumerate() {
-                if let Target::Registry(r) =
-                    self.resolve(&connection.target, endpoint.at.unit, endpoint.at.zone)
-                {
+                if let RegistryLink::Registry(r) = self.resolve_registry(
+                    &connection.target,
+                    endpoint.resource.unit,
+                    endpoint.resource.zone,
+                ) {
                     links.push((e, c, r));
                 }
             }
@@ -454,27 +464,33 @@ impl Model {
         }
         for i in 0..self.role_assignments.len() {
             let assignment = &self.role_assignments[i];
-            let target = self.resolve(&assignment.scope, assignment.at.unit, assignment.at.zone);
+            let link = self.resolve_registry(
+                &assignment.scope,
+                assignment.resource.unit,
+                assignment.resource.zone,
+            );
             let cluster = match &assignment.kubelet_of {
                 Some(reference::ClusterRef::Address(address)) => self
                     .index
                     .cluster_by_address
-                    .get(&(assignment.at.unit, address.clone()))
+                    .get(&(assignment.resource.unit, address.clone()))
                     .copied(),
-                Some(reference::ClusterRef::Name(name)) => {
-                    self.arm_cluster(name, assignment.at.unit, Some(assignment.at.zone))
-                }
+                Some(reference::ClusterRef::Name(name)) => self.arm_cluster(
+                    name,
+                    assignment.resource.unit,
+                    Some(assignment.resource.zone),
+                ),
                 None => None,
             };
             let assignment = &mut self.role_assignments[i];
             assignment.cluster = cluster;
-            match target {
-                Target::Registry(r) => {
+            match link {
+                RegistryLink::Registry(r) => {
                     assignment.registry = Some(r);
-                    assignment.registry_zone = Some(self.registries[r].at.zone);
+                    assignment.registry_zone = Some(self.registries[r].resource.zone);
                 }
-                Target::Zone(z) => assignment.registry_zone = Some(z),
-                Target::Unresolved => {}
+                RegistryLink::Zone(z) => assignment.registry_zone = Some(z),
+                RegistryLink::Unresolved => {}
             }
         }
     }
@@ -482,12 +498,17 @@ impl Model {
     /// A reference to a registry: a Terraform address in the same root (or a data source
     /// naming it), or a resource ID matched by registry name (case-insensitive) preferring
     /// the same unit, then the same zone; failing that, by the ID's subscription.
-    pub fn resolve(&self, reference: &Reference, unit: usize, zone: usize) -> Target {
+    pub fn resolve_registry(
+        &self,
+        reference: &Reference,
+        unit: usize,
+        zone: usize,
+    ) -> RegistryLink {
         let (name, subscription) = match reference {
             Reference::Address(address) => {
                 let key = (unit, address.clone());
                 if let Some(&r) = self.index.registry_by_address.get(&key) {
-                    return Target::Registry(r);
+                    return RegistryLink::Registry(r);
                 }
                 let data = (self.index.registry_data_by_address.get(&key))
                     .map(|&d| &self.registry_data[d]);
@@ -504,16 +525,16 @@ impl Model {
                             .flatten();
                         (name.clone(), subscription)
                     }
-                    _ => return Target::Unresolved,
+                    _ => return RegistryLink::Unresolved,
                 }
             }
             Reference::Id(id) => match parse_resource_id(id) {
                 Some(parsed) if parsed.kind.eq_ignore_ascii_case(registry::ARM_REGISTRY) => {
                     (parsed.name, parsed.subscription)
                 }
-                _ => return Target::Unresolved,
+                _ => return RegistryLink::Unresolved,
             },
-            Reference::Unknown => return Target::Unresolved,
+            Reference::Unknown => return RegistryLink::Unresolved,
         };
         let named: &[usize] = self
             .index
@@ -523,20 +544,24 @@ impl Model {
             .unwrap_or(&[]);
         let pick = named
             .iter()
-            .find(|&&i| self.registries[i].at.unit == unit)
-            .or_else(|| named.iter().find(|&&i| self.registries[i].at.zone == zone))
+            .find(|&&i| self.registries[i].resource.unit == unit)
+            .or_else(|| {
+                named
+                    .iter()
+                    .find(|&&i| self.registries[i].resource.zone == zone)
+            })
             .or(named.first());
         if let Some(&r) = pick {
-            return Target::Registry(r);
+            return RegistryLink::Registry(r);
         }
         match subscription {
             Some(sub) => self
                 .index
                 .zone_by_subscription
                 .get(&sub)
-                .map(|&z| Target::Zone(z))
-                .unwrap_or(Target::Unresolved),
-            None => Target::Unresolved,
+                .map(|&z| RegistryLink::Zone(z))
+                .unwrap_or(RegistryLink::Unresolved),
+            None => RegistryLink::Unresolved,
         }
     }
 

@@ -2,7 +2,7 @@
 
 use super::raw::{Format, RawResource};
 use super::reference::{group_of_id, GroupRef, Reference};
-use super::{located, Located};
+use super::Resource;
 use crate::value::Value;
 
 pub const ARM_POLICY_ASSIGNMENT: &str = "Microsoft.Authorization/policyAssignments";
@@ -24,7 +24,7 @@ pub enum PolicyScope {
 
 #[derive(Debug)]
 pub struct PolicyAssignment {
-    pub at: Located,
+    pub resource: Resource,
     pub image_integrity: bool,
     pub scope: PolicyScope,
 }
@@ -63,7 +63,7 @@ pub fn lower_policy_assignment(res: &RawResource, unit: usize, zone: usize) -> P
         _ => PolicyScope::Zone,
     };
     PolicyAssignment {
-        at: located(res, unit, zone),
+        resource: Resource::new(res, unit, zone),
         image_integrity,
         scope,
     }

@@ -2,7 +2,7 @@
 
 use super::raw::{Format, RawResource};
 use super::reference::Reference;
-use super::{located, Located};
+use super::Resource;
 use crate::source::Loc;
 use crate::value::Value;
 
@@ -22,7 +22,7 @@ pub struct Connection {
 
 #[derive(Debug)]
 pub struct PrivateEndpoint {
-    pub at: Located,
+    pub resource: Resource,
     pub connections: Vec<Connection>,
 }
 
@@ -55,7 +55,7 @@ pub fn lower_private_endpoint(res: &RawResource, unit: usize, zone: usize) -> Pr
         }
     }
     PrivateEndpoint {
-        at: located(res, unit, zone),
+        resource: Resource::new(res, unit, zone),
         connections,
     }
 }

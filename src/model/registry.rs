@@ -4,7 +4,7 @@ use super::field::{Field, Reader};
 use super::fields as f;
 use super::raw::{Format, RawResource};
 use super::reference::GroupRef;
-use super::{located, Located};
+use super::Resource;
 use crate::value::Kind;
 
 pub const TF_REGISTRY: &str = "azurerm_container_registry";
@@ -15,7 +15,7 @@ pub const ARM_REGISTRY: &str = "Microsoft.ContainerRegistry/registries";
 
 #[derive(Debug)]
 pub struct Registry {
-    pub at: Located,
+    pub resource: Resource,
     pub name: Option<String>,
     /// How messages name the registry (see [`super::cluster::label_of`]).
     pub label: String,
@@ -36,7 +36,7 @@ pub struct Registry {
 impl Registry {
     /// The registry's name for messages: its name, else how it is written.
     pub fn label(&self) -> &str {
-        if self.at.format == Format::Terraform {
+        if self.resource.format == Format::Terraform {
             // Terraform messages have always used the name when known.
             return self.name.as_deref().unwrap_or(&self.label);
         }
@@ -85,7 +85,7 @@ pub fn lower_registry(res: &RawResource, unit: usize, zone: usize) -> Registry {
             })
     };
     Registry {
-        at: located(res, unit, zone),
+        resource: Resource::new(res, unit, zone),
         name: res.name.clone(),
         label: super::cluster::label_of(res),
         provider_major: major,

@@ -2,7 +2,7 @@
 
 use super::raw::{Format, RawResource};
 use super::reference::{nested_scope, ClusterRef, Reference};
-use super::{located, Located};
+use super::Resource;
 use crate::value::Kind;
 
 pub const TF_ROLE_ASSIGNMENT: &str = "azurerm_role_assignment";
@@ -21,7 +21,7 @@ pub enum Role {
 
 #[derive(Debug)]
 pub struct RoleAssignment {
-    pub at: Located,
+    pub resource: Resource,
     pub role: Role,
     pub scope: Reference,
     /// The cluster whose kubelet identity is the principal.
@@ -73,7 +73,7 @@ pub fn lower_role_assignment(res: &RawResource, unit: usize, zone: usize) -> Rol
         other => other,
     };
     RoleAssignment {
-        at: located(res, unit, zone),
+        resource: Resource::new(res, unit, zone),
         role,
         scope,
         kubelet_of: Reference::kubelet_owner(principal),

@@ -27,7 +27,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let zone_pricings = Model::in_zone(&model.index.pricings_by_zone, registry.at.zone);
+        let zone_pricings = Model::in_zone(&model.index.pricings_by_zone, registry.resource.zone);
         let scanning_expected = zone_pricings.iter().map(|&i| &model.pricings[i]).any(|p| {
             p.is_plan("Containers")
                 && p.standard() == Some(true)
@@ -38,11 +38,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let name = registry.label();
         out.push(RULE.at_field(
-            &registry.at,
+            &registry.resource,
             &registry.bypass,
             format!("Registry `{name}` is closed to the internet and does not let trusted Azure services through: Defender for Containers cannot pull its images to scan them, although the landing zone's plan expects to"),
             spelled(
-                &registry.at,
+                &registry.resource,
                 "Set `network_rule_bypass_option = \"AzureServices\"` (the default) so Defender's scanner, a trusted service, can reach the registry",
                 "Set `networkRuleBypassOptions: \"AzureServices\"` (the default) so Defender's scanner, a trusted service, can reach the registry",
             )

@@ -80,7 +80,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 // A subscription-wide plan with its own bill: the author decides.
                 let standard = || Literal::str("Standard");
                 let remedy = set_field(
-                    &pricing.at,
+                    &pricing.resource,
                     &pricing.tier,
                     standard(),
                     standard(),
@@ -88,8 +88,13 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 )
                 .map(|r| r.needs_review("a billing decision for the subscription"));
                 out.push(
-                    RULE.at_field(&pricing.at, &pricing.tier, message.clone(), help.clone())
-                        .with_remedy(remedy),
+                    RULE.at_field(
+                        &pricing.resource,
+                        &pricing.tier,
+                        message.clone(),
+                        help.clone(),
+                    )
+                    .with_remedy(remedy),
                 );
             }
         }

@@ -19,7 +19,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if !(pricing.is_plan("VirtualMachines") && pricing.standard() == Some(true)) {
             continue;
         }
-        let zone = pricing.at.zone;
+        let zone = pricing.resource.zone;
         if model.zones_with_vms.contains(&zone)
             || Model::in_zone(&model.index.clusters_by_zone, zone).is_empty()
         {
@@ -28,7 +28,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         // Other machines of the subscription may rely on the plan.
         let free = || Literal::str("Free");
         let remedy = set_field(
-            &pricing.at,
+            &pricing.resource,
             &pricing.tier,
             free(),
             free(),
@@ -36,7 +36,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         )
         .map(|r| r.needs_review("other virtual machines of the subscription may need it"));
         out.push(RULE.at_field(
-            &pricing.at,
+            &pricing.resource,
             &pricing.plan,
             format!("Defender for Servers is on Standard in landing zone `{}`, whose only machines are AKS nodes: Defender for Containers already protects them", zone_name(model, zone)),
             "Drop the `VirtualMachines` plan (or set it to `Free`) in landing zones without their own virtual machines".to_string(),

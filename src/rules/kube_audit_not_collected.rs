@@ -45,7 +45,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         for setting in undecided
             .iter()
-            .filter(|s| s.at.zone == cluster.landing_zone || s.at.unit == cluster.unit)
+            .filter(|s| s.resource.zone == cluster.landing_zone || s.resource.unit == cluster.unit)
         {
             quiet |= setting.target.known().is_none();
         }
@@ -72,7 +72,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         );
         for setting in settings {
             finding.notes.push((
-                setting.at.header,
+                setting.resource.header,
                 format!(
                     "diagnostic setting `{}` targets this cluster without an audit category",
                     setting.label()
@@ -101,7 +101,7 @@ fn describe(setting: &DiagnosticSetting) -> String {
 /// What to add, in the cluster file's own syntax.
 fn help(cluster: &Cluster, existing: Option<&DiagnosticSetting>) -> String {
     let terraform = cluster.format == Format::Terraform;
-    if let Some(setting) = existing.filter(|s| s.at.format == cluster.format) {
+    if let Some(setting) = existing.filter(|s| s.resource.format == cluster.format) {
         return if terraform {
             format!(
                 "Add `enabled_log {{ category = \"kube-audit-admin\" }}` (or `category_group = \

@@ -505,7 +505,7 @@ pub fn set_field<T>(
     Remedy::new(title, vec![Change::for_field(field, value)])
 }
 
-impl Subject for crate::model::Located {
+impl Subject for crate::model::Resource {
     fn address(&self) -> &str {
         &self.address
     }

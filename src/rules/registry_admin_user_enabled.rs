@@ -18,17 +18,17 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let name = registry.label();
         let remedy = set_field(
-            &registry.at,
+            &registry.resource,
             &registry.admin_user,
             false.into(),
             false.into(),
             "Disable the admin user",
         );
         out.push(RULE.at_field(
-            &registry.at,
+            &registry.resource,
             &registry.admin_user,
             format!("Registry `{name}` has the admin user enabled: one shared password with push and pull rights, outside Entra ID"),
-            spelled(&registry.at, "Set `admin_enabled = false` and grant AcrPull/AcrPush to identities", "Set `adminUserEnabled: false` and grant AcrPull/AcrPush to identities").to_string(),
+            spelled(&registry.resource, "Set `admin_enabled = false` and grant AcrPull/AcrPush to identities", "Set `adminUserEnabled: false` and grant AcrPull/AcrPush to identities").to_string(),
         ).with_remedy(remedy));
     }
 }

@@ -27,17 +27,17 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let name = registry.label();
         let remedy = set_field(
-            &registry.at,
+            &registry.resource,
             &registry.anonymous_pull,
             false.into(),
             false.into(),
             "Disable anonymous pull",
         );
         out.push(RULE.at_field(
-            &registry.at,
+            &registry.resource,
             &registry.anonymous_pull,
             format!("Registry `{name}` allows anonymous pull: anyone who can reach it can read every image"),
-            spelled(&registry.at, "Set `anonymous_pull_enabled = false`", "Set `anonymousPullEnabled: false`").to_string(),
+            spelled(&registry.resource, "Set `anonymous_pull_enabled = false`", "Set `anonymousPullEnabled: false`").to_string(),
         ).with_remedy(remedy));
     }
 }

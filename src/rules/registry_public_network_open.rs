@@ -17,7 +17,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if registry.public_access() != Some(true) {
             continue;
         }
-        let corp = corp_zone(ctx.model, registry.at.zone);
+        let corp = corp_zone(ctx.model, registry.resource.zone);
         let name = registry.label();
         let message = if corp {
             format!("Registry `{name}` has public network access enabled: registries in corp landing zones must be reachable only privately")
@@ -29,15 +29,15 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         };
         let help = if corp {
             spelled(
-                &registry.at,
+                &registry.resource,
                 "Set `public_network_access_enabled = false` and pull through a private endpoint",
                 "Set `publicNetworkAccess: \"Disabled\"` and pull through a private endpoint",
             )
         } else {
-            spelled(&registry.at, "Set `public_network_access_enabled = false`, or `network_rule_set { default_action = \"Deny\" }` with explicit IP rules", "Set `publicNetworkAccess: \"Disabled\"`, or `networkRuleSet.defaultAction: \"Deny\"` with explicit IP rules")
+            spelled(&registry.resource, "Set `public_network_access_enabled = false`, or `network_rule_set { default_action = \"Deny\" }` with explicit IP rules", "Set `publicNetworkAccess: \"Disabled\"`, or `networkRuleSet.defaultAction: \"Deny\"` with explicit IP rules")
         };
         let remedy = set_field(
-            &registry.at,
+            &registry.resource,
             &registry.public_network,
             false.into(),
             Literal::str("Disabled"),
@@ -45,7 +45,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         );
         out.push(
             RULE.at_field(
-                &registry.at,
+                &registry.resource,
                 &registry.public_network,
                 message,
                 help.to_string(),

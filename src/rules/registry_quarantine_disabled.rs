@@ -25,17 +25,17 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let name = registry.label();
         let remedy = set_field(
-            &registry.at,
+            &registry.resource,
             &registry.quarantine,
             true.into(),
             Literal::str("enabled"),
             "Enable the quarantine policy",
         );
         out.push(RULE.at_field(
-            &registry.at,
+            &registry.resource,
             &registry.quarantine,
             format!("Registry `{name}` has no quarantine policy: pushed images can be pulled before the vulnerability scan gate"),
-            spelled(&registry.at, "Set `quarantine_policy_enabled = true`", "Set `policies.quarantinePolicy.status: \"enabled\"`").to_string(),
+            spelled(&registry.resource, "Set `quarantine_policy_enabled = true`", "Set `policies.quarantinePolicy.status: \"enabled\"`").to_string(),
         ).with_remedy(remedy));
     }
 }

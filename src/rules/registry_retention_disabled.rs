@@ -24,10 +24,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         }
         let name = registry.label();
         out.push(RULE.at_field(
-            &registry.at,
+            &registry.resource,
             &registry.retention,
             format!("Registry `{name}` keeps untagged manifests forever: stale, unpatched images stay pullable"),
-            spelled(&registry.at, "Set `retention_policy_in_days = 7` (azurerm 3.x: `retention_policy { enabled = true, days = 7 }`)", "Set `policies.retentionPolicy: { status: \"enabled\", days: 7 }`").to_string(),
+            spelled(&registry.resource, "Set `retention_policy_in_days = 7` (azurerm 3.x: `retention_policy { enabled = true, days = 7 }`)", "Set `policies.retentionPolicy: { status: \"enabled\", days: 7 }`").to_string(),
         ));
     }
 }

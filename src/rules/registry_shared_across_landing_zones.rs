@@ -30,10 +30,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             Some(r) => {
                 let registry = &model.registries[r];
                 // The address adds the type, unless its name is a placeholder.
-                let address = if registry.at.address.ends_with("/?") {
+                let address = if registry.resource.address.ends_with("/?") {
                     String::new()
                 } else {
-                    format!(" ({})", registry.at.address)
+                    format!(" ({})", registry.resource.address)
                 };
                 format!(
                     "registry `{}`{address} of landing zone `{}`",
@@ -47,8 +47,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             ),
         };
         out.push(RULE.at(
-            &assignment.at,
-            assignment.at.header,
+            &assignment.resource,
+            assignment.resource.header,
             format!(
                 "This AcrPull grant links cluster `{}` of landing zone `{}` to {registry}: each landing zone should pull only from its own registry",
                 cluster.label,

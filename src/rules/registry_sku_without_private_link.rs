@@ -22,7 +22,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let premium = || Literal::str("Premium");
         // Premium is billed at a higher daily rate: the author decides.
         let remedy = set_field(
-            &registry.at,
+            &registry.resource,
             &registry.sku,
             premium(),
             premium(),
@@ -30,10 +30,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         )
         .map(|r| r.needs_review("Premium costs more"));
         out.push(RULE.at_field(
-            &registry.at,
+            &registry.resource,
             &registry.sku,
             format!("Registry `{name}` uses the `{sku}` SKU: Private Link, network rules, retention, quarantine and content trust need Premium"),
-            spelled(&registry.at, "Set `sku = \"Premium\"`", "Set `sku.name: \"Premium\"`").to_string(),
+            spelled(&registry.resource, "Set `sku = \"Premium\"`", "Set `sku.name: \"Premium\"`").to_string(),
         ).with_remedy(remedy));
     }
 }

@@ -1,7 +1,7 @@
 use super::{Context, Rule};
 use crate::finding::Finding;
 use crate::model::reference::Reference;
-use crate::model::Target;
+use crate::model::RegistryLink;
 use crate::severity::Severity;
 use std::collections::{HashMap, HashSet};
 
@@ -30,12 +30,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 Some(r) => linked.entry(r).or_default().push((e, c)),
                 None => {
                     let maybe_registry = matches!(
-                        model.resolve(&connection.target, endpoint.at.unit, endpoint.at.zone),
-                        Target::Unresolved
+                        model.resolve_registry(
+                            &connection.target,
+                            endpoint.resource.unit,
+                            endpoint.resource.zone
+                        ),
+                        RegistryLink::Unresolved
                     ) && !matches!(&connection.target, Reference::Id(id) if !id.to_ascii_lowercase().contains("/registries/"))
                         && connection.groups.as_deref().is_none_or(has_registry_group);
                     if maybe_registry {
-                        undecided_zones.insert(endpoint.at.zone);
+                        undecided_zones.insert(endpoint.resource.zone);
                     }
                 }
             }
@@ -43,14 +47,14 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     }
     for (index, registry) in model.registries.iter().enumerate() {
         let mut wrong_group = Vec::new();
-        let mut undecided = undecided_zones.contains(&registry.at.zone);
+        let mut undecided = undecided_zones.contains(&registry.resource.zone);
         for &(e, c) in linked.get(&index).map(Vec::as_slice).unwrap_or(&[]) {
             let endpoint = &model.private_endpoints[e];
             match &endpoint.connections[c].groups {
                 // A connection with group `registry` (or unknown groups) settles it.
                 Some(groups) if !has_registry_group(groups) => wrong_group.push(format!(
                     "`{}` connects with group{} {}",
-                    endpoint.at.address,
+                    endpoint.resource.address,
                     if groups.len() == 1 { "" } else { "s" },
                     groups
                         .iter()
@@ -71,8 +75,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             format!("{}, not `registry`", wrong_group.join("; "))
         };
         out.push(RULE.at(
-            &registry.at,
-            registry.at.header,
+            &registry.resource,
+            registry.resource.header,
             format!("Registry `{name}` is not reachable through Private Link: {evidence}"),
             "no private endpoint connects here".to_string(),
             "Add a private endpoint whose connection targets this registry with group `registry` (Terraform: `azurerm_private_endpoint` with `private_service_connection { private_connection_resource_id = <registry>.id, subresource_names = [\"registry\"] }`; ARM: `Microsoft.Network/privateEndpoints` with `privateLinkServiceId` and `groupIds: [\"registry\"]`)".to_string(),
