@@ -219,6 +219,39 @@ fn rule_documentation_is_printed() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// The rule's compliance references, with their sources and dates, are part of what
+/// `aksguard rule` prints (README "References").
+#[test]
+fn rule_documentation_shows_its_references() {
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["rule", "public-api-server-unrestricted"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let references = &text[text
+        .find("\n## References\n")
+        .expect("a References section")..];
+    assert!(references.contains(
+        "- Azure Policy: `/providers/Microsoft.Authorization/policyDefinitions/0e246bcf-5f6f-4f87-bc6f-775d4712c7ea` — Authorized IP ranges should be defined on Kubernetes Services (source: Azure/azure-policy@f4a50bacae07 "
+    ), "{references}");
+    assert!(references
+        .contains("- MCSB: NS-2 — Secure cloud native services with network controls (source: "));
+    assert!(references.contains(
+        "- CIS AKS 1.8.0: 5.4.1 — Restrict Access to the Control Plane Endpoint (source: aquasecurity/kube-bench@a73ce378418c `cfg/aks-1.8/managedservices.yaml`"
+    ));
+    assert!(references.contains("; looked up 2026-12-07)"));
+    let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["rule", "AG001"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        text.contains("\n- Azure Policy: none — an engine diagnostic"),
+        "{text}"
+    );
+}
+
 #[test]
 fn invalid_config_is_ag004_with_exit_code_2() {
     let dir = std::env::temp_dir().join(format!("aksguard-badconfig-{}", std::process::id()));

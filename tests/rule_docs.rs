@@ -506,3 +506,89 @@ fn every_engine_diagnostic_doc_example_holds() {
     );
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
+
+/// Every rule and engine diagnostic has a `## References` section that parses (README
+/// "References"), says for each of the three catalogues either what it references or why
+/// nothing, cites every policy by its full definition ID, and dates each line. The Azure
+/// Policy definitions the **Peers:** line names by prefix are among the references.
+#[test]
+fn every_doc_has_sourced_dated_references() {
+    use aksguard::rules::references::{self, Kind};
+    let docs = rules::ALL
+        .iter()
+        .map(|r| (r.id, r.doc))
+        .chain(rules::ENGINE_DIAGNOSTICS.iter().map(|d| (d.id, d.doc)));
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (id, doc) in docs {
+        count += 1;
+        if !doc.contains("\n## References\n") {
+            failures.push(format!("rules/{id}.md: no `## References` section"));
+            continue;
+        }
+        let refs = match references::parse(doc) {
+            Ok(refs) => refs,
+            Err(e) => {
+                failures.push(format!("rules/{id}.md: {e}"));
+                continue;
+            }
+        };
+        let said = |kind: fn(&Kind) -> bool| {
+            (
+                refs.found.iter().any(|r| kind(&r.kind)),
+                refs.absent.iter().any(|a| kind(&a.kind)),
+            )
+        };
+        for (name, kind) in [
+            (
+                "Azure Policy",
+                (|k: &Kind| *k == Kind::AzurePolicy) as fn(&Kind) -> bool,
+            ),
+            ("MCSB", |k: &Kind| *k == Kind::Mcsb),
+            ("CIS AKS", |k: &Kind| matches!(k, Kind::CisAks(_))),
+        ] {
+            match said(kind) {
+                (false, false) => failures.push(format!(
+                    "rules/{id}.md: no {name} reference and no `{name}: none — <why>`"
+                )),
+                (true, true) => failures.push(format!(
+                    "rules/{id}.md: {name} references and a `none` line"
+                )),
+                _ => {}
+            }
+        }
+        for r in &refs.found {
+            if !r.source.contains('@') || r.source_url().is_none() {
+                failures.push(format!(
+                    "rules/{id}.md: {} {}: the source must be `owner/repo@commit \\`path\\``",
+                    r.kind, r.id
+                ));
+            }
+        }
+        let peers = doc.lines().nth(2).unwrap_or("");
+        for prefix in peers.split("Azure Policy ").skip(1) {
+            let prefix: String = prefix
+                .chars()
+                .take_while(|c| c.is_ascii_hexdigit())
+                .collect();
+            // "Azure Policy add-on" in the guidance part is not a definition.
+            if prefix.len() != 8 {
+                continue;
+            }
+            if !refs
+                .found
+                .iter()
+                .any(|r| r.kind == Kind::AzurePolicy && r.short_id().starts_with(&prefix))
+            {
+                failures.push(format!(
+                    "rules/{id}.md: Peers cite Azure Policy {prefix}, References do not"
+                ));
+            }
+        }
+        if rules::references(id) != refs.found {
+            failures.push(format!("rules::references({id}) differs from its doc"));
+        }
+    }
+    assert_eq!(count, 65, "every rule and engine diagnostic");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}

@@ -145,6 +145,7 @@ fn sarif_tags_carry_the_surface() {
     );
     assert_eq!(
         tags("LZ001"),
-        serde_json::json!(["security", "surface:registry"])
+        // The rule's references follow its surface (README "References").
+        serde_json::json!(["security", "surface:registry", "mcsb/DS-6"])
     );
 }

@@ -241,6 +241,18 @@ fn descriptor(d: &Descriptor, repository: &str) -> Value {
         "aksguard-engine".to_string()
     }];
     tags.extend(surface);
+    // The compliance references of the rule document (README "References"):
+    // `azure-policy/<guid>`, `mcsb/NS-2`, `cis-aks-1.8.0/5.4.1`.
+    if let Some(doc) = d.doc {
+        if let Ok(references) = crate::rules::references::parse(doc) {
+            for tag in references.found.iter().map(|r| r.tag()) {
+                // SARIF's tags are unique items; two sources may name one control.
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+        }
+    }
     let tags = json!(tags);
     properties.insert("tags".into(), tags);
     properties.insert("severity".into(), json!(d.severity.as_str()));
@@ -703,7 +715,13 @@ mod tests {
         assert_eq!(aks005["properties"]["security-severity"], "8.0");
         assert_eq!(
             aks005["properties"]["tags"],
-            json!(["security", "surface:cluster"])
+            json!([
+                "security",
+                "surface:cluster",
+                "azure-policy/993c2fcd-2b29-49d2-9eb0-df2c3a730c32",
+                "mcsb/PA-1",
+                "mcsb/IM-1"
+            ])
         );
         assert_eq!(aks005["defaultConfiguration"]["level"], "error");
         assert_eq!(
@@ -720,6 +738,25 @@ mod tests {
         let ag001 = rules.iter().find(|r| r["id"] == "AG001").unwrap();
         assert_eq!(ag001["name"], "ParseError");
         assert_eq!(ag001["defaultConfiguration"]["level"], "error");
+        // An engine diagnostic has no compliance references.
+        assert_eq!(
+            ag001["properties"]["tags"],
+            json!(["aksguard-engine", "surface:engine"])
+        );
+        let k8s008 = rules.iter().find(|r| r["id"] == "K8S008").unwrap();
+        assert_eq!(
+            k8s008["properties"]["tags"],
+            json!([
+                "security",
+                "surface:application",
+                "azure-policy/47a1ee2f-2a2a-4576-bf2a-e0e36709c2b8",
+                "azure-policy/82985f06-dc18-4a48-bc1c-b9f4f0098cfe",
+                "mcsb/PV-2",
+                "cis-aks-1.8.0/4.2.2",
+                "cis-aks-1.8.0/4.2.3",
+                "cis-aks-1.8.0/4.2.4"
+            ])
+        );
     }
 
     #[test]

@@ -46,6 +46,7 @@ mod privileged_container;
 mod public_api_server;
 mod public_api_server_unrestricted;
 mod public_load_balancer;
+pub mod references;
 mod registry_admin_user_enabled;
 mod registry_anonymous_pull_enabled;
 mod registry_image_signing_disabled;
@@ -70,6 +71,7 @@ mod untrusted_registry;
 mod workload_identity_disabled;
 mod writable_root_filesystem;
 
+pub use references::references;
 pub use untrusted_registry::{allowed as registry_allowed, registry_host, zone_allows};
 
 pub struct Rule {
