@@ -368,3 +368,114 @@ fn fix_never_writes_through_a_symbolic_link() {
         .file_type()
         .is_symlink());
 }
+
+const MODULE_CALLS: &str = r#"variable "policy" {
+  default = false
+}
+
+module "pinned" {
+  source               = "./modules/aks"
+  name                 = "aks-a"
+  azure_policy_enabled = false
+}
+
+module "shared" {
+  source               = "./modules/aks"
+  name                 = "aks-b"
+  azure_policy_enabled = var.policy
+}
+"#;
+
+const AKS_MODULE: &str = r#"variable "name" {}
+variable "azure_policy_enabled" {}
+
+resource "azurerm_kubernetes_cluster" "this" {
+  name                 = var.name
+  azure_policy_enabled = var.azure_policy_enabled
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+}
+"#;
+
+/// (rule, path, line, column, fix applicability) of every finding of a JSON report.
+fn fixes(output: &Output) -> Vec<(String, String, u64, u64, String)> {
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["fix"]["applicability"]
+                    .as_str()
+                    .unwrap_or("none")
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_module_argument_written_at_the_call_is_a_safe_fix_and_a_shared_root_default_is_not() {
+    let dir = layout(
+        "module-calls",
+        &[
+            ("main.tf", MODULE_CALLS),
+            ("modules/aks/main.tf", AKS_MODULE),
+        ],
+    );
+    let report = || {
+        aksguard(
+            &dir,
+            &["check", ".", "--format", "json", "--select", "AKS007"],
+        )
+    };
+    let finding = |line, column, applicability: &str| {
+        (
+            "AKS007".to_string(),
+            "main.tf".to_string(),
+            line,
+            column,
+            applicability.to_string(),
+        )
+    };
+    // Both findings are reported where the caller wrote the value: the literal argument of
+    // `pinned`, and the root variable default that `shared` passes on.
+    assert_eq!(
+        fixes(&report()),
+        vec![finding(2, 13, "unsafe"), finding(8, 26, "safe")]
+    );
+    aksguard(&dir, &["check", ".", "--select", "AKS007", "--fix"]);
+    assert_eq!(fixes(&report()), vec![finding(2, 13, "unsafe")]);
+    let main = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    assert_eq!(
+        main,
+        MODULE_CALLS.replace(
+            "azure_policy_enabled = false",
+            "azure_policy_enabled = true"
+        )
+    );
+    assert!(main.contains("default = false"), "{main}");
+    aksguard(
+        &dir,
+        &[
+            "check",
+            ".",
+            "--select",
+            "AKS007",
+            "--fix",
+            "--unsafe-fixes",
+        ],
+    );
+    assert_eq!(fixes(&report()), vec![]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("modules/aks/main.tf")).unwrap(),
+        AKS_MODULE
+    );
+}

@@ -13,10 +13,11 @@ pub use files::{fix_files, unified_diff, write, FileChange, NotWritten, Planned,
 
 use crate::finding::Finding;
 use crate::model::field::{Field, State};
+use crate::origin::Origin;
 use crate::source::{FileId, Loc, SourceFile, Sources};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// The parses a file's fixes share, kept with the file ([`SourceFile::fix_parse`]): the
 /// first fix rendered in a file parses it, the others reuse the tree, so rendering the
@@ -96,9 +97,15 @@ impl Literal {
 /// Where a change lands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
-    /// The attribute is written: `at` spans `key = value` (or `"key": value`, `key: value`);
-    /// `origin` is the variable or parameter default the value travelled from.
-    Written { at: Loc, origin: Option<Loc> },
+    /// The attribute is written: `at` spans `key = value` (or `"key": value`, `key: value`,
+    /// or the value alone where a finding is reported at a module call); `written` is
+    /// where the value is, when a variable or parameter carried it from elsewhere, and
+    /// `origin` how it got to the attribute.
+    Written {
+        at: Loc,
+        written: Option<Loc>,
+        origin: Option<Arc<Origin>>,
+    },
     /// The attribute is absent: add `path` (dotted, as spelled in this format) to the block
     /// or object that starts at `anchor`, creating the missing intermediate blocks.
     Absent { anchor: Loc, path: String },
@@ -114,7 +121,11 @@ impl Change {
     /// Replace the value of the entry written at `at` (`key: value`).
     pub fn written(at: Loc, value: Literal) -> Change {
         Change {
-            target: Target::Written { at, origin: None },
+            target: Target::Written {
+                at,
+                written: None,
+                origin: None,
+            },
             value,
         }
     }
@@ -136,7 +147,8 @@ impl Change {
         let target = match field.state {
             State::Set => Target::Written {
                 at: field.at,
-                origin: field.written,
+                written: field.written,
+                origin: field.origin.clone(),
             },
             State::Default => Target::Absent {
                 anchor: field.at,
@@ -283,17 +295,25 @@ pub fn render(sources: &Sources, finding: &Finding) -> Option<Fix> {
 
 fn render_change(sources: &Sources, change: &Change) -> Option<(Edit, Applicability)> {
     match &change.target {
-        Target::Written { at, origin } => {
-            let (loc, applicability) = match origin {
-                // The value lives in a variable or parameter default that other resources
-                // may read too: changing it is the author's call.
-                Some(origin) => (*origin, Applicability::Unsafe),
-                None => (*at, Applicability::Safe),
+        Target::Written {
+            at,
+            written,
+            origin,
+        } => {
+            // A literal written for this one use (at the attribute, or as an argument of
+            // the module call or nested deployment that deploys it) is the author's to
+            // change; a default, a file of values or a local may feed other resources too:
+            // changing it is the author's call.
+            let applicability = match origin.as_deref() {
+                None => Applicability::Safe,
+                Some(origin) if origin.is_call_argument() => Applicability::Safe,
+                Some(_) => Applicability::Unsafe,
             };
+            let loc = written.unwrap_or(*at);
             let file = sources.get(loc.file);
             let syntax = syntax_of(&file.path)?;
             let span = (loc.start as usize, loc.end as usize);
-            let (start, end) = if origin.is_some() {
+            let (start, end) = if written.is_some() {
                 span
             } else {
                 syntax.value_span(&file.text, span)?

@@ -47,7 +47,9 @@ pub struct Field<T> {
     /// How the value reached the attribute (a variable default, a module argument, ...);
     /// None for a literal written there and for absent attributes.
     pub origin: Option<Arc<Origin>>,
-    /// Where the value is written, when a variable or parameter carried it from elsewhere.
+    /// Where the value alone is written, when that is not after the attribute's key: a
+    /// variable or parameter carried it from elsewhere, or `at` is the value itself (a
+    /// finding in a module reported at the argument of its call).
     pub written: Option<Loc>,
     /// The attribute as written in this format (`local_account_disabled`,
     /// `disableLocalAccounts`); for an absent one, its path (`network_profile.network_policy`).
@@ -87,7 +89,8 @@ impl<T> Field<T> {
     }
     /// Where the value is written and how it got here, when that is not the attribute.
     pub fn written_elsewhere(&self) -> Option<(Loc, &Origin)> {
-        Some((self.written?, self.origin.as_deref()?))
+        let written = self.written.filter(|w| *w != self.at)?;
+        Some((written, self.origin.as_deref()?))
     }
 }
 
@@ -208,7 +211,7 @@ impl<'a> Reader<'a> {
                     value: Some(v),
                     at,
                     origin: value.origin.clone(),
-                    written: written_elsewhere(value, at),
+                    written: written_apart(value, at),
                     attribute: attribute.to_string(),
                     default_source: spec.source_for(self.arm),
                     unknown_expr: None,
@@ -218,7 +221,7 @@ impl<'a> Reader<'a> {
                     value: None,
                     at,
                     origin: value.origin.clone(),
-                    written: written_elsewhere(value, at),
+                    written: written_apart(value, at),
                     attribute: attribute.to_string(),
                     default_source: spec.source_for(self.arm),
                     unknown_expr: Some(format!("{} ({})", attribute, value.type_name())),
@@ -310,9 +313,11 @@ fn last_segment(path: &'static str) -> &'static str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-/// Where a value that travelled (it has an origin) is written, when outside `at`.
-fn written_elsewhere(value: &Value, at: Loc) -> Option<Loc> {
+/// Where a value that travelled (it has an origin) is written, when outside `at` or `at`
+/// itself (the attribute was reported at the value).
+fn written_apart(value: &Value, at: Loc) -> Option<Loc> {
     let loc = value.loc?;
     value.origin.as_ref()?;
-    (loc.file != at.file || loc.start < at.start || loc.end > at.end).then_some(loc)
+    let outside = loc.file != at.file || loc.start < at.start || loc.end > at.end;
+    (outside || loc == at).then_some(loc)
 }
