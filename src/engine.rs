@@ -236,6 +236,8 @@ enum Unit {
         parameters: Option<FileId>,
     },
     Manifests(FileId),
+    /// A Terraform plan or state whose configuration is not in the scan.
+    Plan(FileId),
     /// A root `.bicep` file, once per `.bicepparam` file that is `using` it (or once alone).
     Bicep {
         root: FileId,
@@ -339,6 +341,13 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             } else {
                 crate::input::read_text(&path)
             };
+            // Terraform plans are read up to their own, larger limit.
+            let text = match text {
+                Err(crate::input::ReadError::TooLarge(_)) if kind == FileKind::Json => {
+                    crate::input::read_plan_text(&path)
+                }
+                text => text,
+            };
             let text = text.map_err(Unreadable::from);
             (path, kind, text)
         })
@@ -371,6 +380,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         .as_ref()
         .and_then(|p| read_input(&mut sources, p));
     let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
+    let mut scanned: HashSet<FileId> = HashSet::new();
     for (path, kind, text) in read {
         match text {
             Ok(text) => {
@@ -394,10 +404,17 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         }
     }
 
+    // Terraform plans and states (`terraform show -json`), told by their first bytes.
+    let plans = crate::plan::read_plans(
+        &kinds_of_json(&kinds),
+        &mut sources,
+        &mut errors,
+        &mut scanned,
+    );
     // JSON files: decide by content which are templates and which are parameters files.
     let json_kinds: Vec<(FileId, Result<arm::JsonKind, arm::ArmError>)> = kinds
         .par_iter()
-        .filter(|(_, k)| *k == FileKind::Json)
+        .filter(|(id, k)| *k == FileKind::Json && !sources.get(*id).holds_secrets)
         .map(|(id, _)| {
             (
                 *id,
@@ -408,7 +425,6 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut templates = Vec::new();
     let mut json_manifests: Vec<FileId> = Vec::new();
     let mut parameter_files: HashMap<PathBuf, FileId> = HashMap::new();
-    let mut scanned: HashSet<FileId> = HashSet::new();
     for (id, kind) in json_kinds {
         match kind {
             Ok(arm::JsonKind::Template) => {
@@ -554,6 +570,9 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     }
 
     units.extend(manifests.into_iter().map(Unit::Manifests));
+    let mut plan_files: Vec<FileId> = plans.keys().copied().collect();
+    plan_files.sort_unstable();
+    units.extend(plan_files.into_iter().map(Unit::Plan));
     let first_bicep_unit = units.len();
     // A `.bicep` root without a `.bicepparam` file takes a JSON parameters file the way a
     // template does (`az deployment ... --template-file main.bicep --parameters
@@ -595,7 +614,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
                     unit_of_file.entry(*p).or_insert(index);
                 }
             }
-            Unit::Manifests(file) => {
+            Unit::Manifests(file) | Unit::Plan(file) => {
                 unit_of_file.insert(*file, index);
             }
             Unit::Bicep { root, parameters } => {
@@ -633,7 +652,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     phase("read");
     let mut adapted: Vec<Adapted> = units
         .par_iter()
-        .map(|unit| adapt(unit, &sources, &module_dirs, options, &bicep_files))
+        .map(|unit| adapt(unit, &sources, &module_dirs, options, &bicep_files, &plans))
         .collect();
     drop_compiled_twins(&units, &mut adapted, &sources, &bicep_files, &bicep.broken);
     let mut resources = Vec::new();
@@ -885,6 +904,7 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             ))
     });
     findings.dedup_by(|a, b| a.rule == b.rule && a.at == b.at && a.resource == b.resource);
+    crate::plan::hide_secrets(&plans, &mut findings, &mut errors);
     // Named files (a pre-commit hook's changed files): their units were evaluated whole,
     // only their own findings are shown, and what is left out is counted. Errors are all
     // kept: a file of the unit that cannot be read leaves the named file's values unknown.
@@ -1326,8 +1346,25 @@ fn adapt(
     module_dirs: &std::sync::Arc<crate::terraform::module::ModuleDirs>,
     options: &Options,
     bicep_files: &BicepFiles<'_>,
+    plans: &HashMap<FileId, crate::plan::Plan>,
 ) -> Adapted {
     match unit {
+        Unit::Plan(file) => {
+            let plan = &plans[file];
+            let problems = plan
+                .errors
+                .iter()
+                .map(|e| problem(sources, e.loc, e.message.clone()))
+                .collect();
+            (
+                plan.raw_resources(),
+                problems,
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+                Vec::new(),
+            )
+        }
         Unit::Terraform { dir, files, tfvars } => {
             let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
                 ids.iter().map(|id| named_file(sources, *id)).collect()
@@ -1426,6 +1463,15 @@ fn adapt(
             )
         }
     }
+}
+
+/// The JSON files among the files read.
+fn kinds_of_json(kinds: &[(FileId, FileKind)]) -> Vec<FileId> {
+    kinds
+        .iter()
+        .filter(|(_, k)| *k == FileKind::Json)
+        .map(|(id, _)| *id)
+        .collect()
 }
 
 /// Module calls nested deeper than this are not followed when looking for module files.

@@ -29,6 +29,8 @@ pub enum ReadError {
     /// A FIFO, device, socket or directory.
     NotRegular(&'static str),
     TooLarge(u64),
+    /// A Terraform plan larger than [`crate::plan::MAX_PLAN_BYTES`].
+    PlanTooLarge(u64),
     /// More bytes than the file system reported (a `/proc` or `/sys` file, or a file that
     /// grew while it was read).
     SizeMismatch,
@@ -55,6 +57,11 @@ impl fmt::Display for ReadError {
                 f,
                 "the file is {size} bytes, more than the {} MiB aksguard reads",
                 MAX_FILE_BYTES >> 20
+            ),
+            ReadError::PlanTooLarge(size) => write!(
+                f,
+                "this Terraform plan is {size} bytes, more than the {} MiB aksguard reads of a plan",
+                crate::plan::MAX_PLAN_BYTES >> 20
             ),
             ReadError::SizeMismatch => write!(
                 f,
@@ -92,6 +99,38 @@ fn kind_of(file_type: std::fs::FileType) -> &'static str {
 
 /// The bytes of a regular file of at most `MAX_FILE_BYTES` (symlinks followed).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
+    read_bytes_up_to(path, MAX_FILE_BYTES, ReadError::TooLarge)
+}
+
+/// The text of a JSON file too large for [`read_text`] when its first bytes are a
+/// Terraform plan's (`terraform show -json`): plans may be up to
+/// [`crate::plan::MAX_PLAN_BYTES`]. Any other file keeps the usual limit: `TooLarge`.
+pub fn read_plan_text(path: &Path) -> Result<String, ReadError> {
+    let mut head = Vec::with_capacity(4096);
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.file_type().is_file() {
+        return Err(ReadError::NotRegular(kind_of(metadata.file_type())));
+    }
+    file.take(4096).read_to_end(&mut head)?;
+    if !crate::plan::sniff(&String::from_utf8_lossy(&head)) {
+        return Err(ReadError::TooLarge(metadata.len()));
+    }
+    text(read_bytes_up_to(
+        path,
+        crate::plan::MAX_PLAN_BYTES,
+        ReadError::PlanTooLarge,
+    )?)
+}
+
+fn read_bytes_up_to(
+    path: &Path,
+    limit: usize,
+    too_large: fn(u64) -> ReadError,
+) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         // Opening a FIFO for reading blocks until a writer comes; with O_NONBLOCK it returns
@@ -103,8 +142,8 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::NotRegular(kind_of(metadata.file_type())));
     }
     let size = metadata.len();
-    if size > MAX_FILE_BYTES as u64 {
-        return Err(ReadError::TooLarge(size));
+    if size > limit as u64 {
+        return Err(too_large(size));
     }
     let mut bytes = Vec::with_capacity(size as usize);
     // One byte more than reported shows a file that does not end where it says.

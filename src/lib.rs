@@ -15,6 +15,7 @@ pub mod lsp;
 pub mod model;
 pub mod notice;
 pub mod origin;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod severity;

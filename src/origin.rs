@@ -42,6 +42,10 @@ pub enum Origin {
     DeploymentOutput { name: String, deployment: String },
     /// Bicep: the symbolic name of a resource (its `id`, `name`, `type`).
     Resource { symbol: String },
+    /// A Terraform plan (`terraform show -json`) knows the value the configuration left
+    /// unknown offline; `variable` when it is a root variable's planned value (`-var`,
+    /// `TF_VAR_*`).
+    Plan { variable: Option<String> },
 }
 
 impl Origin {
@@ -96,6 +100,10 @@ impl fmt::Display for Origin {
                 write!(f, "output `{name}` of deployment `{deployment}`")
             }
             Origin::Resource { symbol } => write!(f, "resource `{symbol}`"),
+            Origin::Plan { variable: None } => write!(f, "the plan"),
+            Origin::Plan {
+                variable: Some(name),
+            } => write!(f, "the plan (variable `{name}`)"),
         }
     }
 }

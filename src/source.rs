@@ -40,6 +40,9 @@ pub struct SourceFile {
     /// names): whoever wrote the scanned files chose it, so none of its text is ever shown,
     /// only its path and places in it.
     pub outside: bool,
+    /// A Terraform plan: Terraform writes sensitive values into it in clear (marking them
+    /// only), so none of its text is ever shown, only places in it.
+    pub holds_secrets: bool,
     line_starts: Vec<u32>,
     /// Characters before every `CHAR_BLOCK`-th byte, so a column on a very long (minified)
     /// line is counted from the nearest block, not from the start of the line.
@@ -75,6 +78,7 @@ impl SourceFile {
             display,
             text,
             outside: false,
+            holds_secrets: false,
             line_starts,
             chars_before_block,
             generated: std::sync::OnceLock::new(),
@@ -153,6 +157,11 @@ impl Sources {
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id as usize]
+    }
+
+    /// Marks a file whose text must never be shown ([`SourceFile::holds_secrets`]).
+    pub fn mark_secret(&mut self, id: FileId) {
+        self.files[id as usize].holds_secrets = true;
     }
 
     pub fn len(&self) -> usize {

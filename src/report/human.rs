@@ -28,10 +28,10 @@ struct Excerpt {
 
 impl Excerpt {
     /// None when a line from the first label to the last is too long to show, or the file
-    /// lies outside the scanned paths (its text is never shown). Context lines stop before
-    /// the first line too long to show.
+    /// lies outside the scanned paths or holds secrets (a plan): its text is never shown.
+    /// Context lines stop before the first line too long to show.
     fn around(file: &SourceFile, spans: &[(usize, usize)]) -> Option<Excerpt> {
-        if file.outside {
+        if file.outside || file.holds_secrets {
             return None;
         }
         let line_of = |offset: usize| file.line_col(offset as u32).0;
