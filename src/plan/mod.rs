@@ -939,9 +939,9 @@ pub fn hide_secrets(
         }
         let writes_plan = finding.remedy.as_ref().is_some_and(|remedy| {
             remedy.changes.iter().any(|change| match &change.target {
-                crate::fix::Target::Written { at, origin } => {
+                crate::fix::Target::Written { at, written, .. } => {
                     plans.contains_key(&at.file)
-                        || origin.is_some_and(|o| plans.contains_key(&o.file))
+                        || written.is_some_and(|w| plans.contains_key(&w.file))
                 }
                 crate::fix::Target::Absent { anchor, .. } => plans.contains_key(&anchor.file),
             })
