@@ -17,6 +17,7 @@
 //! is not a bullet and is left alone.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 /// Where a reference comes from: the three catalogues the guidance's readers audit against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -159,9 +160,25 @@ impl fmt::Display for ParseError {
 /// for an unknown rule or a section that does not parse (tests/rule_docs.rs checks that
 /// every document has one that does).
 pub fn references(id: &str) -> Vec<Reference<'static>> {
-    super::doc(id)
-        .and_then(|doc| parse(doc).ok())
-        .map(|r| r.found)
+    // Parsed once: a report asks for the references of a rule once per finding.
+    static PARSED: OnceLock<Vec<(&'static str, Vec<Reference<'static>>)>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(|| {
+        let rules = super::ALL.iter().map(|r| (r.id, r.doc));
+        let engine = super::ENGINE_DIAGNOSTICS.iter().map(|d| (d.id, d.doc));
+        rules
+            .chain(engine)
+            .map(|(id, doc)| (id, parse(doc).map(|r| r.found).unwrap_or_default()))
+            .collect()
+    });
+    let canonical = super::find(id).map(|r| r.id).or_else(|| {
+        super::ENGINE_DIAGNOSTICS
+            .iter()
+            .find(|d| d.id.eq_ignore_ascii_case(id) || d.slug == id)
+            .map(|d| d.id)
+    });
+    canonical
+        .and_then(|canonical| parsed.iter().find(|(id, _)| *id == canonical))
+        .map(|(_, found)| found.clone())
         .unwrap_or_default()
 }
 
@@ -414,7 +431,16 @@ mod tests {
     }
 
     #[test]
-    fn unknown_rules_have_no_references() {
+    fn references_are_found_by_id_or_slug() {
         assert!(references("NOPE999").is_empty());
+        let by_id = references("AKS001");
+        assert_eq!(by_id, references("aks001"));
+        assert_eq!(by_id, references("public-api-server-unrestricted"));
+        assert_eq!(
+            by_id[0].id,
+            "/providers/Microsoft.Authorization/policyDefinitions/0e246bcf-5f6f-4f87-bc6f-775d4712c7ea"
+        );
+        assert!(references("AG001").is_empty());
+        assert!(references("parse-error").is_empty());
     }
 }
