@@ -585,6 +585,19 @@ fn every_doc_has_sourced_dated_references() {
                 ));
             }
         }
+        // A policy named anywhere in the section, a `none` reason included, is named by its
+        // full GUID, not by the 8-digit prefix RULES.md uses.
+        let section = &doc[doc.find("\n## References\n").unwrap_or(0)..];
+        for token in section.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            if token.len() == 8
+                && token.chars().all(|c| c.is_ascii_hexdigit())
+                && token.chars().any(|c| c.is_ascii_digit())
+            {
+                failures.push(format!(
+                    "rules/{id}.md: `{token}` in References: name a policy by its full GUID"
+                ));
+            }
+        }
         if rules::references(id) != refs.found {
             failures.push(format!("rules::references({id}) differs from its doc"));
         }
