@@ -221,6 +221,8 @@ pub struct Options {
     pub var_files: Vec<PathBuf>,
     /// `--parameters FILE`, for every ARM template (instead of a sibling parameters file).
     pub parameters: Option<PathBuf>,
+    /// `--plan FILE`: Terraform plan JSON, each of the scanned root it was made from.
+    pub plans: Vec<PathBuf>,
     /// `--unknown=warn`: an AG003 finding wherever a rule could not decide on an unknown value.
     pub unknown_warn: bool,
 }
@@ -230,6 +232,8 @@ enum Unit {
         dir: PathBuf,
         files: Vec<FileId>,
         tfvars: Vec<FileId>,
+        /// Its Terraform plan, the oracle over its static evaluation.
+        plan: Option<FileId>,
     },
     Arm {
         template: FileId,
@@ -379,6 +383,23 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
         .parameters
         .as_ref()
         .and_then(|p| read_input(&mut sources, p));
+    let cli_plans: Vec<FileId> = options
+        .plans
+        .iter()
+        .filter_map(|path| match crate::input::read_plan_text(path) {
+            Ok(text) => Some(sources.add(discover::absolute(path), text)),
+            Err(e) => {
+                errors.push(Problem {
+                    rule: rules::PARSE_ERROR.0,
+                    slug: rules::PARSE_ERROR.1,
+                    path: path.display().to_string(),
+                    at: None,
+                    message: format!("cannot read the plan {}: {e}", path.display()),
+                });
+                None
+            }
+        })
+        .collect();
     let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
     let mut scanned: HashSet<FileId> = HashSet::new();
     for (path, kind, text) in read {
@@ -405,12 +426,14 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     }
 
     // Terraform plans and states (`terraform show -json`), told by their first bytes.
-    let plans = crate::plan::read_plans(
+    let mut plans = crate::plan::read_plans(
         &kinds_of_json(&kinds),
         &mut sources,
         &mut errors,
         &mut scanned,
     );
+    let cli_plans =
+        crate::plan::read_named_plans(&cli_plans, &mut sources, &mut errors, &mut plans);
     // JSON files: decide by content which are templates and which are parameters files.
     let json_kinds: Vec<(FileId, Result<arm::JsonKind, arm::ArmError>)> = kinds
         .par_iter()
@@ -544,7 +567,12 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
             (!name.starts_with("terraform.tfvars"), name)
         });
         tfvars.extend(&var_files);
-        units.push(Unit::Terraform { dir, files, tfvars });
+        units.push(Unit::Terraform {
+            dir,
+            files,
+            tfvars,
+            plan: None,
+        });
     }
     scanned.extend(module_files.iter().copied());
     let mut templates_per_dir: HashMap<PathBuf, usize> = HashMap::new();
@@ -570,9 +598,8 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     }
 
     units.extend(manifests.into_iter().map(Unit::Manifests));
-    let mut plan_files: Vec<FileId> = plans.keys().copied().collect();
-    plan_files.sort_unstable();
-    units.extend(plan_files.into_iter().map(Unit::Plan));
+    let alone = attach_plans(&mut units, &plans, &cli_plans, &sources, &mut errors);
+    units.extend(alone.into_iter().map(Unit::Plan));
     let first_bicep_unit = units.len();
     // A `.bicep` root without a `.bicepparam` file takes a JSON parameters file the way a
     // template does (`az deployment ... --template-file main.bicep --parameters
@@ -596,8 +623,13 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
     for (index, unit) in units.iter().enumerate() {
         match unit {
-            Unit::Terraform { dir, files, tfvars } => {
-                for id in files.iter().chain(tfvars) {
+            Unit::Terraform {
+                dir,
+                files,
+                tfvars,
+                plan,
+            } => {
+                for id in files.iter().chain(tfvars).chain(plan) {
                     unit_of_file.insert(*id, index);
                 }
                 // Module files belong to the first root that calls them.
@@ -1365,17 +1397,39 @@ fn adapt(
                 Vec::new(),
             )
         }
-        Unit::Terraform { dir, files, tfvars } => {
+        Unit::Terraform {
+            dir,
+            files,
+            tfvars,
+            plan,
+        } => {
             let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
                 ids.iter().map(|id| named_file(sources, *id)).collect()
             };
-            let loaded = crate::terraform::load(crate::terraform::Root {
+            let plan = plan.map(|p| &plans[&p]);
+            let mut loaded = crate::terraform::load(crate::terraform::Root {
                 files: named(files),
                 tfvars: named(tfvars),
                 vars: options.vars.clone(),
+                planned: plan
+                    .map(crate::plan::Plan::planned_variables)
+                    .unwrap_or_default(),
                 dir: Some(dir.clone()),
                 modules: module_dirs.clone(),
             });
+            if let Some(plan) = plan {
+                let texts = |id: FileId| {
+                    let file = sources.get(id);
+                    Some((file.display.clone(), file.text.as_str()))
+                };
+                crate::plan::overlay::apply(&mut loaded, plan, &texts);
+                loaded
+                    .errors
+                    .extend(plan.errors.iter().map(|e| crate::terraform::TfError {
+                        loc: e.loc,
+                        message: e.message.clone(),
+                    }));
+            }
             let problems = loaded
                 .errors
                 .into_iter()
@@ -1463,6 +1517,78 @@ fn adapt(
             )
         }
     }
+}
+
+/// Gives each Terraform root its plan: one given with `--plan` (to the only root, or the
+/// root whose configuration the plan's is), else a plan file in the root's directory.
+/// Returns the plans checked alone, in order.
+fn attach_plans(
+    units: &mut [Unit],
+    plans: &HashMap<FileId, crate::plan::Plan>,
+    named: &[FileId],
+    sources: &Sources,
+    errors: &mut Vec<Problem>,
+) -> Vec<FileId> {
+    let mut alone: Vec<FileId> = Vec::new();
+    let roots: Vec<usize> = (0..units.len())
+        .filter(|&i| matches!(units[i], Unit::Terraform { .. }))
+        .collect();
+    for id in named {
+        let Some(plan) = plans.get(id) else { continue };
+        let matching: Vec<usize> = roots
+            .iter()
+            .copied()
+            .filter(|&i| match &units[i] {
+                Unit::Terraform {
+                    files, plan: None, ..
+                } => plan.declares(files.iter().map(|f| {
+                    let file = sources.get(*f);
+                    (*f, file.display.as_str(), file.text.as_str())
+                })),
+                _ => false,
+            })
+            .collect();
+        match matching.as_slice() {
+            [root] => {
+                if let Unit::Terraform { plan, .. } = &mut units[*root] {
+                    *plan = Some(*id);
+                }
+            }
+            _ => {
+                errors.push(Problem {
+                    rule: rules::PARSE_ERROR.0,
+                    slug: rules::PARSE_ERROR.1,
+                    path: sources.get(*id).display.clone(),
+                    at: None,
+                    message: format!(
+                        "`--plan {}` is the plan of no single scanned Terraform root ({} roots \
+                         declare its resources and modules), so it is checked alone: scan the \
+                         root it was made from",
+                        sources.get(*id).display,
+                        matching.len()
+                    ),
+                });
+                alone.push(*id);
+            }
+        }
+    }
+    let mut in_scan: Vec<FileId> = plans
+        .keys()
+        .copied()
+        .filter(|id| !named.contains(id))
+        .collect();
+    in_scan.sort_unstable();
+    for id in in_scan {
+        let dir = sources.get(id).path.parent().map(Path::to_path_buf);
+        let root = units.iter_mut().find(
+            |u| matches!(u, Unit::Terraform { dir: d, plan: None, .. } if Some(d) == dir.as_ref()),
+        );
+        match root {
+            Some(Unit::Terraform { plan, .. }) => *plan = Some(id),
+            _ => alone.push(id),
+        }
+    }
+    alone
 }
 
 /// The JSON files among the files read.

@@ -104,7 +104,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
 
 /// The text of a JSON file too large for [`read_text`] when its first bytes are a
 /// Terraform plan's (`terraform show -json`): plans may be up to
-/// [`crate::plan::MAX_PLAN_BYTES`]. Any other file keeps the usual limit: `TooLarge`.
+/// [`crate::plan::MAX_PLAN_BYTES`]. Any other file is read with the usual limit.
 pub fn read_plan_text(path: &Path) -> Result<String, ReadError> {
     let mut head = Vec::with_capacity(4096);
     let file = std::fs::OpenOptions::new()
@@ -117,7 +117,7 @@ pub fn read_plan_text(path: &Path) -> Result<String, ReadError> {
     }
     file.take(4096).read_to_end(&mut head)?;
     if !crate::plan::sniff(&String::from_utf8_lossy(&head)) {
-        return Err(ReadError::TooLarge(metadata.len()));
+        return read_text(path);
     }
     text(read_bytes_up_to(
         path,

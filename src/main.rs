@@ -84,6 +84,12 @@ struct CheckArgs {
     /// `<name>.parameters.json` / `azuredeploy.parameters.json`).
     #[arg(long, value_name = "FILE")]
     parameters: Option<PathBuf>,
+    /// Terraform plan JSON (`terraform show -json tfplan > tfplan.json`) of a scanned root:
+    /// what the plan knows and static evaluation cannot is taken from it, and findings stay
+    /// on the root's files. A plan file in the root's directory is used without this;
+    /// repeatable (one per root).
+    #[arg(long = "plan", value_name = "FILE")]
+    plans: Vec<PathBuf>,
     /// `warn`: report an AG003 (info) finding wherever a rule could not decide because a
     /// value is unknown offline, naming the expression.
     #[arg(long, value_enum, default_value_t = Unknown::Ignore)]
@@ -219,6 +225,7 @@ fn check(args: CheckArgs) -> ExitCode {
         vars: args.vars.clone(),
         var_files: args.var_files.clone(),
         parameters: args.parameters.clone(),
+        plans: args.plans.clone(),
         unknown_warn: args.unknown == Unknown::Warn,
     };
     let mut scan = engine::lint_with(&paths, &config, &options);

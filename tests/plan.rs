@@ -96,12 +96,15 @@ fn sensitive_values_are_never_printed_in_any_format() {
         "junit",
         "markdown",
     ] {
-        let (code, out) = run(&["testdata/plan_alone", "--format", format]);
-        assert_eq!(code, 1, "{format}: {out}");
-        // The finding on the sensitive range is still made, without the range.
-        assert!(out.contains("AKS002"), "{format}: {out}");
-        for secret in secrets {
-            assert!(!out.contains(secret), "{format} prints {secret}: {out}");
+        // Alone (findings in the plan) and beside its configuration (on the `.tf` lines).
+        for dir in ["testdata/plan_alone", "testdata/plan_oracle"] {
+            let (code, out) = run(&[dir, "--format", format]);
+            assert_eq!(code, 1, "{format}: {out}");
+            // The finding on the sensitive range is still made, without the range.
+            assert!(out.contains("AKS002"), "{format}: {out}");
+            for secret in secrets {
+                assert!(!out.contains(secret), "{format} prints {secret}: {out}");
+            }
         }
     }
     let (_, json) = check(&["testdata/plan_alone"]);
@@ -167,4 +170,150 @@ fn plans_may_be_larger_than_other_files_but_are_still_bounded() {
         .unwrap()
         .contains("more than the 16 MiB"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const ORACLE: &str = "testdata/plan_oracle/main.tf";
+
+/// (rule, path, line, column, resource, notes as "path:line message") of a finding.
+type Placed = (String, String, u64, u64, String, Vec<String>);
+
+fn placed(json: &serde_json::Value) -> Vec<Placed> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let notes = f["related"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| {
+                    format!(
+                        "{}:{} {}",
+                        r["path"].as_str().unwrap(),
+                        r["line"],
+                        r["message"].as_str().unwrap()
+                    )
+                })
+                .collect();
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["resource"].as_str().unwrap().to_string(),
+                notes,
+            )
+        })
+        .collect()
+}
+
+fn finding<'a>(all: &'a [Placed], rule: &str, resource: &str) -> &'a Placed {
+    all.iter()
+        .find(|f| f.0 == rule && f.4 == resource)
+        .unwrap_or_else(|| panic!("no {rule} on {resource} in {all:#?}"))
+}
+
+#[test]
+fn a_plan_beside_its_configuration_reports_on_the_source_lines() {
+    let (code, json) = check(&["testdata/plan_oracle"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
+    let all = placed(&json);
+    // The root is reported once: nothing is reported in the plan itself.
+    assert!(all.iter().all(|f| f.1 == ORACLE), "{all:#?}");
+    // A variable the pipeline set (`-var acr_public=true`): on the attribute that uses it.
+    let acr002 = finding(&all, "ACR002", "azurerm_container_registry.acr");
+    assert_eq!((acr002.2, acr002.3), (33, 3));
+    assert_eq!(
+        acr002.5,
+        ["testdata/plan_oracle/tfplan.json:6 value from the plan (variable `acr_public`)"]
+    );
+    // A cluster inside a registry module `terraform init` did not install: at the module
+    // call's argument that sets the value, and the module is no longer AG005.
+    let aks005 = finding(&all, "AKS005", "module.aks.azurerm_kubernetes_cluster.main");
+    assert_eq!((aks005.2, aks005.3), (24, 3));
+    assert!(aks005.5[0].ends_with("value from the plan"), "{aks005:?}");
+    // A module variable's default the call does not set: at the `module` block.
+    let aks007 = finding(&all, "AKS007", "module.aks.azurerm_kubernetes_cluster.main");
+    assert_eq!((aks007.2, aks007.3), (20, 1));
+    assert!(!all.iter().any(|f| f.0 == "AG005"), "{all:#?}");
+    // `for_each` over a data source: the plan's instances, each on the source line.
+    let aks012 = finding(
+        &all,
+        "AKS012",
+        "azurerm_kubernetes_cluster.team[\"search\"]",
+    );
+    assert_eq!((aks012.2, aks012.3), (78, 3));
+    assert!(!all
+        .iter()
+        .any(|f| f.0 == "AKS012" && f.4.contains("payments")));
+    assert!(
+        !all.iter().any(|f| f.4 == "azurerm_kubernetes_cluster.team"),
+        "the unexpanded instance is replaced"
+    );
+    // A sensitive variable: reported on its line, never printed.
+    let aks002 = finding(&all, "AKS002", "azurerm_kubernetes_cluster.edge");
+    assert_eq!((aks002.2, aks002.3), (128, 5));
+    assert!(!json.to_string().contains("5.0.0.0/8"));
+    // The registry's ID is known only after apply: the endpoint still links to it.
+    assert!(!all.iter().any(|f| f.0 == "ACR001"), "{all:#?}");
+}
+
+#[test]
+fn without_its_plan_the_same_root_is_unknown_where_the_plan_decides() {
+    let dir = std::env::temp_dir().join(format!("aksguard-noplan-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(ORACLE, dir.join("main.tf")).unwrap();
+    let dir_arg = dir.to_string_lossy().into_owned();
+    let (_, json) = check(&[dir_arg.as_str()]);
+    let all = placed(&json);
+    for rule in ["ACR002", "AKS005", "AKS012", "AKS002"] {
+        assert!(
+            !all.iter().any(|f| f.0 == rule),
+            "{rule} without a plan: {all:#?}"
+        );
+    }
+    assert!(all.iter().any(|f| f.0 == "AG005"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_plan_named_on_the_command_line_joins_the_root_it_was_made_from() {
+    let plan = "testdata/plan_named/plans/tfplan.json";
+    let main = "testdata/plan_named/root/main.tf";
+    let (_, json) = check(&["testdata/plan_named/root"]);
+    assert!(!findings(&json).iter().any(|f| f.0 == "AKS005"));
+    // Two roots scanned: the plan joins the one whose configuration it is.
+    let (_, json) = check(&[
+        "testdata/plan_named/root",
+        "testdata/plan_oracle",
+        "--plan",
+        plan,
+    ]);
+    let all = placed(&json);
+    let aks005 = finding(&all, "AKS005", "azurerm_kubernetes_cluster.aks");
+    assert_eq!((aks005.1.as_str(), aks005.2, aks005.3), (main, 11, 3));
+    assert_eq!(
+        aks005.5,
+        [format!(
+            "{plan}:6 value from the plan (variable `local_accounts_off`)"
+        )]
+    );
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0);
+    // A plan of no scanned root is checked alone, and the user is told.
+    let (code, json) = check(&["testdata/plan_oracle", "--plan", plan]);
+    assert_eq!(code, 2);
+    assert!(findings(&json).contains(&row(
+        "AKS005",
+        plan,
+        32,
+        11,
+        "azurerm_kubernetes_cluster.aks"
+    )));
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("is the plan of no single scanned Terraform root"),
+        "{message}"
+    );
 }

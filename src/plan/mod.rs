@@ -17,6 +17,7 @@
 
 pub mod config;
 pub mod json;
+pub mod overlay;
 
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
@@ -827,6 +828,54 @@ impl Plan {
         out
     }
 
+    /// Is this the plan of the root made of these `.tf` files: do they declare the same
+    /// resources, data sources and module calls as the plan's configuration?
+    pub fn declares<'t>(&self, files: impl Iterator<Item = (FileId, &'t str, &'t str)>) -> bool {
+        let root = &self.configuration.root_module;
+        let planned: std::collections::BTreeSet<String> = root
+            .resources
+            .iter()
+            .map(|r| r.address.clone())
+            .chain(root.module_calls.keys().map(|m| format!("module.{m}")))
+            .collect();
+        let mut declared = std::collections::BTreeSet::new();
+        for (id, name, text) in files {
+            let Ok(file) = crate::terraform::parse(id, name, text) else {
+                return false;
+            };
+            for structure in file.body.iter() {
+                let hcl_edit::structure::Structure::Block(block) = structure else {
+                    continue;
+                };
+                let labels = crate::terraform::module::labels(block);
+                match (block.ident.as_str(), labels.as_slice()) {
+                    ("resource", [kind, name]) => declared.insert(format!("{kind}.{name}")),
+                    ("data", [kind, name]) => declared.insert(format!("data.{kind}.{name}")),
+                    ("module", [name]) => declared.insert(format!("module.{name}")),
+                    _ => false,
+                };
+            }
+        }
+        !planned.is_empty() && planned == declared
+    }
+
+    /// The root variables whose planned value static evaluation would not find: those
+    /// without a default, and those the pipeline set to something else (`-var`,
+    /// `TF_VAR_*`). The others keep their place in the source (the default, the tfvars).
+    pub fn planned_variables(&self) -> Vec<(String, Value)> {
+        let declared = &self.configuration.root_module.variables;
+        self.variables
+            .iter()
+            .filter(
+                |(name, value)| match declared.get(name).and_then(|v| v.default.as_ref()) {
+                    Some(default) => !same(value, default),
+                    None => true,
+                },
+            )
+            .cloned()
+            .collect()
+    }
+
     /// A data source read through an aliased provider names it as the static model does
     /// (`provider = azurerm.hub`).
     pub fn set_provider(&self, resource: &PlanResource, body: &mut Value) {
@@ -851,7 +900,7 @@ impl Plan {
         }
     }
 
-    fn raw(&self, kind: &str, address: &str, header: Loc, body: Value) -> RawResource {
+    pub(crate) fn raw(&self, kind: &str, address: &str, header: Loc, body: Value) -> RawResource {
         let name = body.get("name").and_then(Value::to_text);
         RawResource {
             format: Format::Terraform,
@@ -909,6 +958,44 @@ pub fn read_plans(
     plans
 }
 
+/// Reads the plans named with `--plan` (already added to the sources) into `plans`; what
+/// is not a plan is an error. Returns the ids read.
+pub fn read_named_plans(
+    named: &[FileId],
+    sources: &mut crate::source::Sources,
+    errors: &mut Vec<crate::engine::Problem>,
+    plans: &mut HashMap<FileId, Plan>,
+) -> Vec<FileId> {
+    let mut out = Vec::new();
+    for &id in named {
+        sources.mark_secret(id);
+        let parsed = if sniff(&sources.get(id).text) {
+            parse(id, &sources.get(id).text)
+        } else {
+            Err(PlanError {
+                loc: Loc::new(id, 0, 0),
+                message: "this is not a Terraform plan: give `--plan` the output of \
+                          `terraform show -json tfplan`"
+                    .to_string(),
+            })
+        };
+        match parsed {
+            Ok(plan) => {
+                plans.insert(id, plan);
+                out.push(id);
+            }
+            Err(e) => errors.push(crate::engine::Problem {
+                rule: crate::rules::PARSE_ERROR.0,
+                slug: crate::rules::PARSE_ERROR.1,
+                path: sources.get(id).display.clone(),
+                at: Some(e.loc),
+                message: e.message,
+            }),
+        }
+    }
+    out
+}
+
 /// Masks the plans' sensitive strings in every finding and error, and drops the fixes
 /// that would write into a plan (a plan is generated: the change belongs in the source).
 pub fn hide_secrets(
@@ -952,6 +1039,25 @@ pub fn hide_secrets(
     }
     for error in errors.iter_mut() {
         masked(&mut error.message);
+    }
+}
+
+/// Does a value equal a JSON value (a variable's default as the configuration lists it)?
+fn same(value: &Value, json: &serde_json::Value) -> bool {
+    match (&value.kind, json) {
+        (Kind::Null, serde_json::Value::Null) => true,
+        (Kind::Bool(a), serde_json::Value::Bool(b)) => a == b,
+        (Kind::Number(a), serde_json::Value::Number(b)) => b.as_f64() == Some(*a),
+        (Kind::String(a), serde_json::Value::String(b)) => a == b,
+        (Kind::List(a), serde_json::Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| same(a, b))
+        }
+        (Kind::Map(a), serde_json::Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|e| b.get(&e.key).is_some_and(|v| same(&e.value, v)))
+        }
+        _ => false,
     }
 }
 

@@ -72,6 +72,9 @@ pub struct Root {
     pub tfvars: Vec<(FileId, String, String)>,
     /// `--var name=value`, after every file.
     pub vars: Vec<(String, String)>,
+    /// Values a Terraform plan of this root gives its variables, before every file (see
+    /// `Plan::planned_variables`).
+    pub planned: Vec<(String, Value)>,
     /// The root's absolute directory: local module sources are relative to it.
     pub dir: Option<PathBuf>,
     /// The local module directories the scan may call.
@@ -104,6 +107,9 @@ pub fn load(root: Root) -> Loaded {
         })
         .collect();
     let mut tfvars = Vec::new();
+    if !root.planned.is_empty() {
+        tfvars.push(TfVars::Values(root.planned));
+    }
     for (id, name, text) in root.tfvars {
         if name.to_ascii_lowercase().ends_with(".json") {
             match crate::arm::json_value(id, &text) {
