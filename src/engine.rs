@@ -682,10 +682,35 @@ pub fn lint_full(paths: &[PathBuf], config: &Config, options: &Options, buffers:
     };
 
     phase("read");
+    // One evaluation budget for the whole scan: many roots that each spend their own are
+    // bounded together.
+    let scan = crate::value::ScanBudget::new();
     let mut adapted: Vec<Adapted> = units
         .par_iter()
-        .map(|unit| adapt(unit, &sources, &module_dirs, options, &bicep_files, &plans))
+        .map(|unit| {
+            adapt(
+                unit,
+                &sources,
+                &module_dirs,
+                options,
+                &bicep_files,
+                &plans,
+                &scan,
+            )
+        })
         .collect();
+    if let Some(message) = scan.unlisted() {
+        errors.push(Problem {
+            rule: rules::PARSE_ERROR.0,
+            slug: rules::PARSE_ERROR.1,
+            path: paths
+                .first()
+                .map(|p| crate::source::display_path(p))
+                .unwrap_or_default(),
+            at: None,
+            message,
+        });
+    }
     drop_compiled_twins(&units, &mut adapted, &sources, &bicep_files, &bicep.broken);
     let mut resources = Vec::new();
     // Value written by a caller -> every module attribute that uses it (one variable may
@@ -1379,6 +1404,7 @@ fn adapt(
     options: &Options,
     bicep_files: &BicepFiles<'_>,
     plans: &HashMap<FileId, crate::plan::Plan>,
+    scan: &std::sync::Arc<crate::value::ScanBudget>,
 ) -> Adapted {
     match unit {
         Unit::Plan(file) => {
@@ -1416,6 +1442,7 @@ fn adapt(
                     .unwrap_or_default(),
                 dir: Some(dir.clone()),
                 modules: module_dirs.clone(),
+                scan: scan.clone(),
             });
             if let Some(plan) = plan {
                 let texts = |id: FileId| {
@@ -1453,7 +1480,8 @@ fn adapt(
                 let name = file.display.as_str();
                 (p, file.text.as_str(), name)
             });
-            match arm::load_template_reporting(*template, &sources.get(*template).text, params) {
+            let text = &sources.get(*template).text;
+            match arm::load_template_reporting(*template, text, params, scan) {
                 Ok((resources, limits)) => (
                     resources,
                     limits
@@ -1484,7 +1512,12 @@ fn adapt(
                     text: &file.text,
                 }
             };
-            let loaded = crate::bicep::load(input(*root), parameters.map(input), bicep_files);
+            let loaded = crate::bicep::load_within(
+                input(*root),
+                parameters.map(input),
+                bicep_files,
+                scan.clone(),
+            );
             // Syntax errors were reported when the units were formed; these are what
             // evaluation could not follow.
             let problems = loaded

@@ -7,6 +7,7 @@
 pub use crate::origin::{Origin, Referent};
 use crate::source::Loc;
 use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -54,8 +55,20 @@ impl Value {
     pub fn null() -> Value {
         Value::new(Kind::Null, None)
     }
+    /// Unknown as `expr`, of which at most [`MAX_UNKNOWN_TEXT`] bytes are kept: the text
+    /// only names what is unknown, and a hostile file's expressions can be megabytes long.
     pub fn unknown(expr: impl Into<String>, loc: Option<Loc>) -> Value {
-        Value::new(Kind::Unknown(expr.into()), loc)
+        let mut text = expr.into();
+        if text.len() > MAX_UNKNOWN_TEXT {
+            let mut end = MAX_UNKNOWN_TEXT;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end);
+            text.push('…');
+            text.shrink_to_fit();
+        }
+        Value::new(Kind::Unknown(text), loc)
     }
     pub fn string(s: impl Into<String>, loc: Option<Loc>) -> Value {
         Value::new(Kind::String(s.into()), loc)
@@ -198,6 +211,9 @@ impl Value {
     }
 }
 
+/// The most of an unknown value's expression text kept (see [`Value::unknown`]).
+pub const MAX_UNKNOWN_TEXT: usize = 1024;
+
 pub fn format_number(n: f64) -> String {
     if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
@@ -253,18 +269,34 @@ impl<K: std::hash::Hash + Eq + Clone> Memo<K> {
 ///   [`ROOT_WORK`] for the whole root; once the root's work is spent each further
 ///   expression still gets [`LATE_EXPRESSION_WORK`], up to [`HARD_WORK`] in all.
 ///
+/// Every root of a scan also draws on one [`ScanBudget`], so that a scan of many roots
+/// that each spend their whole budget is bounded in time and memory as one root is.
+///
 /// Literals are never charged, so a value written in the file is always known however
-/// much work the rest of the root did; what runs out makes only the expression that ran
-/// out unknown, and that expression is reported ([`Budget::take_stops`]).
+/// much work the rest of the root (or the scan) did; what runs out makes only the
+/// expression that ran out unknown, and that expression is reported ([`Budget::take_stops`]).
 pub struct Budget {
     spent: Cell<u64>,
     /// The current expression's work so far and allowance (None outside any expression).
-    frame: Cell<Option<(u64, u64)>>,
+    frame: Cell<Option<Frame>>,
     stops: RefCell<Vec<Stop>>,
-    /// Stops not kept (past [`MAX_STOPS`]).
+    /// Stops not kept (past [`MAX_STOPS`], or past the scan's [`SCAN_STOPS`]).
     more_stops: Cell<usize>,
     /// Resource instances produced so far, against [`MAX_RESOURCES`].
     resources: Cell<usize>,
+    scan: Arc<ScanBudget>,
+    /// Work and kept units not yet added to the scan's (added in batches: the scan's
+    /// counters are shared between threads).
+    unflushed_work: Cell<u64>,
+    unflushed_kept: Cell<u64>,
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    used: u64,
+    allowance: u64,
+    /// The allowance is what the scan had left, less than the root would give.
+    by_scan: bool,
 }
 
 /// Units of value size and work: one per node, one per 64 bytes of text.
@@ -285,6 +317,91 @@ pub const HARD_WORK: u64 = ROOT_WORK + 2_000_000;
 pub const MAX_RESOURCES: usize = 20_000;
 /// Evaluation limits reported per root; the rest are counted in one last message.
 const MAX_STOPS: usize = 20;
+
+/// The work every root of a scan may do together before expressions get only
+/// [`LATE_EXPRESSION_WORK`]: eight roots' worth, a few seconds, many times what the
+/// largest real scans spend.
+pub const SCAN_WORK: u64 = 8 * ROOT_WORK;
+/// Past this much work in the scan, only literals are evaluated.
+pub const SCAN_HARD_WORK: u64 = SCAN_WORK + 2 * ROOT_WORK;
+/// The evaluated values a scan keeps, in units (see [`weight`]): expression results and
+/// the instances loops copy. At most about 256 MiB of text or 1 GiB of value nodes; past
+/// it only literals are evaluated and loops produce no further copies.
+pub const SCAN_KEPT: u64 = 4_000_000;
+/// Evaluation limits listed across a scan; the rest are counted in one message
+/// ([`ScanBudget::unlisted`]).
+pub const SCAN_STOPS: usize = 2_000;
+/// Units a root adds to the scan's counters at a time.
+const FLUSH_UNITS: u64 = 1 << 16;
+
+/// What every root of one scan shares, whichever thread evaluates it: the work done, the
+/// evaluated values kept and the evaluation limits listed. Which roots get the last of
+/// it depends on the order they are evaluated in; every root still evaluates its
+/// literals, and what was not evaluated is reported.
+#[derive(Default, Debug)]
+pub struct ScanBudget {
+    work: AtomicU64,
+    kept: AtomicU64,
+    listed_stops: AtomicUsize,
+    unlisted_stops: AtomicUsize,
+    unlisted_roots: AtomicUsize,
+    /// Module files instantiated so far: a module called again (from any root) is a copy.
+    modules: std::sync::Mutex<std::collections::HashSet<crate::source::FileId>>,
+}
+
+impl ScanBudget {
+    pub fn new() -> Arc<ScanBudget> {
+        Arc::new(ScanBudget::default())
+    }
+
+    /// The allowance a new expression gets from the scan.
+    fn allowance(&self) -> u64 {
+        if self.kept_spent() {
+            return 0;
+        }
+        let work = self.work.load(Ordering::Relaxed);
+        if work < SCAN_WORK {
+            EXPRESSION_WORK
+                .min(SCAN_WORK - work)
+                .max(LATE_EXPRESSION_WORK)
+        } else if work < SCAN_HARD_WORK {
+            LATE_EXPRESSION_WORK
+        } else {
+            0
+        }
+    }
+
+    fn kept_spent(&self) -> bool {
+        self.kept.load(Ordering::Relaxed) > SCAN_KEPT
+    }
+
+    /// Takes one listing of an evaluation limit: false past [`SCAN_STOPS`].
+    fn list_stop(&self) -> bool {
+        self.listed_stops.fetch_add(1, Ordering::Relaxed) < SCAN_STOPS
+    }
+
+    /// The work spent and the units kept by the roots evaluated so far.
+    pub fn spent(&self) -> (u64, u64) {
+        (
+            self.work.load(Ordering::Relaxed),
+            self.kept.load(Ordering::Relaxed),
+        )
+    }
+
+    /// The message for the evaluation limits not listed (past [`SCAN_STOPS`]), if any.
+    pub fn unlisted(&self) -> Option<String> {
+        let stops = self.unlisted_stops.load(Ordering::Relaxed);
+        let roots = self.unlisted_roots.load(Ordering::Relaxed);
+        (stops > 0).then(|| {
+            format!(
+                "evaluation limit: {stops} more expressions in {roots} roots (Terraform \
+                 directories, ARM templates, Bicep files) stopped at evaluation limits and are \
+                 not listed: a scan lists at most {SCAN_STOPS}; what they compute is unknown, \
+                 so rules that read it cannot decide (scan fewer paths at a time to see them)"
+            )
+        })
+    }
+}
 
 /// An expression that evaluation stopped at: reported as AG001 at `loc`.
 #[derive(Clone, Debug, PartialEq)]
@@ -314,13 +431,22 @@ impl Default for Budget {
 }
 
 impl Budget {
+    /// A budget for one root evaluated on its own (a scan of its own).
     pub fn new() -> Budget {
+        Budget::within(ScanBudget::new())
+    }
+
+    /// A budget for one root of the scan `scan`.
+    pub fn within(scan: Arc<ScanBudget>) -> Budget {
         Budget {
             spent: Cell::new(0),
             frame: Cell::new(None),
             stops: RefCell::new(Vec::new()),
             more_stops: Cell::new(0),
             resources: Cell::new(0),
+            scan,
+            unflushed_work: Cell::new(0),
+            unflushed_kept: Cell::new(0),
         }
     }
 
@@ -334,12 +460,43 @@ impl Budget {
         n <= MAX_RESOURCES
     }
 
+    /// May a loop (or a module called more than once) produce another copy of what it
+    /// produced once already? False once the scan's kept values ([`SCAN_KEPT`]) are spent:
+    /// the caller stops and says so ([`copies_message`]). The first instance of everything
+    /// written is always produced: it is bounded by the input.
+    pub fn copy(&self) -> bool {
+        !self.scan.kept_spent()
+    }
+
+    /// True the first time the scan instantiates the module whose first file is `file`;
+    /// its later instances are copies (see [`Budget::copy`]).
+    pub fn first_use(&self, file: crate::source::FileId) -> bool {
+        let mut modules = self
+            .scan
+            .modules
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        modules.insert(file)
+    }
+
+    /// Counts `value` as kept for the rest of the scan: an expression's result, or a copy a
+    /// loop made.
+    pub fn keep(&self, value: &Value) {
+        let kept = self.unflushed_kept.get() + weight(value, MAX_VALUE) as u64;
+        if kept >= FLUSH_UNITS {
+            self.scan.kept.fetch_add(kept, Ordering::Relaxed);
+            self.unflushed_kept.set(0);
+        } else {
+            self.unflushed_kept.set(kept);
+        }
+    }
+
     /// Starts evaluating one expression with its own allowance; it ends when the returned
     /// guard is dropped (the enclosing expression's allowance is then in force again, not
     /// charged for this one's work).
     pub fn expression(&self) -> Expression<'_> {
         let spent = self.spent.get();
-        let allowance = if spent < ROOT_WORK {
+        let root = if spent < ROOT_WORK {
             EXPRESSION_WORK
                 .min(ROOT_WORK - spent)
                 .max(LATE_EXPRESSION_WORK)
@@ -348,7 +505,12 @@ impl Budget {
         } else {
             0
         };
-        let outer = self.frame.replace(Some((0, allowance)));
+        let scan = self.scan.allowance();
+        let outer = self.frame.replace(Some(Frame {
+            used: 0,
+            allowance: root.min(scan),
+            by_scan: scan < root,
+        }));
         Expression {
             budget: self,
             outer,
@@ -356,25 +518,39 @@ impl Budget {
     }
 
     /// Records `units` of work: false once the current expression's allowance is spent
-    /// (outside any expression: once [`HARD_WORK`] is).
+    /// (outside any expression: once [`HARD_WORK`], or the scan's [`SCAN_HARD_WORK`], is).
     pub fn spend(&self, units: u64) -> bool {
         let spent = self.spent.get().saturating_add(units);
         self.spent.set(spent);
+        let unflushed = self.unflushed_work.get().saturating_add(units);
+        if unflushed >= FLUSH_UNITS {
+            self.scan.work.fetch_add(unflushed, Ordering::Relaxed);
+            self.unflushed_work.set(0);
+        } else {
+            self.unflushed_work.set(unflushed);
+        }
         match self.frame.get() {
-            Some((used, allowance)) => {
-                let used = used.saturating_add(units);
-                self.frame.set(Some((used, allowance)));
-                used <= allowance
+            Some(mut frame) => {
+                frame.used = frame.used.saturating_add(units);
+                self.frame.set(Some(frame));
+                frame.used <= frame.allowance
             }
-            None => spent <= HARD_WORK,
+            None => !self.past_hard_work(),
         }
     }
 
-    /// Is the current expression's allowance (outside expressions, the root's) spent?
+    fn past_hard_work(&self) -> bool {
+        self.spent.get() > HARD_WORK
+            || self.scan.work.load(Ordering::Relaxed) > SCAN_HARD_WORK
+            || self.scan.kept_spent()
+    }
+
+    /// Is the current expression's allowance (outside expressions, the root's or the
+    /// scan's) spent?
     pub fn exhausted(&self) -> bool {
         match self.frame.get() {
-            Some((used, allowance)) => used > allowance,
-            None => self.spent.get() > HARD_WORK,
+            Some(frame) => frame.used > frame.allowance,
+            None => self.past_hard_work(),
         }
     }
 
@@ -407,31 +583,82 @@ impl Budget {
         if stops.iter().any(|s| s.loc == loc) {
             return;
         }
-        if stops.len() >= MAX_STOPS {
+        if stops.len() >= MAX_STOPS || !self.scan.list_stop() {
             self.more_stops.set(self.more_stops.get() + 1);
             return;
         }
         stops.push(Stop { loc, message });
     }
 
-    /// Records a limit reached by the expression `text` at `loc`, with the standard message.
+    /// Records a limit reached by the expression `text` at `loc`, with the standard message
+    /// (for work, the scan's when the scan's work or kept values were what ran out).
     pub fn stop_at(&self, loc: Option<Loc>, text: &str, limit: Limit) {
-        self.stop(loc, limit_message(text, limit));
+        let by_scan = match self.frame.get() {
+            Some(frame) => frame.by_scan,
+            None => {
+                self.scan.work.load(Ordering::Relaxed) > SCAN_HARD_WORK || self.scan.kept_spent()
+            }
+        };
+        if limit == Limit::Exhausted && by_scan {
+            self.stop(loc, scan_limit_message(text));
+        } else {
+            self.stop(loc, limit_message(text, limit));
+        }
     }
 
     /// The places evaluation stopped at, in the order met; when more than [`MAX_STOPS`]
-    /// were met, the last one says how many more.
+    /// were met, the last one says how many more. When none could be listed because the
+    /// scan listed [`SCAN_STOPS`] already, they are counted in [`ScanBudget::unlisted`].
     pub fn take_stops(&self) -> Vec<Stop> {
         let mut stops = self.stops.take();
         let more = self.more_stops.replace(0);
         if more > 0 {
-            if let Some(last) = stops.last_mut() {
-                last.message
-                    .push_str(&format!(" ({more} more expressions stopped at evaluation limits in this root are not listed)"));
+            match stops.last_mut() {
+                Some(last) => last.message.push_str(&format!(
+                    " ({more} more expressions stopped at evaluation limits in this root are \
+                     not listed)"
+                )),
+                None => {
+                    self.scan.unlisted_stops.fetch_add(more, Ordering::Relaxed);
+                    self.scan.unlisted_roots.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
         stops
     }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        let work = self.unflushed_work.replace(0);
+        self.scan.work.fetch_add(work, Ordering::Relaxed);
+        let kept = self.unflushed_kept.replace(0);
+        self.scan.kept.fetch_add(kept, Ordering::Relaxed);
+    }
+}
+
+/// The message for an expression left unevaluated because the scan's budget is spent.
+pub fn scan_limit_message(text: &str) -> String {
+    format!(
+        "evaluation limit: `{}` is not evaluated: the scan's evaluation budget (work for about \
+         {} expressions, {} MiB of evaluated values) is spent by the roots evaluated before \
+         this one; it is left unknown, so rules that read it cannot decide (scan fewer paths \
+         at a time, or simplify the loops and functions of the most expensive roots)",
+        shorten(text),
+        SCAN_WORK / EXPRESSION_WORK,
+        (SCAN_KEPT as usize * TEXT_BYTES_PER_UNIT) >> 20
+    )
+}
+
+/// The message for a loop or module whose further copies are not produced because the
+/// scan keeps as many evaluated values as it may.
+pub fn copies_message(what: &str) -> String {
+    format!(
+        "evaluation limit: {what} is not copied further: the scan keeps at most {} MiB of \
+         evaluated values, and loops and module instances used them up; its instances past \
+         the first ones are not checked (scan fewer paths at a time)",
+        (SCAN_KEPT as usize * TEXT_BYTES_PER_UNIT) >> 20
+    )
 }
 
 /// The message for an expression evaluation stopped at: what happened and what it means.
@@ -484,13 +711,13 @@ pub fn shorten(text: &str) -> String {
 /// The current expression, while it is being evaluated (see [`Budget::expression`]).
 pub struct Expression<'b> {
     budget: &'b Budget,
-    outer: Option<(u64, u64)>,
+    outer: Option<Frame>,
 }
 
 impl Expression<'_> {
     /// Did this expression spend its allowance?
     pub fn ran_out(&self) -> bool {
-        matches!(self.budget.frame.get(), Some((used, allowance)) if used > allowance)
+        matches!(self.budget.frame.get(), Some(frame) if frame.used > frame.allowance)
     }
 }
 
@@ -630,5 +857,96 @@ mod tests {
         let stops = budget.take_stops();
         assert_eq!(stops.len(), MAX_STOPS);
         assert!(stops[MAX_STOPS - 1].message.contains("5 more expressions"));
+    }
+
+    #[test]
+    fn the_roots_of_a_scan_share_its_work() {
+        let scan = ScanBudget::new();
+        let first = Budget::within(scan.clone());
+        let second = Budget::within(scan.clone());
+        {
+            let _e = first.expression();
+            first.spend(SCAN_WORK);
+        }
+        drop(first);
+        // Past the scan's work, a root that did nothing yet gets the small allowance...
+        {
+            let late = second.expression();
+            assert!(second.spend(LATE_EXPRESSION_WORK));
+            assert!(!second.spend(1));
+            assert!(late.ran_out());
+        }
+        // ...and past its hard limit, none: the expression is reported as the scan's.
+        Budget::within(scan.clone()).spend(SCAN_HARD_WORK);
+        {
+            let _none = second.expression();
+            assert!(!second.spend(1));
+            second.stop_at(Some(Loc::new(0, 0, 1)), "local.x", Limit::Exhausted);
+        }
+        let stops = second.take_stops();
+        assert!(
+            stops[0].message.contains("the scan's evaluation budget"),
+            "{stops:?}"
+        );
+        // Literals are never charged, so they need no allowance; copies stop only at the
+        // kept values' limit.
+        assert!(second.copy());
+    }
+
+    #[test]
+    fn a_scan_keeps_a_bounded_amount_of_evaluated_values() {
+        let scan = ScanBudget::new();
+        let budget = Budget::within(scan.clone());
+        let text = Value::string("x".repeat(MAX_VALUE * TEXT_BYTES_PER_UNIT - 64), None);
+        let mut kept = 0;
+        while budget.copy() {
+            budget.keep(&text);
+            kept += 1;
+        }
+        // Within one flush of the limit.
+        assert_eq!(kept as u64, SCAN_KEPT / MAX_VALUE as u64 + 1);
+        let _e = budget.expression();
+        assert!(!budget.spend(1));
+        assert!(!Budget::within(scan).copy());
+    }
+
+    #[test]
+    fn a_scan_lists_a_bounded_number_of_stops_and_counts_the_rest() {
+        let scan = ScanBudget::new();
+        let mut listed = 0;
+        for root in 0..(SCAN_STOPS / MAX_STOPS + 3) {
+            let budget = Budget::within(scan.clone());
+            for i in 0..MAX_STOPS {
+                budget.stop_at(Some(Loc::new(root as u32, i, i + 1)), "x", Limit::Exhausted);
+            }
+            listed += budget.take_stops().len();
+        }
+        assert_eq!(listed, SCAN_STOPS);
+        let message = scan.unlisted().unwrap();
+        assert!(
+            message.contains(&format!("{} more expressions in 3 roots", 3 * MAX_STOPS)),
+            "{message}"
+        );
+        assert!(ScanBudget::new().unlisted().is_none());
+    }
+
+    #[test]
+    fn a_module_file_is_used_first_once_per_scan() {
+        let scan = ScanBudget::new();
+        assert!(Budget::within(scan.clone()).first_use(7));
+        assert!(!Budget::within(scan.clone()).first_use(7));
+        assert!(Budget::within(scan).first_use(8));
+    }
+
+    #[test]
+    fn unknown_values_keep_a_bounded_part_of_their_text() {
+        let long = format!("local.{}", "é".repeat(MAX_UNKNOWN_TEXT));
+        let Kind::Unknown(text) = Value::unknown(long.clone(), None).kind else {
+            panic!("not unknown");
+        };
+        assert!(text.len() <= MAX_UNKNOWN_TEXT + '…'.len_utf8());
+        assert!(text.ends_with('…') && long.starts_with(text.trim_end_matches('…')));
+        let short = Value::unknown("var.x", None);
+        assert_eq!(short.kind, Kind::Unknown("var.x".to_string()));
     }
 }

@@ -397,6 +397,7 @@ impl<'b> Evaluator<'b> {
                     if expression.ran_out() {
                         self.budget.stop_at(Some(loc), text, Limit::Exhausted);
                     }
+                    self.budget.keep(&value);
                     fill_loc(value, loc)
                 }
                 None => Value::unknown(text.trim(), Some(loc)),

@@ -191,16 +191,19 @@ pub fn load_template_named(
     text: &str,
     parameters: Option<(FileId, &str, &str)>,
 ) -> Result<Vec<RawResource>, ArmError> {
-    load_template_reporting(file, text, parameters).map(|(resources, _)| resources)
+    load_template_reporting(file, text, parameters, &crate::value::ScanBudget::new())
+        .map(|(resources, _)| resources)
 }
 
 /// As [`load_template_named`], with the limits the template ran into (a `copy` count ARM
 /// would reject, nested deployments too deep to follow): the resources are still returned,
-/// with what lies past a limit left unknown or out.
+/// with what lies past a limit left unknown or out. The template draws on `scan`, the
+/// budget every root of its scan shares.
 pub fn load_template_reporting(
     file: FileId,
     text: &str,
     parameters: Option<(FileId, &str, &str)>,
+    scan: &std::sync::Arc<crate::value::ScanBudget>,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
     let (given, complete) = match parameters {
         Some((params_file, params_text, name)) => {
@@ -208,7 +211,7 @@ pub fn load_template_reporting(
         }
         None => (Vec::new(), false),
     };
-    let budget = crate::value::Budget::new();
+    let budget = crate::value::Budget::within(scan.clone());
     let (resources, mut limits) = evaluate(file, text, given, complete, &budget)?;
     limits.extend(budget.take_stops().into_iter().map(|s| ArmError {
         loc: s.loc,
@@ -415,8 +418,23 @@ impl Walker<'_> {
         match count {
             Some(n) => {
                 for i in 0..n {
+                    // The first instance is bounded by the template; every further one
+                    // (with what it nests) is a copy the scan keeps.
+                    let budget = self.evaluator.budget;
+                    if i > 0 && !budget.copy() {
+                        let what = format!("the copy loop `{name}`");
+                        budget.stop(Some(resource.loc), crate::value::copies_message(&what));
+                        return;
+                    }
+                    let before = self.out.len();
                     let env = env.with_resource_copy(&name, Some(i as i64));
-                    if !self.instance(scope, resource, parent, &env, depth) {
+                    let more = self.instance(scope, resource, parent, &env, depth);
+                    if i > 0 {
+                        for produced in &self.out[before..] {
+                            budget.keep(&produced.body);
+                        }
+                    }
+                    if !more {
                         return;
                     }
                 }

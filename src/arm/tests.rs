@@ -1028,7 +1028,8 @@ fn a_copy_count_arm_would_reject_is_reported_and_the_resource_still_checked() {
     }
   ]
 }"#;
-    let (resources, limits) = load_template_reporting(0, text, None).unwrap();
+    let (resources, limits) =
+        load_template_reporting(0, text, None, &crate::value::ScanBudget::new()).unwrap();
     assert_eq!(resources.len(), 1);
     assert_eq!(limits.len(), 1);
     assert!(

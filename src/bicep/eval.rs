@@ -55,9 +55,9 @@ pub(crate) struct Budget {
 }
 
 impl Budget {
-    pub fn new() -> Budget {
+    pub fn within(scan: std::sync::Arc<crate::value::ScanBudget>) -> Budget {
         Budget {
-            work: crate::value::Budget::new(),
+            work: crate::value::Budget::within(scan),
             depth: Cell::new(0),
             module_instances: Cell::new(0),
         }
@@ -444,6 +444,7 @@ impl Evaluator<'_> {
         if expression.ran_out() {
             work.stop_at(Some(scope.loc(node)), scope.text_of(node), Limit::Exhausted);
         }
+        work.keep(&value);
         value
     }
 
@@ -1327,6 +1328,10 @@ pub(crate) struct Walker<'f, 'b> {
     pub chain: Vec<PathBuf>,
     /// Module calls not followed (recursion, depth, instance limit).
     pub errors: Vec<super::BicepError>,
+    /// What is being walked repeats what the scan evaluated already (a loop instance past
+    /// the first, a module instance past the first or of a file called before): the scan
+    /// keeps its resources as copies.
+    pub copy: bool,
 }
 
 /// A resource deployed by a registry module: its findings belong at the `module` statement
@@ -1418,8 +1423,17 @@ impl Walker<'_, '_> {
         let Some(body) = body_of(decl.node) else {
             return;
         };
-        for (env, object) in self.instances(scope, body, env) {
+        for (index, (env, object)) in self.instances(scope, body, env).into_iter().enumerate() {
             let Some(object) = object else { continue };
+            // The first instance is bounded by the file; every further one is a copy.
+            let copy = self.copy || index > 0;
+            let work = &self.evaluator.budget.work;
+            if copy && !work.copy() {
+                let what = format!("`{}`", scope.text_of(decl.type_node));
+                let at = Some(scope.loc(decl.type_node));
+                work.stop(at, crate::value::copies_message(&what));
+                return;
+            }
             let declared = self.evaluator.declared(scope, decl, parent, &env);
             let ev = &self.evaluator;
             let mut evaluated = ev.object(scope, object, &env, &mut |key, _| key == "parent");
@@ -1478,6 +1492,10 @@ impl Walker<'_, '_> {
                 existing,
                 source: None,
             });
+            if let Some(produced) = self.out.last().filter(|_| copy) {
+                self.evaluator.budget.work.keep(&produced.body);
+            }
+            let outer = std::mem::replace(&mut self.copy, copy);
             // Nested child resources.
             for prop in named_children(object) {
                 if prop.kind() != "object_property" {
@@ -1501,6 +1519,7 @@ impl Walker<'_, '_> {
                 };
                 self.resource(scope, child, Some(&declared), &env, depth + 1);
             }
+            self.copy = outer;
         }
     }
 
@@ -1589,7 +1608,9 @@ impl Walker<'_, '_> {
             return;
         };
         let Some(body) = body_of(decl) else { return };
-        for (env, object) in self.instances(scope, body, &Env::default()) {
+        let called_before = !self.evaluator.budget.work.first_use(file);
+        let instances = self.instances(scope, body, &Env::default());
+        for (index, (env, object)) in instances.into_iter().enumerate() {
             let Some(object) = object else { continue };
             if !self.evaluator.budget.module_instance() {
                 let mut at = scope.loc(decl);
@@ -1601,7 +1622,10 @@ impl Walker<'_, '_> {
             let mut inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
             inner.called = true;
             self.chain.push(target.clone());
+            let copy = self.copy || called_before || index > 0;
+            let outer = std::mem::replace(&mut self.copy, copy);
             self.file(&inner, tree.root_node(), depth + 1);
+            self.copy = outer;
             self.chain.pop();
         }
     }
@@ -1687,9 +1711,14 @@ impl Walker<'_, '_> {
         text: &str,
     ) {
         let Some(body) = body_of(decl) else { return };
-        for (env, object) in self.instances(scope, body, &Env::default()) {
+        let called_before = !self.evaluator.budget.work.first_use(file);
+        let instances = self.instances(scope, body, &Env::default());
+        for (index, (env, object)) in instances.into_iter().enumerate() {
             let Some(object) = object else { continue };
-            if !self.evaluator.budget.module_instance() {
+            let copy = self.copy || called_before || index > 0;
+            if !self.evaluator.budget.module_instance()
+                || copy && !self.evaluator.budget.work.copy()
+            {
                 let mut at = scope.loc(decl);
                 if let Some(name) = named_children(decl).first() {
                     at.end = scope.loc(*name).end;
@@ -1705,6 +1734,9 @@ impl Walker<'_, '_> {
             {
                 let mut redirects = self.evaluator.redirects.borrow_mut();
                 for resource in &mut resources {
+                    if copy {
+                        self.evaluator.budget.work.keep(&resource.body);
+                    }
                     report_passed_values_at_the_call(
                         &mut resource.body,
                         resource.file,

@@ -204,10 +204,20 @@ pub struct Loaded {
 /// Evaluates a root `.bicep` file, with the parameter values of a `.bicepparam` file when
 /// given, into its resources and those of the local modules it calls (found in `files`).
 pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -> Loaded {
+    load_within(root, parameters, files, crate::value::ScanBudget::new())
+}
+
+/// As [`load`], drawing on `scan`, the budget every root of its scan shares.
+pub fn load_within(
+    root: Input<'_>,
+    parameters: Option<Input<'_>>,
+    files: &dyn Files,
+    scan: std::sync::Arc<crate::value::ScanBudget>,
+) -> Loaded {
     let Some(tree) = eval::tree_of(files, root.file, root.text) else {
         return Loaded::default();
     };
-    let budget = Budget::new();
+    let budget = Budget::within(scan);
     let given = parameters
         .map(|p| {
             let name = p.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -238,6 +248,7 @@ pub fn load(root: Input<'_>, parameters: Option<Input<'_>>, files: &dyn Files) -
         not_evaluated: Vec::new(),
         chain: vec![root.path.to_path_buf()],
         errors: Vec::new(),
+        copy: false,
     };
     walker.file(&scope, tree.root_node(), 0);
     let mut errors = walker.errors;

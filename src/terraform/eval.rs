@@ -141,6 +141,7 @@ impl<'m> Evaluator<'m> {
             if expression.ran_out() {
                 budget.stop_at(self.loc(expr), &self.text(expr), Limit::Exhausted);
             }
+            budget.keep(&value);
         }
         value
     }

@@ -79,6 +79,8 @@ pub struct Root {
     pub dir: Option<PathBuf>,
     /// The local module directories the scan may call.
     pub modules: Arc<ModuleDirs>,
+    /// The evaluation budget every root of the scan shares.
+    pub scan: Arc<crate::value::ScanBudget>,
 }
 
 pub struct Loaded {
@@ -150,6 +152,7 @@ pub fn load(root: Root) -> Loaded {
     }
     let shared = Rc::new(Shared {
         dirs: root.modules,
+        budget: crate::value::Budget::within(root.scan),
         ..Shared::default()
     });
     let placement = Placement {
@@ -158,6 +161,7 @@ pub fn load(root: Root) -> Loaded {
         inputs: HashMap::new(),
         chain: Vec::new(),
         provider_major: None,
+        copy: false,
     };
     let module = Module::build(files, tfvars, placement, shared.clone());
     let mut resources = module.resources();

@@ -71,6 +71,9 @@ pub struct Placement {
     pub chain: Vec<PathBuf>,
     /// The caller's provider major version, when the module does not declare its own.
     pub provider_major: Option<u8>,
+    /// This instance repeats what the scan evaluated already (a module instance past the
+    /// first, or a module directory called before): the scan keeps its resources as copies.
+    pub copy: bool,
 }
 
 /// Data sources whose configuration names a resource the model links to.
@@ -129,6 +132,7 @@ impl Module {
                 inputs: HashMap::new(),
                 chain: Vec::new(),
                 provider_major: None,
+                copy: false,
             },
             Rc::new(Shared::default()),
         )
@@ -388,7 +392,11 @@ impl Module {
             );
             return Vec::new();
         }
-        for (address, scope) in instances {
+        let called_before = !self
+            .shared
+            .budget
+            .first_use(files.first().map_or(file.id, |f| f.id));
+        for (index, (address, scope)) in instances.into_iter().enumerate() {
             let mut inputs = HashMap::new();
             for attr in block.body.attributes() {
                 let key = attr.key.as_str();
@@ -412,6 +420,7 @@ impl Module {
                 inputs,
                 chain: chain.clone(),
                 provider_major: self.provider_major,
+                copy: self.placement.copy || called_before || index > 0,
             };
             let child = Module::build(files.clone(), Vec::new(), placement, self.shared.clone());
             self.shared.calls.borrow_mut().push((
@@ -760,10 +769,19 @@ impl Module {
         let base = format!("{}{kind}.{name}", self.placement.prefix);
         let instances = self.instances(&mut ev, &block.body, &base);
         let header = header_loc(file.id, block);
-        for (address, scope) in instances {
+        for (index, (address, scope)) in instances.into_iter().enumerate() {
             if !self.shared.budget.resource() {
                 let what = format!("`{kind}.{name}`");
                 let message = crate::value::resources_message(&what);
+                self.shared.budget.stop(Some(header), message);
+                return;
+            }
+            // The first instance of a block is bounded by the file; every further one (and
+            // every resource of a repeated module) is a copy the scan keeps.
+            let copy = index > 0 || self.placement.copy;
+            if copy && !self.shared.budget.copy() {
+                let what = format!("`{}{kind}.{name}`", self.placement.prefix);
+                let message = crate::value::copies_message(&what);
                 self.shared.budget.stop(Some(header), message);
                 return;
             }
@@ -773,6 +791,9 @@ impl Module {
                 &scope,
                 block.span().map(|r| Loc::new(file.id, r.start, r.end)),
             );
+            if copy {
+                self.shared.budget.keep(&body);
+            }
             let name_value = body.get("name").and_then(Value::to_text);
             out.push(RawResource {
                 format: Format::Terraform,

@@ -3,9 +3,11 @@
 //! binary under the memory and time limits in `harness` (2 GiB, 30 s release, exit 0/1/2).
 //!
 //! Cases are grouped by what they attack: `io` (files read, output printed), `eval`
-//! (evaluator and parser budgets). A new case builds its input in a `Scratch` directory
-//! (sizes generated in the test, never committed) and asserts what the report says.
+//! (evaluator and parser budgets), `scan` (the budget every root of a scan shares). A new
+//! case builds its input in a `Scratch` directory (sizes generated in the test, never
+//! committed) and asserts what the report says.
 
 mod eval;
 mod harness;
 mod io;
+mod scan;
