@@ -1,4 +1,5 @@
-//! aksguard: AKS security governance linter. `engine::lint` is the one entry point.
+//! aksguard: AKS security governance linter. `engine::lint` is the one entry point,
+//! called by the command line, the language server and the fix loop alike.
 
 pub mod arm;
 pub mod baseline;

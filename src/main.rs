@@ -228,7 +228,22 @@ fn check(args: CheckArgs) -> ExitCode {
         plans: args.plans.clone(),
         unknown_warn: args.unknown == Unknown::Warn,
     };
-    let mut scan = engine::lint_with(&paths, &config, &options);
+    // A baseline is read before the scan and applied inside it; `--write-baseline` records
+    // every finding, so it reads none.
+    let baseline = match (&args.baseline, &args.write_baseline) {
+        (Some(path), None) => match aksguard::baseline::Baseline::load(path) {
+            Ok(baseline) => Some(baseline),
+            Err(e) => {
+                eprintln!("aksguard: {}", shown(&e));
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
+    };
+    let request = engine::Request::new(&paths, &config)
+        .options(&options)
+        .baseline(baseline.as_ref());
+    let mut scan = engine::lint(&request);
     if args.statistics {
         eprintln!("{:<24} {:>10}", "phase", "ms");
         for (phase, time) in &scan.phases {
@@ -276,14 +291,8 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         };
     }
-    if let Some(path) = &args.baseline {
-        if let Err(e) = aksguard::baseline::apply(path, &mut scan) {
-            eprintln!("aksguard: {}", shown(&e));
-            return ExitCode::from(2);
-        }
-    }
     if args.fix || args.diff {
-        match fix(&args, &paths, &config, &options, &scan) {
+        match fix(&args, &request, &scan) {
             Ok(Some(relinted)) => scan = relinted,
             Ok(None) => return ExitCode::SUCCESS,
             Err(code) => return code,
@@ -359,9 +368,7 @@ fn load_config(args: &CheckArgs, paths: &[PathBuf]) -> Result<Config, ConfigErro
 /// returns the scan of the fixed files.
 fn fix(
     args: &CheckArgs,
-    paths: &[PathBuf],
-    config: &Config,
-    options: &engine::Options,
+    request: &engine::Request,
     scan: &engine::Scan,
 ) -> Result<Option<engine::Scan>, ExitCode> {
     let at_least = if args.unsafe_fixes {
@@ -369,7 +376,7 @@ fn fix(
     } else {
         aksguard::fix::Applicability::Safe
     };
-    let planned = aksguard::fix::fix_files(paths, config, options, scan, at_least);
+    let planned = aksguard::fix::fix_files(request, scan, at_least);
     for skipped in &planned.not_written {
         eprintln!(
             "aksguard: not written: {}: {}",
@@ -404,14 +411,7 @@ fn fix(
     if !written.errors.is_empty() {
         return Err(ExitCode::from(2));
     }
-    let mut relinted = engine::lint_with(paths, config, options);
-    if let Some(path) = &args.baseline {
-        if let Err(e) = aksguard::baseline::apply(path, &mut relinted) {
-            eprintln!("aksguard: {}", shown(&e));
-            return Err(ExitCode::from(2));
-        }
-    }
-    Ok(Some(relinted))
+    Ok(Some(engine::lint(request)))
 }
 
 /// A report written straight to standard output; a closed pipe (`| head`) is not an error

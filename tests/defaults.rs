@@ -143,7 +143,8 @@ fn empty_clusters_fire_only_where_the_default_is_insecure() {
         "resource \"azurerm_kubernetes_cluster\" \"aks\" {\n}\n",
     )
     .unwrap();
-    let scan = engine::lint(std::slice::from_ref(&dir), &Config::default_for(&dir));
+    let config = Config::default_for(&dir);
+    let scan = engine::lint(&engine::Request::new(std::slice::from_ref(&dir), &config));
     let rules: Vec<&str> = scan.findings.iter().map(|f| f.rule).collect();
     for fired in [
         "AKS001", "AKS004", "AKS005", "AKS007", "AKS008", "AKS009", "AKS010", "AKS011", "AKS014",

@@ -126,7 +126,8 @@ fn run(dir: &Path, rule: &str) -> (BTreeSet<(String, usize, usize)>, Vec<String>
     } else {
         Config::default_for(dir)
     };
-    let scan = engine::lint(&[dir.to_path_buf()], &config);
+    let paths = [dir.to_path_buf()];
+    let scan = engine::lint(&engine::Request::new(&paths, &config));
     let errors = scan
         .errors
         .iter()
@@ -324,7 +325,8 @@ fn fixes_resolve_their_findings_and_match_the_fixed_examples() {
             };
             config.select = vec![rule.id.to_string()];
             let paths = [dir.clone()];
-            let scan = engine::lint(&paths, &config);
+            let request = engine::Request::new(&paths, &config);
+            let scan = engine::lint(&request);
             let fixes: Vec<_> = scan
                 .findings
                 .iter()
@@ -344,13 +346,7 @@ fn fixes_resolve_their_findings_and_match_the_fixed_examples() {
                 continue;
             }
             applied_any = true;
-            let planned = fix::fix_files(
-                &paths,
-                &config,
-                &aksguard::engine::Options::default(),
-                &scan,
-                Applicability::Unsafe,
-            );
+            let planned = fix::fix_files(&request, &scan, Applicability::Unsafe);
             if !planned.not_written.is_empty() {
                 failures.push(format!(
                     "{} `{}`: fixed files not written: {:?}",
@@ -466,7 +462,9 @@ fn every_engine_diagnostic_doc_example_holds() {
                 unknown_warn: id == "AG003",
                 ..engine::Options::default()
             };
-            let scan = engine::lint_with(std::slice::from_ref(&dir), &config, &options);
+            let scan = engine::lint(
+                &engine::Request::new(std::slice::from_ref(&dir), &config).options(&options),
+            );
             let name = |file| {
                 scan.sources
                     .get(file)

@@ -21,6 +21,7 @@
 mod eval;
 pub mod registry;
 pub mod syntax;
+pub mod units;
 
 #[cfg(test)]
 mod tests;

@@ -4,8 +4,7 @@
 //! complete temporary file over the old one.
 
 use super::{apply, plan, Applicability};
-use crate::config::Config;
-use crate::engine::{self, Buffers, Scan};
+use crate::engine::{self, Buffers, Request, Scan};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -41,13 +40,8 @@ const MAX_PASSES: usize = 10;
 /// The fixed text of every file a fix touches. Each pass lints the texts fixed so far laid
 /// over the files on disk, applies the fixes that do not touch each other, and keeps a
 /// file's new text only if linting it adds no parse error.
-pub fn fix_files(
-    paths: &[PathBuf],
-    config: &Config,
-    options: &engine::Options,
-    scan: &Scan,
-    at_least: Applicability,
-) -> Planned {
+pub fn fix_files(request: &Request, scan: &Scan, at_least: Applicability) -> Planned {
+    let paths = request.paths;
     let mut originals: BTreeMap<PathBuf, (String, String)> = BTreeMap::new();
     let mut fixed = Buffers::new();
     let mut refused: BTreeSet<String> = BTreeSet::new();
@@ -95,7 +89,7 @@ pub fn fix_files(
         if touched.is_empty() {
             break;
         }
-        let relinted = engine::lint_full(paths, config, options, &candidate);
+        let relinted = engine::lint(&request.buffers(&candidate));
         let broken = newly_broken(scan, &relinted, &touched);
         if broken.is_empty() {
             fixed = candidate;
@@ -110,7 +104,7 @@ pub fn fix_files(
                 None => candidate.remove(path),
             };
         }
-        current = Some(engine::lint_full(paths, config, options, &candidate));
+        current = Some(engine::lint(&request.buffers(&candidate)));
         fixed = candidate;
     }
     let changes = fixed
@@ -351,6 +345,7 @@ fn display(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Config;
 
     #[test]
     fn a_file_that_stops_parsing_is_newly_broken_and_one_broken_before_is_not() {
@@ -363,11 +358,11 @@ mod tests {
         std::fs::write(&bad, "locals {\n").unwrap();
         let config = Config::default_for(&dir);
         let paths = [dir.clone()];
-        let before = engine::lint(&paths, &config);
+        let before = engine::lint(&engine::Request::new(&paths, &config));
         let mut buffers = Buffers::new();
         buffers.insert(good.clone(), "locals {\n  a = \n}\n".to_string());
         buffers.insert(bad.clone(), "locals {\n  b = \n".to_string());
-        let after = engine::lint_with_buffers(&paths, &config, &buffers);
+        let after = engine::lint(&engine::Request::new(&paths, &config).buffers(&buffers));
         let display = |p: &Path| crate::source::display_path(p);
         let touched = vec![(good.clone(), display(&good)), (bad.clone(), display(&bad))];
         let broken = newly_broken(&before, &after, &touched);

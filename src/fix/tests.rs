@@ -31,7 +31,10 @@ fn scratch(name: &str, files: &[(&str, &str)]) -> Scratch {
 
 /// The rule's fix rendered against the scan, and the file text it applies to.
 fn fix_of(dir: &std::path::Path, rule: &str) -> (Fix, String) {
-    let scan = engine::lint(&[dir.to_path_buf()], &Config::default_for(dir));
+    let scan = engine::lint(&engine::Request::new(
+        &[dir.to_path_buf()],
+        &Config::default_for(dir),
+    ));
     let finding = scan
         .findings
         .iter()
@@ -194,14 +197,9 @@ spec:
     let mut config = Config::default_for(&dir);
     config.select = ["K8S001", "K8S002", "K8S005"].map(String::from).to_vec();
     let paths = [dir.to_path_buf()];
-    let scan = engine::lint(&paths, &config);
-    let planned = fix_files(
-        &paths,
-        &config,
-        &crate::engine::Options::default(),
-        &scan,
-        Applicability::Safe,
-    );
+    let request = engine::Request::new(&paths, &config);
+    let scan = engine::lint(&request);
+    let planned = fix_files(&request, &scan, Applicability::Safe);
     assert!(planned.not_written.is_empty());
     let expected = "apiVersion: v1
 kind: Pod
@@ -336,7 +334,10 @@ fn the_fixes_of_one_file_share_one_parse_and_land_in_their_own_resource() {
         "one-parse",
         &[("registries.json", &arm), ("registries.bicep", &bicep)],
     );
-    let scan = engine::lint(&[dir.to_path_buf()], &Config::default_for(&dir));
+    let scan = engine::lint(&engine::Request::new(
+        &[dir.to_path_buf()],
+        &Config::default_for(&dir),
+    ));
     let before = parses();
     let mut fixes: BTreeMap<String, usize> = BTreeMap::new();
     for finding in &scan.findings {

@@ -471,7 +471,7 @@ impl Server<'_> {
             .collect();
         let paths = [scope.to_path_buf()];
         let scan = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            engine::lint_with_buffers(&paths, &config, &buffers)
+            engine::lint(&engine::Request::new(&paths, &config).buffers(&buffers))
         }));
         let Ok(scan) = scan else {
             self.show(

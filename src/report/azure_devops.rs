@@ -12,8 +12,8 @@
 //! on a `##[warning]` log line before the summary.
 
 use super::span_lines;
-use crate::engine::{Problem, Scan};
 use crate::finding::Finding;
+use crate::finding::{Problem, Scan};
 use crate::severity::Severity;
 use std::fmt::Write;
 

@@ -11,8 +11,8 @@
 //! the command line are counted in a `::notice` without a file.
 
 use super::span_lines;
-use crate::engine::{Problem, Scan};
 use crate::finding::Finding;
+use crate::finding::{Problem, Scan};
 use crate::severity::Severity;
 use std::fmt::Write;
 

@@ -1,7 +1,7 @@
 //! Human output: miette reports with the source snippet, labels and help, then one summary line.
 
 use super::escape;
-use crate::engine::Scan;
+use crate::finding::Scan;
 use crate::fix::Applicability;
 use crate::severity::Severity;
 use crate::source::SourceFile;

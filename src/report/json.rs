@@ -1,7 +1,7 @@
 //! `--format json`: the stable schema of DESIGN §7 (version 1).
 
 use super::span_lines;
-use crate::engine::Scan;
+use crate::finding::Scan;
 use serde_json::{json, Map, Value};
 
 /// The report's top level, in the schema's key order.

@@ -8,8 +8,8 @@
 //! finding or error is one passing test case, so report views show a clean run.
 
 use super::span_lines;
-use crate::engine::{Problem, Scan};
 use crate::finding::Finding;
+use crate::finding::{Problem, Scan};
 use crate::rules;
 use std::collections::HashMap;
 use std::fmt::Write;

@@ -10,8 +10,8 @@
 //! issue reference of the repository's choosing reaches the page.
 
 use super::span_lines;
-use crate::engine::{Problem, Scan};
 use crate::finding::Finding;
+use crate::finding::{Problem, Scan};
 use crate::rules::Surface;
 use crate::severity::Severity;
 use std::fmt::Write;

@@ -8,8 +8,8 @@
 //! directory); columns count characters (`columnKind: unicodeCodePoints`).
 
 use super::span_lines;
-use crate::engine::{Problem, Scan};
 use crate::finding::Finding;
+use crate::finding::{Problem, Scan};
 use crate::rules;
 use crate::severity::Severity;
 use crate::source::{Loc, Sources};
@@ -618,7 +618,10 @@ variable "local_off" {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let scan = engine::lint(std::slice::from_ref(&dir), &Config::default_for(&dir));
+        let scan = engine::lint(&engine::Request::new(
+            std::slice::from_ref(&dir),
+            &Config::default_for(&dir),
+        ));
         let _ = std::fs::remove_dir_all(dir.parent().unwrap());
         (dir, scan)
     }

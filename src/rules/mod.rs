@@ -280,7 +280,7 @@ pub fn surface(id: &str) -> Option<Surface> {
 }
 
 /// Engine diagnostics that are not rules over the model.
-pub const PARSE_ERROR: (&str, &str) = ("AG001", "parse-error");
+pub use crate::finding::PARSE_ERROR;
 pub const INVALID_CONFIG: (&str, &str) = ("AG004", "invalid-config");
 /// `--unknown=warn`: a rule could not decide because a value is unknown.
 pub const UNRESOLVED: (&str, &str) = ("AG003", "unresolved-value");

@@ -6,6 +6,7 @@ pub mod installed;
 pub mod json_syntax;
 pub mod module;
 pub mod repeated_keys;
+pub mod roots;
 pub mod types;
 
 use crate::model::raw::RawResource;

@@ -1,0 +1,373 @@
+//! Evaluates the units in parallel, each by its format's adapter, into raw resources; and
+//! the build files into the model's build surface.
+
+use super::units::{Unit, Units};
+use super::Options;
+use crate::arm;
+use crate::bicep::RegistryCall;
+use crate::discover::FileKind;
+use crate::finding::Problem;
+use crate::model::raw::RawResource;
+use crate::model::Model;
+use crate::notice::NotEvaluated;
+use crate::source::{FileId, Loc, Sources};
+use crate::terraform::roots::named_file;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// What one unit evaluated to.
+#[derive(Default)]
+pub(super) struct Adapted {
+    pub resources: Vec<RawResource>,
+    pub problems: Vec<Problem>,
+    /// (value written at a module call site, module attribute that uses it).
+    pub redirects: Vec<(Loc, Loc)>,
+    /// Terraform: (module instance address, its `module` block header, the module's files).
+    pub module_calls: Vec<(String, Loc, Vec<FileId>)>,
+    /// Bicep: resources that registry modules deploy, and the statements that call them.
+    pub registry_calls: Vec<RegistryCall>,
+    /// Modules and charts whose resources were skipped wholesale (AG005).
+    pub not_evaluated: Vec<NotEvaluated>,
+}
+
+/// Evaluates every unit, in parallel, and drops the resources of templates that only
+/// repeat a scanned `.bicep` file.
+pub(super) fn adapt_all(
+    units: &Units,
+    sources: &Sources,
+    request: &super::Request,
+    errors: &mut Vec<Problem>,
+) -> Vec<Adapted> {
+    let bicep_files = units.bicep.files(sources);
+    // One evaluation budget for the whole scan: many roots that each spend their own are
+    // bounded together.
+    let scan = crate::value::ScanBudget::new();
+    let mut adapted: Vec<Adapted> = units
+        .units
+        .par_iter()
+        .map(|unit| adapt(unit, sources, units, request.options, &bicep_files, &scan))
+        .collect();
+    if let Some(message) = scan.unlisted() {
+        errors.push(Problem::parse_error(
+            request
+                .paths
+                .first()
+                .map(|p| crate::source::display_path(p))
+                .unwrap_or_default(),
+            None,
+            message,
+        ));
+    }
+    drop_compiled_twins(&units.units, &mut adapted, sources, &units.bicep);
+    adapted
+}
+
+fn adapt(
+    unit: &Unit,
+    sources: &Sources,
+    units: &Units,
+    options: &Options,
+    bicep_files: &crate::bicep::units::Files<'_>,
+    scan: &std::sync::Arc<crate::value::ScanBudget>,
+) -> Adapted {
+    let problems = |errors: Vec<(Loc, String)>| -> Vec<Problem> {
+        errors
+            .into_iter()
+            .map(|(loc, message)| Problem::in_file(sources, loc, message))
+            .collect()
+    };
+    match unit {
+        Unit::Plan(file) => {
+            let plan = &units.plans[file];
+            Adapted {
+                resources: plan.raw_resources(),
+                problems: problems(
+                    plan.errors
+                        .iter()
+                        .map(|e| (e.loc, e.message.clone()))
+                        .collect(),
+                ),
+                ..Adapted::default()
+            }
+        }
+        Unit::Terraform {
+            dir,
+            files,
+            tfvars,
+            plan,
+        } => {
+            let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
+                ids.iter().map(|id| named_file(sources, *id)).collect()
+            };
+            let plan = plan.map(|p| &units.plans[&p]);
+            let mut loaded = crate::terraform::load(crate::terraform::Root {
+                files: named(files),
+                tfvars: named(tfvars),
+                vars: options.vars.clone(),
+                planned: plan
+                    .map(crate::plan::Plan::planned_variables)
+                    .unwrap_or_default(),
+                dir: Some(dir.clone()),
+                modules: units.module_dirs.clone(),
+                scan: scan.clone(),
+            });
+            if let Some(plan) = plan {
+                let texts = |id: FileId| {
+                    let file = sources.get(id);
+                    Some((file.display.clone(), file.text.as_str()))
+                };
+                crate::plan::overlay::apply(&mut loaded, plan, &texts);
+                loaded
+                    .errors
+                    .extend(plan.errors.iter().map(|e| crate::terraform::TfError {
+                        loc: e.loc,
+                        message: e.message.clone(),
+                    }));
+            }
+            Adapted {
+                resources: loaded.resources,
+                problems: problems(
+                    loaded
+                        .errors
+                        .into_iter()
+                        .map(|e| (e.loc, e.message))
+                        .collect(),
+                ),
+                redirects: loaded.redirects,
+                module_calls: loaded.calls,
+                registry_calls: Vec::new(),
+                not_evaluated: loaded.not_evaluated,
+            }
+        }
+        Unit::Arm {
+            template,
+            parameters,
+        } => {
+            let params = parameters.map(|p| {
+                let file = sources.get(p);
+                let name = file.display.as_str();
+                (p, file.text.as_str(), name)
+            });
+            let text = &sources.get(*template).text;
+            match arm::load_template_reporting(*template, text, params, scan) {
+                Ok((resources, limits)) => Adapted {
+                    resources,
+                    problems: problems(limits.into_iter().map(|e| (e.loc, e.message)).collect()),
+                    ..Adapted::default()
+                },
+                Err(e) => Adapted {
+                    problems: problems(vec![(e.loc, e.message)]),
+                    ..Adapted::default()
+                },
+            }
+        }
+        Unit::Bicep(crate::bicep::units::Unit { root, parameters }) => {
+            let input = |id: FileId| {
+                let file = sources.get(id);
+                crate::bicep::Input {
+                    file: id,
+                    path: &file.path,
+                    text: &file.text,
+                }
+            };
+            let loaded = crate::bicep::load_within(
+                input(*root),
+                parameters.map(input),
+                bicep_files,
+                scan.clone(),
+            );
+            // Syntax errors were reported when the units were formed; these are what
+            // evaluation could not follow.
+            Adapted {
+                resources: loaded.resources,
+                problems: problems(
+                    loaded
+                        .errors
+                        .into_iter()
+                        .map(|e| (e.loc, e.message))
+                        .collect(),
+                ),
+                redirects: loaded.redirects,
+                module_calls: Vec::new(),
+                registry_calls: loaded.registry_calls,
+                not_evaluated: loaded.not_evaluated,
+            }
+        }
+        Unit::Manifests(file) => {
+            let (resources, errors) = crate::k8s::load_manifests(*file, &sources.get(*file).text);
+            Adapted {
+                resources,
+                problems: problems(errors.into_iter().map(|e| (e.loc, e.message)).collect()),
+                ..Adapted::default()
+            }
+        }
+    }
+}
+
+/// A template Bicep compiled, beside the `.bicep` file it was compiled from under another
+/// name (quickstarts keep `main.bicep` and `azuredeploy.json`; Bicep's own samples
+/// `main.symbolicnames.json`): the same findings would be reported twice. It is that file's
+/// twin when it declares the same resources: with `languageVersion` 2.0, the same symbolic
+/// names as a `.bicep` file of its directory (a root or a module: each is evaluated, the
+/// module through its callers); otherwise the same types, and the same evaluated names
+/// wherever both sides know them, as a root `.bicep` file of its directory. Its resources are
+/// dropped and the `.bicep` file reports them once. A compiled template with no such `.bicep`
+/// beside it is reported as it is.
+fn drop_compiled_twins(
+    units: &[Unit],
+    adapted: &mut [Adapted],
+    sources: &Sources,
+    bicep: &crate::bicep::units::Units,
+) {
+    let dir_of = |file: FileId| sources.get(file).path.parent().map(Path::to_path_buf);
+    let mut bicep_roots: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+    for (index, unit) in units.iter().enumerate() {
+        if let Unit::Bicep(b) = unit {
+            if let Some(dir) = dir_of(b.root) {
+                bicep_roots.entry(dir).or_default().push(index);
+            }
+        }
+    }
+    // Every `.bicep` file that parses (roots and modules) by directory, once.
+    let mut bicep_files: HashMap<PathBuf, Vec<FileId>> = HashMap::new();
+    let mut ids: Vec<FileId> = bicep
+        .trees
+        .keys()
+        .copied()
+        .filter(|id| !bicep.broken.contains(id))
+        .collect();
+    ids.sort_unstable();
+    for id in ids {
+        if let Some(dir) = dir_of(id) {
+            bicep_files.entry(dir).or_default().push(id);
+        }
+    }
+    if bicep_files.is_empty() {
+        return;
+    }
+    for (index, unit) in units.iter().enumerate() {
+        let Unit::Arm { template, .. } = unit else {
+            continue;
+        };
+        let compiled = &adapted[index].resources;
+        if compiled.is_empty() || !compiled.iter().all(|r| r.compiled_by_bicep) {
+            continue;
+        }
+        let Some(dir) = dir_of(*template) else {
+            continue;
+        };
+        let twin =
+            match crate::arm::compiled_symbols(&sources.get(*template).text) {
+                Some(symbols) => {
+                    !symbols.is_empty()
+                        && bicep_files.get(&dir).into_iter().flatten().any(|id| {
+                            let tree = &bicep.trees[id];
+                            crate::bicep::declared_symbols(tree, &sources.get(*id).text) == symbols
+                        })
+                }
+                None => {
+                    let declared = declarations(compiled);
+                    bicep_roots.get(&dir).into_iter().flatten().any(|&b| {
+                        same_declarations(&declared, &declarations(&adapted[b].resources))
+                    })
+                }
+            };
+        if twin {
+            adapted[index].resources.clear();
+            adapted[index].problems.clear();
+        }
+    }
+}
+
+/// The resources a deployment declares, by lowercase type: their evaluated names (None when
+/// unknown). Deployments (how modules compile) and `existing` references are left out.
+fn declarations(resources: &[RawResource]) -> BTreeMap<String, Vec<Option<&str>>> {
+    let mut out: BTreeMap<String, Vec<Option<&str>>> = BTreeMap::new();
+    for r in resources {
+        let kind = r.kind.to_ascii_lowercase();
+        if r.existing || kind == "microsoft.resources/deployments" {
+            continue;
+        }
+        let name = r.name.as_deref().filter(|n| !n.contains('?'));
+        out.entry(kind).or_default().push(name);
+    }
+    out
+}
+
+/// The same types as often, and names that agree wherever both are known: every known name
+/// of one side is either known on the other or paired with one of its unknown names.
+fn same_declarations(
+    a: &BTreeMap<String, Vec<Option<&str>>>,
+    b: &BTreeMap<String, Vec<Option<&str>>>,
+) -> bool {
+    if a.len() != b.len() || a.is_empty() {
+        return false;
+    }
+    a.iter().all(|(kind, names)| {
+        let Some(other) = b.get(kind) else {
+            return false;
+        };
+        if names.len() != other.len() {
+            return false;
+        }
+        let mut unmatched: Vec<&str> = other.iter().flatten().copied().collect();
+        let mut left = 0;
+        for name in names.iter().flatten() {
+            match unmatched.iter().position(|n| n.eq_ignore_ascii_case(name)) {
+                Some(i) => {
+                    unmatched.swap_remove(i);
+                }
+                None => left += 1,
+            }
+        }
+        let unknown = |side: &Vec<Option<&str>>| side.iter().filter(|n| n.is_none()).count();
+        left <= unknown(other) && unmatched.len() <= unknown(names)
+    })
+}
+
+/// Dockerfiles and pipelines, parsed in parallel into the model (their own shapes: build
+/// stages and jobs rather than cloud resources).
+pub(super) fn build_surface(
+    model: &mut Model,
+    files: &[(FileId, FileKind)],
+    sources: &Sources,
+    zone_of_file: &[usize],
+    errors: &mut Vec<Problem>,
+) {
+    enum Parsed {
+        Dockerfile(crate::build::Dockerfile),
+        Pipeline(crate::build::Pipeline),
+    }
+    let parsed: Vec<(Parsed, Vec<crate::build::BuildError>)> = files
+        .par_iter()
+        .map(|&(id, kind)| {
+            let file = sources.get(id);
+            let zone = zone_of_file[id as usize];
+            if kind == FileKind::Dockerfile {
+                let (d, e) = crate::build::load_dockerfile(id, &file.text, &file.display, zone);
+                (Parsed::Dockerfile(d), e)
+            } else {
+                let (p, e) =
+                    crate::build::load_pipeline(id, &file.text, &file.path, &file.display, zone);
+                (Parsed::Pipeline(p), e)
+            }
+        })
+        .collect();
+    for (item, errs) in parsed {
+        errors.extend(
+            errs.into_iter()
+                .map(|e| Problem::in_file(sources, e.loc, e.message)),
+        );
+        match item {
+            Parsed::Dockerfile(d) => {
+                model.resource_count += d.stages.len();
+                model.dockerfiles.push(d);
+            }
+            Parsed::Pipeline(p) => {
+                model.resource_count += p.jobs.len();
+                model.pipelines.push(p);
+            }
+        }
+    }
+}

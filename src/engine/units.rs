@@ -1,0 +1,436 @@
+//! Forms the units of evaluation from what was read: Terraform roots with their tfvars,
+//! ARM templates with their parameters, Bicep roots with their `.bicepparam` files,
+//! Kubernetes manifests; and the build files (Dockerfiles, pipelines) beside them.
+
+use super::read::Read;
+use crate::arm;
+use crate::bicep::units as bicep;
+use crate::discover::{self, FileKind};
+use crate::finding::Problem;
+use crate::source::{FileId, Sources};
+use crate::terraform::module::ModuleDirs;
+use crate::terraform::roots::Dirs;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub(super) enum Unit {
+    Terraform {
+        dir: PathBuf,
+        files: Vec<FileId>,
+        tfvars: Vec<FileId>,
+        /// Its Terraform plan, the oracle over its static evaluation.
+        plan: Option<FileId>,
+    },
+    Arm {
+        template: FileId,
+        parameters: Option<FileId>,
+    },
+    Manifests(FileId),
+    /// A Terraform plan or state whose configuration is not in the scan.
+    Plan(FileId),
+    Bicep(bicep::Unit),
+}
+
+pub(super) struct Units {
+    pub units: Vec<Unit>,
+    /// The unit each file belongs to (a module file: the first unit that calls it).
+    pub unit_of_file: HashMap<FileId, usize>,
+    /// Files read as something aksguard checks.
+    pub scanned: HashSet<FileId>,
+    /// Dockerfiles and pipelines.
+    pub build_files: Vec<(FileId, FileKind)>,
+    /// Unrendered Helm templates: announced once per chart (AG005).
+    pub unrendered: Vec<FileId>,
+    /// The local module directories Terraform roots may call.
+    pub module_dirs: Arc<ModuleDirs>,
+    /// The Bicep files, their syntax trees and registry modules.
+    pub bicep: bicep::Units,
+    /// (restored registry module, the Bicep file that calls it): the module deploys into
+    /// its caller's landing zone.
+    pub registry_callers: Vec<(FileId, FileId)>,
+    /// Terraform plans and states (`terraform show -json`).
+    pub plans: HashMap<FileId, crate::plan::Plan>,
+}
+
+pub(super) fn form(read: &mut Read) -> Units {
+    let Read {
+        sources,
+        kinds,
+        errors,
+        var_files,
+        cli_parameters,
+        cli_plans,
+        ..
+    } = read;
+    let cli_parameters = *cli_parameters;
+    let mut scanned: HashSet<FileId> = HashSet::new();
+    // Terraform plans and states (`terraform show -json`), told by their first bytes.
+    let json_files: Vec<FileId> = kinds
+        .iter()
+        .filter(|(_, k)| *k == FileKind::Json)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut plans = crate::plan::read_plans(&json_files, sources, errors, &mut scanned);
+    let cli_plans = crate::plan::read_named_plans(cli_plans, sources, errors, &mut plans);
+    // JSON files: decide by content which are templates and which are parameters files.
+    let json_kinds: Vec<(FileId, Result<arm::JsonKind, arm::ArmError>)> = kinds
+        .par_iter()
+        .filter(|(id, k)| *k == FileKind::Json && !sources.get(*id).holds_secrets)
+        .map(|(id, _)| {
+            (
+                *id,
+                arm::classify(&sources.get(*id).text).map_err(|e| e.in_file(*id)),
+            )
+        })
+        .collect();
+    let mut templates = Vec::new();
+    let mut json_manifests: Vec<FileId> = Vec::new();
+    let mut parameter_files: HashMap<PathBuf, FileId> = HashMap::new();
+    for (id, kind) in json_kinds {
+        match kind {
+            Ok(arm::JsonKind::Template) => {
+                templates.push(id);
+                scanned.insert(id);
+            }
+            Ok(arm::JsonKind::Parameters) => {
+                parameter_files.insert(sources.get(id).path.clone(), id);
+                scanned.insert(id);
+            }
+            // Kubernetes objects are sometimes kept as JSON; JSON is YAML.
+            Ok(arm::JsonKind::Other) => {
+                let text = &sources.get(id).text;
+                if text.contains("\"apiVersion\"") && text.contains("\"kind\"") {
+                    scanned.insert(id);
+                    json_manifests.push(id);
+                }
+            }
+            Err(e) => {
+                scanned.insert(id);
+                errors.push(Problem::in_file(sources, e.loc, e.message));
+            }
+        }
+    }
+
+    let mut bicep = bicep::units(sources, kinds, errors);
+    scanned.extend(bicep.scanned.iter().copied());
+    // A template compiled from a `.bicep` file that is scanned too: reported once, on the
+    // `.bicep` file (unless that does not parse, when the template is all there is).
+    templates.retain(|id| {
+        let path = sources.get(*id).path.with_extension("bicep");
+        let readable_source = bicep
+            .by_path
+            .get(&path)
+            .is_some_and(|b| !bicep.broken.contains(b));
+        // A template a `module` statement deploys is evaluated through its callers.
+        let called = bicep.called_templates.contains(id);
+        !(called || readable_source && arm::compiled_by_bicep(&sources.get(*id).text))
+    });
+
+    let mut units: Vec<Unit> = Vec::new();
+    let mut terraform_dirs: Dirs = BTreeMap::new();
+    let mut manifests: Vec<FileId> = json_manifests;
+    let mut build_files: Vec<(FileId, FileKind)> = Vec::new();
+    let mut unrendered: Vec<FileId> = Vec::new();
+    for (id, kind) in kinds.iter() {
+        let dir = sources
+            .get(*id)
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        match kind {
+            FileKind::Terraform => terraform_dirs.entry(dir).or_default().0.push(*id),
+            FileKind::TfVars => terraform_dirs.entry(dir).or_default().1.push(*id),
+            FileKind::Json | FileKind::Bicep | FileKind::BicepParam => {}
+            FileKind::Dockerfile | FileKind::Pipeline => {
+                scanned.insert(*id);
+                build_files.push((*id, *kind));
+            }
+            FileKind::Yaml
+                if crate::build::pipeline::in_pipeline_dir(&sources.get(*id).path)
+                    && crate::build::pipeline::has_pipeline_keys(&sources.get(*id).text) =>
+            {
+                scanned.insert(*id);
+                build_files.push((*id, FileKind::Pipeline));
+            }
+            FileKind::Yaml => {
+                // YAML that is not Kubernetes is skipped quietly; unrendered Helm templates are
+                // skipped with a notice per chart.
+                let text = &sources.get(*id).text;
+                if crate::k8s::looks_like_manifests(text) {
+                    scanned.insert(*id);
+                    manifests.push(*id);
+                } else if crate::k8s::charts::is_unrendered_template(text) {
+                    unrendered.push(*id);
+                }
+            }
+        }
+    }
+    // Local module calls: a directory only called as a module is evaluated through its
+    // callers, not as a root of its own (DESIGN §4).
+    let roots = crate::terraform::roots::roots(&mut terraform_dirs, sources, errors);
+    let module_dirs = Arc::new(roots.module_dirs);
+    for (dir, (files, mut tfvars)) in terraform_dirs {
+        if files.is_empty() {
+            continue;
+        }
+        scanned.extend(files.iter().chain(&tfvars));
+        if !roots.roots.contains(&dir) {
+            // Only called as a module: evaluated through its callers, but its syntax
+            // errors are reported once, here.
+            for id in &files {
+                let file = sources.get(*id);
+                let name = file
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if let Err(e) = crate::terraform::parse(*id, &name, &file.text) {
+                    errors.push(Problem::in_file(sources, e.loc, e.message));
+                }
+            }
+            continue;
+        }
+        // terraform.tfvars(.json) first, then *.auto.tfvars(.json) in lexical order, then
+        // the `--var-file`s: later ones win.
+        tfvars.sort_by_key(|id| {
+            let name = sources
+                .get(*id)
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (!name.starts_with("terraform.tfvars"), name)
+        });
+        tfvars.extend(var_files.iter());
+        units.push(Unit::Terraform {
+            dir,
+            files,
+            tfvars,
+            plan: None,
+        });
+    }
+    scanned.extend(roots.module_files.iter().copied());
+    let mut templates_per_dir: HashMap<PathBuf, usize> = HashMap::new();
+    for template in &templates {
+        if let Some(dir) = sources.get(*template).path.parent() {
+            *templates_per_dir.entry(dir.to_path_buf()).or_default() += 1;
+        }
+    }
+    for template in templates {
+        let path = &sources.get(template).path;
+        let only = path
+            .parent()
+            .is_some_and(|d| templates_per_dir.get(d) == Some(&1));
+        let parameters = cli_parameters.or_else(|| {
+            discover::parameters_candidates(path, only)
+                .into_iter()
+                .find_map(|p| parameter_files.get(&p).copied())
+        });
+        units.push(Unit::Arm {
+            template,
+            parameters,
+        });
+    }
+
+    units.extend(manifests.into_iter().map(Unit::Manifests));
+    let alone = attach_plans(&mut units, &plans, &cli_plans, sources, errors);
+    units.extend(alone.into_iter().map(Unit::Plan));
+    let first_bicep_unit = units.len();
+    // A `.bicep` root without a `.bicepparam` file takes a JSON parameters file the way a
+    // template does (`az deployment ... --template-file main.bicep --parameters
+    // main.parameters.json`).
+    units.extend(std::mem::take(&mut bicep.units).into_iter().map(|unit| {
+        let parameters = unit.parameters.or_else(|| {
+            let path = sources.get(unit.root).path.with_extension("json");
+            cli_parameters.or_else(|| {
+                discover::parameters_candidates(&path, false)
+                    .into_iter()
+                    .find_map(|p| parameter_files.get(&p).copied())
+            })
+        });
+        Unit::Bicep(bicep::Unit {
+            root: unit.root,
+            parameters,
+        })
+    }));
+
+    let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
+    for (index, unit) in units.iter().enumerate() {
+        match unit {
+            Unit::Terraform {
+                dir,
+                files,
+                tfvars,
+                plan,
+            } => {
+                for id in files.iter().chain(tfvars).chain(plan) {
+                    unit_of_file.insert(*id, index);
+                }
+                // Module files belong to the first root that calls them.
+                for id in
+                    crate::terraform::roots::reachable_module_files(dir, &roots.calls, &module_dirs)
+                {
+                    unit_of_file.entry(id).or_insert(index);
+                }
+            }
+            Unit::Arm {
+                template,
+                parameters,
+            } => {
+                unit_of_file.insert(*template, index);
+                if let Some(p) = parameters {
+                    unit_of_file.entry(*p).or_insert(index);
+                }
+            }
+            Unit::Manifests(file) | Unit::Plan(file) => {
+                unit_of_file.insert(*file, index);
+            }
+            Unit::Bicep(bicep::Unit { root, parameters }) => {
+                unit_of_file.entry(*root).or_insert(index);
+                if let Some(p) = parameters {
+                    unit_of_file.entry(*p).or_insert(index);
+                }
+            }
+        }
+    }
+    // A Bicep module belongs to the unit of the first root that calls it.
+    for (offset, root) in bicep.reach.iter().enumerate() {
+        for file in root {
+            unit_of_file
+                .entry(*file)
+                .or_insert(first_bicep_unit + offset);
+        }
+    }
+    // A restored registry module lies outside every landing zone: it deploys into its
+    // caller's.
+    let registry_callers: Vec<(FileId, FileId)> = bicep
+        .registry
+        .iter()
+        .filter_map(|((caller, _), cached)| {
+            Some((*bicep.by_path.get(cached)?, *bicep.by_path.get(caller)?))
+        })
+        .collect();
+    Units {
+        units,
+        unit_of_file,
+        scanned,
+        build_files,
+        unrendered,
+        module_dirs,
+        bicep,
+        registry_callers,
+        plans,
+    }
+}
+
+/// Gives each Terraform root its plan: one given with `--plan` (to the only root, or the
+/// root whose configuration the plan's is), else a plan file in the root's directory.
+/// Returns the plans checked alone, in order.
+fn attach_plans(
+    units: &mut [Unit],
+    plans: &HashMap<FileId, crate::plan::Plan>,
+    named: &[FileId],
+    sources: &Sources,
+    errors: &mut Vec<Problem>,
+) -> Vec<FileId> {
+    let mut alone: Vec<FileId> = Vec::new();
+    let roots: Vec<usize> = (0..units.len())
+        .filter(|&i| matches!(units[i], Unit::Terraform { .. }))
+        .collect();
+    for id in named {
+        let Some(plan) = plans.get(id) else { continue };
+        let matching: Vec<usize> = roots
+            .iter()
+            .copied()
+            .filter(|&i| match &units[i] {
+                Unit::Terraform {
+                    files, plan: None, ..
+                } => plan.declares(files.iter().map(|f| {
+                    let file = sources.get(*f);
+                    (*f, file.display.as_str(), file.text.as_str())
+                })),
+                _ => false,
+            })
+            .collect();
+        match matching.as_slice() {
+            [root] => {
+                if let Unit::Terraform { plan, .. } = &mut units[*root] {
+                    *plan = Some(*id);
+                }
+            }
+            _ => {
+                errors.push(Problem::parse_error(
+                    sources.get(*id).display.clone(),
+                    None,
+                    format!(
+                        "`--plan {}` is the plan of no single scanned Terraform root ({} roots \
+                         declare its resources and modules), so it is checked alone: scan the \
+                         root it was made from",
+                        sources.get(*id).display,
+                        matching.len()
+                    ),
+                ));
+                alone.push(*id);
+            }
+        }
+    }
+    let mut in_scan: Vec<FileId> = plans
+        .keys()
+        .copied()
+        .filter(|id| !named.contains(id))
+        .collect();
+    in_scan.sort_unstable();
+    for id in in_scan {
+        let dir = sources.get(id).path.parent().map(Path::to_path_buf);
+        let root = units.iter_mut().find(
+            |u| matches!(u, Unit::Terraform { dir: d, plan: None, .. } if Some(d) == dir.as_ref()),
+        );
+        match root {
+            Some(Unit::Terraform { plan, .. }) => *plan = Some(id),
+            _ => alone.push(id),
+        }
+    }
+    alone
+}
+
+/// The landing zone of every file of the sources, by index into the zones.
+pub(super) fn landing_zones(
+    config: &crate::config::Config,
+    sources: &Sources,
+) -> (Vec<crate::model::Zone>, Vec<usize>) {
+    use crate::model::Zone;
+    let mut zones: Vec<Zone> = config
+        .landing_zones
+        .iter()
+        .map(|z| Zone {
+            name: z.name.clone(),
+            corp: matches!(z.archetype, crate::config::Archetype::Corp),
+            subscription: z.subscription.clone(),
+        })
+        .collect();
+    let root = config.default_zone_name();
+    let fallback = zones.len();
+    zones.push(Zone {
+        name: root,
+        corp: false,
+        subscription: None,
+    });
+    let zone_of_file = sources
+        .iter()
+        .map(|f| {
+            config
+                .zone_for(&f.path)
+                .and_then(|zone| {
+                    config
+                        .landing_zones
+                        .iter()
+                        .position(|z| z.name == zone.name)
+                })
+                .unwrap_or(fallback)
+        })
+        .collect();
+    (zones, zone_of_file)
+}
