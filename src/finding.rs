@@ -27,6 +27,8 @@ pub struct Finding {
     pub suppressed: bool,
     /// Why it is suppressed: the reason written with the suppression, or "baseline".
     pub suppression: Option<String>,
+    /// When a `[[suppress]]` entry of the configuration that suppresses it expires.
+    pub suppression_expires: Option<String>,
     /// What would resolve it, rendered into edits at the edge (`fix::render`).
     pub remedy: Option<crate::fix::Remedy>,
 }
@@ -85,6 +87,8 @@ pub struct Scan {
     /// Findings of the evaluated units left out because they lie in files not named on the
     /// command line (a pre-commit hook names the changed files).
     pub not_shown: NotShown,
+    /// Each landing zone's coverage and resource links, when `Options::posture` asked.
+    pub posture: Option<crate::posture::Posture>,
 }
 
 /// What a scan of named files left out, and how to see it.

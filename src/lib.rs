@@ -17,6 +17,7 @@ pub mod model;
 pub mod notice;
 pub mod origin;
 pub mod plan;
+pub mod posture;
 pub mod report;
 pub mod rules;
 pub mod severity;

@@ -130,6 +130,7 @@ enum OutputFormat {
     AzureDevops,
     Junit,
     Markdown,
+    Html,
 }
 
 fn main() -> ExitCode {
@@ -227,6 +228,7 @@ fn check(args: CheckArgs) -> ExitCode {
         parameters: args.parameters.clone(),
         plans: args.plans.clone(),
         unknown_warn: args.unknown == Unknown::Warn,
+        posture: matches!(args.format, OutputFormat::Html),
     };
     // A baseline is read before the scan and applied inside it; `--write-baseline` records
     // every finding, so it reads none.
@@ -310,6 +312,15 @@ fn check(args: CheckArgs) -> ExitCode {
                 &scan,
                 &report::markdown::Options {
                     link_base: args.link_base.clone(),
+                    baseline: args.baseline.is_some(),
+                }
+            )
+        ),
+        OutputFormat::Html => print!(
+            "{}",
+            report::html::render(
+                &scan,
+                &report::html::Options {
                     baseline: args.baseline.is_some(),
                 }
             )

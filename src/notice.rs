@@ -38,6 +38,7 @@ impl NotEvaluated {
             source: None,
             suppressed: false,
             suppression: None,
+            suppression_expires: None,
             remedy: None,
         }
     }

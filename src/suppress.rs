@@ -114,6 +114,9 @@ pub fn apply(
             }
             finding.suppressed = true;
             finding.suppression = Some(directive.reason.clone());
+            if let Scope::Config(index) = directive.scope {
+                finding.suppression_expires = config.suppress[index].expires.clone();
+            }
             break;
         }
     }
@@ -160,6 +163,7 @@ fn unused(at: Loc, message: String) -> Finding {
         source: None,
         suppressed: false,
         suppression: None,
+        suppression_expires: None,
         remedy: None,
     }
 }

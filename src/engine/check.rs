@@ -36,7 +36,7 @@ pub(super) fn settings(config: &Config) -> Settings {
 pub(super) fn unknown_owners(model: &Model, unknown_warn: bool) -> HashMap<Loc, String> {
     let mut owners: HashMap<Loc, String> = HashMap::new();
     if unknown_warn {
-        for_each_field(model, &mut |address, _, state, at| {
+        for_each_field(model, &mut |address, _, _, state, at| {
             if state == State::Unknown {
                 owners.entry(at).or_insert_with(|| address.to_string());
             }
@@ -133,6 +133,7 @@ fn unresolved(
             source: None,
             suppressed: false,
             suppression: None,
+            suppression_expires: None,
             remedy: None,
         });
     }

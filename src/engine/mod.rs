@@ -17,7 +17,7 @@ mod check;
 mod order;
 mod read;
 mod relocate;
-mod statistics;
+pub(crate) mod statistics;
 mod units;
 
 pub use crate::finding::{FieldStates, NotShown, Problem, Scan};
@@ -44,6 +44,8 @@ pub struct Options {
     pub plans: Vec<PathBuf>,
     /// `--unknown=warn`: an AG003 finding wherever a rule could not decide on an unknown value.
     pub unknown_warn: bool,
+    /// Build each landing zone's posture (`Scan::posture`), for the HTML report.
+    pub posture: bool,
 }
 
 /// No options: what the language server and the tests lint with.
@@ -53,6 +55,7 @@ static NO_OPTIONS: Options = Options {
     parameters: None,
     plans: Vec::new(),
     unknown_warn: false,
+    posture: false,
 };
 
 /// Editor buffers that stand in for the files on disk at these (absolute) paths: the
@@ -190,7 +193,11 @@ pub fn lint(request: &Request) -> Scan {
     phases.lap("suppressions and order");
 
     let field_states = statistics::field_states(&model);
+    let posture = options
+        .posture
+        .then(|| crate::posture::Posture::of(&model, &zone_of_file));
     let mut scan = Scan {
+        posture,
         field_states,
         files: units.scanned.len(),
         resources: model.resource_count,

@@ -5,6 +5,7 @@ use crate::finding::FieldStates;
 use crate::model::field::State;
 use crate::model::raw::Format;
 use crate::model::Model;
+use crate::posture::Subject;
 use crate::source::Loc;
 use std::time::{Duration, Instant};
 
@@ -48,7 +49,7 @@ fn format_name(format: Format) -> &'static str {
 pub(super) fn field_states(model: &Model) -> FieldStates {
     let mut states = FieldStates::default();
     let mut last_subject = None;
-    for_each_field(model, &mut |subject, format, state, _| {
+    for_each_field(model, &mut |subject, format, _, state, _| {
         let name = format_name(format);
         let counts = states.by_format.entry(name).or_default();
         if last_subject != Some(subject as *const str) {
@@ -72,10 +73,13 @@ pub(super) fn field_states(model: &Model) -> FieldStates {
 /// Every AKS/ACR security field of the model with its subject's address, format, state
 /// and location (the fields the AKS*/ACR* rules read, diagnostic settings' targets and log
 /// categories included).
-pub(super) fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, State, Loc)) {
+pub(crate) fn for_each_field(
+    model: &Model,
+    visit: &mut dyn FnMut(&str, Format, Subject, State, Loc),
+) {
     macro_rules! fields {
-        ($subject:expr, $address:expr, $format:expr, [$($field:ident),*]) => {
-            $( visit($address, $format, $subject.$field.state, $subject.$field.at); )*
+        ($subject:expr, $address:expr, $format:expr, $kind:expr, [$($field:ident),*]) => {
+            $( visit($address, $format, $kind, $subject.$field.state, $subject.$field.at); )*
         };
     }
     for c in &model.clusters {
@@ -83,6 +87,7 @@ pub(super) fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, 
             c,
             &c.address,
             c.format,
+            Subject::Cluster,
             [
                 private_cluster,
                 authorized_ip_ranges,
@@ -117,6 +122,7 @@ pub(super) fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, 
             p,
             &p.address,
             p.format,
+            Subject::NodePool,
             [
                 system,
                 os_type,
@@ -136,6 +142,7 @@ pub(super) fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, 
             r,
             &r.resource.address,
             r.resource.format,
+            Subject::Registry,
             [
                 sku,
                 public_network,
@@ -150,6 +157,12 @@ pub(super) fn for_each_field(model: &Model, visit: &mut dyn FnMut(&str, Format, 
         );
     }
     for d in &model.diagnostic_settings {
-        fields!(d, &d.resource.address, d.resource.format, [target, audit]);
+        fields!(
+            d,
+            &d.resource.address,
+            d.resource.format,
+            Subject::DiagnosticSetting,
+            [target, audit]
+        );
     }
 }

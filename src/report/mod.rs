@@ -1,8 +1,10 @@
 //! Renderers: byte spans become lines and columns only here.
 
 pub mod azure_devops;
+pub mod drawing;
 pub mod escape;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod junit;

@@ -442,6 +442,7 @@ impl Rule {
             source: None,
             suppressed: false,
             suppression: None,
+            suppression_expires: None,
             remedy: None,
         }
     }
