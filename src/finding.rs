@@ -42,7 +42,7 @@ impl Finding {
 }
 
 /// AG001: a file or path the scan could not read, parse or follow.
-pub const PARSE_ERROR: (&str, &str) = ("AG001", "parse-error");
+pub const PARSE_ERROR: (&str, &str) = (crate::catalogue::AG001.id, crate::catalogue::AG001.slug);
 
 /// An engine diagnostic (AG001 parse error) rather than a rule finding.
 #[derive(Clone, Debug)]

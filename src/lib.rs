@@ -5,6 +5,7 @@ pub mod arm;
 pub mod baseline;
 pub mod bicep;
 pub mod build;
+pub mod catalogue;
 pub mod config;
 pub mod discover;
 pub mod engine;

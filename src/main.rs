@@ -141,25 +141,15 @@ fn main() -> ExitCode {
                 "{:<8} {:<34} {:<9} {:<12} summary",
                 "id", "slug", "severity", "surface"
             );
-            let surface = |doc| rules::Surface::of_doc(doc).map_or("", rules::Surface::as_str);
-            for rule in rules::ALL {
+            let rows = rules::ALL.iter().map(|r| r.meta);
+            for meta in rows.chain(rules::ENGINE_DIAGNOSTICS.iter().copied()) {
                 println!(
                     "{:<8} {:<34} {:<9} {:<12} {}",
-                    rule.id,
-                    rule.slug,
-                    rule.severity.as_str(),
-                    surface(rule.doc),
-                    rule.summary
-                );
-            }
-            for diagnostic in rules::ENGINE_DIAGNOSTICS {
-                println!(
-                    "{:<8} {:<34} {:<9} {:<12} {}",
-                    diagnostic.id,
-                    diagnostic.slug,
-                    diagnostic.severity.as_str(),
-                    surface(diagnostic.doc),
-                    diagnostic.summary
+                    meta.id,
+                    meta.slug,
+                    meta.severity.as_str(),
+                    meta.surface.as_str(),
+                    meta.summary
                 );
             }
             ExitCode::SUCCESS

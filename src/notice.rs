@@ -5,10 +5,9 @@
 //! means, and the command that makes it checkable.
 
 use crate::finding::Finding;
-use crate::severity::Severity;
 use crate::source::Loc;
 
-pub const MODULE_NOT_EVALUATED: (&str, &str) = ("AG005", "module-not-evaluated");
+pub use crate::rules::MODULE_NOT_EVALUATED;
 
 #[derive(Clone, Debug)]
 pub struct NotEvaluated {
@@ -27,7 +26,7 @@ impl NotEvaluated {
         Finding {
             rule: MODULE_NOT_EVALUATED.0,
             slug: MODULE_NOT_EVALUATED.1,
-            severity: Severity::Info,
+            severity: crate::rules::catalogue::AG005.severity,
             message: self.message,
             at: self.at,
             label: "not evaluated".to_string(),

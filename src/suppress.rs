@@ -5,11 +5,10 @@
 use crate::config::{today_utc, Config};
 use crate::finding::Finding;
 use crate::model::raw::{Format, RawResource};
-use crate::severity::Severity;
 use crate::source::{FileId, Loc, Sources};
 use crate::value::Value;
 
-pub const UNUSED: (&str, &str) = ("AG002", "unused-suppression");
+pub use crate::rules::UNUSED_SUPPRESSION as UNUSED;
 const MARKER: &str = "aksguard:ignore";
 const K8S_ANNOTATION: &str = "aksguard.io/ignore";
 
@@ -151,7 +150,7 @@ fn unused(at: Loc, message: String) -> Finding {
     Finding {
         rule: UNUSED.0,
         slug: UNUSED.1,
-        severity: Severity::Low,
+        severity: crate::rules::catalogue::AG002.severity,
         message,
         at,
         label: "suppression".to_string(),

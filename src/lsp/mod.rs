@@ -535,7 +535,7 @@ impl Server<'_> {
                 vec![Diagnostic {
                     range: Range { start: at, end: at },
                     severity: Some(DiagnosticSeverity::ERROR),
-                    code: Some(NumberOrString::String("AG004".to_string())),
+                    code: Some(NumberOrString::String(rules::INVALID_CONFIG.0.to_string())),
                     source: Some("aksguard".to_string()),
                     message: format!("{} (the defaults apply until it is fixed)", error.message),
                     ..Diagnostic::default()

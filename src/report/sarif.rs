@@ -32,38 +32,12 @@ const SRCROOT: &str = "%SRCROOT%";
 /// Fingerprint key of `partialFingerprints`; bump the version if the hashed text changes.
 const FINGERPRINT: &str = "aksguard/v1";
 
-pub use rules::{EngineDiagnostic, ENGINE_DIAGNOSTICS};
-
-/// What a reportingDescriptor is built from: a rule of the catalogue or an engine diagnostic.
-struct Descriptor {
-    id: &'static str,
-    slug: &'static str,
-    severity: Severity,
-    summary: &'static str,
-    /// The documentation (`rules/<ID>.md`).
-    doc: Option<&'static str>,
-    /// An engine diagnostic (AG00x): about the scan, not the infrastructure.
-    engine: bool,
-}
-
-fn descriptors() -> Vec<Descriptor> {
-    let catalogue = rules::ALL.iter().map(|r| Descriptor {
-        id: r.id,
-        slug: r.slug,
-        severity: r.severity,
-        summary: r.summary,
-        doc: Some(r.doc),
-        engine: false,
-    });
-    let engine = ENGINE_DIAGNOSTICS.iter().map(|d| Descriptor {
-        id: d.id,
-        slug: d.slug,
-        severity: d.severity,
-        summary: d.summary,
-        doc: Some(d.doc),
-        engine: true,
-    });
-    catalogue.chain(engine).collect()
+/// The reportingDescriptors: every rule of the catalogue, then the engine diagnostics.
+fn descriptors() -> Vec<&'static rules::Meta> {
+    let catalogue = rules::ALL.iter().map(|r| r.meta);
+    catalogue
+        .chain(rules::ENGINE_DIAGNOSTICS.iter().copied())
+        .collect()
 }
 
 pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
@@ -198,31 +172,15 @@ pub(crate) fn rule_doc_url(id: &str) -> String {
 
 /// helpUri: rules link to their documentation file, `<repository>/blob/main/rules/<ID>.md`
 /// (the file `aksguard rule <ID>` prints, on the default branch), engine diagnostics too.
-fn help_uri(repository: &str, d: &Descriptor) -> String {
-    match d.doc {
-        Some(_) => format!("{repository}/blob/main/rules/{}.md", d.id),
-        None => format!("{repository}/blob/main/README.md"),
-    }
+fn help_uri(repository: &str, d: &rules::Meta) -> String {
+    format!("{repository}/blob/main/rules/{}.md", d.id)
 }
 
-fn descriptor(d: &Descriptor, repository: &str) -> Value {
-    let full = d
-        .doc
-        .and_then(|doc| section(doc, "What it checks"))
+fn descriptor(d: &rules::Meta, repository: &str) -> Value {
+    let full = section(d.doc, "What it checks").unwrap_or(d.summary);
+    let help_text = section(d.doc, "Fix")
+        .or_else(|| section(d.doc, "What to do"))
         .unwrap_or(d.summary);
-    let (help_text, help_markdown) = match d.doc {
-        Some(doc) => (
-            section(doc, "Fix")
-                .or_else(|| section(doc, "What to do"))
-                .unwrap_or(d.summary)
-                .to_string(),
-            doc.to_string(),
-        ),
-        None => (
-            d.summary.to_string(),
-            format!("# {} {}\n\n{}\n", d.id, d.slug, d.summary),
-        ),
-    };
     let mut properties = Map::new();
     properties.insert(
         "security-severity".into(),
@@ -231,34 +189,27 @@ fn descriptor(d: &Descriptor, repository: &str) -> Value {
     // GitHub reads security-severity only for rules tagged "security": engine diagnostics
     // are about the scan, not about the infrastructure.
     // The attack surface as `surface:<name>`, a tag code-scanning UIs filter on.
-    let surface = d
-        .doc
-        .and_then(crate::rules::Surface::of_doc)
-        .map(|s| format!("surface:{}", s.as_str()));
-    let mut tags = vec![if !d.engine {
-        "security".to_string()
+    let kind = if d.engine {
+        "aksguard-engine"
     } else {
-        "aksguard-engine".to_string()
-    }];
-    tags.extend(surface);
+        "security"
+    };
+    let mut tags = vec![kind.to_string(), format!("surface:{}", d.surface.as_str())];
     // The compliance references of the rule document (README "References"):
     // `azure-policy/<guid>`, `mcsb/NS-2`, `cis-aks-1.8.0/5.4.1`.
-    if let Some(doc) = d.doc {
-        if let Ok(references) = crate::rules::references::parse(doc) {
-            for tag in references.found.iter().map(|r| r.tag()) {
-                // SARIF's tags are unique items; two sources may name one control.
-                if !tags.contains(&tag) {
-                    tags.push(tag);
-                }
+    if let Ok(references) = crate::rules::references::parse(d.doc) {
+        for tag in references.found.iter().map(|r| r.tag()) {
+            // SARIF's tags are unique items; two sources may name one control.
+            if !tags.contains(&tag) {
+                tags.push(tag);
             }
         }
     }
     let tags = json!(tags);
     properties.insert("tags".into(), tags);
     properties.insert("severity".into(), json!(d.severity.as_str()));
-    let peers = d.doc.map(peers).unwrap_or_default();
-    if !peers.is_empty() {
-        properties.insert("peerIds".into(), json!(peers));
+    if !d.peers.is_empty() {
+        properties.insert("peerIds".into(), json!(d.peers));
     }
     json!({
         "id": d.id,
@@ -267,7 +218,7 @@ fn descriptor(d: &Descriptor, repository: &str) -> Value {
         "fullDescription": { "text": full },
         "defaultConfiguration": { "level": level(d.severity) },
         "helpUri": help_uri(repository, d),
-        "help": { "text": help_text, "markdown": help_markdown },
+        "help": { "text": help_text, "markdown": d.doc },
         "properties": properties,
     })
 }
@@ -506,26 +457,6 @@ pub(crate) fn section<'a>(doc: &'a str, title: &str) -> Option<&'a str> {
     start.map(|s| doc[s..].trim()).filter(|t| !t.is_empty())
 }
 
-/// The identifiers of the **Peers:** line ("CKV_AZURE_141, Azure Policy 993c2fcd"), without
-/// parenthesised remarks; none for "none ...".
-fn peers(doc: &str) -> Vec<String> {
-    let Some(line) = doc.lines().find(|l| l.contains("**Peers:**")) else {
-        return Vec::new();
-    };
-    let after = &line[line.find("**Peers:**").unwrap_or(0) + "**Peers:**".len()..];
-    let list = after.split('·').next().unwrap_or("").trim();
-    if list.is_empty() || list.to_ascii_lowercase().starts_with("none") {
-        return Vec::new();
-    }
-    list.split(',')
-        .map(|peer| {
-            let peer = peer.split('(').next().unwrap_or(peer);
-            peer.trim().to_string()
-        })
-        .filter(|peer| !peer.is_empty())
-        .collect()
-}
-
 /// `local-accounts-enabled` -> `LocalAccountsEnabled`.
 fn pascal_case(slug: &str) -> String {
     slug.split('-')
@@ -694,7 +625,10 @@ mod tests {
         assert_eq!(driver["name"], "aksguard");
         assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
         let rules = driver["rules"].as_array().unwrap();
-        assert_eq!(rules.len(), rules::ALL.len() + ENGINE_DIAGNOSTICS.len());
+        assert_eq!(
+            rules.len(),
+            rules::ALL.len() + rules::ENGINE_DIAGNOSTICS.len()
+        );
         for rule in rules {
             for key in [
                 "id",
@@ -899,13 +833,6 @@ mod tests {
             artifact_location("./lz/main.tf"),
             json!({"uri": "lz/main.tf", "uriBaseId": SRCROOT})
         );
-        assert_eq!(
-            peers(
-                "**Severity:** low · **Peers:** CKV_K8S_31 (rejects Localhost), KSV-0030/0104 · x"
-            ),
-            vec!["CKV_K8S_31", "KSV-0030/0104"]
-        );
-        assert!(peers("**Peers:** none (peers push the opposite) · x").is_empty());
         let doc = "# X\n\n## What it checks\n\nBody.\n\n```yaml\n## not a heading\n```\n\n## Why\n\nBecause.\n";
         assert_eq!(
             section(doc, "What it checks"),

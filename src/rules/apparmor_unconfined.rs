@@ -1,14 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::model::workload::lookup;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S006",
-    slug: "apparmor-unconfined",
-    severity: Severity::Medium,
-    summary: "A container's AppArmor profile is explicitly Unconfined",
-    doc: include_str!("../../rules/K8S006.md"),
+    meta: &catalogue::K8S006,
     check,
 };
 

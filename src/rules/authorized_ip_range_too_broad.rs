@@ -1,14 +1,9 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 use std::net::IpAddr;
 
 pub const RULE: Rule = Rule {
-    id: "AKS002",
-    slug: "authorized-ip-range-too-broad",
-    severity: Severity::High,
-    summary: "An authorized IP range of the API server is too broad",
-    doc: include_str!("../../rules/AKS002.md"),
+    meta: &catalogue::AKS002,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS011",
-    slug: "auto-upgrade-disabled",
-    severity: Severity::Medium,
-    summary: "The cluster auto-upgrade channel is absent or `none`",
-    doc: include_str!("../../rules/AKS011.md"),
+    meta: &catalogue::AKS011,
     check,
 };
 

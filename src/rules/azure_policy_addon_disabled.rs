@@ -1,13 +1,8 @@
-use super::{report_disabled, Context, Rule};
+use super::{catalogue, report_disabled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS007",
-    slug: "azure-policy-addon-disabled",
-    severity: Severity::Medium,
-    summary: "The Azure Policy add-on is not enabled",
-    doc: include_str!("../../rules/AKS007.md"),
+    meta: &catalogue::AKS007,
     check,
 };
 

@@ -1,14 +1,10 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::build::{dockerfile::split_reference, Base};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "BLD004",
-    slug: "base-image-mutable",
-    severity: Severity::Medium,
-    summary: "A Dockerfile base image is not pinned by digest",
-    doc: include_str!("../../rules/BLD004.md"),
+    meta: &catalogue::BLD004,
     check,
 };
 

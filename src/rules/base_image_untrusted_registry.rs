@@ -1,14 +1,9 @@
-use super::{registry_host, zone_allows, zone_name, Context, Rule};
+use super::{catalogue, registry_host, zone_allows, zone_name, Context, Rule};
 use crate::build::Base;
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "BLD003",
-    slug: "base-image-untrusted-registry",
-    severity: Severity::High,
-    summary: "A Dockerfile builds on a base image from a registry outside the allowed list",
-    doc: include_str!("../../rules/BLD003.md"),
+    meta: &catalogue::BLD003,
     check,
 };
 

@@ -1,13 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S007",
-    slug: "capabilities-not-restricted",
-    severity: Severity::Medium,
-    summary: "A container does not drop ALL capabilities, or adds more than NET_BIND_SERVICE",
-    doc: include_str!("../../rules/K8S007.md"),
+    meta: &catalogue::K8S007,
     check,
 };
 

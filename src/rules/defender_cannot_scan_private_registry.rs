@@ -1,14 +1,9 @@
-use super::{spelled, Context, Rule};
+use super::{catalogue, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::model::Model;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "DEF003",
-    slug: "defender-cannot-scan-private-registry",
-    severity: Severity::Medium,
-    summary: "Defender's scanner cannot reach a network-restricted registry (trusted services not allowed)",
-    doc: include_str!("../../rules/DEF003.md"),
+    meta: &catalogue::DEF003,
     check,
 };
 

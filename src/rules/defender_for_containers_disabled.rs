@@ -1,15 +1,10 @@
-use super::{set_field, zone_name, Context, Rule};
+use super::{catalogue, set_field, zone_name, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
 use crate::model::Model;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "DEF001",
-    slug: "defender-for-containers-disabled",
-    severity: Severity::Medium,
-    summary: "A landing zone deploys AKS without the Defender for Containers plan on Standard",
-    doc: include_str!("../../rules/DEF001.md"),
+    meta: &catalogue::DEF001,
     check,
 };
 

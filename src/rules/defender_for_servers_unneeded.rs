@@ -1,15 +1,10 @@
-use super::{set_field, zone_name, Context, Rule};
+use super::{catalogue, set_field, zone_name, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
 use crate::model::Model;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "DEF004",
-    slug: "defender-for-servers-unneeded",
-    severity: Severity::Info,
-    summary: "Defender for Servers is paid for in a landing zone whose only VMs are AKS nodes",
-    doc: include_str!("../../rules/DEF004.md"),
+    meta: &catalogue::DEF004,
     check,
 };
 

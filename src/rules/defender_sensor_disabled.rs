@@ -1,13 +1,8 @@
-use super::{report_disabled, Context, Rule};
+use super::{catalogue, report_disabled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS014",
-    slug: "defender-sensor-disabled",
-    severity: Severity::Medium,
-    summary: "The Defender for Containers sensor is not enabled on the cluster",
-    doc: include_str!("../../rules/AKS014.md"),
+    meta: &catalogue::AKS014,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{corp_zone, spelled, Context, Rule};
+use super::{catalogue, corp_zone, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::model::field::State;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS021",
-    slug: "egress-not-controlled",
-    severity: Severity::Medium,
-    summary: "Pod egress goes straight to the internet, not through a firewall (corp zones, or where required)",
-    doc: include_str!("../../rules/AKS021.md"),
+    meta: &catalogue::AKS021,
     check,
 };
 

@@ -1,16 +1,11 @@
-use super::{spelled, Context, Rule};
+use super::{catalogue, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
 use crate::model::cluster::Cluster;
 use crate::model::raw::Format;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS004",
-    slug: "entra-azure-rbac-disabled",
-    severity: Severity::High,
-    summary: "The cluster lacks managed Entra ID integration with Azure RBAC",
-    doc: include_str!("../../rules/AKS004.md"),
+    meta: &catalogue::AKS004,
     check,
 };
 

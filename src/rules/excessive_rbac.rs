@@ -1,14 +1,9 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 use crate::value::Value;
 
 pub const RULE: Rule = Rule {
-    id: "K8S016",
-    slug: "excessive-rbac",
-    severity: Severity::High,
-    summary: "A binding grants cluster-admin, or a role uses wildcards",
-    doc: include_str!("../../rules/K8S016.md"),
+    meta: &catalogue::K8S016,
     check,
 };
 

@@ -1,13 +1,8 @@
-use super::{all_pools, set_field, spelled, Context, Rule};
+use super::{all_pools, catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS017",
-    slug: "host-encryption-disabled",
-    severity: Severity::Low,
-    summary: "A node pool does not encrypt at host",
-    doc: include_str!("../../rules/AKS017.md"),
+    meta: &catalogue::AKS017,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S008",
-    slug: "host-namespace-shared",
-    severity: Severity::High,
-    summary: "A pod shares the node's network, PID or IPC namespace",
-    doc: include_str!("../../rules/K8S008.md"),
+    meta: &catalogue::K8S008,
     check,
 };
 

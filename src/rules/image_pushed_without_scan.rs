@@ -1,16 +1,11 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::build::{shell, Flavor, Pipeline};
 use crate::finding::Finding;
-use crate::severity::Severity;
 use crate::source::Loc;
 use crate::value::Value;
 
 pub const RULE: Rule = Rule {
-    id: "BLD007",
-    slug: "image-pushed-without-scan",
-    severity: Severity::Medium,
-    summary: "A pipeline pushes a container image that no earlier step scanned",
-    doc: include_str!("../../rules/BLD007.md"),
+    meta: &catalogue::BLD007,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::build::{dockerfile::split_reference, Base, Dockerfile};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "BLD001",
-    slug: "image-runs-as-root",
-    severity: Severity::High,
-    summary: "A Dockerfile's final image runs as root",
-    doc: include_str!("../../rules/BLD001.md"),
+    meta: &catalogue::BLD001,
     check,
 };
 

@@ -1,15 +1,10 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Literal, Remedy};
 use crate::model::raw::Format;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS010",
-    slug: "keyvault-csi-disabled",
-    severity: Severity::Low,
-    summary: "The Key Vault Secrets Store CSI add-on is absent or does not rotate secrets",
-    doc: include_str!("../../rules/AKS010.md"),
+    meta: &catalogue::AKS010,
     check,
 };
 

@@ -1,17 +1,12 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::model::cluster::Cluster;
 use crate::model::diagnostics::DiagnosticSetting;
 use crate::model::raw::Format;
-use crate::severity::Severity;
 use std::collections::HashMap;
 
 pub const RULE: Rule = Rule {
-    id: "AKS019",
-    slug: "kube-audit-not-collected",
-    severity: Severity::Medium,
-    summary: "No diagnostic setting sends the cluster's kube-audit logs anywhere",
-    doc: include_str!("../../rules/AKS019.md"),
+    meta: &catalogue::AKS019,
     check,
 };
 

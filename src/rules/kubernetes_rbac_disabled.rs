@@ -1,13 +1,8 @@
-use super::{report_disabled, Context, Rule};
+use super::{catalogue, report_disabled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS006",
-    slug: "kubernetes-rbac-disabled",
-    severity: Severity::Critical,
-    summary: "Kubernetes RBAC is explicitly turned off",
-    doc: include_str!("../../rules/AKS006.md"),
+    meta: &catalogue::AKS006,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{all_pools, Context, Rule};
+use super::{all_pools, catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::model::field::Field;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS013",
-    slug: "kubernetes-version-unsupported",
-    severity: Severity::High,
-    summary: "A pinned cluster or node-pool Kubernetes version is out of AKS support",
-    doc: include_str!("../../rules/AKS013.md"),
+    meta: &catalogue::AKS013,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{zone_name, Context, Rule};
+use super::{catalogue, zone_name, Context, Rule};
 use crate::finding::Finding;
 use crate::model::Model;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "LZ001",
-    slug: "landing-zone-without-registry",
-    severity: Severity::Medium,
-    summary: "A landing zone deploys AKS but declares no container registry of its own",
-    doc: include_str!("../../rules/LZ001.md"),
+    meta: &catalogue::LZ001,
     check,
 };
 

@@ -1,13 +1,8 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS005",
-    slug: "local-accounts-enabled",
-    severity: Severity::High,
-    summary: "Local accounts (the static cluster-admin kubeconfig) are not disabled",
-    doc: include_str!("../../rules/AKS005.md"),
+    meta: &catalogue::AKS005,
     check,
 };
 

@@ -6,8 +6,9 @@ use crate::model::cluster::{Cluster, NodePool};
 use crate::model::field::{Field, State};
 use crate::model::raw::Format;
 use crate::model::Model;
-use crate::severity::Severity;
 use crate::source::Loc;
+
+pub use crate::catalogue;
 
 mod apparmor_unconfined;
 mod authorized_ip_range_too_broad;
@@ -71,24 +72,21 @@ mod untrusted_registry;
 mod workload_identity_disabled;
 mod writable_root_filesystem;
 
+pub use catalogue::{FixKind, InputFormat, Meta, Surface, CATALOGUE_IDS, ENGINE_DIAGNOSTICS};
 pub use references::references;
 pub use untrusted_registry::{allowed as registry_allowed, registry_host, zone_allows};
 
+/// A rule over the model: its row of the rule table (written in `rules/<ID>.md`) and its
+/// check. `rule.id`, `rule.severity`, ... read the row.
 pub struct Rule {
-    pub id: &'static str,
-    pub slug: &'static str,
-    pub severity: Severity,
-    /// One line for `aksguard rules` and SARIF's shortDescription.
-    pub summary: &'static str,
-    /// The rule's documentation (`rules/<ID>.md`), also its executed examples.
-    pub doc: &'static str,
+    pub meta: &'static Meta,
     pub check: fn(&Context, &mut Vec<Finding>),
 }
 
-impl Rule {
-    /// From the rule document (tests/rule_docs.rs checks every rule has one).
-    pub fn surface(&self) -> Option<Surface> {
-        Surface::of_doc(self.doc)
+impl std::ops::Deref for Rule {
+    type Target = Meta;
+    fn deref(&self) -> &Meta {
+        self.meta
     }
 }
 
@@ -155,135 +153,29 @@ pub const ALL: &[&Rule] = &[
     &image_pushed_without_scan::RULE,
 ];
 
-/// Every stable ID of the catalogue (RULES.md), including rules of later releases, so a
-/// configuration written for the whole catalogue is valid today.
-pub const CATALOGUE_IDS: &[&str] = &[
-    "AKS001", "AKS002", "AKS003", "AKS004", "AKS005", "AKS006", "AKS007", "AKS008", "AKS009",
-    "AKS010", "AKS011", "AKS012", "AKS013", "AKS014", "AKS015", "AKS016", "AKS017", "AKS018",
-    "AKS019", "AKS020", "AKS021", "ACR001", "ACR002", "ACR003", "ACR004", "ACR005", "ACR006",
-    "ACR007", "ACR008", "LZ001", "LZ002", "DEF001", "DEF002", "DEF003", "DEF004", "K8S001",
-    "K8S002", "K8S003", "K8S004", "K8S005", "K8S006", "K8S007", "K8S008", "K8S009", "K8S010",
-    "K8S011", "K8S012", "K8S013", "K8S014", "K8S015", "K8S016", "K8S017", "K8S018", "BLD001",
-    "BLD002", "BLD003", "BLD004", "BLD005", "BLD006", "BLD007", "AG001", "AG002", "AG003", "AG004",
-    "AG005",
-];
-
-/// An engine diagnostic (RULES.md, "Engine diagnostics"): not a rule over the model, so
-/// not in `ALL`, but listed by `aksguard rules`, documented in `rules/AG00x.md` and
-/// described in SARIF like a rule.
-pub struct EngineDiagnostic {
-    pub id: &'static str,
-    pub slug: &'static str,
-    pub severity: Severity,
-    pub summary: &'static str,
-    pub doc: &'static str,
-}
-
-pub const ENGINE_DIAGNOSTICS: &[EngineDiagnostic] = &[
-    EngineDiagnostic {
-        id: "AG001",
-        slug: "parse-error",
-        severity: Severity::Error,
-        summary: "A file of a known format cannot be parsed (file, line, column, what was expected)",
-        doc: include_str!("../../rules/AG001.md"),
-    },
-    EngineDiagnostic {
-        id: "AG002",
-        slug: "unused-suppression",
-        severity: Severity::Low,
-        summary: "An inline or config suppression matched no finding, or has expired",
-        doc: include_str!("../../rules/AG002.md"),
-    },
-    EngineDiagnostic {
-        id: "AG003",
-        slug: "unresolved-value",
-        severity: Severity::Info,
-        summary: "Only with `--unknown=warn`: a rule could not decide because a value is unknown (names the expression)",
-        doc: include_str!("../../rules/AG003.md"),
-    },
-    EngineDiagnostic {
-        id: "AG004",
-        slug: "invalid-config",
-        severity: Severity::Error,
-        summary: "`aksguard.toml` has an unknown key or a bad value",
-        doc: include_str!("../../rules/AG004.md"),
-    },
-    EngineDiagnostic {
-        id: "AG005",
-        slug: "module-not-evaluated",
-        severity: Severity::Info,
-        summary: "A module or Helm chart was skipped wholesale (not installed, not restored, not rendered): what it deploys was not checked",
-        doc: include_str!("../../rules/AG005.md"),
-    },
-];
-
 /// The documentation of a rule or engine diagnostic, by ID or slug.
 pub fn doc(id: &str) -> Option<&'static str> {
-    find(id).map(|r| r.doc).or_else(|| {
-        ENGINE_DIAGNOSTICS
-            .iter()
-            .find(|d| d.id.eq_ignore_ascii_case(id) || d.slug == id)
-            .map(|d| d.doc)
-    })
-}
-
-/// The guidance's attack surface a rule guards (build, registry, cluster, node,
-/// application), or `engine` for the engine's own diagnostics. The rule document's metadata
-/// line (`**Surface:** node`) is the one place it is written; see README "Surfaces".
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Surface {
-    Build,
-    Registry,
-    Cluster,
-    Node,
-    Application,
-    Engine,
-}
-
-impl Surface {
-    pub const ALL: [Surface; 6] = [
-        Surface::Build,
-        Surface::Registry,
-        Surface::Cluster,
-        Surface::Node,
-        Surface::Application,
-        Surface::Engine,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Surface::Build => "build",
-            Surface::Registry => "registry",
-            Surface::Cluster => "cluster",
-            Surface::Node => "node",
-            Surface::Application => "application",
-            Surface::Engine => "engine",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Surface> {
-        Surface::ALL.into_iter().find(|s| s.as_str() == text)
-    }
-
-    /// The surface written on a rule document's metadata line (its third line).
-    pub fn of_doc(doc: &str) -> Option<Surface> {
-        let metadata = doc.lines().nth(2)?;
-        let (_, rest) = metadata.split_once("**Surface:** ")?;
-        let word = rest.split(|c: char| !c.is_ascii_alphabetic()).next()?;
-        Surface::parse(word)
-    }
+    catalogue::find(id).map(|m| m.doc)
 }
 
 /// The surface of a rule or engine diagnostic, by ID or slug.
 pub fn surface(id: &str) -> Option<Surface> {
-    doc(id).and_then(Surface::of_doc)
+    catalogue::find(id).map(|m| m.surface)
 }
 
-/// Engine diagnostics that are not rules over the model.
+/// The engine diagnostics by what they report, (ID, slug) from the rule table.
 pub use crate::finding::PARSE_ERROR;
-pub const INVALID_CONFIG: (&str, &str) = ("AG004", "invalid-config");
+/// A suppression that matched no finding (suppress.rs).
+pub const UNUSED_SUPPRESSION: (&str, &str) = code(&catalogue::AG002);
 /// `--unknown=warn`: a rule could not decide because a value is unknown.
-pub const UNRESOLVED: (&str, &str) = ("AG003", "unresolved-value");
+pub const UNRESOLVED: (&str, &str) = code(&catalogue::AG003);
+pub const INVALID_CONFIG: (&str, &str) = code(&catalogue::AG004);
+/// A module or chart skipped wholesale (notice.rs).
+pub const MODULE_NOT_EVALUATED: (&str, &str) = code(&catalogue::AG005);
+
+const fn code(meta: &'static Meta) -> (&'static str, &'static str) {
+    (meta.id, meta.slug)
+}
 
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter()

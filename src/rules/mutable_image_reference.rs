@@ -1,13 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S011",
-    slug: "mutable-image-reference",
-    severity: Severity::Medium,
-    summary: "A container image is not pinned by digest",
-    doc: include_str!("../../rules/K8S011.md"),
+    meta: &catalogue::K8S011,
     check,
 };
 

@@ -1,16 +1,11 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::model::workload::Object;
-use crate::severity::Severity;
 use crate::value::Value;
 use std::collections::BTreeMap;
 
 pub const RULE: Rule = Rule {
-    id: "K8S014",
-    slug: "namespace-without-network-policy",
-    severity: Severity::Medium,
-    summary: "A namespace with workloads has no default-deny NetworkPolicy for ingress and egress",
-    doc: include_str!("../../rules/K8S014.md"),
+    meta: &catalogue::K8S014,
     check,
 };
 

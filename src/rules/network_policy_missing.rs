@@ -1,13 +1,8 @@
-use super::{spelled, Context, Rule};
+use super::{catalogue, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS008",
-    slug: "network-policy-missing",
-    severity: Severity::Medium,
-    summary: "No network policy engine: pod traffic cannot be segmented",
-    doc: include_str!("../../rules/AKS008.md"),
+    meta: &catalogue::AKS008,
     check,
 };
 

@@ -1,14 +1,10 @@
-use super::{all_pools, is_linux, set_field, spelled, Context, Rule};
+use super::{all_pools, catalogue, is_linux, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS016",
-    slug: "node-os-not-container-optimized",
-    severity: Severity::Low,
-    summary: "A Linux node pool does not run the container-optimised Azure Linux",
-    doc: include_str!("../../rules/AKS016.md"),
+    meta: &catalogue::AKS016,
     check,
 };
 

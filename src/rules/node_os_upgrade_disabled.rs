@@ -1,14 +1,9 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS012",
-    slug: "node-os-upgrade-disabled",
-    severity: Severity::Medium,
-    summary: "The node OS upgrade channel is `None` or `Unmanaged`",
-    doc: include_str!("../../rules/AKS012.md"),
+    meta: &catalogue::AKS012,
     check,
 };
 

@@ -1,13 +1,8 @@
-use super::{all_pools, set_field, spelled, Context, Rule};
+use super::{all_pools, catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS020",
-    slug: "node-public-ip",
-    severity: Severity::High,
-    summary: "A node pool gives its nodes public IP addresses",
-    doc: include_str!("../../rules/AKS020.md"),
+    meta: &catalogue::AKS020,
     check,
 };
 

@@ -1,17 +1,12 @@
-use super::{set_field, Context, Rule};
+use super::{catalogue, set_field, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
 use crate::model::cluster::{Cluster, NodePool};
 use crate::model::field::State;
 use crate::model::raw::Format;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS015",
-    slug: "node-ssh-enabled",
-    severity: Severity::Medium,
-    summary: "Nodes accept SSH connections",
-    doc: include_str!("../../rules/AKS015.md"),
+    meta: &catalogue::AKS015,
     check,
 };
 

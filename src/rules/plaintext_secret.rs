@@ -1,14 +1,10 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 use crate::value::Value;
 
 pub const RULE: Rule = Rule {
-    id: "K8S012",
-    slug: "plaintext-secret",
-    severity: Severity::High,
-    summary: "A credential is written in the manifest (environment value or Secret object)",
-    doc: include_str!("../../rules/K8S012.md"),
+    meta: &catalogue::K8S012,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S002",
-    slug: "privilege-escalation-allowed",
-    severity: Severity::High,
-    summary: "A container may gain more privileges than its parent process",
-    doc: include_str!("../../rules/K8S002.md"),
+    meta: &catalogue::K8S002,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S001",
-    slug: "privileged-container",
-    severity: Severity::Critical,
-    summary: "A container runs privileged",
-    doc: include_str!("../../rules/K8S001.md"),
+    meta: &catalogue::K8S001,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS003",
-    slug: "public-api-server",
-    severity: Severity::Medium,
-    summary:
-        "The API server is public in a corp landing zone (or where private clusters are required)",
-    doc: include_str!("../../rules/AKS003.md"),
+    meta: &catalogue::AKS003,
     check,
 };
 

@@ -1,13 +1,8 @@
-use super::{spelled, Context, Rule};
+use super::{catalogue, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS001",
-    slug: "public-api-server-unrestricted",
-    severity: Severity::High,
-    summary: "The API server is public and no authorized IP ranges restrict it",
-    doc: include_str!("../../rules/AKS001.md"),
+    meta: &catalogue::AKS001,
     check,
 };
 

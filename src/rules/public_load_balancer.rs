@@ -1,14 +1,9 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::model::workload::lookup;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S017",
-    slug: "public-load-balancer",
-    severity: Severity::Medium,
-    summary: "A LoadBalancer Service gets a public IP",
-    doc: include_str!("../../rules/K8S017.md"),
+    meta: &catalogue::K8S017,
     check,
 };
 

@@ -1,13 +1,8 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "ACR004",
-    slug: "registry-admin-user-enabled",
-    severity: Severity::High,
-    summary: "The registry's shared admin user is enabled",
-    doc: include_str!("../../rules/ACR004.md"),
+    meta: &catalogue::ACR004,
     check,
 };
 

@@ -1,13 +1,8 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "ACR005",
-    slug: "registry-anonymous-pull-enabled",
-    severity: Severity::High,
-    summary: "Anyone can pull from the registry without authenticating",
-    doc: include_str!("../../rules/ACR005.md"),
+    meta: &catalogue::ACR005,
     check,
 };
 

@@ -1,18 +1,12 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::model::policy::PolicyScope;
 use crate::model::raw::Format;
 use crate::model::registry::{enabled, Registry};
 use crate::model::{Model, RegistryLink};
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "ACR006",
-    slug: "registry-image-signing-disabled",
-    severity: Severity::Low,
-    summary:
-        "Neither content trust nor an Image Integrity (Notation) policy verifies image signatures",
-    doc: include_str!("../../rules/ACR006.md"),
+    meta: &catalogue::ACR006,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{corp_zone, set_field, spelled, Context, Rule};
+use super::{catalogue, corp_zone, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "ACR002",
-    slug: "registry-public-network-open",
-    severity: Severity::High,
-    summary: "The registry accepts traffic from the internet",
-    doc: include_str!("../../rules/ACR002.md"),
+    meta: &catalogue::ACR002,
     check,
 };
 

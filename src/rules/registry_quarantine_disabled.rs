@@ -1,15 +1,10 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
 use crate::model::registry::enabled;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "ACR008",
-    slug: "registry-quarantine-disabled",
-    severity: Severity::Low,
-    summary: "Pushed images are usable before they are scanned (no quarantine)",
-    doc: include_str!("../../rules/ACR008.md"),
+    meta: &catalogue::ACR008,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{spelled, Context, Rule};
+use super::{catalogue, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::model::registry::enabled;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "ACR007",
-    slug: "registry-retention-disabled",
-    severity: Severity::Low,
-    summary: "Untagged manifests are never purged from the registry",
-    doc: include_str!("../../rules/ACR007.md"),
+    meta: &catalogue::ACR007,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{zone_name, Context, Rule};
+use super::{catalogue, zone_name, Context, Rule};
 use crate::finding::Finding;
 use crate::model::role_assignment::Role;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "LZ002",
-    slug: "registry-shared-across-landing-zones",
-    severity: Severity::High,
-    summary: "A cluster pulls from a registry of another landing zone or subscription",
-    doc: include_str!("../../rules/LZ002.md"),
+    meta: &catalogue::LZ002,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "ACR003",
-    slug: "registry-sku-without-private-link",
-    severity: Severity::Medium,
-    summary: "The registry SKU cannot use Private Link, network rules or retention (not Premium)",
-    doc: include_str!("../../rules/ACR003.md"),
+    meta: &catalogue::ACR003,
     check,
 };
 

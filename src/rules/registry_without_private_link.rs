@@ -1,16 +1,11 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::model::reference::Reference;
 use crate::model::RegistryLink;
-use crate::severity::Severity;
 use std::collections::{HashMap, HashSet};
 
 pub const RULE: Rule = Rule {
-    id: "ACR001",
-    slug: "registry-without-private-link",
-    severity: Severity::High,
-    summary: "No private endpoint with group `registry` connects to the container registry",
-    doc: include_str!("../../rules/ACR001.md"),
+    meta: &catalogue::ACR001,
     check,
 };
 

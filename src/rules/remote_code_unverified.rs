@@ -1,15 +1,10 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::build::{instruction_commands, words_loc};
 use crate::finding::Finding;
-use crate::severity::Severity;
 use crate::source::Loc;
 
 pub const RULE: Rule = Rule {
-    id: "BLD006",
-    slug: "remote-code-unverified",
-    severity: Severity::Medium,
-    summary: "A Dockerfile runs or adds remote content without verifying it",
-    doc: include_str!("../../rules/BLD006.md"),
+    meta: &catalogue::BLD006,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S003",
-    slug: "runs-as-root",
-    severity: Severity::High,
-    summary: "A container may run as root",
-    doc: include_str!("../../rules/K8S003.md"),
+    meta: &catalogue::K8S003,
     check,
 };
 

@@ -1,15 +1,10 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Literal, Remedy};
 use crate::model::workload::lookup;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S005",
-    slug: "seccomp-unconfined",
-    severity: Severity::Medium,
-    summary: "A container runs without a seccomp profile",
-    doc: include_str!("../../rules/K8S005.md"),
+    meta: &catalogue::K8S005,
     check,
 };
 

@@ -1,15 +1,10 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::build::dockerfile::Word;
 use crate::finding::Finding;
-use crate::severity::Severity;
 use crate::source::Loc;
 
 pub const RULE: Rule = Rule {
-    id: "BLD005",
-    slug: "secret-in-image",
-    severity: Severity::High,
-    summary: "A Dockerfile bakes a secret into the image (ENV/ARG value or a key file)",
-    doc: include_str!("../../rules/BLD005.md"),
+    meta: &catalogue::BLD005,
     check,
 };
 

@@ -1,14 +1,10 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::severity::Severity;
 use crate::value::Value;
 
 pub const RULE: Rule = Rule {
-    id: "K8S009",
-    slug: "sensitive-host-path",
-    severity: Severity::High,
-    summary: "A pod mounts a sensitive host path, or any host path read-write",
-    doc: include_str!("../../rules/K8S009.md"),
+    meta: &catalogue::K8S009,
     check,
 };
 

@@ -1,19 +1,14 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::model::cluster::{NodeLabel, NodePool};
 use crate::model::workload::{lookup, Workload};
 use crate::model::Model;
-use crate::severity::Severity;
 use crate::source::Loc;
 use crate::value::{Entry, Value};
 use std::collections::{HashMap, HashSet};
 
 pub const RULE: Rule = Rule {
-    id: "K8S018",
-    slug: "sensitive-workload-not-isolated",
-    severity: Severity::Medium,
-    summary: "A sensitive workload can be scheduled next to ordinary ones",
-    doc: include_str!("../../rules/K8S018.md"),
+    meta: &catalogue::K8S018,
     check,
 };
 

@@ -1,16 +1,11 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
 use crate::model::Model;
-use crate::severity::Severity;
 use crate::value::Value;
 
 pub const RULE: Rule = Rule {
-    id: "K8S015",
-    slug: "service-account-token-automounted",
-    severity: Severity::Low,
-    summary: "The pod gets a Kubernetes API token it probably does not need",
-    doc: include_str!("../../rules/K8S015.md"),
+    meta: &catalogue::K8S015,
     check,
 };
 

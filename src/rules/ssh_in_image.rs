@@ -1,15 +1,10 @@
-use super::{Context, Rule};
+use super::{catalogue, Context, Rule};
 use crate::build::{instruction_commands, shell::Command, words_loc};
 use crate::finding::Finding;
-use crate::severity::Severity;
 use crate::source::Loc;
 
 pub const RULE: Rule = Rule {
-    id: "BLD002",
-    slug: "ssh-in-image",
-    severity: Severity::Medium,
-    summary: "A Dockerfile exposes port 22, installs an SSH server or starts sshd",
-    doc: include_str!("../../rules/BLD002.md"),
+    meta: &catalogue::BLD002,
     check,
 };
 

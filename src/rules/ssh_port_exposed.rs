@@ -1,14 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 use crate::value::Value;
 
 pub const RULE: Rule = Rule {
-    id: "K8S013",
-    slug: "ssh-port-exposed",
-    severity: Severity::Medium,
-    summary: "A container or Service exposes port 22 (SSH)",
-    doc: include_str!("../../rules/K8S013.md"),
+    meta: &catalogue::K8S013,
     check,
 };
 

@@ -1,13 +1,8 @@
-use super::{set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelled, Context, Rule};
 use crate::finding::Finding;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS018",
-    slug: "system-pool-not-isolated",
-    severity: Severity::Low,
-    summary: "The system node pool also schedules user workloads although user pools exist",
-    doc: include_str!("../../rules/AKS018.md"),
+    meta: &catalogue::AKS018,
     check,
 };
 

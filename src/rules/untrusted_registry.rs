@@ -1,14 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::model::Model;
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S010",
-    slug: "untrusted-registry",
-    severity: Severity::High,
-    summary: "A container image comes from a registry outside the allowed list",
-    doc: include_str!("../../rules/K8S010.md"),
+    meta: &catalogue::K8S010,
     check,
 };
 

@@ -1,14 +1,9 @@
-use super::{spelled, Context, Rule};
+use super::{catalogue, spelled, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Literal, Remedy};
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "AKS009",
-    slug: "workload-identity-disabled",
-    severity: Severity::Medium,
-    summary: "Workload identity or the OIDC issuer is not enabled",
-    doc: include_str!("../../rules/AKS009.md"),
+    meta: &catalogue::AKS009,
     check,
 };
 

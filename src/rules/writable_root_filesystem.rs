@@ -1,14 +1,9 @@
-use super::{containers, Context, Rule};
+use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
-use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
-    id: "K8S004",
-    slug: "writable-root-filesystem",
-    severity: Severity::Medium,
-    summary: "A container's root filesystem is writable",
-    doc: include_str!("../../rules/K8S004.md"),
+    meta: &catalogue::K8S004,
     check,
 };
 
