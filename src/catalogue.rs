@@ -1,5 +1,5 @@
-//! The rule table (also `rules::catalogue`): what each `rules/<ID>.md` says about its rule or engine diagnostic,
-//! read by build.rs when the crate is built. The documents are the one place a slug,
+//! The rule table (also `rules::catalogue`): what each `rules/<ID>.md` says about its rule
+//! or engine diagnostic, read by build.rs when the crate is built. The documents are the one place a slug,
 //! severity, surface, summary, peer list, fix kind or format list is written; a rule's
 //! `.rs` file holds only its check and points at its row (`meta: &catalogue::AKS005`).
 

@@ -117,7 +117,7 @@ fn unresolved(
         out.push(Finding {
             rule: rules::UNRESOLVED.0,
             slug: rules::UNRESOLVED.1,
-            severity: crate::severity::Severity::Info,
+            severity: crate::catalogue::AG003.severity,
             message: format!(
                 "{} ({}) cannot verify `{}`: {expr} is not known offline",
                 rule.id, rule.slug, read.attribute
