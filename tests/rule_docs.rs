@@ -10,7 +10,7 @@ use aksguard::config::Config;
 use aksguard::engine;
 use aksguard::fix::{self, Applicability};
 use aksguard::report::span_lines;
-use aksguard::rules::{self, FixKind};
+use aksguard::rules::{self, FixKind, InputFormat};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -163,22 +163,21 @@ fn every_rule_doc_example_holds() {
                 e.heading.starts_with(kind) && e.files.iter().any(|f| lang.contains(&f.1.as_str()))
             })
         };
-        for kind in ["Bad", "Good"] {
-            // Workload rules are documented on manifests, build rules on Dockerfiles or
-            // pipelines; infrastructure rules in both IaC formats.
-            let missing = if rule.id.starts_with("K8S") {
-                (!has(kind, &["yaml", "yml"])).then_some("YAML")
-            } else if rule.id == "BLD007" {
-                (!has(kind, &["yaml", "yml"])).then_some("pipeline YAML")
-            } else if rule.id.starts_with("BLD") {
-                (!has(kind, &["dockerfile"])).then_some("a Dockerfile")
-            } else {
-                (!has(kind, &["hcl", "terraform"]) || !has(kind, &["json", "jsonc"]))
-                    .then_some("Terraform and in ARM")
-            };
-            if let Some(formats) = missing {
-                failures.push(format!("{}: needs a {kind} example in {formats}", rule.id));
-            }
+        // Bad examples per format: `every_rule_doc_has_bad_examples_in_its_family_formats`.
+        // Workload rules are documented on manifests, build rules on Dockerfiles or
+        // pipelines; infrastructure rules in Terraform and ARM (and Bicep, Bad only).
+        let missing = if rule.id.starts_with("K8S") {
+            (!has("Good", &["yaml", "yml"])).then_some("YAML")
+        } else if rule.id == "BLD007" {
+            (!has("Good", &["yaml", "yml"])).then_some("pipeline YAML")
+        } else if rule.id.starts_with("BLD") {
+            (!has("Good", &["dockerfile"])).then_some("a Dockerfile")
+        } else {
+            (!has("Good", &["hcl", "terraform"]) || !has("Good", &["json", "jsonc"]))
+                .then_some("Terraform and in ARM")
+        };
+        if let Some(formats) = missing {
+            failures.push(format!("{}: needs a Good example in {formats}", rule.id));
         }
         for (index, example) in examples.iter().enumerate() {
             let dir = scratch(rule.id, index);
@@ -218,6 +217,41 @@ fn every_rule_doc_example_holds() {
         let _ = std::fs::remove_dir_all(
             std::env::temp_dir().join(format!("aksguard-doc-{}", std::process::id())),
         );
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// The formats a rule family is documented in: a `### Bad` example in each shows where the
+/// rule fires (build.rs reads the formats from the examples' code blocks).
+fn family_formats(id: &str) -> &'static [InputFormat] {
+    match id {
+        "BLD007" => &[InputFormat::Pipeline],
+        _ if id.starts_with("BLD") => &[InputFormat::Dockerfile],
+        _ if id.starts_with("K8S") => &[InputFormat::Kubernetes],
+        // AKS, ACR, LZ, DEF: the infrastructure, in each IaC format aksguard reads.
+        _ => &[InputFormat::Terraform, InputFormat::Arm, InputFormat::Bicep],
+    }
+}
+
+#[test]
+fn every_rule_doc_has_bad_examples_in_its_family_formats() {
+    let mut failures = Vec::new();
+    for rule in rules::ALL {
+        for format in family_formats(rule.id) {
+            if !rule.formats.contains(format) {
+                failures.push(format!(
+                    "rules/{}.md: needs a `### Bad: ...` example in {format:?} (a ```{} block)",
+                    rule.id,
+                    match format {
+                        InputFormat::Terraform => "hcl",
+                        InputFormat::Arm => "json",
+                        InputFormat::Bicep => "bicep",
+                        InputFormat::Dockerfile => "dockerfile",
+                        InputFormat::Kubernetes | InputFormat::Pipeline => "yaml",
+                    }
+                ));
+            }
+        }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
