@@ -109,25 +109,66 @@ impl fmt::Display for Origin {
 }
 
 /// What an unknown value stands for, when the adapter knows it: links between resources
-/// (a private endpoint to its registry, a diagnostic setting to its cluster) follow it
-/// through variables, locals and module arguments instead of reading expression text.
+/// (a private endpoint to its registry, a node pool or diagnostic setting to its cluster,
+/// an AcrPull assignment to a kubelet identity) follow it through variables, locals and
+/// module arguments instead of reading expression text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Referent {
-    /// A Terraform resource or data source attribute. `address` is the full address
-    /// (module path and instance key included), None when the instance key is not known
-    /// offline; `attribute` is what is read from it (`id`).
+    /// A Terraform resource or data source attribute. `resource_type` is as written
+    /// (`azurerm_kubernetes_cluster`, `data.azurerm_container_registry`); `address` is the
+    /// full address (module path and instance key included), None when the instance key is
+    /// not known offline; `attribute` is the attribute read from it (`id`, `name`,
+    /// `kubelet_identity`).
     Terraform {
+        resource_type: String,
         address: Option<String>,
         attribute: String,
     },
+    /// ARM `reference(<id>)`, Bicep `symbol.properties...`: what the deployment returns for
+    /// the resource `id` (as the template builds it), read at `path` (`identityProfile.
+    /// kubeletidentity.objectId`; empty for the whole object).
+    Deployed { id: String, path: String },
 }
 
 impl Referent {
     /// A Terraform resource's `id`: unknown offline, but never null once applied.
-    pub fn terraform_id(address: Option<String>) -> Referent {
+    pub fn terraform_id(resource_type: &str, address: Option<String>) -> Referent {
         Referent::Terraform {
+            resource_type: resource_type.to_string(),
             address,
             attribute: "id".to_string(),
+        }
+    }
+
+    /// What the deployment returns for a resource, read at `path`.
+    pub fn deployed(id: &str, path: &str) -> Referent {
+        Referent::Deployed {
+            id: id.to_string(),
+            path: path.to_string(),
+        }
+    }
+
+    /// The referent of a member `key` of what this one stands for: deeper into what the
+    /// deployment returns (None for Terraform, whose referent is the resource attribute).
+    pub fn member(&self, key: &str) -> Option<Referent> {
+        match self {
+            Referent::Deployed { id, path } if path.is_empty() => Some(Referent::deployed(id, key)),
+            Referent::Deployed { id, path } => {
+                Some(Referent::deployed(id, &format!("{path}.{key}")))
+            }
+            Referent::Terraform { .. } => None,
+        }
+    }
+
+    /// The full address of the Terraform resource whose `attribute` this is.
+    pub fn terraform_address(&self, attribute: &str) -> Option<&str> {
+        match self {
+            Referent::Terraform {
+                address: Some(address),
+                attribute: read,
+                ..
+            } if read == attribute => Some(address),
+            _ => None,
         }
     }
 }

@@ -128,3 +128,23 @@ fn messages_name_resources_as_written_when_their_names_are_unknown() {
         );
     }
 }
+
+/// A node pool module given `module.cluster.id` belongs to the cluster of the other module:
+/// its `kubernetes_cluster_id` carries the cluster's full address (a typed referent), not
+/// the text `azurerm_kubernetes_cluster.this.id` written inside the cluster module.
+#[test]
+fn a_pool_module_links_to_the_cluster_module_whose_id_it_is_given() {
+    let (code, json) = check(&["testdata/places/terraform", "--select", "AKS018"]);
+    assert_eq!(code, 1, "{json}");
+    let cluster = "module.cluster.azurerm_kubernetes_cluster.this";
+    assert_eq!(
+        place(finding(&json, "AKS018", cluster)),
+        row(
+            "AKS018",
+            "testdata/places/terraform/modules/cluster/main.tf",
+            13,
+            3,
+            cluster
+        )
+    );
+}

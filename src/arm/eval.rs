@@ -9,7 +9,7 @@ use super::expr::{self, Expr, ExprKind, StringForm};
 use super::functions::{self, MAX_ITEMS};
 use super::json::{Json, Node};
 use crate::source::Loc;
-use crate::value::{Budget, Entry, Kind, Limit, Memo, Origin, Value};
+use crate::value::{Budget, Entry, Kind, Limit, Memo, Origin, Referent, Value};
 use std::cell::Cell;
 
 /// Nested calls, variable and parameter resolutions, and JSON objects and arrays being
@@ -426,7 +426,11 @@ impl<'b> Evaluator<'b> {
                     // Keep what is known of the container (`reference('<id>')`) so links
                     // such as a kubelet identity's cluster can still be found.
                     (None, Kind::Unknown(inner)) => {
-                        Value::unknown(format!("{inner}.{name}"), Some(loc))
+                        let text = format!("{inner}.{name}");
+                        match container.referent.as_ref().and_then(|r| r.member(name)) {
+                            Some(referent) => Value::unknown_referring(text, Some(loc), referent),
+                            None => Value::unknown(text, Some(loc)),
+                        }
                     }
                     (None, _) => unknown(),
                 }
@@ -544,7 +548,11 @@ impl<'b> Evaluator<'b> {
                 if let Some(deployment) = self.deployment_outputs(scope, target) {
                     return Some(deployment);
                 }
-                return Some(Value::unknown(format!("reference('{target}')"), Some(loc)));
+                return Some(Value::unknown_referring(
+                    format!("reference('{target}')"),
+                    Some(loc),
+                    Referent::deployed(target, ""),
+                ));
             }
             n if functions::decided_at_deployment(n) => return None,
             n if n.contains('.') => return self.user_function(scope, name, args, src, loc, env),

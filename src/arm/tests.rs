@@ -1,5 +1,5 @@
 use super::*;
-use crate::value::Kind;
+use crate::value::{Kind, Referent};
 
 const GEN_AKS: &str = include_str!("../../testdata/arm/aks.json");
 const GEN_AKS_PUBLIC: &str = include_str!("../../testdata/arm/aks_public.json");
@@ -1038,4 +1038,25 @@ fn a_copy_count_arm_would_reject_is_reported_and_the_resource_still_checked() {
         limits[0].message
     );
     assert_eq!(src(text, Some(limits[0].loc)), "100000");
+}
+
+#[test]
+fn what_reference_reads_is_kept_as_a_typed_referent() {
+    let principal = eval(
+        "[reference(resourceId('Microsoft.ContainerService/managedClusters', 'aks1'), '2024-02-01').identityProfile.kubeletidentity.objectId]",
+    );
+    assert!(principal.is_unknown(), "{principal:?}");
+    assert_eq!(
+        principal.referent.as_deref(),
+        Some(&Referent::deployed(
+            "/subscriptions/{subscription().subscriptionId}/resourceGroups/{resourceGroup().name}/providers/Microsoft.ContainerService/managedClusters/aks1",
+            "identityProfile.kubeletidentity.objectId"
+        ))
+    );
+    // Indexed, or computed from, what the deployment returns: nothing is claimed.
+    let indexed = eval("[reference('x').outputs['id']]");
+    assert!(
+        indexed.is_unknown() && indexed.referent.is_none(),
+        "{indexed:?}"
+    );
 }

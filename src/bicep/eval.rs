@@ -11,7 +11,7 @@ use super::syntax;
 use crate::arm::functions;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
-use crate::value::{shorten, Entry, Kind, Limit, Memo, Origin, Value};
+use crate::value::{shorten, Entry, Kind, Limit, Memo, Origin, Referent, Value};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -885,10 +885,16 @@ impl Evaluator<'_> {
                 // What the deployment returns: written as compiled ARM has it
                 // (`reference('<id>').x`), which linking reads (a kubelet identity's cluster).
                 None if is_resource => match base.get_ci("id").and_then(Value::as_str) {
-                    Some(id) if key == "properties" => {
-                        Value::unknown(format!("reference('{id}')"), loc)
-                    }
-                    Some(id) => Value::unknown(format!("reference('{id}').{key}"), loc),
+                    Some(id) if key == "properties" => Value::unknown_referring(
+                        format!("reference('{id}')"),
+                        loc,
+                        Referent::deployed(id, ""),
+                    ),
+                    Some(id) => Value::unknown_referring(
+                        format!("reference('{id}').{key}"),
+                        loc,
+                        Referent::deployed(id, key),
+                    ),
                     None => scope.unknown(node),
                 },
                 None if safe => Value::new(Kind::Null, loc),
@@ -896,7 +902,13 @@ impl Evaluator<'_> {
             },
             Kind::Null if safe => Value::new(Kind::Null, loc),
             // Keep what is known of the container so links can still be found.
-            Kind::Unknown(inner) => Value::unknown(format!("{inner}.{key}"), loc),
+            Kind::Unknown(inner) => {
+                let text = format!("{inner}.{key}");
+                match base.referent.as_ref().and_then(|r| r.member(key)) {
+                    Some(referent) => Value::unknown_referring(text, loc, referent),
+                    None => Value::unknown(text, loc),
+                }
+            }
             _ => scope.unknown(node),
         }
     }

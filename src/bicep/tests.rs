@@ -1,6 +1,6 @@
 use super::*;
 use crate::model::raw::Format;
-use crate::value::{Kind, Origin};
+use crate::value::{Kind, Origin, Referent};
 use std::collections::HashMap;
 
 struct NoModules;
@@ -256,6 +256,11 @@ resource pull 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
             && text.ends_with("managedClusters/aks1').identityProfile.kubeletidentity.objectId"),
         "{text}"
     );
+    let Some(Referent::Deployed { id, path }) = principal.referent.as_deref() else {
+        panic!("{principal:?}")
+    };
+    assert!(id.ends_with("/providers/Microsoft.ContainerService/managedClusters/aks1"));
+    assert_eq!(path, "identityProfile.kubeletidentity.objectId");
 }
 
 #[test]

@@ -4,7 +4,7 @@ use super::field::{Field, Reader, State};
 use super::fields as f;
 use super::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
-use crate::value::{Kind, Value};
+use crate::value::Value;
 
 pub const TF_CLUSTER: &str = "azurerm_kubernetes_cluster";
 pub const TF_NODE_POOL: &str = "azurerm_kubernetes_cluster_node_pool";
@@ -316,10 +316,8 @@ pub fn lower_node_pool(res: &RawResource) -> NodePool {
     } else {
         res.body
             .get("kubernetes_cluster_id")
-            .and_then(|v| match &v.kind {
-                Kind::Unknown(expr) => expr.strip_suffix(".id").map(str::to_string),
-                _ => None,
-            })
+            .and_then(|v| super::reference::terraform_address(v, "id"))
+            .map(str::to_string)
     };
     pool
 }

@@ -1,7 +1,7 @@
 //! How one resource names another: a Terraform address, an Azure resource ID, or unknown.
 
 use super::raw::RawResource;
-use crate::value::{Kind, Value};
+use crate::value::{Kind, Referent, Value};
 
 /// Something that names another resource: a Terraform reference in the same root
 /// (`azurerm_container_registry.acr`, `data.azurerm_container_registry.shared`), an Azure
@@ -14,29 +14,17 @@ pub enum Reference {
 }
 
 impl Reference {
-    /// Terraform reference attributes become addresses; strings that look like resource IDs
+    /// A Terraform resource ID (an unknown that names its resource by full address,
+    /// wherever it travelled) becomes an address; strings that look like resource IDs
     /// become IDs.
     pub fn of(value: Option<&Value>) -> Reference {
         let Some(value) = value else {
             return Reference::Unknown;
         };
-        // A Terraform resource ID that travelled through variables, locals or module
-        // arguments still names its resource, by full address.
-        if let Some(address) = crate::terraform::eval::id_address(value) {
+        if let Some(address) = terraform_address(value, "id") {
             return Reference::Address(address.to_string());
         }
         match &value.kind {
-            Kind::Unknown(expr) => {
-                let expr = expr.trim();
-                // `type.name.id`, `type.name["key"].id`, `data.type.name.id`
-                let Some(base) = expr.strip_suffix(".id") else {
-                    return Reference::Unknown;
-                };
-                if base.contains(['(', ' ', '?']) {
-                    return Reference::Unknown;
-                }
-                Reference::Address(base.to_string())
-            }
             Kind::String(s) if s.starts_with('/') => Reference::Id(s.clone()),
             // Bicep compiles `scope: acr` to a relative ID: `Microsoft.X/type/name`.
             Kind::String(s) if s.starts_with("Microsoft.") && s.contains('/') => {
@@ -48,25 +36,40 @@ impl Reference {
 
     /// The cluster a kubelet identity belongs to: Terraform
     /// `azurerm_kubernetes_cluster.aks.kubelet_identity[0].object_id`, ARM
-    /// `reference('<cluster id>').identityProfile.kubeletidentity.objectId`.
+    /// `reference('<cluster id>').identityProfile.kubeletidentity.objectId` (Bicep
+    /// `aks.properties.identityProfile.kubeletidentity.objectId`).
     pub fn kubelet_owner(value: Option<&Value>) -> Option<ClusterRef> {
-        let Kind::Unknown(expr) = &value?.kind else {
-            return None;
-        };
-        if let Some((base, _)) = expr.split_once(".kubelet_identity") {
-            return base
-                .starts_with("azurerm_kubernetes_cluster.")
-                .then(|| ClusterRef::Address(base.to_string()));
-        }
-        if !expr.to_ascii_lowercase().contains("kubeletidentity") {
+        let value = value?;
+        if !value.is_unknown() {
             return None;
         }
-        let inner = expr.strip_prefix("reference('")?.split_once("')")?.0;
-        let id = parse_resource_id(inner)?;
-        id.kind
-            .eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters")
-            .then_some(ClusterRef::Name(id.name))
+        match value.referent.as_deref()? {
+            Referent::Terraform {
+                resource_type,
+                address: Some(address),
+                attribute,
+            } if attribute == "kubelet_identity" && resource_type == super::cluster::TF_CLUSTER => {
+                Some(ClusterRef::Address(address.clone()))
+            }
+            Referent::Deployed { id, path }
+                if path.to_ascii_lowercase().contains("kubeletidentity") =>
+            {
+                let id = parse_resource_id(id)?;
+                id.kind
+                    .eq_ignore_ascii_case(super::cluster::ARM_CLUSTER)
+                    .then_some(ClusterRef::Name(id.name))
+            }
+            _ => None,
+        }
     }
+}
+
+/// The full address of the Terraform resource an unknown value is the `attribute` of.
+pub fn terraform_address<'v>(value: &'v Value, attribute: &str) -> Option<&'v str> {
+    if !value.is_unknown() {
+        return None;
+    }
+    value.referent.as_deref()?.terraform_address(attribute)
 }
 
 /// How a role assignment names the cluster whose kubelet identity it grants.
@@ -180,5 +183,79 @@ mod tests {
         );
         assert_eq!(child.name, "user");
         assert!(parse_resource_id("/subscriptions/s/resourceGroups/rg").is_none());
+    }
+
+    fn unknown(text: &str, referent: Referent) -> Value {
+        Value::unknown_referring(text, None, referent)
+    }
+
+    #[test]
+    fn links_read_the_referent_not_the_text() {
+        let id = unknown(
+            "var.registry_id",
+            Referent::terraform_id(
+                "azurerm_container_registry",
+                Some("module.acr.azurerm_container_registry.this".to_string()),
+            ),
+        );
+        assert_eq!(
+            Reference::of(Some(&id)),
+            Reference::Address("module.acr.azurerm_container_registry.this".to_string())
+        );
+        // Text that looks like an ID reference but was not made one by the adapter.
+        let text = Value::unknown("azurerm_container_registry.acr.id", None);
+        assert_eq!(Reference::of(Some(&text)), Reference::Unknown);
+        let arm_id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1";
+        assert_eq!(
+            Reference::of(Some(&Value::string(arm_id, None))),
+            Reference::Id(arm_id.to_string())
+        );
+    }
+
+    #[test]
+    fn a_kubelet_identity_names_its_cluster_in_each_format() {
+        let terraform = unknown(
+            "azurerm_kubernetes_cluster.aks.kubelet_identity[0].object_id",
+            Referent::Terraform {
+                resource_type: "azurerm_kubernetes_cluster".to_string(),
+                address: Some("module.aks.azurerm_kubernetes_cluster.aks".to_string()),
+                attribute: "kubelet_identity".to_string(),
+            },
+        );
+        assert_eq!(
+            Reference::kubelet_owner(Some(&terraform)),
+            Some(ClusterRef::Address(
+                "module.aks.azurerm_kubernetes_cluster.aks".to_string()
+            ))
+        );
+        let other = unknown(
+            "azurerm_user_assigned_identity.id.principal_id",
+            Referent::Terraform {
+                resource_type: "azurerm_user_assigned_identity".to_string(),
+                address: Some("azurerm_user_assigned_identity.id".to_string()),
+                attribute: "principal_id".to_string(),
+            },
+        );
+        assert_eq!(Reference::kubelet_owner(Some(&other)), None);
+        // ARM `reference(...)` and Bicep `aks.properties...` both become this referent.
+        let deployed = unknown(
+            "reference('...').identityProfile.kubeletidentity.objectId",
+            Referent::deployed(
+                "/subscriptions/{subscription().subscriptionId}/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1",
+                "identityProfile.kubeletidentity.objectId",
+            ),
+        );
+        assert_eq!(
+            Reference::kubelet_owner(Some(&deployed)),
+            Some(ClusterRef::Name("aks1".to_string()))
+        );
+        let registry = unknown(
+            "reference('...').loginServer",
+            Referent::deployed(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1",
+                "identityProfile.kubeletidentity.objectId",
+            ),
+        );
+        assert_eq!(Reference::kubelet_owner(Some(&registry)), None);
     }
 }

@@ -77,11 +77,9 @@ pub fn lower_registry(res: &RawResource, unit: usize, zone: usize) -> Registry {
         res.body
             .get("resource_group_name")
             .and_then(|v| match &v.kind {
-                Kind::Unknown(expr) => expr
-                    .strip_suffix(".name")
-                    .map(|a| GroupRef::Address(a.to_string())),
                 Kind::String(s) => Some(GroupRef::Name(s.to_ascii_lowercase())),
-                _ => None,
+                _ => super::reference::terraform_address(v, "name")
+                    .map(|a| GroupRef::Address(a.to_string())),
             })
     };
     Registry {

@@ -648,7 +648,10 @@ fn unknown_from(
             } else {
                 format!("{module}.{base}")
             };
-            Value::unknown_referring(text, loc, Referent::terraform_id(Some(full)))
+            // `type.name[key]` or `data.type.name`: the type is all but the name and key.
+            let unkeyed = base.split('[').next().unwrap_or(base);
+            let resource_type = unkeyed.rsplit_once('.').map_or(unkeyed, |(t, _)| t);
+            Value::unknown_referring(text, loc, Referent::terraform_id(resource_type, Some(full)))
         }
         None => Value::unknown(text, loc),
     }

@@ -98,11 +98,11 @@ impl<'m> Evaluator<'m> {
     }
 
     /// `type.name.id`: unknown but never null, remembering the resource's full address.
-    fn resource_id(&self, expr: &impl Span, address: Option<String>) -> Value {
+    fn resource_id(&self, expr: &impl Span, resource_type: &str, address: Option<String>) -> Value {
         Value::unknown_referring(
             self.text(expr),
             self.loc(expr),
-            Referent::terraform_id(address),
+            Referent::terraform_id(resource_type, address),
         )
     }
 
@@ -564,14 +564,18 @@ impl<'m> Evaluator<'m> {
                     }
                     // `data.type.name.id`: unknown, but a data source that was read has one.
                     ("data", _) if operators.len() == 3 && ends_with_id(operators) => {
-                        let address = match (&operators[0].value(), &operators[1].value()) {
-                            (
-                                TraversalOperator::GetAttr(kind),
-                                TraversalOperator::GetAttr(name),
-                            ) => Some(format!("data.{}.{}", kind.as_str(), name.as_str())),
-                            _ => None,
-                        };
-                        return self.resource_id(expr, address);
+                        let (resource_type, address) =
+                            match (&operators[0].value(), &operators[1].value()) {
+                                (
+                                    TraversalOperator::GetAttr(kind),
+                                    TraversalOperator::GetAttr(name),
+                                ) => (
+                                    format!("data.{}", kind.as_str()),
+                                    Some(format!("data.{}.{}", kind.as_str(), name.as_str())),
+                                ),
+                                _ => ("data".to_string(), None),
+                            };
+                        return self.resource_id(expr, &resource_type, address);
                     }
                     ("data" | "module" | "self" | "each" | "count", _) => {
                         return self.unknown(expr)
@@ -601,7 +605,7 @@ impl<'m> Evaluator<'m> {
                             let address = instance.map(|instance| {
                                 format!("{}{resource_type}.{name}{instance}", self.module.prefix())
                             });
-                            return self.resource_id(expr, address);
+                            return self.resource_id(expr, resource_type, address);
                         }
                         let attr = match operators.get(1).map(|o| o.value()) {
                             Some(TraversalOperator::GetAttr(a)) => a.as_str().to_string(),
@@ -611,7 +615,18 @@ impl<'m> Evaluator<'m> {
                             self.module
                                 .resource_attribute(resource_type, &name, &attr, self.depth);
                         if current.is_unknown() {
-                            return self.unknown(expr);
+                            // Computed by the provider: which resource attribute it is stays
+                            // known (a kubelet identity's cluster, a resource group's name).
+                            let address = format!("{}{resource_type}.{name}", self.module.prefix());
+                            return Value::unknown_referring(
+                                self.text(expr),
+                                self.loc(expr),
+                                Referent::Terraform {
+                                    resource_type: resource_type.to_string(),
+                                    address: Some(address),
+                                    attribute: attr,
+                                },
+                            );
                         }
                         rest = &operators[2..];
                     }
@@ -698,10 +713,7 @@ pub fn id_address(value: &Value) -> Option<&str> {
     if !value.is_unknown() {
         return None;
     }
-    match value.referent.as_deref()? {
-        Referent::Terraform { address, attribute } if attribute == "id" => address.as_deref(),
-        _ => None,
-    }
+    value.referent.as_deref()?.terraform_address("id")
 }
 
 fn ends_with_id(operators: &[hcl_edit::Decorated<TraversalOperator>]) -> bool {
@@ -782,7 +794,68 @@ pub fn same_value(a: &Value, b: &Value) -> bool {
 #[cfg(test)]
 mod tests {
     use crate::terraform::{load_main, Loaded};
-    use crate::value::Value;
+    use crate::value::{Referent, Value};
+
+    #[test]
+    fn resource_attributes_known_only_after_apply_keep_the_resource_they_read() {
+        let Loaded { resources, .. } = load_main(
+            r#"
+locals {
+  registry = azurerm_container_registry.acr.id
+}
+resource "azurerm_role_assignment" "pull" {
+  scope               = local.registry
+  principal_id        = azurerm_kubernetes_cluster.aks.kubelet_identity[0].object_id
+  role_definition_name = "AcrPull"
+}
+resource "azurerm_container_registry" "acr" {
+  name                = "acr1"
+  resource_group_name = azurerm_resource_group.rg.name
+}
+resource "azurerm_resource_group" "rg" {
+  name = var.group
+}
+"#,
+        );
+        let body = |address: &str| {
+            &resources
+                .iter()
+                .find(|r| r.address == address)
+                .unwrap()
+                .body
+        };
+        let referent = |value: &Value| value.referent.as_deref().cloned();
+        let pull = body("azurerm_role_assignment.pull");
+        // Through a local, the ID still names its registry.
+        assert_eq!(
+            referent(pull.get("scope").unwrap()),
+            Some(Referent::terraform_id(
+                "azurerm_container_registry",
+                Some("azurerm_container_registry.acr".to_string())
+            ))
+        );
+        assert_eq!(
+            referent(pull.get("principal_id").unwrap()),
+            Some(Referent::Terraform {
+                resource_type: "azurerm_kubernetes_cluster".to_string(),
+                address: Some("azurerm_kubernetes_cluster.aks".to_string()),
+                attribute: "kubelet_identity".to_string(),
+            })
+        );
+        let group = body("azurerm_container_registry.acr")
+            .get("resource_group_name")
+            .unwrap();
+        assert!(group.is_unknown());
+        assert_eq!(
+            referent(group).and_then(|r| r.terraform_address("name").map(str::to_string)),
+            Some("azurerm_resource_group.rg".to_string())
+        );
+        // A literal, and an unknown that is no resource attribute, refer to nothing.
+        assert_eq!(referent(pull.get("role_definition_name").unwrap()), None);
+        let rg = body("azurerm_resource_group.rg");
+        assert!(rg.get("name").unwrap().is_unknown());
+        assert_eq!(referent(rg.get("name").unwrap()), None);
+    }
 
     /// The evaluated attribute `name` of the only resource in `tf`.
     fn attribute(tf: &str, name: &str) -> Value {
