@@ -665,12 +665,13 @@ fn data(out: &mut String, scan: &Scan, options: &Options, rows: &[Row], drawings
     for (i, (rule, slug)) in rules.iter().enumerate() {
         let _ = write!(
             out,
-            "{}{}:[{},{},{}]",
+            "{}{}:[{},{},{},{}]",
             if i > 0 { "," } else { "" },
             js(rule),
             js(slug),
             js(surface_of(rule).as_str()),
-            js(&super::sarif::rule_doc_url(rule))
+            js(&super::sarif::rule_doc_url(rule)),
+            references(rule)
         );
     }
     out.push_str("},\n\"files\":[");
@@ -706,6 +707,25 @@ fn data(out: &mut String, scan: &Scan, options: &Options, rows: &[Row], drawings
     out.push_str("],\n\"findings\":");
     out.push_str(&findings);
     out.push('}');
+}
+
+/// The rule's compliance references (README "References") for the data script:
+/// `[[kind, id, title, source link or ""], ...]`.
+fn references(rule: &str) -> String {
+    let mut out = String::from("[");
+    for (i, r) in crate::rules::references(rule).iter().enumerate() {
+        let _ = write!(
+            out,
+            "{}[{},{},{},{}]",
+            if i > 0 { "," } else { "" },
+            js(&r.kind.label()),
+            js(r.short_id()),
+            js(r.title),
+            js(&r.source_url().unwrap_or_default())
+        );
+    }
+    out.push(']');
+    out
 }
 
 /// The lines of `file` around `line..=end_line` into its excerpt table (none of a file

@@ -138,6 +138,21 @@
     }
     var help = D.helps[f[HELP]];
     if (help) item(dl, "How to fix", help);
+    if (rule[3].length) {
+      var refs = el("ul", "refs");
+      rule[3].forEach(function (r) {
+        var li2 = el("li", "", r[0] + " ");
+        var id = el(r[3] ? "a" : "span", "mono", r[1]);
+        if (r[3]) {
+          id.href = r[3];
+          id.title = "where this reference was looked up";
+        }
+        li2.appendChild(id);
+        li2.appendChild(document.createTextNode(" \u2014 " + r[2]));
+        refs.appendChild(li2);
+      });
+      item(dl, "References", refs);
+    }
     if (f[STATUS] !== 0) {
       var why = f[REASON] === "baseline" ? "known to the baseline" : (f[REASON] || "no reason given");
       if (f[EXPIRES]) why += " (until " + f[EXPIRES] + ")";

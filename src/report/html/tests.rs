@@ -332,3 +332,31 @@ fn suppressed_findings_keep_their_reason_and_expiry() {
         .count();
     assert_eq!(a[2].2[high], active);
 }
+
+#[test]
+fn each_rule_carries_its_references_with_their_sources() {
+    let scan = zones_scan();
+    assert!(scan.findings.iter().any(|f| f.rule == "AKS001"));
+    let page = render(&scan, &Options::default());
+    let reference = |kind: &str, id: &str, title: &str, link: &str| {
+        format!("[{},{},{},{}]", js(kind), js(id), js(title), js(link))
+    };
+    let policy = reference(
+        "Azure Policy",
+        "0e246bcf-5f6f-4f87-bc6f-775d4712c7ea",
+        "Authorized IP ranges should be defined on Kubernetes Services",
+        "https://github.com/Azure/azure-policy/blob/f4a50bacae07/built-in-policies/policyDefinitions/Security%20Center/ASC_EnableIpRanges_KubernetesService_Audit.json",
+    );
+    let cis = reference(
+        "CIS AKS 1.8.0",
+        "5.4.1",
+        "Restrict Access to the Control Plane Endpoint",
+        "https://github.com/aquasecurity/kube-bench/blob/a73ce378418c/cfg/aks-1.8/managedservices.yaml",
+    );
+    let aks001 = format!("{}:[", js("AKS001"));
+    let entry = &page[page.find(&aks001).expect("AKS001 in the rules")..];
+    let entry = &entry[..entry.find("]]]").expect("the end of its references") + 3];
+    assert!(entry.contains(&policy), "{entry}");
+    assert!(entry.contains(&cis), "{entry}");
+    assert!(entry.contains(&format!(",{},", js("NS-2"))), "{entry}");
+}
