@@ -1,3 +1,4 @@
 resource "azurerm_kubernetes_cluster" "bad" {
   local_account_disabled = 
+                           # <- AG001
 }

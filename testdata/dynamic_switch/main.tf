@@ -4,6 +4,17 @@ variable "restrict_api_server" {
 }
 
 resource "azurerm_kubernetes_cluster" "aks" {
+# <- AKS004
+# <- AKS005
+# <- AKS007
+# <- AKS008
+# <- AKS009
+# <- AKS010
+# <- AKS011
+# <- AKS014
+# <- AKS019
+# <- DEF001
+# <- LZ001
   name                = "aks"
   location            = "westeurope"
   resource_group_name = "rg"
@@ -17,6 +28,8 @@ resource "azurerm_kubernetes_cluster" "aks" {
   }
 
   default_node_pool {
+  # <- AKS016
+  # <- AKS017
     name    = "system"
     vm_size = "Standard_D4s_v5"
   }

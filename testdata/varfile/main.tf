@@ -9,6 +9,16 @@ variable "network_policy" {
 }
 
 resource "azurerm_kubernetes_cluster" "aks" {
+# <- AKS001
+# <- AKS004
+# <- AKS007
+# <- AKS009
+# <- AKS010
+# <- AKS011
+# <- AKS014
+# <- AKS019
+# <- DEF001
+# <- LZ001
   name                   = "aks"
   location               = "westeurope"
   resource_group_name    = "rg"
@@ -21,6 +31,8 @@ resource "azurerm_kubernetes_cluster" "aks" {
   }
 
   default_node_pool {
+  # <- AKS016
+  # <- AKS017
     name    = "system"
     vm_size = "Standard_D4s_v5"
   }

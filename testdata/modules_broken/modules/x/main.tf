@@ -1,3 +1,4 @@
 resource "a" "b" {
   x = 
+      # <- AG001
 }
