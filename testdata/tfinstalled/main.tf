@@ -9,6 +9,7 @@ terraform {
 
 # A registry module: `terraform init` installed it under .terraform/modules.
 module "aks" {
+# <- AKS018
 # <- AKS001
 # <- AKS004
 # <- AKS007
