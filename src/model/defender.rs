@@ -7,9 +7,7 @@ use super::Resource;
 use crate::value::{Kind, Value};
 
 pub const TF_PRICING: &str = "azurerm_security_center_subscription_pricing";
-
 pub const ARM_PRICING: &str = "Microsoft.Security/pricings";
-
 pub const REGISTRY_SCANNING_EXTENSION: &str = "ContainerRegistriesVulnerabilityAssessments";
 
 #[derive(Debug)]

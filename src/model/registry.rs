@@ -8,9 +8,7 @@ use super::Resource;
 use crate::value::Kind;
 
 pub const TF_REGISTRY: &str = "azurerm_container_registry";
-
 pub const TF_REGISTRY_DATA: &str = "data.azurerm_container_registry";
-
 pub const ARM_REGISTRY: &str = "Microsoft.ContainerRegistry/registries";
 
 #[derive(Debug)]

@@ -6,7 +6,6 @@ use super::Resource;
 use crate::value::Kind;
 
 pub const TF_ROLE_ASSIGNMENT: &str = "azurerm_role_assignment";
-
 pub const ARM_ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
 
 /// The built-in AcrPull role definition.
