@@ -25,7 +25,7 @@ pub use suppression::{today_utc, Suppression};
 pub use zones::{Archetype, LandingZone, ARCHETYPES};
 
 use crate::severity::Severity;
-use globset::GlobSet;
+use globset::{GlobSet, GlobSetBuilder};
 use paths::absolute;
 use selection::RuleRef;
 use std::collections::BTreeMap;
@@ -100,13 +100,38 @@ impl Default for KubernetesConfig {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct BuildConfig {
     /// Globs of base images that run as a non-root user (BLD001), matched against the
     /// reference as written and fully qualified (`docker.io/library/...`), digest removed.
-    pub non_root_bases: Vec<String>,
+    non_root_bases: Vec<String>,
     /// Extra scan actions, tasks or commands that count as an image scan (BLD007).
     pub scanners: Vec<String>,
+    /// `non_root_bases` compiled, once per configuration rather than once per image.
+    non_root_set: GlobSet,
+}
+
+impl BuildConfig {
+    pub fn non_root_bases(&self) -> &[String] {
+        &self.non_root_bases
+    }
+
+    /// Sets `non_root_bases`, already checked to be valid globs.
+    fn set_non_root_bases(&mut self, patterns: Vec<String>) {
+        let mut builder = GlobSetBuilder::new();
+        for pattern in &patterns {
+            if let Ok(glob) = globset::Glob::new(pattern) {
+                builder.add(glob);
+            }
+        }
+        self.non_root_set = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        self.non_root_bases = patterns;
+    }
+
+    /// Does `image` (lower-case, digest removed) match a `non-root-bases` glob?
+    pub fn is_non_root_base(&self, image: &str) -> bool {
+        self.non_root_set.is_match(image)
+    }
 }
 
 /// Tags naming a non-root variant, and Microsoft's chiseled Ubuntu images (they run as
@@ -115,13 +140,18 @@ pub const DEFAULT_NON_ROOT_BASES: &[&str] = &["*:*nonroot*", "mcr.microsoft.com/
 
 impl Default for BuildConfig {
     fn default() -> Self {
-        BuildConfig {
-            non_root_bases: DEFAULT_NON_ROOT_BASES
+        let mut build = BuildConfig {
+            non_root_bases: Vec::new(),
+            scanners: Vec::new(),
+            non_root_set: GlobSet::empty(),
+        };
+        build.set_non_root_bases(
+            DEFAULT_NON_ROOT_BASES
                 .iter()
                 .map(|s| s.to_string())
                 .collect(),
-            scanners: Vec::new(),
-        }
+        );
+        build
     }
 }
 

@@ -27,24 +27,17 @@ const TOP_KEYS: &[&str] = &[
     "suppress",
     "governance",
 ];
-
 const KUBERNETES_KEYS: &[&str] = &[
     "allowed-registries",
     "minimum-version",
     "sensitivity-label",
     "sensitive-values",
 ];
-
 const BUILD_KEYS: &[&str] = &["non-root-bases", "scanners"];
-
 const API_SERVER_KEYS: &[&str] = &["min-prefix-length", "require-private"];
-
 const CLUSTER_KEYS: &[&str] = &["require-egress-control"];
-
 const ZONE_KEYS: &[&str] = &["name", "paths", "archetype", "subscription"];
-
 const SUPPRESS_KEYS: &[&str] = &["rule", "resource", "reason", "expires"];
-
 const GOVERNANCE_KEYS: &[&str] = &["unsuppressible"];
 
 impl Doc<'_> {
@@ -208,7 +201,7 @@ impl Doc<'_> {
                         }
                         patterns.push(pattern);
                     }
-                    out.non_root_bases = patterns;
+                    out.set_non_root_bases(patterns);
                 }
                 "scanners" => {
                     let mut scanners = Vec::new();

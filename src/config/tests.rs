@@ -248,10 +248,10 @@ fn build_table_keys_and_values() {
         "[build]\nnon-root-bases = [\"MyACR.azurecr.io/base/*\"]\nscanners = [\"contoso/scan\"]\n",
     )
     .unwrap();
-    assert_eq!(config.build.non_root_bases, ["myacr.azurecr.io/base/*"]);
+    assert_eq!(config.build.non_root_bases(), ["myacr.azurecr.io/base/*"]);
     assert_eq!(config.build.scanners, ["contoso/scan"]);
     let defaults = parse("").unwrap();
-    assert_eq!(defaults.build.non_root_bases, DEFAULT_NON_ROOT_BASES);
+    assert_eq!(defaults.build.non_root_bases(), DEFAULT_NON_ROOT_BASES);
 }
 
 #[test]

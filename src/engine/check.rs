@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::finding::{Finding, Problem};
 use crate::model::field::State;
 use crate::model::Model;
-use crate::rules::{self, Context, Settings};
+use crate::rules::{self, Context};
 use crate::source::Loc;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -16,21 +16,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// The most findings one scan reports. The 5,000-zone benchmark corpus gives about
 /// 130,000; past this many, memory, not the user, is what the findings are about.
 pub const MAX_FINDINGS: usize = 250_000;
-
-/// The rules' settings from the configuration.
-pub(super) fn settings(config: &Config) -> Settings {
-    Settings {
-        min_prefix_length: config.api_server.min_prefix_length,
-        require_private: config.api_server.require_private,
-        require_egress_control: config.cluster.require_egress_control,
-        minimum_version: config.kubernetes.minimum_version.clone(),
-        allowed_registries: config.kubernetes.allowed_registries.clone(),
-        sensitivity_label: config.kubernetes.sensitivity_label.clone(),
-        sensitive_values: config.kubernetes.sensitive_values.clone(),
-        non_root_bases: rules::non_root_set(&config.build.non_root_bases),
-        scanners: config.build.scanners.clone(),
-    }
-}
 
 /// For AG003: the resource each unknown field belongs to (empty unless `unknown_warn`).
 pub(super) fn unknown_owners(model: &Model, unknown_warn: bool) -> HashMap<Loc, String> {

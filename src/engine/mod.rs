@@ -149,10 +149,9 @@ pub fn lint(request: &Request) -> Scan {
         &zone_of_file,
         &mut errors,
     );
-    let settings = check::settings(config);
     let context = Context {
         model: &model,
-        settings: &settings,
+        config,
     };
     let unknown_warn = options.unknown_warn && config.rule_enabled(crate::rules::UNRESOLVED.0);
     let owners = check::unknown_owners(&model, unknown_warn);

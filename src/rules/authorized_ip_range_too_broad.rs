@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let min_v4 = ctx.settings.min_prefix_length;
+    let min_v4 = ctx.config.api_server.min_prefix_length;
     for cluster in &ctx.model.clusters {
         // A private API server ignores authorized ranges.
         if cluster.private_cluster.known() == Some(&true) {

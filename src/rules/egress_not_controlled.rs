@@ -19,7 +19,7 @@ const UNCONTROLLED: &[&str] = &[
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for cluster in &ctx.model.clusters {
         let corp = corp_zone(ctx.model, cluster.landing_zone);
-        if !corp && !ctx.settings.require_egress_control {
+        if !corp && !ctx.config.cluster.require_egress_control {
             continue;
         }
         let Some(found) = cluster.outbound_type.known() else {

@@ -179,7 +179,7 @@ fn check_pipeline(ctx: &Context, pipeline: &Pipeline, out: &mut Vec<Finding>) {
         .map(|job| {
             job.steps
                 .iter()
-                .flat_map(|s| step_events(s, &ctx.settings.scanners))
+                .flat_map(|s| step_events(s, &ctx.config.build.scanners))
                 .collect()
         })
         .collect();

@@ -15,8 +15,9 @@ pub fn non_root_base(ctx: &Context, reference: &str) -> bool {
         None => repository.to_string(),
     }
     .to_ascii_lowercase();
-    let set = &ctx.settings.non_root_bases;
-    set.is_match(&written) || set.is_match(crate::build::dockerfile::qualified(&written))
+    let build = &ctx.config.build;
+    build.is_non_root_base(&written)
+        || build.is_non_root_base(&crate::build::dockerfile::qualified(&written))
 }
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {

@@ -16,7 +16,8 @@ pub const OLDEST_LTS: (u32, u32) = (1, 30);
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let floor = ctx
-        .settings
+        .config
+        .kubernetes
         .minimum_version
         .as_deref()
         .and_then(parse_minor)

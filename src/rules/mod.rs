@@ -1,5 +1,6 @@
 //! The rule catalogue: one file per rule, registered by one line in `ALL`.
 
+use crate::config::Config;
 use crate::finding::Finding;
 use crate::fix::{Change, Literal, Remedy};
 use crate::model::cluster::{Cluster, NodePool};
@@ -183,59 +184,10 @@ pub fn find(id: &str) -> Option<&'static Rule> {
         .find(|r| r.id.eq_ignore_ascii_case(id) || r.slug == id)
 }
 
-/// The settings rules read, taken from `aksguard.toml`.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    pub min_prefix_length: u8,
-    pub require_private: bool,
-    /// `[cluster] require-egress-control` (AKS021 outside `corp` zones).
-    pub require_egress_control: bool,
-    pub minimum_version: Option<String>,
-    /// `[kubernetes] allowed-registries`; None: the zone's own registries + MCR.
-    pub allowed_registries: Option<Vec<String>>,
-    pub sensitivity_label: String,
-    pub sensitive_values: Vec<String>,
-    /// `[build] non-root-bases`, compiled (BLD001).
-    pub non_root_bases: globset::GlobSet,
-    /// `[build] scanners` (BLD007).
-    pub scanners: Vec<String>,
-}
-
-/// The glob set of `[build] non-root-bases` patterns (validated when the configuration
-/// was read; an invalid one is skipped).
-pub fn non_root_set(patterns: &[String]) -> globset::GlobSet {
-    let mut builder = globset::GlobSetBuilder::new();
-    for pattern in patterns {
-        if let Ok(glob) = globset::Glob::new(pattern) {
-            builder.add(glob);
-        }
-    }
-    builder
-        .build()
-        .unwrap_or_else(|_| globset::GlobSet::empty())
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            min_prefix_length: 16,
-            require_private: false,
-            require_egress_control: false,
-            minimum_version: None,
-            allowed_registries: None,
-            sensitivity_label: "aksguard.io/sensitivity".to_string(),
-            sensitive_values: ["high", "confidential", "restricted"]
-                .map(String::from)
-                .to_vec(),
-            non_root_bases: non_root_set(&crate::config::BuildConfig::default().non_root_bases),
-            scanners: Vec::new(),
-        }
-    }
-}
-
 pub struct Context<'a> {
     pub model: &'a Model,
-    pub settings: &'a Settings,
+    /// What `aksguard.toml` sets for the rules (`[api-server]`, `[kubernetes]`, `[build]`...).
+    pub config: &'a Config,
 }
 
 /// The subject of a finding: where its resource address, file and zone come from.

@@ -14,7 +14,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             .zones
             .get(cluster.landing_zone)
             .is_some_and(|z| z.corp);
-        if !corp && !ctx.settings.require_private {
+        if !corp && !ctx.config.api_server.require_private {
             continue;
         }
         if cluster.private_cluster.known() != Some(&false) {

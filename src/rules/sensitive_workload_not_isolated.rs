@@ -351,7 +351,7 @@ fn pinning_problem(
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let model = ctx.model;
-    let label = ctx.settings.sensitivity_label.as_str();
+    let label = ctx.config.kubernetes.sensitivity_label.as_str();
     let unlinked_pool_zones: HashSet<usize> = model
         .node_pools
         .iter()
@@ -370,7 +370,8 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         };
         if !ctx
-            .settings
+            .config
+            .kubernetes
             .sensitive_values
             .iter()
             .any(|v| v.eq_ignore_ascii_case(level))

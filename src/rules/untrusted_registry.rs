@@ -37,7 +37,7 @@ pub fn allowed(host: &str, pattern: &str) -> bool {
 /// `azurecr.io` registry). BLD003 shares this with K8S010.
 pub fn zone_allows(ctx: &Context, zone: usize, host: &str) -> Option<(bool, String)> {
     let model = ctx.model;
-    match &ctx.settings.allowed_registries {
+    match &ctx.config.kubernetes.allowed_registries {
         Some(patterns) => Some((
             patterns.iter().any(|p| allowed(host, p)),
             patterns.join(", "),
