@@ -20,9 +20,9 @@ mod suppression;
 mod tests;
 mod zones;
 
-pub use selection::{check_rule_selector, SURFACE_PREFIX};
+pub use selection::check_rule_selector;
 pub use suppression::{today_utc, Suppression};
-pub use zones::{Archetype, LandingZone, ARCHETYPES};
+pub use zones::{Archetype, LandingZone};
 
 use crate::severity::Severity;
 use globset::{GlobSet, GlobSetBuilder};
@@ -112,10 +112,6 @@ pub struct BuildConfig {
 }
 
 impl BuildConfig {
-    pub fn non_root_bases(&self) -> &[String] {
-        &self.non_root_bases
-    }
-
     /// Sets `non_root_bases`, already checked to be valid globs.
     fn set_non_root_bases(&mut self, patterns: Vec<String>) {
         let mut builder = GlobSetBuilder::new();

@@ -406,14 +406,12 @@ impl Doc<'_> {
         let reason = reason.ok_or_else(|| {
             self.missing(&header, "reason", "suppress", "why the finding is accepted")
         })?;
-        let (line, column) = self.position(header.start);
         Ok(Suppression {
             rule,
             resource,
             reason,
             expires,
-            line,
-            column,
+            line: self.position(header.start).0,
             matcher,
         })
     }

@@ -16,7 +16,6 @@ pub struct Suppression {
     pub expires: Option<String>,
     /// 1-based line of the `[[suppress]]` header, where AG002 points.
     pub line: usize,
-    pub column: usize,
     pub(super) matcher: GlobMatcher,
 }
 

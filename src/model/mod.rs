@@ -40,7 +40,6 @@ pub struct Zone {
 pub struct Resource {
     pub address: String,
     pub format: Format,
-    pub file: FileId,
     pub header: Loc,
     pub unit: usize,
     pub zone: usize,
@@ -51,7 +50,6 @@ impl Resource {
         Resource {
             address: res.address.clone(),
             format: res.format,
-            file: res.file,
             header: res.header,
             unit,
             zone,

@@ -7,6 +7,7 @@ use crate::source::Loc;
 use crate::value::Value;
 
 pub const TF_PRIVATE_ENDPOINT: &str = "azurerm_private_endpoint";
+
 pub const ARM_PRIVATE_ENDPOINT: &str = "Microsoft.Network/privateEndpoints";
 
 #[derive(Debug)]

@@ -75,7 +75,7 @@ mod writable_root_filesystem;
 
 pub use catalogue::{FixKind, InputFormat, Meta, Surface, CATALOGUE_IDS, ENGINE_DIAGNOSTICS};
 pub use references::references;
-pub use untrusted_registry::{allowed as registry_allowed, registry_host, zone_allows};
+pub use untrusted_registry::{registry_host, zone_allows};
 
 /// A rule over the model: its row of the rule table (written in `rules/<ID>.md`) and its
 /// check. `rule.id`, `rule.severity`, ... read the row.
@@ -397,11 +397,6 @@ impl Rule {
         finding.source = object.source.clone();
         finding
     }
-}
-
-/// Where an entry is written (`key: value`), or the fallback when the tree has no span.
-pub fn loc_of(entry: Option<&crate::value::Entry>, fallback: Loc) -> Loc {
-    entry.and_then(|e| e.key_loc).unwrap_or(fallback)
 }
 
 /// Every container of every workload, with its workload and object.
