@@ -256,6 +256,20 @@ fn every_rule_doc_has_bad_examples_in_its_family_formats() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// `scripts/new-rule` writes a document of TODOs: each one is a step left to do.
+#[test]
+fn rule_docs_have_no_todo_left() {
+    for meta in rules::catalogue::DOCUMENTED {
+        let left: Vec<&str> = meta.doc.lines().filter(|l| l.contains("TODO")).collect();
+        assert!(
+            left.is_empty(),
+            "rules/{}.md still has TODOs to complete (CONTRIBUTING.md):\n{}",
+            meta.id,
+            left.join("\n")
+        );
+    }
+}
+
 #[test]
 fn docs_start_with_id_and_slug() {
     for rule in rules::ALL {
