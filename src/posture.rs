@@ -424,7 +424,10 @@ impl Builder<'_> {
             };
             let node = self.node(NodeKind::DiagnosticSetting, d, || Node {
                 kind: NodeKind::DiagnosticSetting,
-                label: short_address(setting.label()),
+                label: setting
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| short_address(setting.label())),
                 detail: match audit {
                     Some(true) => "audit logs collected".to_string(),
                     Some(false) => "no audit log category".to_string(),
