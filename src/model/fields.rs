@@ -45,6 +45,15 @@ impl FieldSpec {
         first.to_string()
     }
 
+    /// The azurerm 3.x name of an attribute azurerm 4.0 renamed.
+    pub fn renamed_from(&self) -> Option<&'static str> {
+        let newest = self.terraform.first()?;
+        RENAMED_IN_4
+            .iter()
+            .find(|(new, _)| new == newest)
+            .map(|(_, old)| *old)
+    }
+
     pub fn paths(&self, arm: bool) -> &'static [&'static str] {
         if arm {
             self.arm

@@ -1,6 +1,8 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
+use crate::model::fields as f;
+use crate::model::raw::Format;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS011,
@@ -15,11 +17,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if !channel.eq_ignore_ascii_case("none") {
             continue;
         }
-        let help = spelled(
-            cluster,
-            "Set `automatic_upgrade_channel = \"patch\"` (azurerm 3.x: `automatic_channel_upgrade`) or `stable`",
-            "Set `autoUpgradeProfile.upgradeChannel` to `patch` or `stable`",
-        );
+        let help = match cluster.format {
+            Format::Terraform => format!(
+                "{} or `stable`",
+                spelling::set(cluster, &f::UPGRADE_CHANNEL, "\"patch\"", "")
+            ),
+            _ => format!(
+                "Set `{}` to `patch` or `stable`",
+                spelling::name(cluster, &f::UPGRADE_CHANNEL)
+            ),
+        };
         // `patch` is the channel that never jumps a minor version unasked.
         let patch = || Literal::str("patch");
         let remedy = set_field(

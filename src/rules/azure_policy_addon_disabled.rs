@@ -1,5 +1,6 @@
-use super::{catalogue, report_disabled, Context, Rule};
+use super::{catalogue, report_disabled, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS007,
@@ -13,10 +14,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         &RULE,
         |c| &c.azure_policy,
         "The Azure Policy add-on is not enabled: pod security and registry policies cannot be enforced in the cluster",
-        (
-            "Set `azure_policy_enabled = true`",
-            "Set `addonProfiles.azurepolicy.enabled: true`",
-        ),
+        |cluster| spelling::set(cluster, &f::AZURE_POLICY, "true", "true"),
         true,
     );
 }

@@ -1,5 +1,6 @@
-use super::{catalogue, spelled, Context, Rule};
+use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 use crate::model::Model;
 
 pub const RULE: Rule = Rule {
@@ -36,12 +37,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             &registry.resource,
             &registry.bypass,
             format!("Registry `{name}` is closed to the internet and does not let trusted Azure services through: Defender for Containers cannot pull its images to scan them, although the landing zone's plan expects to"),
-            spelled(
-                &registry.resource,
-                "Set `network_rule_bypass_option = \"AzureServices\"` (the default) so Defender's scanner, a trusted service, can reach the registry",
-                "Set `networkRuleBypassOptions: \"AzureServices\"` (the default) so Defender's scanner, a trusted service, can reach the registry",
-            )
-            .to_string(),
+            format!(
+                "{} (the default) so Defender's scanner, a trusted service, can reach the registry",
+                spelling::set(&registry.resource, &f::REGISTRY_BYPASS, "\"AzureServices\"", "\"AzureServices\"")
+            ),
         ));
     }
 }

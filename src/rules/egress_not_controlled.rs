@@ -1,6 +1,7 @@
-use super::{catalogue, corp_zone, spelled, Context, Rule};
+use super::{catalogue, corp_zone, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::model::field::State;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS021,
@@ -51,16 +52,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 "Pod egress leaves for the internet through {through}, filtered by nothing: \
                  {how}; {why}"
             ),
-            spelled(
-                cluster,
-                "Set `network_profile { outbound_type = \"userDefinedRouting\" }` with a route \
-                 table on the node subnet whose default route (0.0.0.0/0) points at Azure \
-                 Firewall or a network virtual appliance",
-                "Set `networkProfile.outboundType: 'userDefinedRouting'` with a route table on \
-                 the node subnet whose default route (0.0.0.0/0) points at Azure Firewall or a \
-                 network virtual appliance",
-            )
-            .to_string(),
+            format!(
+                "{} with a route table on the node subnet whose default route (0.0.0.0/0) \
+                 points at Azure Firewall or a network virtual appliance",
+                spelling::set(
+                    cluster,
+                    &f::OUTBOUND_TYPE,
+                    "\"userDefinedRouting\"",
+                    "'userDefinedRouting'"
+                )
+            ),
         ));
     }
 }

@@ -1,7 +1,8 @@
-use super::{catalogue, spelled, Context, Rule};
+use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Remedy};
 use crate::model::cluster::Cluster;
+use crate::model::fields as f;
 use crate::model::raw::Format;
 
 pub const RULE: Rule = Rule {
@@ -11,12 +12,19 @@ pub const RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for cluster in &ctx.model.clusters {
-        let help = spelled(
-            cluster,
-            "Add `azure_active_directory_role_based_access_control { azure_rbac_enabled = true }` (azurerm 3.x also `managed = true`)",
-            "Set `aadProfile: { managed: true, enableAzureRBAC: true }`",
-        )
-        .to_string();
+        let help = match cluster.format {
+            Format::Terraform => format!(
+                "Add {} (azurerm 3.x also `{} = true`)",
+                spelling::assignment(cluster, &f::AZURE_RBAC, "true", ""),
+                spelling::last(&spelling::name(cluster, &f::AAD_MANAGED)),
+            ),
+            _ => format!(
+                "Set `{}: {{ {}: true, {}: true }}`",
+                spelling::name(cluster, &f::AAD_BLOCK),
+                spelling::last(&spelling::name(cluster, &f::AAD_MANAGED)),
+                spelling::last(&spelling::name(cluster, &f::AZURE_RBAC)),
+            ),
+        };
         let field = if cluster.entra_managed.known() == Some(&false) {
             &cluster.entra_managed
         } else if cluster.azure_rbac.known() == Some(&false) {

@@ -1,5 +1,6 @@
-use super::{all_pools, catalogue, set_field, spelled, Context, Rule};
+use super::{all_pools, catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS017,
@@ -23,12 +24,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             pool,
             &pool.host_encryption,
             format!("Node pool `{name}` does not encrypt at host: temp disks and the OS/data disk caches are stored unencrypted"),
-            spelled(
-                pool,
-                "Set `host_encryption_enabled = true` (azurerm 3.x: `enable_host_encryption`)",
-                "Set `enableEncryptionAtHost: true`",
-            )
-            .to_string(),
+            spelling::set(pool, &f::POOL_HOST_ENCRYPTION, "true", "true"),
         ).with_remedy(remedy));
     }
 }

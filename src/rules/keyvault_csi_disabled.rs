@@ -1,6 +1,7 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Literal, Remedy};
+use crate::model::fields as f;
 use crate::model::raw::Format;
 
 pub const RULE: Rule = Rule {
@@ -37,16 +38,33 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             // ARM needs `enabled` and the rotation flag together; not one literal.
             None
         };
-        out.push(RULE.at_field(
-            cluster,
-            field,
-            message.to_string(),
-            spelled(
+        out.push(
+            RULE.at_field(
                 cluster,
-                "Add `key_vault_secrets_provider { secret_rotation_enabled = true }`",
-                "Set `addonProfiles.azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: \"true\" } }`",
+                field,
+                message.to_string(),
+                match cluster.format {
+                    Format::Terraform => format!(
+                        "Add {}",
+                        spelling::assignment(cluster, &f::KEYVAULT_ROTATION, "true", "")
+                    ),
+                    _ => {
+                        // `addonProfiles.azureKeyvaultSecretsProvider.enabled` and
+                        // `...config.enableSecretRotation`: one object sets both.
+                        let enabled = spelling::name(cluster, &f::KEYVAULT_CSI);
+                        let (addon, enabled) = enabled.rsplit_once('.').unwrap_or(("", &enabled));
+                        let rotation = spelling::name(cluster, &f::KEYVAULT_ROTATION);
+                        let (config, rotation) = rotation
+                            .strip_prefix(addon)
+                            .and_then(|r| r.trim_start_matches('.').split_once('.'))
+                            .unwrap_or(("config", "enableSecretRotation"));
+                        format!(
+                        "Set `{addon}: {{ {enabled}: true, {config}: {{ {rotation}: \"true\" }} }}`"
+                    )
+                    }
+                },
             )
-            .to_string(),
-        ).with_remedy(remedy));
+            .with_remedy(remedy),
+        );
     }
 }

@@ -1,5 +1,6 @@
-use super::{catalogue, report_disabled, Context, Rule};
+use super::{catalogue, report_disabled, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS006,
@@ -15,10 +16,12 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         &RULE,
         |c| &c.kubernetes_rbac,
         "Kubernetes RBAC is disabled: every authenticated identity can do anything in the cluster",
-        (
-            "Set `role_based_access_control_enabled = true` (RBAC is also on when it is absent)",
-            "Set `enableRBAC: true` (RBAC is also on when it is absent)",
-        ),
+        |cluster| {
+            format!(
+                "{} (RBAC is also on when it is absent)",
+                spelling::set(cluster, &f::KUBERNETES_RBAC, "true", "true")
+            )
+        },
         true,
     );
 }

@@ -1,5 +1,6 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS005,
@@ -7,17 +8,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
-    let help = (
-        "Set `local_account_disabled = true`",
-        "Set `disableLocalAccounts: true`",
-    );
     for cluster in &ctx.model.clusters {
         let field = &cluster.local_accounts_disabled;
         if field.known() != Some(&false) {
             continue;
         }
-        let help = spelled(cluster, help.0, help.1);
-        let mut remedy = set_field(cluster, field, true.into(), true.into(), help);
+        let help = spelling::set(cluster, &f::LOCAL_ACCOUNTS_DISABLED, "true", "true");
+        let mut remedy = set_field(cluster, field, true.into(), true.into(), &help);
         if cluster.entra_integration.known() != Some(&true) {
             // AKS refuses to disable local accounts on a cluster without Entra ID
             // integration: the literal alone would make the deployment fail.
@@ -28,7 +25,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 cluster,
                 field,
                 "Local accounts are enabled: anyone with the static admin kubeconfig bypasses Entra ID and Azure RBAC".to_string(),
-                help.to_string(),
+                help,
             )
             .with_remedy(remedy),
         );

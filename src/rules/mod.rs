@@ -66,6 +66,7 @@ mod secret_in_image;
 mod sensitive_host_path;
 mod sensitive_workload_not_isolated;
 mod service_account_token_automounted;
+pub mod spelling;
 mod ssh_in_image;
 mod ssh_port_exposed;
 mod system_pool_not_isolated;
@@ -220,14 +221,6 @@ impl Subject for NodePool {
     }
 }
 
-/// Pick the Terraform or the ARM spelling for messages and help.
-pub fn spelled(subject: &dyn Subject, terraform: &'static str, arm: &'static str) -> &'static str {
-    match subject.format() {
-        Format::Terraform => terraform,
-        _ => arm,
-    }
-}
-
 impl Rule {
     /// A finding anchored on a field: the attribute when written, the enclosing block when
     /// absent (with the default named), plus where a variable or parameter value came from.
@@ -308,20 +301,21 @@ pub fn is_linux(pool: &NodePool) -> bool {
         .is_some_and(|t| t.eq_ignore_ascii_case("Linux"))
 }
 
-/// The common shape of a cluster rule: a boolean setting that must be on.
+/// The common shape of a cluster rule: a boolean setting that must be on (`help` says how,
+/// in the cluster's format, see [`spelling`]).
 pub fn report_disabled(
     ctx: &Context,
     out: &mut Vec<Finding>,
     rule: &'static Rule,
     field: fn(&Cluster) -> &Field<bool>,
     message: &str,
-    help: (&'static str, &'static str),
+    help: fn(&Cluster) -> String,
     fixable: bool,
 ) {
     for cluster in &ctx.model.clusters {
         let value = field(cluster);
         if value.known() == Some(&false) {
-            let help = spelled(cluster, help.0, help.1).to_string();
+            let help = help(cluster);
             // The fix writes where the value comes from: the title says so.
             let title = match value.written_elsewhere() {
                 Some((_, origin)) => format!("Set the {origin} to `true`"),

@@ -1,5 +1,7 @@
-use super::{catalogue, spelled, Context, Rule};
+use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
+use crate::model::raw::Format;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS008,
@@ -19,12 +21,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             cluster,
             &cluster.network_policy,
             "The cluster has no network policy engine: NetworkPolicy objects are not enforced and every pod can reach every other".to_string(),
-            spelled(
-                cluster,
-                "Set `network_profile { network_policy = \"cilium\" }` (or \"azure\", \"calico\")",
-                "Set `networkProfile.networkPolicy` to `cilium` (or `azure`, `calico`)",
-            )
-            .to_string(),
+            match cluster.format {
+                Format::Terraform => format!(
+                    "{} (or \"azure\", \"calico\")",
+                    spelling::set(cluster, &f::NETWORK_POLICY, "\"cilium\"", "")
+                ),
+                _ => format!(
+                    "Set `{}` to `cilium` (or `azure`, `calico`)",
+                    spelling::name(cluster, &f::NETWORK_POLICY)
+                ),
+            },
         ));
     }
 }

@@ -1,6 +1,7 @@
-use super::{all_pools, catalogue, is_linux, set_field, spelled, Context, Rule};
+use super::{all_pools, catalogue, is_linux, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
+use crate::model::fields as f;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -30,12 +31,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             pool,
             &pool.os_sku,
             message,
-            spelled(
-                pool,
-                "Set `os_sku = \"AzureLinux\"`",
-                "Set `osSKU: \"AzureLinux\"`",
-            )
-            .to_string(),
+            spelling::set(pool, &f::POOL_OS_SKU, "\"AzureLinux\"", "\"AzureLinux\""),
         );
         let azure_linux = || Literal::str("AzureLinux");
         finding.remedy = set_field(

@@ -1,6 +1,8 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
+use crate::model::fields as f;
+use crate::model::raw::Format;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS012,
@@ -29,12 +31,16 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             cluster,
             &cluster.node_os_channel,
             format!("The node OS upgrade channel is `{channel}`: node images and OS security patches are not applied by AKS"),
-            spelled(
-                cluster,
-                "Set `node_os_upgrade_channel = \"NodeImage\"` (azurerm 3.x: `node_os_channel_upgrade`) or `SecurityPatch`, or remove it",
-                "Set `autoUpgradeProfile.nodeOSUpgradeChannel` to `NodeImage` or `SecurityPatch`, or remove it",
-            )
-            .to_string(),
+            match cluster.format {
+                Format::Terraform => format!(
+                    "{} or `SecurityPatch`, or remove it",
+                    spelling::set(cluster, &f::NODE_OS_CHANNEL, "\"NodeImage\"", "")
+                ),
+                _ => format!(
+                    "Set `{}` to `NodeImage` or `SecurityPatch`, or remove it",
+                    spelling::name(cluster, &f::NODE_OS_CHANNEL)
+                ),
+            },
         ).with_remedy(remedy));
     }
 }

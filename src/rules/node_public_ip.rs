@@ -1,5 +1,6 @@
-use super::{all_pools, catalogue, set_field, spelled, Context, Rule};
+use super::{all_pools, catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS020,
@@ -27,12 +28,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                     "Node pool `{name}` gives every node a public IP address: each node is \
                      reachable from the internet, past the cluster's load balancer and firewall"
                 ),
-                spelled(
-                    pool,
-                    "Set `node_public_ip_enabled = false` (azurerm 3.x: `enable_node_public_ip`), \
-                     or remove it; reach nodes through the virtual network",
-                    "Set `enableNodePublicIP: false`, or remove it; reach nodes through the \
-                     virtual network",
+                format!(
+                    "{}, or remove it; reach nodes through the virtual network",
+                    spelling::set(pool, &f::POOL_PUBLIC_IP, "false", "false")
                 )
                 .to_string(),
             )

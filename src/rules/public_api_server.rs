@@ -1,5 +1,6 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {
@@ -31,11 +32,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             format!("The API server has a public endpoint: {why}"),
             format!(
                 "Set {} and reach the API server through the hub network",
-                spelled(
-                    cluster,
-                    "`private_cluster_enabled = true`",
-                    "`apiServerAccessProfile.enablePrivateCluster: true`"
-                )
+                spelling::assignment(cluster, &f::PRIVATE_CLUSTER, "true", "true")
             ),
         );
         // azurerm replaces the cluster when `private_cluster_enabled` changes, and every

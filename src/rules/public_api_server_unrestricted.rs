@@ -1,5 +1,6 @@
-use super::{catalogue, spelled, Context, Rule};
+use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS001,
@@ -18,15 +19,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         if !ranges.is_empty() {
             continue;
         }
-        let field_name = spelled(
-            cluster,
-            "api_server_access_profile.authorized_ip_ranges",
-            "apiServerAccessProfile.authorizedIPRanges",
-        );
+        let field_name = spelling::name(cluster, &f::AUTHORIZED_IP_RANGES);
         let message = "The API server is reachable from the whole internet: the cluster is not private and no authorized IP ranges are set".to_string();
         let help = format!(
             "Make the cluster private ({}) or restrict `{field_name}` to your egress and office ranges",
-            spelled(cluster, "`private_cluster_enabled = true`", "`apiServerAccessProfile.enablePrivateCluster: true`"),
+            spelling::assignment(cluster, &f::PRIVATE_CLUSTER, "true", "true"),
         );
         let finding = if cluster.authorized_ip_ranges.is_set() {
             RULE.at_field(cluster, &cluster.authorized_ip_ranges, message, help)

@@ -1,5 +1,6 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::ACR004,
@@ -23,7 +24,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             &registry.resource,
             &registry.admin_user,
             format!("Registry `{name}` has the admin user enabled: one shared password with push and pull rights, outside Entra ID"),
-            spelled(&registry.resource, "Set `admin_enabled = false` and grant AcrPull/AcrPush to identities", "Set `adminUserEnabled: false` and grant AcrPull/AcrPush to identities").to_string(),
+            format!(
+                "{} and grant AcrPull/AcrPush to identities",
+                spelling::set(&registry.resource, &f::REGISTRY_ADMIN, "false", "false")
+            ),
         ).with_remedy(remedy));
     }
 }

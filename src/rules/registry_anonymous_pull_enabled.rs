@@ -1,5 +1,6 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::ACR005,
@@ -32,7 +33,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             &registry.resource,
             &registry.anonymous_pull,
             format!("Registry `{name}` allows anonymous pull: anyone who can reach it can read every image"),
-            spelled(&registry.resource, "Set `anonymous_pull_enabled = false`", "Set `anonymousPullEnabled: false`").to_string(),
+            spelling::set(&registry.resource, &f::REGISTRY_ANONYMOUS_PULL, "false", "false"),
         ).with_remedy(remedy));
     }
 }

@@ -1,6 +1,7 @@
-use super::{catalogue, corp_zone, set_field, spelled, Context, Rule};
+use super::{catalogue, corp_zone, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::ACR002,
@@ -23,13 +24,31 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
         };
         let help = if corp {
-            spelled(
-                &registry.resource,
-                "Set `public_network_access_enabled = false` and pull through a private endpoint",
-                "Set `publicNetworkAccess: \"Disabled\"` and pull through a private endpoint",
+            format!(
+                "{} and pull through a private endpoint",
+                spelling::set(
+                    &registry.resource,
+                    &f::REGISTRY_PUBLIC_NETWORK,
+                    "false",
+                    "\"Disabled\""
+                )
             )
         } else {
-            spelled(&registry.resource, "Set `public_network_access_enabled = false`, or `network_rule_set { default_action = \"Deny\" }` with explicit IP rules", "Set `publicNetworkAccess: \"Disabled\"`, or `networkRuleSet.defaultAction: \"Deny\"` with explicit IP rules")
+            format!(
+                "{}, or {} with explicit IP rules",
+                spelling::set(
+                    &registry.resource,
+                    &f::REGISTRY_PUBLIC_NETWORK,
+                    "false",
+                    "\"Disabled\""
+                ),
+                spelling::assignment(
+                    &registry.resource,
+                    &f::REGISTRY_DEFAULT_ACTION,
+                    "\"Deny\"",
+                    "\"Deny\""
+                )
+            )
         };
         let remedy = set_field(
             &registry.resource,

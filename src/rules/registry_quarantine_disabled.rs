@@ -1,6 +1,7 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
+use crate::model::fields as f;
 use crate::model::registry::enabled;
 
 pub const RULE: Rule = Rule {
@@ -30,7 +31,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             &registry.resource,
             &registry.quarantine,
             format!("Registry `{name}` has no quarantine policy: pushed images can be pulled before the vulnerability scan gate"),
-            spelled(&registry.resource, "Set `quarantine_policy_enabled = true`", "Set `policies.quarantinePolicy.status: \"enabled\"`").to_string(),
+            spelling::set(&registry.resource, &f::REGISTRY_QUARANTINE, "true", "\"enabled\""),
         ).with_remedy(remedy));
     }
 }

@@ -1,5 +1,7 @@
-use super::{catalogue, spelled, Context, Rule};
+use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::fields as f;
+use crate::model::raw::Format;
 use crate::model::registry::enabled;
 
 pub const RULE: Rule = Rule {
@@ -22,7 +24,17 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             &registry.resource,
             &registry.retention,
             format!("Registry `{name}` keeps untagged manifests forever: stale, unpatched images stay pullable"),
-            spelled(&registry.resource, "Set `retention_policy_in_days = 7` (azurerm 3.x: `retention_policy { enabled = true, days = 7 }`)", "Set `policies.retentionPolicy: { status: \"enabled\", days: 7 }`").to_string(),
+            match registry.resource.format {
+                Format::Terraform => format!(
+                    "{} (azurerm 3.x: `retention_policy {{ enabled = true, days = 7 }}`)",
+                    spelling::set(&registry.resource, &f::REGISTRY_RETENTION, "7", "")
+                ),
+                _ => {
+                    let status = spelling::name(&registry.resource, &f::REGISTRY_RETENTION);
+                    let (policy, status) = status.rsplit_once('.').unwrap_or(("", &status));
+                    format!("Set `{policy}: {{ {status}: \"enabled\", days: 7 }}`")
+                }
+            },
         ));
     }
 }

@@ -1,6 +1,7 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::Literal;
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::ACR003,
@@ -28,7 +29,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             &registry.resource,
             &registry.sku,
             format!("Registry `{name}` uses the `{sku}` SKU: Private Link, network rules, retention, quarantine and content trust need Premium"),
-            spelled(&registry.resource, "Set `sku = \"Premium\"`", "Set `sku.name: \"Premium\"`").to_string(),
+            spelling::set(&registry.resource, &f::REGISTRY_SKU, "\"Premium\"", "\"Premium\""),
         ).with_remedy(remedy));
     }
 }

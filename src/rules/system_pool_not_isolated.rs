@@ -1,5 +1,8 @@
-use super::{catalogue, set_field, spelled, Context, Rule};
+use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
+use crate::model::cluster::CRITICAL_ADDONS_TAINT;
+use crate::model::fields as f;
+use crate::model::raw::Format;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS018,
@@ -26,17 +29,27 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                 *pool,
                 &pool.critical_addons_only,
                 format!("System pool `{name}` also runs user workloads although the cluster has user pools: isolate system add-ons from applications"),
-                spelled(cluster, "Set `only_critical_addons_enabled = true` on `default_node_pool`", "Add the taint `CriticalAddonsOnly=true:NoSchedule` to the System pool's `nodeTaints`").to_string(),
+                match cluster.format {
+                    Format::Terraform => format!(
+                        "{} on `{}`",
+                        spelling::set(cluster, &f::POOL_CRITICAL_ADDONS_ONLY, "true", ""),
+                        spelling::name(cluster, &f::DEFAULT_NODE_POOL)
+                    ),
+                    _ => format!(
+                        "Add the taint `{CRITICAL_ADDONS_TAINT}` to the System pool's `{}`",
+                        spelling::name(cluster, &f::POOL_TAINTS)
+                    ),
+                },
             );
             finding.resource = cluster.address.clone();
             // ARM isolates with a taint in a list, which is not a single literal.
-            if cluster.format == crate::model::raw::Format::Terraform {
+            if cluster.format == Format::Terraform {
                 finding.remedy = set_field(
                     *pool,
                     &pool.critical_addons_only,
                     true.into(),
                     true.into(),
-                    "Set `only_critical_addons_enabled = true`",
+                    &spelling::set(*pool, &f::POOL_CRITICAL_ADDONS_ONLY, "true", ""),
                 );
             }
             out.push(finding);

@@ -1,6 +1,7 @@
-use super::{catalogue, spelled, Context, Rule};
+use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
 use crate::fix::{Change, Literal, Remedy};
+use crate::model::fields as f;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS009,
@@ -19,10 +20,10 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         } else {
             continue;
         };
-        let help = spelled(
-            cluster,
-            "Set `workload_identity_enabled = true` and `oidc_issuer_enabled = true`",
-            "Set `securityProfile.workloadIdentity.enabled: true` and `oidcIssuerProfile.enabled: true`",
+        let help = format!(
+            "{} and {}",
+            spelling::set(cluster, &f::WORKLOAD_IDENTITY, "true", "true"),
+            spelling::assignment(cluster, &f::OIDC_ISSUER, "true", "true")
         );
         // Both switches in one fix: turning on only one would leave the finding standing.
         let changes = [&cluster.workload_identity, &cluster.oidc_issuer]
