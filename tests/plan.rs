@@ -317,3 +317,52 @@ fn a_plan_named_on_the_command_line_joins_the_root_it_was_made_from() {
         "{message}"
     );
 }
+
+/// (rule, resource) of every finding.
+fn rule_and_resource(json: &serde_json::Value) -> std::collections::BTreeSet<(String, String)> {
+    findings(json).into_iter().map(|f| (f.0, f.4)).collect()
+}
+
+#[test]
+fn a_fully_known_root_gives_the_same_findings_from_source_and_from_its_plan() {
+    let source = "testdata/plan_equivalence/source";
+    let plan = "testdata/plan_equivalence/plan/tfplan.json";
+    let (_, from_source) = check(&[source]);
+    let (_, from_plan) = check(&["testdata/plan_equivalence/plan"]);
+    let (_, together) = check(&[source, "--plan", plan]);
+    for json in [&from_source, &from_plan, &together] {
+        assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
+    }
+    let expected = rule_and_resource(&from_source);
+    // Clusters, a separate node pool, registries, the Defender plan: all kinds of finding.
+    for (rule, resource) in [
+        ("AKS005", "azurerm_kubernetes_cluster.legacy"),
+        ("AKS020", "azurerm_kubernetes_cluster_node_pool.batch"),
+        ("ACR004", "azurerm_container_registry.open"),
+        ("ACR003", "azurerm_container_registry.basic"),
+        (
+            "DEF001",
+            "azurerm_security_center_subscription_pricing.containers",
+        ),
+    ] {
+        assert!(
+            expected.contains(&(rule.to_string(), resource.to_string())),
+            "{rule} {resource}: {expected:?}"
+        );
+    }
+    // Linked in both: the endpoint (the registry's ID known only after apply in the plan)
+    // and the diagnostic setting (the cluster's ID known in the plan).
+    assert!(!expected
+        .iter()
+        .any(|f| f.1 == "azurerm_container_registry.private"));
+    assert!(!expected
+        .iter()
+        .any(|f| f.0 == "AKS019" && f.1.ends_with("platform")));
+    assert_eq!(rule_and_resource(&from_plan), expected);
+    assert_eq!(rule_and_resource(&together), expected);
+    // Alone, the plan's findings are in the plan; with its source, in the source.
+    assert!(findings(&from_plan).iter().all(|f| f.1 == plan));
+    assert!(findings(&together)
+        .iter()
+        .all(|f| f.1 == format!("{source}/main.tf")));
+}
