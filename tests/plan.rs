@@ -366,3 +366,30 @@ fn a_fully_known_root_gives_the_same_findings_from_source_and_from_its_plan() {
         .iter()
         .all(|f| f.1 == format!("{source}/main.tf")));
 }
+
+#[test]
+fn plans_link_across_landing_zones_through_data_sources_and_references() {
+    let (_, json) = check(&["testdata/plan_zones"]);
+    assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
+    let plan = "testdata/plan_zones/zone-a/tfplan.json";
+    let found = findings(&json);
+    // The grant's principal is the kubelet identity of a cluster the plan creates (known
+    // after apply, linked through its reference); its scope the registry a data source
+    // read in the prior state: a registry of the other landing zone.
+    assert!(
+        found.contains(&row("LZ002", plan, 136, 18, "azurerm_role_assignment.pull")),
+        "{found:?}"
+    );
+    // Defender's Containers plan with registry scanning (its `extension` block) and a
+    // registry that lets no trusted service through.
+    assert!(
+        found.contains(&row(
+            "DEF003",
+            plan,
+            213,
+            11,
+            "azurerm_container_registry.own"
+        )),
+        "{found:?}"
+    );
+}

@@ -163,7 +163,7 @@ pub fn module_segments(address: &str) -> Vec<(&str, &str)> {
 }
 
 /// The end (after `]`) of an instance key starting at `start` (`[0]`, `["a.b]"]`).
-fn instance_key_end(address: &str, start: usize) -> Option<usize> {
+pub fn instance_key_end(address: &str, start: usize) -> Option<usize> {
     let bytes = address.as_bytes();
     let mut i = start + 1;
     let mut quoted = false;

@@ -641,17 +641,19 @@ fn unknown_from(
         }
     }
     let text = format!("{first} ({KNOWN_AFTER_APPLY})");
-    match id_base(first) {
-        Some(base) => {
+    match resource_attribute(first) {
+        Some((resource_type, base, attribute)) => {
             let full = if module.is_empty() {
                 base.to_string()
             } else {
                 format!("{module}.{base}")
             };
-            // `type.name[key]` or `data.type.name`: the type is all but the name and key.
-            let unkeyed = base.split('[').next().unwrap_or(base);
-            let resource_type = unkeyed.rsplit_once('.').map_or(unkeyed, |(t, _)| t);
-            Value::unknown_referring(text, loc, Referent::terraform_id(resource_type, Some(full)))
+            let referent = Referent::Terraform {
+                resource_type: resource_type.to_string(),
+                address: Some(full),
+                attribute: attribute.to_string(),
+            };
+            Value::unknown_referring(text, loc, referent)
         }
         None => Value::unknown(text, loc),
     }
@@ -706,14 +708,32 @@ fn trace(
 
 /// `azurerm_container_registry.acr.id` -> `azurerm_container_registry.acr`: a reference to
 /// a resource's (or data source's) ID.
-fn id_base(reference: &str) -> Option<&str> {
-    let base = reference.strip_suffix(".id")?;
-    let first = base.split(['.', '[']).next()?;
-    let names_other = matches!(
+/// `azurerm_kubernetes_cluster.aks["a"].kubelet_identity[0].object_id` -> (type
+/// `azurerm_kubernetes_cluster`, resource `azurerm_kubernetes_cluster.aks["a"]`, attribute
+/// `kubelet_identity`): a reference to a resource's (or data source's) attribute.
+fn resource_attribute(reference: &str) -> Option<(&str, &str, &str)> {
+    let first = reference.split(['.', '[']).next()?;
+    if matches!(
         first,
         "var" | "local" | "each" | "count" | "path" | "terraform" | "self" | "module"
-    );
-    (!names_other && base.contains('.')).then_some(base)
+    ) {
+        return None;
+    }
+    let type_end = if first == "data" {
+        "data.".len() + reference.get("data.".len()..)?.find('.')?
+    } else {
+        reference.find('.')?
+    };
+    let name_start = type_end + 1;
+    let mut end = name_start + reference.get(name_start..)?.find(['.', '['])?;
+    if reference[end..].starts_with('[') {
+        end = config::instance_key_end(reference, end)?;
+    }
+    let attribute = reference[end..]
+        .strip_prefix('.')?
+        .split(['.', '['])
+        .next()?;
+    (!attribute.is_empty()).then(|| (&reference[..type_end], &reference[..end], attribute))
 }
 
 fn mark_sensitive(value: &mut Value, marks: &serde_json::Value, masked: &mut Vec<String>) {
@@ -760,7 +780,10 @@ fn mark_all_sensitive(value: &mut Value, masked: &mut Vec<String>) {
 }
 
 /// Nested blocks are lists of objects in a plan (`"default_node_pool": [{...}]`) and
-/// repeated entries in the adapters' trees: one entry per block, as HCL writes them.
+/// repeated entries in the adapters' trees: one entry per block, as HCL writes them. An
+/// empty list is no block at all (`"extension": []`), and reads as absent; an empty list
+/// attribute (`authorized_ip_ranges = []`) means the same as absent to every field (their
+/// default is the empty list).
 fn as_blocks(mut value: Value) -> Value {
     match value.kind {
         Kind::Map(entries) => {
@@ -780,6 +803,7 @@ fn as_blocks(mut value: Value) -> Value {
                             });
                         }
                     }
+                    Kind::List(items) if items.is_empty() => {}
                     kind => out.push(Entry {
                         key: entry.key,
                         key_loc: entry.key_loc,

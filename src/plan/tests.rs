@@ -179,3 +179,26 @@ fn broken_or_unsupported_plans_are_errors_with_a_place() {
     );
     assert!(parse(0, &deep).is_err());
 }
+
+#[test]
+fn references_name_the_resource_and_attribute_they_read() {
+    assert_eq!(
+        resource_attribute("azurerm_kubernetes_cluster.aks[\"a.b\"].kubelet_identity[0].object_id"),
+        Some((
+            "azurerm_kubernetes_cluster",
+            "azurerm_kubernetes_cluster.aks[\"a.b\"]",
+            "kubelet_identity"
+        ))
+    );
+    assert_eq!(
+        resource_attribute("data.azurerm_container_registry.shared.id"),
+        Some((
+            "data.azurerm_container_registry",
+            "data.azurerm_container_registry.shared",
+            "id"
+        ))
+    );
+    assert_eq!(resource_attribute("azurerm_container_registry.acr"), None);
+    assert_eq!(resource_attribute("var.registry_id"), None);
+    assert_eq!(resource_attribute("module.acr.id"), None);
+}
