@@ -83,7 +83,7 @@ pub(super) fn sort_errors(errors: &mut [Problem]) {
 /// Marks the files read from outside the scanned paths (module and `using` targets,
 /// manifests) so no text of theirs is shown, and replaces the messages of their parse
 /// errors, which quote the text, by the place alone. Files named on the command line
-/// (`--var-file`, `--parameters`, the configuration) are the user's own choice, not outside.
+/// (`--var-file`, `--parameters`, `--plan`, the configuration) are the user's own choice, not outside.
 pub(super) fn hide_outside_text(
     sources: &mut Sources,
     errors: &mut [Problem],
@@ -103,6 +103,7 @@ pub(super) fn hide_outside_text(
     }
     roots.extend(options.var_files.iter().map(|p| discover::absolute(p)));
     roots.extend(options.parameters.iter().map(|p| discover::absolute(p)));
+    roots.extend(options.plans.iter().map(|p| discover::absolute(p)));
     roots.extend(config.path.iter().cloned());
     sources.mark_outside(&roots);
     for error in errors.iter_mut() {
