@@ -382,6 +382,33 @@ fn html_report_in_chromium() {
         .unwrap()
         .iter()
         .all(|i| i["rule"] == "AKS001"));
+    // Under the finding, the rule's references (README "References"), each linked to the
+    // file it was looked up in.
+    let shown: Vec<(String, String)> = dom["references"]
+        .as_array()
+        .expect("an AKS001 finding with references")
+        .iter()
+        .map(|r| {
+            (
+                r["text"].as_str().unwrap().to_string(),
+                r["href"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let documented: Vec<(String, String)> = aksguard::rules::references("AKS001")
+        .iter()
+        .map(|r| {
+            (
+                format!("{} {} \u{2014} {}", r.kind, r.short_id(), r.title),
+                r.source_url().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(shown, documented);
+    assert!(shown.contains(&(
+        "Azure Policy 0e246bcf-5f6f-4f87-bc6f-775d4712c7ea \u{2014} Authorized IP ranges should be defined on Kubernetes Services".to_string(),
+        "https://github.com/Azure/azure-policy/blob/f4a50bacae07/built-in-policies/policyDefinitions/Security%20Center/ASC_EnableIpRanges_KubernetesService_Audit.json".to_string()
+    )), "{shown:?}");
 
     // The suppressed finding is not counted, and its reason and expiry are in the data.
     let suppressed = findings

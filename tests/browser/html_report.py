@@ -2,8 +2,9 @@
 """Opens an aksguard HTML report in headless Chromium and prints, as JSON, what its DOM
 shows: the matrix, then the findings listed after a real click on one matrix cell, after
 typing a severity into the severity filter, after "Clear filters", and at an address whose
-fragment filters by a rule; whether a zone's drawing appears when its heading is clicked;
-and whether any script of the scanned text ran. tests/html_report.rs compares it with the
+fragment filters by a rule (with that rule's references under its first finding); whether
+a zone's drawing appears when its heading is clicked; and whether any script of the
+scanned text ran. tests/html_report.rs compares it with the
 JSON report of the same scan.
 
     html_report.py REPORT.html --cell ZONE:SURFACE --severity high --rule AKS001
@@ -33,6 +34,17 @@ MATRIX = """[...document.querySelectorAll('#matrix-table tbody tr')].map(tr => (
     surface: td.dataset.surface, state: td.dataset.state, text: td.innerText,
     counts: td.dataset.counts.split(' ').map(Number)})),
 }))"""
+
+# The "References" entries of the first finding of a rule: text and link.
+REFERENCES = """(() => {
+  const li = [...document.querySelectorAll('#list > li.finding')]
+    .find(li => li.dataset.rule === %s);
+  if (!li) return null;
+  const dt = [...li.querySelectorAll('dt')].find(d => d.textContent === 'References');
+  if (!dt) return [];
+  return [...dt.nextElementSibling.querySelectorAll('li')].map(x => ({
+    text: x.textContent, href: x.querySelector('a') ? x.querySelector('a').href : null}));
+})()"""
 
 
 def main():
@@ -93,6 +105,7 @@ def main():
         page.navigate("about:blank")
         page.navigate(url + "#findings?rule=" + args.rule)
         out["from_address"] = page.evaluate(LISTED)
+        out["references"] = page.evaluate(REFERENCES % json.dumps(args.rule))
         if args.also:
             page.navigate("about:blank")
             page.navigate(url + "#findings?" + args.also)
