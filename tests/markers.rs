@@ -38,6 +38,15 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("testdata/arm_v2", &[]),
     ("testdata/arm_expression_properties", &[]),
     ("testdata/tfinstalled", &[]),
+    ("testdata/bicep/params", &[]),
+    ("testdata/bicep/modules", &[]),
+    ("testdata/bicep/loops", &[]),
+    ("testdata/bicep/twin", &[]),
+    ("testdata/bicep/jsonparams", &[]),
+    ("testdata/bicep/json_module", &[]),
+    ("testdata/bicep/module_case", &[]),
+    ("testdata/bicep/module_outputs", &[]),
+    ("testdata/bicep/parenthesized", &[]),
 ];
 
 /// (rule, path, line, column)

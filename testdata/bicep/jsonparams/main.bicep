@@ -3,6 +3,10 @@ param registryName string
 param adminUserEnabled bool = false
 
 resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+             // <- ACR001
+             // <- ACR006
+             // <- ACR007
+             // <- ACR008
   name: registryName
   location: 'westeurope'
   sku: {
@@ -10,6 +14,7 @@ resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   }
   properties: {
     adminUserEnabled: adminUserEnabled
+    // <- ACR004
     publicNetworkAccess: 'Disabled'
   }
 }

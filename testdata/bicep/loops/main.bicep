@@ -13,13 +13,26 @@ var pools = [
 ]
 
 resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
+             // <- AKS019
+             // <- AKS001
+             // <- AKS004
+             // <- AKS005
+             // <- AKS007
+             // <- AKS008
+             // <- AKS009
+             // <- AKS010
+             // <- AKS011
+             // <- AKS014
+             // <- DEF001
   name: 'aks-loops'
   location: 'westeurope'
   properties: {
     agentPoolProfiles: [for pool in pools: {
       name: pool.name
+      // <- AKS018
       mode: 'System'
       osSKU: pool.osSku
+      // <- AKS016
       enableEncryptionAtHost: pool.hostEncryption
     }]
   }
@@ -31,11 +44,18 @@ resource userPools 'Microsoft.ContainerService/managedClusters/agentPools@2024-0
   properties: {
     mode: 'User'
     osSKU: pool.osSku
+    // <- AKS016
     enableEncryptionAtHost: !pool.hostEncryption
+    // <- AKS017
   }
 }]
 
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+                  // <- ACR001
+                  // <- ACR002
+                  // <- ACR006
+                  // <- ACR007
+                  // <- ACR008
   name: 'acrloops'
   location: 'westeurope'
   sku: {

@@ -1,6 +1,10 @@
 param registryName string
 
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+                  // <- ACR001
+                  // <- ACR006
+                  // <- ACR007
+                  // <- ACR008
   name: registryName
   location: 'westeurope'
   sku: {

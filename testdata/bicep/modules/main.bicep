@@ -11,6 +11,7 @@ module shared './modules/registry.bicep' = {
   params: {
     registryName: 'acrshared'
     adminUserEnabled: true
+                      // <- ACR004
   }
 }
 

@@ -8,6 +8,7 @@ type options = {
 var enabled = (true)
 
 resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+             // <- ACR001
   name: 'acrparens'
   location: 'westeurope'
   sku: {
@@ -15,9 +16,13 @@ resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   }
   properties: {
     adminUserEnabled: (true)
+    // <- ACR004
     anonymousPullEnabled: !(false)
+    // <- ACR005
     publicNetworkAccess: (enabled) ? 'Enabled' : 'Disabled'
+    // <- ACR002
     policies: {
+    // <- ACR006
       retentionPolicy: {
         days: (1)
         status: 'enabled'
@@ -32,6 +37,10 @@ resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
 var environment = 'dev'
 
 resource acrTernary 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+                    // <- ACR001
+                    // <- ACR006
+                    // <- ACR007
+                    // <- ACR008
   name: 'acrternary'
   location: 'westeurope'
   sku: {
@@ -40,5 +49,6 @@ resource acrTernary 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   properties: {
     adminUserEnabled: false
     publicNetworkAccess: environment == 'prod' ? 'Disabled' : 'Enabled'
+    // <- ACR002
   }
 }

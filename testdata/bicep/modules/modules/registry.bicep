@@ -3,6 +3,7 @@ param adminUserEnabled bool = false
 param location string = resourceGroup().location
 
 resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
+                  // <- ACR001
   name: registryName
   location: location
   sku: {
@@ -11,6 +12,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   properties: {
     adminUserEnabled: adminUserEnabled
     anonymousPullEnabled: true
+    // <- ACR005
     publicNetworkAccess: 'Disabled'
     policies: {
       quarantinePolicy: { status: 'enabled' }
