@@ -128,8 +128,69 @@ pub enum Subject {
 /// Nodes of one kind a drawing keeps per zone; the rest are counted on a "more" node.
 pub const MAX_NODES_PER_KIND: usize = 40;
 
+/// What each zone draws beyond the model's own per-zone indexes, grouped once (a scan of
+/// 5,000 zones would otherwise walk every grant, endpoint and setting once per zone).
+#[derive(Default)]
+struct ByZone {
+    /// AcrPull grants, under every zone they touch (their own, their cluster's, their
+    /// registry's).
+    grants: Vec<Vec<usize>>,
+    endpoints: Vec<Vec<usize>>,
+    settings: Vec<Vec<usize>>,
+    /// Separate node pools whose cluster was not found.
+    lone_pools: Vec<Vec<usize>>,
+}
+
+impl ByZone {
+    fn of(model: &Model) -> ByZone {
+        let zones = model.zones.len();
+        let mut by = ByZone {
+            grants: vec![Vec::new(); zones],
+            endpoints: vec![Vec::new(); zones],
+            settings: vec![Vec::new(); zones],
+            lone_pools: vec![Vec::new(); zones],
+        };
+        let put = |list: &mut Vec<Vec<usize>>, zone: usize, item: usize| {
+            if let Some(items) = list.get_mut(zone) {
+                if items.last() != Some(&item) {
+                    items.push(item);
+                }
+            }
+        };
+        for (a, grant) in model.role_assignments.iter().enumerate() {
+            if grant.role != Role::AcrPull {
+                continue;
+            }
+            put(&mut by.grants, grant.resource.zone, a);
+            if let Some(c) = grant.cluster {
+                put(&mut by.grants, model.clusters[c].landing_zone, a);
+            }
+            if let Some(z) = grant.registry_zone {
+                put(&mut by.grants, z, a);
+            }
+        }
+        for grants in &mut by.grants {
+            grants.sort_unstable();
+            grants.dedup();
+        }
+        for (e, endpoint) in model.private_endpoints.iter().enumerate() {
+            put(&mut by.endpoints, endpoint.resource.zone, e);
+        }
+        for (d, setting) in model.diagnostic_settings.iter().enumerate() {
+            put(&mut by.settings, setting.resource.zone, d);
+        }
+        for (p, pool) in model.node_pools.iter().enumerate() {
+            if pool.cluster.is_none() {
+                put(&mut by.lone_pools, pool.landing_zone, p);
+            }
+        }
+        by
+    }
+}
+
 struct Builder<'m> {
     model: &'m Model,
+    by_zone: &'m ByZone,
     zone: usize,
     out: ZonePosture,
     /// (kind, index into the model's list) -> node.
@@ -236,6 +297,7 @@ impl Builder<'_> {
 impl Posture {
     /// `zone_of_file`: the zone of every source file, as the engine assigned it.
     pub fn of(model: &Model, zone_of_file: &[usize]) -> Posture {
+        let by_zone = ByZone::of(model);
         let mut zones: Vec<ZonePosture> = model
             .zones
             .iter()
@@ -243,6 +305,7 @@ impl Posture {
             .map(|(z, zone)| {
                 let mut builder = Builder {
                     model,
+                    by_zone: &by_zone,
                     zone: z,
                     out: ZonePosture {
                         name: zone.name.clone(),
@@ -301,10 +364,8 @@ impl Builder<'_> {
             }
         }
         // Separate pools whose cluster the scan could not find.
-        for (p, pool) in model.node_pools.iter().enumerate() {
-            if pool.landing_zone != zone || pool.cluster.is_some() {
-                continue;
-            }
+        for &p in &self.by_zone.lone_pools[zone] {
+            let pool = &model.node_pools[p];
             self.node(NodeKind::NodePool, usize::MAX / 2 + p, || Node {
                 kind: NodeKind::NodePool,
                 label: pool.label.clone(),
@@ -318,19 +379,10 @@ impl Builder<'_> {
         for &r in Model::in_zone(&model.index.registries_by_zone, zone) {
             self.registry(r);
         }
-        for (a, grant) in model.role_assignments.iter().enumerate() {
-            if grant.role != Role::AcrPull {
-                continue;
-            }
-            let cluster_zone = grant.cluster.map(|c| model.clusters[c].landing_zone);
+        // A grant belongs to the drawing of every zone it touches.
+        for &a in &self.by_zone.grants[zone] {
+            let grant = &model.role_assignments[a];
             let registry_zone = grant.registry_zone;
-            // A grant belongs to the drawing of every zone it touches.
-            let touches = grant.resource.zone == zone
-                || cluster_zone == Some(zone)
-                || registry_zone == Some(zone);
-            if !touches {
-                continue;
-            }
             let from = match grant.cluster {
                 Some(c) => self.cluster(c),
                 None => self.node(NodeKind::Unresolved, a * 2, || Node {
@@ -369,10 +421,8 @@ impl Builder<'_> {
             };
             self.link(from, to, LinkKind::AcrPull, Some(grant.resource.header));
         }
-        for (e, endpoint) in model.private_endpoints.iter().enumerate() {
-            if endpoint.resource.zone != zone {
-                continue;
-            }
+        for &e in &self.by_zone.endpoints[zone] {
+            let endpoint = &model.private_endpoints[e];
             let linked: Vec<(usize, Loc)> = endpoint
                 .connections
                 .iter()
@@ -414,10 +464,8 @@ impl Builder<'_> {
                 warn: pricing.standard() == Some(false),
             });
         }
-        for (d, setting) in model.diagnostic_settings.iter().enumerate() {
-            if setting.resource.zone != zone {
-                continue;
-            }
+        for &d in &self.by_zone.settings[zone] {
+            let setting = &model.diagnostic_settings[d];
             let audit = match setting.audit.state {
                 State::Unknown => None,
                 _ => setting.audit.known().copied(),

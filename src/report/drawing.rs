@@ -224,35 +224,59 @@ fn layout(zone: &ZonePosture) -> (Vec<(i64, i64, i64)>, i64) {
     (positions, height)
 }
 
-/// The drawing of one zone; `findings_of` counts unsuppressed findings per (zone,
-/// resource) by severity (the order of `html::SEVERITIES`).
-pub fn svg(
+/// A zone's drawing, laid out: what the page writes as SVG (inline) or as data its script
+/// turns into the same SVG when the zone is opened (`drawings` in the data script).
+pub struct Drawing {
+    pub width: i64,
+    pub height: i64,
+    pub title: String,
+    pub links: Vec<LinkShape>,
+    pub nodes: Vec<NodeShape>,
+    /// "N more resources are not drawn", at the bottom.
+    pub more: Option<String>,
+}
+
+pub struct LinkShape {
+    /// CSS classes: `pool`, `acrpull`, `private`, `diag`, then ` cross` across zones.
+    pub class: String,
+    /// SVG path data.
+    pub path: String,
+    /// Its label and where it goes.
+    pub label: Option<(&'static str, i64, i64)>,
+}
+
+pub struct NodeShape {
+    pub class: String,
+    pub x: i64,
+    pub y: i64,
+    pub width: i64,
+    pub label: String,
+    pub detail: String,
+    /// Everything known about it, one item a line: label, kind, address, place.
+    pub tooltip: String,
+    /// Unsuppressed findings on it: index of the worst severity (`html::SEVERITIES`), count.
+    pub badge: Option<(usize, usize)>,
+}
+
+/// Lays out one zone; `findings_of` counts unsuppressed findings per (zone, resource) by
+/// severity (the order of `html::SEVERITIES`). None when there is nothing to draw.
+pub fn drawing(
     zone: &ZonePosture,
-    index: usize,
     sources: &Sources,
     findings_of: &HashMap<(&str, &str), [usize; 6]>,
-) -> String {
+) -> Option<Drawing> {
     if zone.nodes.is_empty() {
-        return "<p class=\"empty\">Nothing to draw: the zone declares no cluster, registry, \
-                Defender plan or diagnostic setting.</p>"
-            .to_string();
+        return None;
     }
     let (positions, height) = layout(zone);
-    let mut out = String::with_capacity(512 + zone.nodes.len() * 300);
-    let _ = write!(
-        out,
-        "<svg class=\"map\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" \
-         height=\"{height}\" role=\"img\" aria-labelledby=\"map-{index}\">\
-         <title id=\"map-{index}\">Resources and links of {}</title>",
-        text(&zone.name)
-    );
+    let mut links = Vec::with_capacity(zone.links.len());
     for link in &zone.links {
         let (a, b) = (positions[link.from], positions[link.to]);
         let (kind, label) = match link.kind {
-            LinkKind::Pool => ("pool", ""),
-            LinkKind::AcrPull => ("acrpull", "AcrPull"),
-            LinkKind::PrivateLink => ("private", "private link"),
-            LinkKind::Diagnostics => ("diag", "logs"),
+            LinkKind::Pool => ("pool", None),
+            LinkKind::AcrPull => ("acrpull", Some("AcrPull")),
+            LinkKind::PrivateLink => ("private", Some("private link")),
+            LinkKind::Diagnostics => ("diag", Some("logs")),
         };
         let path = if link.kind == LinkKind::Pool {
             // Pool beneath its cluster: an elbow down the left side.
@@ -273,56 +297,174 @@ pub fn svg(
             let mid = (ax + bx) / 2;
             format!("M{ax} {ay}C{mid} {ay} {mid} {by} {bx} {by}")
         };
-        let cross = if link.cross_zone { " cross" } else { "" };
+        // Above the middle of the gap between the two columns.
+        let (left, right) = if a.0 < b.0 { (a, b) } else { (b, a) };
+        links.push(LinkShape {
+            class: format!("{kind}{}", if link.cross_zone { " cross" } else { "" }),
+            path,
+            label: label.map(|l| {
+                (
+                    l,
+                    (left.0 + left.2 + right.0) / 2,
+                    (a.1 + b.1) / 2 + NODE_HEIGHT / 2 - 5,
+                )
+            }),
+        });
+    }
+    let nodes = zone
+        .nodes
+        .iter()
+        .zip(&positions)
+        .map(|(node, &(x, y, width))| {
+            node_shape(node, x, y, width, &zone.name, sources, findings_of)
+        })
+        .collect();
+    Some(Drawing {
+        width: WIDTH,
+        height,
+        title: format!("Resources and links of {}", zone.name),
+        links,
+        nodes,
+        more: (zone.not_drawn > 0).then(|| {
+            format!(
+                "{} more resources of this zone are not drawn (at most {} of each kind)",
+                zone.not_drawn,
+                crate::posture::MAX_NODES_PER_KIND
+            )
+        }),
+    })
+}
+
+/// What a zone with nothing to draw shows instead.
+pub const NOTHING: &str = "<p class=\"empty\">Nothing to draw: the zone declares no cluster, \
+                           registry, Defender plan or diagnostic setting.</p>";
+
+/// The drawing as inline SVG (its arrowhead is the page's shared `#arrow` marker).
+pub fn svg(drawing: &Drawing) -> String {
+    let Drawing { width, height, .. } = *drawing;
+    let mut out = String::with_capacity(512 + drawing.nodes.len() * 400);
+    let _ = write!(
+        out,
+        "<svg class=\"map\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" \
+         height=\"{height}\" role=\"img\"><title>{}</title>",
+        text(&drawing.title)
+    );
+    for link in &drawing.links {
         let _ = write!(
             out,
-            "<path class=\"link {kind}{cross}\" d=\"{path}\" marker-end=\"url(#arrow)\"/>"
+            "<path class=\"link {}\" d=\"{}\" marker-end=\"url(#arrow)\"/>",
+            link.class, link.path
         );
-        if !label.is_empty() {
-            // Above the middle of the gap between the two columns.
-            let (left, right) = if a.0 < b.0 { (a, b) } else { (b, a) };
+        if let Some((label, x, y)) = link.label {
+            let cross = if link.class.ends_with(" cross") {
+                " cross"
+            } else {
+                ""
+            };
             let _ = write!(
                 out,
-                "<text class=\"link-label{cross}\" x=\"{}\" y=\"{}\">{label}</text>",
-                (left.0 + left.2 + right.0) / 2,
-                (a.1 + b.1) / 2 + NODE_HEIGHT / 2 - 5,
+                "<text class=\"link-label{cross}\" x=\"{x}\" y=\"{y}\">{label}</text>"
             );
         }
     }
-    for (n, node) in zone.nodes.iter().enumerate() {
-        let (x, y, w) = positions[n];
-        node_svg(&mut out, node, x, y, w, &zone.name, sources, findings_of);
-    }
-    if zone.not_drawn > 0 {
+    for node in &drawing.nodes {
         let _ = write!(
             out,
-            "<text class=\"more\" x=\"{MARGIN}\" y=\"{}\">{} more resources of this zone \
-             are not drawn (at most {} of each kind)</text>",
+            "<g class=\"node {}\" transform=\"translate({},{})\"><title>{}</title>\
+             <rect width=\"{}\" height=\"{NODE_HEIGHT}\" rx=\"5\"/>\
+             <text x=\"8\" y=\"16\" class=\"label\">{}</text>\
+             <text x=\"8\" y=\"32\" class=\"detail\">{}</text>",
+            node.class,
+            node.x,
+            node.y,
+            node.tooltip
+                .split('\n')
+                .map(text)
+                .collect::<Vec<_>>()
+                .join("&#10;"),
+            node.width,
+            text(&shorten(&node.label, LABEL_CHARS)),
+            text(&shorten(&node.detail, LABEL_CHARS + 4)),
+        );
+        if let Some((worst, total)) = node.badge {
+            let cx = node.width - 4;
+            let _ = write!(
+                out,
+                "<g class=\"badge sev-{}\"><circle cx=\"{cx}\" cy=\"0\" r=\"10\"/>\
+                 <text x=\"{cx}\" y=\"4\">{total}</text></g>",
+                super::html::SEVERITIES[worst].as_str()
+            );
+        }
+        out.push_str("</g>");
+    }
+    if let Some(more) = &drawing.more {
+        let _ = write!(
+            out,
+            "<text class=\"more\" x=\"{MARGIN}\" y=\"{}\">{}</text>",
             height - MARGIN,
-            zone.not_drawn,
-            crate::posture::MAX_NODES_PER_KIND
+            text(more)
         );
     }
-    out.push_str(
-        "<defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"8\" refY=\"4\" \
-         markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\"><path d=\"M0 0L8 4L0 8z\"/>\
-         </marker></defs></svg>",
+    out.push_str("</svg>");
+    out
+}
+
+/// The drawing as compact data for the page's script (`drawSvg` in page.js makes the same
+/// SVG from it): `[width, height, title, links, nodes, more]`, a link `[class, path,
+/// label, x, y]`, a node `[class, x, y, width, label, detail, tooltip, worst, count]`.
+pub fn data(drawing: &Drawing, js: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(128 + drawing.nodes.len() * 160);
+    let _ = write!(
+        out,
+        "[{},{},{},[",
+        drawing.width,
+        drawing.height,
+        js(&drawing.title)
+    );
+    for (i, link) in drawing.links.iter().enumerate() {
+        let (label, x, y) = link.label.unwrap_or(("", 0, 0));
+        let _ = write!(
+            out,
+            "{}[{},{},{},{x},{y}]",
+            if i > 0 { "," } else { "" },
+            js(&link.class),
+            js(&link.path),
+            js(label)
+        );
+    }
+    out.push_str("],[");
+    for (i, node) in drawing.nodes.iter().enumerate() {
+        let (worst, count) = node.badge.unwrap_or((0, 0));
+        let _ = write!(
+            out,
+            "{}[{},{},{},{},{},{},{},{worst},{count}]",
+            if i > 0 { "," } else { "" },
+            js(&node.class),
+            node.x,
+            node.y,
+            node.width,
+            js(&shorten(&node.label, LABEL_CHARS)),
+            js(&shorten(&node.detail, LABEL_CHARS + 4)),
+            js(&node.tooltip)
+        );
+    }
+    let _ = write!(
+        out,
+        "],{}]",
+        drawing.more.as_deref().map_or("null".to_string(), &js)
     );
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn node_svg(
-    out: &mut String,
+fn node_shape(
     node: &Node,
     x: i64,
     y: i64,
-    w: i64,
+    width: i64,
     zone: &str,
     sources: &Sources,
     findings_of: &HashMap<(&str, &str), [usize; 6]>,
-) {
-    let warn = if node.warn { " warn" } else { "" };
+) -> NodeShape {
     let place = node
         .at
         .map(|loc| {
@@ -337,37 +479,29 @@ fn node_svg(
     if !place.is_empty() {
         let _ = write!(tooltip, "\n{place}");
     }
-    let _ = write!(
-        out,
-        "<g class=\"node {}{warn}\" transform=\"translate({x},{y})\"><title>{}</title>\
-         <rect width=\"{w}\" height=\"{NODE_HEIGHT}\" rx=\"5\"/>\
-         <text x=\"8\" y=\"16\" class=\"label\">{}</text>\
-         <text x=\"8\" y=\"32\" class=\"detail\">{}</text>",
-        class(node.kind),
-        tooltip
-            .split('\n')
-            .map(text)
-            .collect::<Vec<_>>()
-            .join("&#10;"),
-        text(&shorten(&node.label, LABEL_CHARS)),
-        text(&shorten(&node.detail, LABEL_CHARS + 4)),
-    );
     // Findings on this resource (not on a node of another zone: those are its own zone's).
-    if node.zone.is_none() && node.kind != NodeKind::Unresolved && !node.resource.is_empty() {
-        if let Some(counts) = findings_of.get(&(zone, node.resource.as_str())) {
-            let total: usize = counts.iter().sum();
-            let worst = counts.iter().position(|c| *c > 0).unwrap_or(5);
-            let severity = super::html::SEVERITIES[worst].as_str();
-            let _ = write!(
-                out,
-                "<g class=\"badge sev-{severity}\"><circle cx=\"{}\" cy=\"0\" r=\"10\"/>\
-                 <text x=\"{}\" y=\"4\">{total}</text></g>",
-                w - 4,
-                w - 4
-            );
-        }
+    let badge =
+        (node.zone.is_none() && node.kind != NodeKind::Unresolved && !node.resource.is_empty())
+            .then(|| findings_of.get(&(zone, node.resource.as_str())))
+            .flatten()
+            .map(|counts| {
+                let worst = counts.iter().position(|c| *c > 0).unwrap_or(5);
+                (worst, counts.iter().sum())
+            });
+    NodeShape {
+        class: format!(
+            "{}{}",
+            class(node.kind),
+            if node.warn { " warn" } else { "" }
+        ),
+        x,
+        y,
+        width,
+        label: node.label.clone(),
+        detail: node.detail.clone(),
+        tooltip,
+        badge,
     }
-    out.push_str("</g>");
 }
 
 fn shorten(label: &str, max: usize) -> String {

@@ -276,7 +276,10 @@ pub fn render(scan: &Scan, options: &Options) -> String {
          <title>aksguard: landing zone posture</title>\n<style>",
     );
     out.push_str(CSS);
-    out.push_str("</style>\n</head>\n<body>\n<header>\n<h1>aksguard: landing zone posture</h1>\n");
+    out.push_str("</style>\n</head>\n<body>\n<svg width=\"0\" height=\"0\" \
+         aria-hidden=\"true\"><defs><marker id=\"arrow\" viewBox=\"0 0 8 8\" refX=\"8\" \
+         refY=\"4\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">\
+         <path d=\"M0 0L8 4L0 8z\"/></marker></defs></svg>\n<header>\n<h1>aksguard: landing zone posture</h1>\n");
     let _ = write!(
         out,
         "<p class=\"summary\" id=\"summary\"><b>{}</b> in {} ({} resources, {} landing \
@@ -445,52 +448,58 @@ fn matrix_table(out: &mut String, rows: &[Row]) {
 fn cell(out: &mut String, cell: &Cell, column: Surface) {
     let state = cell.state();
     let counts: Vec<String> = cell.counts.iter().map(usize::to_string).collect();
+    // The tooltip: the counts in words, why not evaluated, what was read. A cell of
+    // nothing says so in the legend, not 30,000 times over (5,000 zones).
     let mut title = String::new();
+    for (s, count) in cell.counts.iter().enumerate() {
+        if *count > 0 {
+            let _ = write!(title, "{count} {}, ", SEVERITIES[s].as_str());
+        }
+    }
+    if title.ends_with(", ") {
+        title.truncate(title.len() - 2);
+        title.push_str(". ");
+    }
     for why in &cell.not_evaluated {
         let _ = write!(title, "Not evaluated: {why}. ");
     }
-    if column != Surface::Engine {
+    if column != Surface::Engine && cell.subjects > 0 {
         let [set, default, unknown] = cell.fields;
+        let _ = write!(title, "{} read", plural(cell.subjects, "resource"));
         if set + default + unknown > 0 {
             let _ = write!(
                 title,
-                "{} read; security values: {set} set, {default} default, {unknown} unknown \
-                 offline.",
-                plural(cell.subjects, "subject")
+                "; security values: {set} set, {default} default, {unknown} unknown offline"
             );
-        } else if cell.subjects > 0 {
-            let _ = write!(title, "{} read.", plural(cell.subjects, "subject"));
-        } else {
-            title.push_str("Nothing of this surface is declared in the zone.");
         }
+        title.push('.');
     }
     let _ = write!(
         out,
-        "<td class=\"cell {}\" data-surface=\"{}\" data-state=\"{}\" data-counts=\"{}\" \
-         title=\"{}\">",
-        state.as_str(),
+        "<td data-surface=\"{}\" data-state=\"{}\" data-counts=\"{}\"",
         column.as_str(),
         state.as_str(),
         counts.join(" "),
-        text(title.trim())
     );
+    if !title.is_empty() {
+        let _ = write!(out, " title=\"{}\"", text(title.trim()));
+    }
+    out.push('>');
     for (s, count) in cell.counts.iter().enumerate() {
         if *count > 0 {
             let severity = SEVERITIES[s].as_str();
             let _ = write!(
                 out,
-                "<span class=\"sev sev-{severity}\" title=\"{count} {severity}\">{count}{}</span>",
+                "<b class=\"sev sev-{severity}\">{count}{}</b>",
                 severity[..1].to_ascii_uppercase()
             );
         }
     }
     match state {
-        CellState::NotEvaluated => out.push_str("<span class=\"ne\">not evaluated</span>"),
-        CellState::Clean => out.push_str("<span class=\"ok\">0</span>"),
-        CellState::Nothing if column == Surface::Engine => {
-            out.push_str("<span class=\"none\">0</span>")
-        }
-        CellState::Nothing => out.push_str("<span class=\"none\">–</span>"),
+        CellState::NotEvaluated => out.push_str("<i class=\"ne\">not evaluated</i>"),
+        CellState::Clean => out.push_str("<i class=\"ok\">0</i>"),
+        CellState::Nothing if column == Surface::Engine => out.push_str("<i>0</i>"),
+        CellState::Nothing => out.push_str("<i>–</i>"),
         CellState::Findings => {}
     }
     out.push_str("</td>");
@@ -513,7 +522,7 @@ fn zones_section(out: &mut String, scan: &Scan, posture: Option<&Posture>) -> Ve
     );
     let findings_of = findings_by_resource(scan);
     for (z, zone) in posture.zones.iter().enumerate() {
-        let svg = super::drawing::svg(zone, z, &scan.sources, &findings_of);
+        let drawing = super::drawing::drawing(zone, &scan.sources, &findings_of);
         let _ = write!(
             out,
             "<details class=\"zone\" id=\"zone-{z}\" data-zone=\"{z}\"{}><summary>{}",
@@ -529,12 +538,19 @@ fn zones_section(out: &mut String, scan: &Scan, posture: Option<&Posture>) -> Ve
             " <small>{}</small></summary>",
             text(&super::drawing::summary(zone))
         );
-        if inline {
-            out.push_str(&svg);
-            kept.push(String::new());
-        } else {
-            out.push_str("<div class=\"drawing\"></div>");
-            kept.push(svg);
+        match drawing {
+            None => {
+                out.push_str(super::drawing::NOTHING);
+                kept.push("null".to_string());
+            }
+            Some(drawing) if inline => {
+                out.push_str(&super::drawing::svg(&drawing));
+                kept.push("null".to_string());
+            }
+            Some(drawing) => {
+                out.push_str("<div class=\"drawing\"></div>");
+                kept.push(super::drawing::data(&drawing, js));
+            }
         }
         out.push_str("</details>\n");
     }
@@ -701,8 +717,9 @@ fn data(out: &mut String, scan: &Scan, options: &Options, rows: &[Row], drawings
         let _ = write!(out, "{}{}", if i > 0 { ",\n" } else { "" }, js(help));
     }
     out.push_str("],\n\"drawings\":[");
-    for (i, svg) in drawings.iter().enumerate() {
-        let _ = write!(out, "{}{}", if i > 0 { ",\n" } else { "" }, js(svg));
+    for (i, drawing) in drawings.iter().enumerate() {
+        out.push_str(if i > 0 { ",\n" } else { "" });
+        out.push_str(drawing);
     }
     out.push_str("],\n\"findings\":");
     out.push_str(&findings);

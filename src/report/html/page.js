@@ -1,7 +1,6 @@
 "use strict";
 // The findings list, its filters and the zone drawings of an aksguard HTML report. Text
-// from scanned files is only ever set with textContent; the one innerHTML is a drawing
-// aksguard rendered and escaped (src/report/drawing.rs).
+// from scanned files is only ever set with textContent (there is no innerHTML here).
 (function () {
   var D = JSON.parse(document.getElementById("aksguard-data").textContent);
   var F = D.findings;
@@ -258,10 +257,47 @@
     render(true);
   });
 
+  // A zone's drawing from its layout (src/report/drawing.rs, fn data): the same SVG the
+  // page carries inline for a few zones, made when the zone is opened.
+  var NS = "http://www.w3.org/2000/svg";
+  function svgEl(tag, attrs, text) {
+    var e = document.createElementNS(NS, tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+  function drawSvg(d) {
+    var svg = svgEl("svg", { "class": "map", viewBox: "0 0 " + d[0] + " " + d[1],
+      width: d[0], height: d[1], role: "img" });
+    svg.appendChild(svgEl("title", {}, d[2]));
+    d[3].forEach(function (l) {
+      svg.appendChild(svgEl("path", { "class": "link " + l[0], d: l[1], "marker-end": "url(#arrow)" }));
+      if (l[2]) {
+        var cross = / cross$/.test(l[0]) ? " cross" : "";
+        svg.appendChild(svgEl("text", { "class": "link-label" + cross, x: l[3], y: l[4] }, l[2]));
+      }
+    });
+    d[4].forEach(function (n) {
+      var g = svgEl("g", { "class": "node " + n[0], transform: "translate(" + n[1] + "," + n[2] + ")" });
+      g.appendChild(svgEl("title", {}, n[6]));
+      g.appendChild(svgEl("rect", { width: n[3], height: 40, rx: 5 }));
+      g.appendChild(svgEl("text", { x: 8, y: 16, "class": "label" }, n[4]));
+      g.appendChild(svgEl("text", { x: 8, y: 32, "class": "detail" }, n[5]));
+      if (n[8] > 0) {
+        var badge = svgEl("g", { "class": "badge sev-" + SEV[n[7]] });
+        badge.appendChild(svgEl("circle", { cx: n[3] - 4, cy: 0, r: 10 }));
+        badge.appendChild(svgEl("text", { x: n[3] - 4, y: 4 }, n[8]));
+        g.appendChild(badge);
+      }
+      svg.appendChild(g);
+    });
+    if (d[5]) svg.appendChild(svgEl("text", { "class": "more", x: 10, y: d[1] - 10 }, d[5]));
+    return svg;
+  }
   function draw(details) {
     var z = Number(details.dataset.zone);
     var box = details.querySelector(".drawing");
-    if (box && !box.firstChild && D.drawings[z]) box.innerHTML = D.drawings[z];
+    if (box && !box.firstChild && D.drawings[z]) box.appendChild(drawSvg(D.drawings[z]));
   }
   document.addEventListener("toggle", function (e) {
     if (e.target.matches && e.target.matches("details.zone") && e.target.open) draw(e.target);
