@@ -4,6 +4,7 @@ landing-zone corpus (5,000 zones: tens of thousands of findings).
 
     bench/html_first_paint.py --corpus DIR [--bin target/release/aksguard] [--runs 3]
                               [--out report.html]
+    bench/html_first_paint.py --html report.html   # measure a report already written
 
 Writes the report once (timing aksguard), then opens it --runs times in Debian's headless
 Chromium through the DevTools protocol (tests/browser/cdp.py) and reports the medians of:
@@ -41,7 +42,7 @@ TIMINGS = """(() => {
 # A click on the cell with the most findings of the first row that has any, timed around
 # the synchronous filter and redraw.
 FILTER = """(() => {
-  const cell = [...document.querySelectorAll('#matrix-table td.findings')][0];
+  const cell = [...document.querySelectorAll('#matrix-table td[data-state=findings]')][0];
   const t = performance.now();
   cell.click();
   return {ms: performance.now() - t, total: Number(document.getElementById('count').dataset.total)};
@@ -60,19 +61,26 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=os.path.join(root, "target", "release", "aksguard"))
-    ap.add_argument("--corpus", required=True, help="a landing-zone corpus with aksguard.toml")
+    ap.add_argument("--corpus", help="a landing-zone corpus with aksguard.toml")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", help="keep the report here (default: a temporary file)")
+    ap.add_argument("--html", help="measure this report instead of writing one")
     args = ap.parse_args()
+    if not args.corpus and not args.html:
+        ap.error("--corpus or --html is needed")
 
-    out = args.out or os.path.join(tempfile.gettempdir(), f"aksguard-bench-{os.getpid()}.html")
-    with open(out, "wb") as report:
-        start = time.perf_counter()
-        code = subprocess.run([os.path.abspath(args.bin), "check", ".", "--format", "html"], cwd=args.corpus,
-                              stdout=report).returncode
-        written = time.perf_counter() - start
-    if code not in (0, 1):
-        sys.exit(f"aksguard exited {code}")
+    written = None
+    if args.html:
+        out = args.html
+    else:
+        out = args.out or os.path.join(tempfile.gettempdir(), f"aksguard-bench-{os.getpid()}.html")
+        with open(out, "wb") as report:
+            start = time.perf_counter()
+            code = subprocess.run([os.path.abspath(args.bin), "check", ".", "--format", "html"],
+                                  cwd=args.corpus, stdout=report).returncode
+            written = time.perf_counter() - start
+        if code not in (0, 1):
+            sys.exit(f"aksguard exited {code}")
     size = os.path.getsize(out)
     url = pathlib.Path(out).resolve().as_uri()
     samples = []
@@ -85,7 +93,7 @@ def main():
             timing["draw"] = page.evaluate(DRAW)
             samples.append(timing)
             page.send("Page.close")
-    if not args.out:
+    if not args.out and not args.html:
         os.remove(out)
 
     def median(key, sub=None):
@@ -94,7 +102,8 @@ def main():
 
     first = samples[0]
     print(f"report: {size / 1e6:.1f} MB, {first['findings']} findings, "
-          f"{first['nodes']} DOM elements, written in {written * 1000:.0f} ms")
+          f"{first['nodes']} DOM elements"
+          + (f", written in {written * 1000:.0f} ms" if written is not None else ""))
     print(f"{'first contentful paint':<28}{median('fcp'):>8.0f} ms")
     print(f"{'DOMContentLoaded':<28}{median('dcl'):>8.0f} ms")
     print(f"{'aksguard-ready':<28}{median('ready'):>8.0f} ms")
