@@ -222,7 +222,10 @@ fn check(args: CheckArgs) -> ExitCode {
     };
     // A baseline is read before the scan and applied inside it; `--write-baseline` records
     // every finding, so it reads none.
-    let baseline = match (&args.baseline, &args.write_baseline) {
+    let baseline = match (
+        args.baseline.as_ref().or(config.baseline.as_ref()),
+        &args.write_baseline,
+    ) {
         (Some(path), None) => match aksguard::baseline::Baseline::load(path) {
             Ok(baseline) => Some(baseline),
             Err(e) => {
@@ -302,7 +305,7 @@ fn check(args: CheckArgs) -> ExitCode {
                 &scan,
                 &report::markdown::Options {
                     link_base: args.link_base.clone(),
-                    baseline: args.baseline.is_some(),
+                    baseline: baseline.is_some(),
                 }
             )
         ),
@@ -311,7 +314,7 @@ fn check(args: CheckArgs) -> ExitCode {
             report::html::render(
                 &scan,
                 &report::html::Options {
-                    baseline: args.baseline.is_some(),
+                    baseline: baseline.is_some(),
                 }
             )
         ),

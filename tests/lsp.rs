@@ -722,3 +722,42 @@ fn a_fix_title_says_what_the_fix_does() {
     assert_eq!(edit["range"]["start"]["line"], 4, "{edit}");
     client.shutdown();
 }
+
+/// The configuration's `baseline` hides what it knows in the editor as `aksguard check`
+/// does on the command line: the same findings, shown or not, in both.
+#[test]
+fn a_baselined_finding_is_hidden_in_the_editor_as_on_the_command_line() {
+    let dir = scratch("baseline");
+    std::fs::write(dir.join("aksguard.toml"), "baseline = \"baseline.json\"\n").unwrap();
+    // Paths in a baseline are as `aksguard check` displays them from where it runs: the
+    // server runs here too.
+    let path = aksguard::source::display_path(&dir.join("main.tf"));
+    let baseline = json!({"version": 1, "findings": [
+        {"rule": "AKS005", "path": path, "resource": "azurerm_kubernetes_cluster.aks"}
+    ]});
+    std::fs::write(dir.join("baseline.json"), baseline.to_string()).unwrap();
+
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .args(["check", "--format", "json"])
+        .arg(&*dir)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let reported = |rule: &str| {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == rule && f["suppressed"] != true)
+    };
+    assert!(!reported("AKS005"), "{report}");
+    assert!(reported("AKS001"), "{report}");
+
+    let client = Client::start(&dir, json!({}));
+    let main = uri(&dir.join("main.tf"));
+    open(&client, &main, MAIN_TF);
+    let found = located(&client.diagnostics(&main));
+    assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
+    assert!(found.contains(&("AKS001".to_string(), 0, 0)), "{found:?}");
+    client.shutdown();
+}

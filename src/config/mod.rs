@@ -49,6 +49,9 @@ pub struct Config {
     /// "cannot verify") are explicitly not defects. `fail-on = "info"` restores the
     /// fail-on-everything behaviour.
     pub fail_on: Severity,
+    /// `baseline = "FILE"`, relative to the configuration's directory: the baseline the
+    /// command line (unless `--baseline` names another) and the language server both apply.
+    pub baseline: Option<PathBuf>,
     /// Rule IDs or prefixes (`AKS`, `K8S0`, `ACR004`, or `ALL`); empty = every rule.
     pub select: Vec<String>,
     pub ignore: Vec<String>,
@@ -227,6 +230,7 @@ impl Config {
             path: None,
             root,
             fail_on: Severity::Low,
+            baseline: None,
             select: Vec::new(),
             ignore: Vec::new(),
             exclude: Vec::new(),

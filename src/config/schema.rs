@@ -26,6 +26,7 @@ const TOP_KEYS: &[&str] = &[
     "landing-zone",
     "suppress",
     "governance",
+    "baseline",
 ];
 const KUBERNETES_KEYS: &[&str] = &[
     "allowed-registries",
@@ -47,6 +48,7 @@ impl Doc<'_> {
             let name: &str = key.get_ref();
             match name {
                 "fail-on" => config.fail_on = self.severity(name, value)?,
+                "baseline" => config.baseline = Some(config.root.join(self.string(name, value)?)),
                 "select" => config.select = self.selectors(name, value, &mut refs)?,
                 "ignore" => config.ignore = self.selectors(name, value, &mut refs)?,
                 "exclude" => {

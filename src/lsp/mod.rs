@@ -17,6 +17,7 @@ pub mod transport;
 
 pub use position::Encoding;
 
+use crate::baseline::Baseline;
 use crate::config::{Config, ConfigError};
 use crate::engine::{self, Buffers, Scan};
 use crate::finding::Finding;
@@ -470,8 +471,24 @@ impl Server<'_> {
             .map(|(path, doc)| (path.clone(), doc.text.clone()))
             .collect();
         let paths = [scope.to_path_buf()];
+        // The configuration's baseline hides what it knows, as `aksguard check` does.
+        let baseline = match config.baseline.as_deref().map(Baseline::load) {
+            Some(Ok(baseline)) => Some(baseline),
+            Some(Err(message)) => {
+                self.show(
+                    MessageType::WARNING,
+                    format!("aksguard: the baseline is not applied: {message}"),
+                );
+                None
+            }
+            None => None,
+        };
         let scan = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            engine::lint(&engine::Request::new(&paths, &config).buffers(&buffers))
+            engine::lint(
+                &engine::Request::new(&paths, &config)
+                    .buffers(&buffers)
+                    .baseline(baseline.as_ref()),
+            )
         }));
         let Ok(scan) = scan else {
             self.show(
