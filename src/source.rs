@@ -86,6 +86,13 @@ impl SourceFile {
         }
     }
 
+    /// A file with its line index and display path, to be given its id by
+    /// [`Sources::add_indexed`].
+    pub fn indexed(path: PathBuf, text: String) -> SourceFile {
+        let display = display_path(&path);
+        SourceFile::new(0, path, display, text)
+    }
+
     /// `decide(text)`, computed on the first call only.
     pub fn generated(&self, decide: impl FnOnce(&str) -> bool) -> bool {
         *self.generated.get_or_init(|| decide(&self.text))
@@ -117,7 +124,17 @@ impl SourceFile {
         while !self.text.is_char_boundary(end) {
             end -= 1;
         }
-        let column = self.chars_before(end) - self.chars_before(start) + 1;
+        // A line shorter than a block (nearly all of them) is counted directly; a longer one
+        // from the checkpoints.
+        let column = if end - start <= CHAR_BLOCK {
+            self.text.as_bytes()[start..end]
+                .iter()
+                .filter(|b| !is_continuation(**b))
+                .count()
+                + 1
+        } else {
+            self.chars_before(end) - self.chars_before(start) + 1
+        };
         (line + 1, column)
     }
 
@@ -149,9 +166,14 @@ pub struct Sources {
 
 impl Sources {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        self.add_indexed(SourceFile::indexed(path, text))
+    }
+
+    /// Adds a file indexed beforehand ([`SourceFile::indexed`], which may run in parallel).
+    pub fn add_indexed(&mut self, mut file: SourceFile) -> FileId {
         let id = self.files.len() as FileId;
-        let display = display_path(&path);
-        self.files.push(SourceFile::new(id, path, display, text));
+        file.id = id;
+        self.files.push(file);
         id
     }
 
@@ -184,11 +206,22 @@ impl Sources {
             .iter()
             .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
             .collect();
+        // A directory's real path is resolved once for all its files; a file that is itself
+        // a symbolic link is resolved whole.
+        let mut real_dirs: std::collections::HashMap<PathBuf, PathBuf> =
+            std::collections::HashMap::new();
         for file in &mut self.files {
             if file.path.as_os_str() == "-" {
                 continue;
             }
-            let real = std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone());
+            let is_link = std::fs::symlink_metadata(&file.path).is_ok_and(|m| m.is_symlink());
+            let real = match (file.path.parent(), file.path.file_name()) {
+                (Some(dir), Some(name)) if !is_link => real_dirs
+                    .entry(dir.to_path_buf())
+                    .or_insert_with(|| std::fs::canonicalize(dir).unwrap_or_else(|_| dir.into()))
+                    .join(name),
+                _ => std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone()),
+            };
             file.outside = !roots.iter().any(|root| real.starts_with(root));
         }
     }

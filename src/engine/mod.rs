@@ -210,5 +210,9 @@ pub fn lint(request: &Request) -> Scan {
     if let Some(baseline) = request.baseline {
         baseline.apply(&mut scan);
     }
+    // Freeing the resources, the model and the syntax trees of a large scan takes longer
+    // than some stages: it is done beside the report, not before it.
+    let places = merged.places;
+    rayon::spawn(move || drop((resources, model, units, places)));
     scan
 }

@@ -4,7 +4,7 @@
 use super::Request;
 use crate::discover::{self, FileKind};
 use crate::finding::Problem;
-use crate::source::{FileId, Loc, Sources};
+use crate::source::{FileId, Loc, SourceFile, Sources};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
@@ -71,11 +71,13 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         focus,
         mut errors,
     } = found;
-    let read: Vec<(PathBuf, FileKind, Result<String, Unreadable>)> = files
+    // Each file is indexed (line starts, display path) where it is read, in parallel.
+    let read: Vec<(PathBuf, FileKind, Result<SourceFile, Unreadable>)> = files
         .into_par_iter()
         .map(|(path, kind)| {
             if let Some(text) = request.buffers.and_then(|b| b.get(&path)) {
-                return (path, kind, Ok(crate::input::strip_bom(text.clone())));
+                let text = crate::input::strip_bom(text.clone());
+                return (path.clone(), kind, Ok(SourceFile::indexed(path, text)));
             }
             let text = if path.as_os_str() == "-" {
                 crate::input::read_stdin()
@@ -89,8 +91,10 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
                 }
                 text => text,
             };
-            let text = text.map_err(Unreadable::from);
-            (path, kind, text)
+            let file = text
+                .map(|text| SourceFile::indexed(path.clone(), text))
+                .map_err(Unreadable::from);
+            (path, kind, file)
         })
         .collect();
 
@@ -137,8 +141,8 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
     let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
     for (path, kind, text) in read {
         match text {
-            Ok(text) => {
-                let id = sources.add(path, text);
+            Ok(file) => {
+                let id = sources.add_indexed(file);
                 kinds.push((id, kind));
             }
             Err(Unreadable { message, shown }) => {

@@ -19,6 +19,7 @@ use defender::Pricing;
 use policy::PolicyAssignment;
 use private_endpoint::PrivateEndpoint;
 use raw::{Format, RawResource};
+use rayon::prelude::*;
 use reference::{parse_resource_id, Reference};
 use registry::{Registry, RegistryData};
 use role_assignment::RoleAssignment;
@@ -210,13 +211,112 @@ pub enum RegistryLink {
     Unresolved,
 }
 
+/// One resource as the model holds it (the large ones boxed, so a list of them stays small).
+enum Lowered {
+    Nothing,
+    RegistryData(RegistryData),
+    Provider((usize, String), Option<String>),
+    /// A Kubernetes object and, when it runs pods, its workload (whose object index is set
+    /// when the object takes its place).
+    Object(workload::Object, Option<workload::Workload>),
+    Cluster(Box<Cluster>),
+    NodePool(Box<NodePool>),
+    Registry(Box<Registry>),
+    PrivateEndpoint(PrivateEndpoint),
+    RoleAssignment(RoleAssignment),
+    Pricing(Pricing),
+    DiagnosticSetting(diagnostics::DiagnosticSetting),
+    PolicyAssignment(PolicyAssignment),
+    ResourceGroup((usize, String), String),
+    VirtualMachine(usize),
+}
+
+fn lower(res: &RawResource, unit: usize, zone: usize) -> Lowered {
+    let kind = res.kind.as_str();
+    let is = |tf: &str, arm: &str| kind == tf || kind.eq_ignore_ascii_case(arm);
+    if kind == registry::TF_REGISTRY_DATA {
+        let provider = match res.body.get("provider").map(|v| &v.kind) {
+            Some(crate::value::Kind::Unknown(text)) => text.trim().to_string(),
+            _ => "azurerm".to_string(),
+        };
+        return Lowered::RegistryData(RegistryData {
+            address: res.address.clone(),
+            unit,
+            name: res.name.clone(),
+            provider,
+        });
+    }
+    if kind == "provider.azurerm" {
+        let subscription = res
+            .body
+            .get("subscription_id")
+            .and_then(crate::value::Value::as_str)
+            .map(str::to_ascii_lowercase);
+        return Lowered::Provider((unit, res.address.clone()), subscription);
+    }
+    if res.existing {
+        return Lowered::Nothing;
+    }
+    if res.format == Format::Kubernetes {
+        let object = workload::lower_object(res, zone);
+        let workload = workload::lower_workload(&object, 0);
+        return Lowered::Object(object, workload);
+    }
+    if is(cluster::TF_CLUSTER, cluster::ARM_CLUSTER) {
+        let mut c = cluster::lower_cluster(res);
+        c.landing_zone = zone;
+        c.unit = unit;
+        for pool in &mut c.pools {
+            pool.landing_zone = zone;
+        }
+        Lowered::Cluster(Box::new(c))
+    } else if is(cluster::TF_NODE_POOL, cluster::ARM_NODE_POOL) {
+        let mut pool = cluster::lower_node_pool(res);
+        pool.landing_zone = zone;
+        Lowered::NodePool(Box::new(pool))
+    } else if is(registry::TF_REGISTRY, registry::ARM_REGISTRY) {
+        Lowered::Registry(Box::new(registry::lower_registry(res, unit, zone)))
+    } else if is(
+        private_endpoint::TF_PRIVATE_ENDPOINT,
+        private_endpoint::ARM_PRIVATE_ENDPOINT,
+    ) {
+        Lowered::PrivateEndpoint(private_endpoint::lower_private_endpoint(res, unit, zone))
+    } else if is(
+        role_assignment::TF_ROLE_ASSIGNMENT,
+        role_assignment::ARM_ROLE_ASSIGNMENT,
+    ) || (res.format != Format::Terraform
+        && kind
+            .to_ascii_lowercase()
+            .ends_with("/providers/roleassignments"))
+    {
+        Lowered::RoleAssignment(role_assignment::lower_role_assignment(res, unit, zone))
+    } else if is(defender::TF_PRICING, defender::ARM_PRICING) {
+        Lowered::Pricing(defender::lower_pricing(res, unit, zone))
+    } else if diagnostics::is_diagnostic_setting(kind) {
+        Lowered::DiagnosticSetting(diagnostics::lower_diagnostic_setting(res, unit, zone))
+    } else if policy::is_policy_assignment(kind) {
+        Lowered::PolicyAssignment(policy::lower_policy_assignment(res, unit, zone))
+    } else if kind == "azurerm_resource_group" {
+        match &res.name {
+            Some(name) => {
+                Lowered::ResourceGroup((unit, res.address.clone()), name.to_ascii_lowercase())
+            }
+            None => Lowered::Nothing,
+        }
+    } else if defender::is_virtual_machine(kind) {
+        Lowered::VirtualMachine(zone)
+    } else {
+        Lowered::Nothing
+    }
+}
+
 impl Model {
     /// `unit_of` names the unit a file belongs to (a Terraform root directory, an ARM
     /// template): Terraform addresses are only unique within their root.
     pub fn build(
         resources: &[RawResource],
-        unit_of: impl Fn(FileId) -> usize,
-        zone_of: impl Fn(FileId) -> usize,
+        unit_of: impl Fn(FileId) -> usize + Sync,
+        zone_of: impl Fn(FileId) -> usize + Sync,
         zones: Vec<Zone>,
     ) -> Model {
         let mut model = Model {
@@ -224,102 +324,46 @@ impl Model {
             resource_count: resources.len(),
             ..Model::default()
         };
-        for res in resources.iter() {
-            let (unit, zone) = (unit_of(res.file), zone_of(res.file));
-            let kind = res.kind.as_str();
-            let is = |tf: &str, arm: &str| kind == tf || kind.eq_ignore_ascii_case(arm);
-            if kind == registry::TF_REGISTRY_DATA {
-                let provider = match res.body.get("provider").map(|v| &v.kind) {
-                    Some(crate::value::Kind::Unknown(text)) => text.trim().to_string(),
-                    _ => "azurerm".to_string(),
-                };
-                model.registry_data.push(RegistryData {
-                    address: res.address.clone(),
-                    unit,
-                    name: res.name.clone(),
-                    provider,
-                });
-                continue;
-            }
-            if kind == "provider.azurerm" {
-                let subscription = res
-                    .body
-                    .get("subscription_id")
-                    .and_then(crate::value::Value::as_str)
-                    .map(str::to_ascii_lowercase);
-                model
-                    .providers
-                    .insert((unit, res.address.clone()), subscription);
-                continue;
-            }
-            if res.existing {
-                continue;
-            }
-            if res.format == Format::Kubernetes {
-                let object = workload::lower_object(res, zone);
-                let index = model.objects.len();
-                if let Some(w) = workload::lower_workload(&object, index) {
-                    model.workloads.push(w);
+        // Each resource is lowered on its own, in parallel; the model takes them in order.
+        let lowered: Vec<Lowered> = resources
+            .par_iter()
+            .map(|res| lower(res, unit_of(res.file), zone_of(res.file)))
+            .collect();
+        for item in lowered {
+            match item {
+                Lowered::Nothing => {}
+                Lowered::RegistryData(data) => model.registry_data.push(data),
+                Lowered::Provider(key, subscription) => {
+                    model.providers.insert(key, subscription);
                 }
-                model.objects.push(object);
-                continue;
-            }
-            if is(cluster::TF_CLUSTER, cluster::ARM_CLUSTER) {
-                let mut c = cluster::lower_cluster(res);
-                c.landing_zone = zone;
-                c.unit = unit;
-                let index = model.clusters.len();
-                for pool in &mut c.pools {
-                    pool.cluster = Some(index);
-                    pool.landing_zone = zone;
+                Lowered::Object(object, workload) => {
+                    let index = model.objects.len();
+                    if let Some(mut w) = workload {
+                        w.object = index;
+                        model.workloads.push(w);
+                    }
+                    model.objects.push(object);
                 }
-                model.clusters.push(c);
-            } else if is(cluster::TF_NODE_POOL, cluster::ARM_NODE_POOL) {
-                let mut pool = cluster::lower_node_pool(res);
-                pool.landing_zone = zone;
-                model.node_pools.push(pool);
-            } else if is(registry::TF_REGISTRY, registry::ARM_REGISTRY) {
-                model
-                    .registries
-                    .push(registry::lower_registry(res, unit, zone));
-            } else if is(
-                private_endpoint::TF_PRIVATE_ENDPOINT,
-                private_endpoint::ARM_PRIVATE_ENDPOINT,
-            ) {
-                model
-                    .private_endpoints
-                    .push(private_endpoint::lower_private_endpoint(res, unit, zone));
-            } else if is(
-                role_assignment::TF_ROLE_ASSIGNMENT,
-                role_assignment::ARM_ROLE_ASSIGNMENT,
-            ) || (res.format != Format::Terraform
-                && kind
-                    .to_ascii_lowercase()
-                    .ends_with("/providers/roleassignments"))
-            {
-                model
-                    .role_assignments
-                    .push(role_assignment::lower_role_assignment(res, unit, zone));
-            } else if is(defender::TF_PRICING, defender::ARM_PRICING) {
-                model
-                    .pricings
-                    .push(defender::lower_pricing(res, unit, zone));
-            } else if diagnostics::is_diagnostic_setting(kind) {
-                model
-                    .diagnostic_settings
-                    .push(diagnostics::lower_diagnostic_setting(res, unit, zone));
-            } else if policy::is_policy_assignment(kind) {
-                model
-                    .policy_assignments
-                    .push(policy::lower_policy_assignment(res, unit, zone));
-            } else if kind == "azurerm_resource_group" {
-                if let Some(name) = &res.name {
-                    model
-                        .resource_groups
-                        .insert((unit, res.address.clone()), name.to_ascii_lowercase());
+                Lowered::Cluster(mut c) => {
+                    let index = model.clusters.len();
+                    for pool in &mut c.pools {
+                        pool.cluster = Some(index);
+                    }
+                    model.clusters.push(*c);
                 }
-            } else if defender::is_virtual_machine(kind) {
-                model.zones_with_vms.insert(zone);
+                Lowered::NodePool(pool) => model.node_pools.push(*pool),
+                Lowered::Registry(r) => model.registries.push(*r),
+                Lowered::PrivateEndpoint(p) => model.private_endpoints.push(p),
+                Lowered::RoleAssignment(r) => model.role_assignments.push(r),
+                Lowered::Pricing(p) => model.pricings.push(p),
+                Lowered::DiagnosticSetting(d) => model.diagnostic_settings.push(d),
+                Lowered::PolicyAssignment(p) => model.policy_assignments.push(p),
+                Lowered::ResourceGroup(key, name) => {
+                    model.resource_groups.insert(key, name);
+                }
+                Lowered::VirtualMachine(zone) => {
+                    model.zones_with_vms.insert(zone);
+                }
             }
         }
         model.index = Index::build(&model);
