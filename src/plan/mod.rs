@@ -226,6 +226,9 @@ pub fn parse(file: FileId, text: &str) -> Result<Plan, PlanError> {
         configuration: Configuration::default(),
         sensitive: Vec::new(),
         errors: Vec::new(),
+        listed: 0,
+        checked: 0,
+        dropped: 0,
     };
     if let Some(raw) = top.configuration {
         match serde_json::from_str::<Configuration>(raw.get()) {
@@ -342,6 +345,17 @@ pub fn parse(file: FileId, text: &str) -> Result<Plan, PlanError> {
             provider_major = provider_major.or(crate::terraform::module::parse_major(constraint));
         }
     }
+    if reader.dropped > 0 {
+        reader.errors.push(PlanError {
+            loc: anchor,
+            message: format!(
+                "{} resources of this plan were not checked: aksguard checks at most {MAX_CHECKED} \
+                 resources of the types it models and {MAX_LISTED} in all per plan (more means \
+                 a generated or hostile plan); check the plans of smaller roots",
+                reader.dropped
+            ),
+        });
+    }
     let Reader {
         configuration,
         mut sensitive,
@@ -407,7 +421,19 @@ struct Reader<'t> {
     configuration: Configuration,
     sensitive: Vec<String>,
     errors: Vec<PlanError>,
+    /// Resources kept, and those with values among them, against [`MAX_LISTED`] and
+    /// [`MAX_CHECKED`]; past them, resources are counted in `dropped`.
+    listed: usize,
+    checked: usize,
+    dropped: usize,
 }
+
+/// Resources of the types the model reads that one plan may give it: as many as one
+/// Terraform root may produce ([`crate::value::MAX_RESOURCES`]). A real plan of 100 MB has
+/// a few thousand; a generated one of tiny clusters would otherwise take gigabytes.
+const MAX_CHECKED: usize = crate::value::MAX_RESOURCES;
+/// Resources of any type one plan may list (the others are counted by type only).
+const MAX_LISTED: usize = 200_000;
 
 impl Reader<'_> {
     /// Where a piece of the plan text starts (serde_json borrows it from the text).
@@ -493,8 +519,15 @@ impl Reader<'_> {
         sensitive: Option<&RawValue>,
     ) -> Option<PlanResource> {
         let header = self.loc_of(address);
+        let reads = reads_values(&kind);
+        if self.listed >= MAX_LISTED || (reads && self.checked >= MAX_CHECKED) {
+            self.dropped += 1;
+            return None;
+        }
+        self.listed += 1;
+        self.checked += usize::from(reads);
         let address: String = serde_json::from_str(address.get()).ok()?;
-        if !reads_values(&kind) {
+        if !reads {
             return Some(PlanResource {
                 address,
                 module,

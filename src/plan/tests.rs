@@ -202,3 +202,23 @@ fn references_name_the_resource_and_attribute_they_read() {
     assert_eq!(resource_attribute("var.registry_id"), None);
     assert_eq!(resource_attribute("module.acr.id"), None);
 }
+
+#[test]
+fn a_plan_of_too_many_resources_is_checked_up_to_a_bound_and_says_so() {
+    let change = |i: usize| {
+        format!(
+            "{{\"address\": \"azurerm_kubernetes_cluster.c[{i}]\", \"mode\": \"managed\", \"type\": \"azurerm_kubernetes_cluster\", \"name\": \"c\", \"change\": {{\"actions\": [\"create\"], \"after\": {{}}}}}}"
+        )
+    };
+    let changes: Vec<String> = (0..MAX_CHECKED + 5).map(change).collect();
+    let text = format!(
+        "{{\"format_version\": \"1.2\", \"terraform_version\": \"1\", \"resource_changes\": [{}]}}",
+        changes.join(",")
+    );
+    let plan = plan(&text);
+    assert_eq!(plan.resources.len(), MAX_CHECKED);
+    assert_eq!(plan.errors.len(), 1);
+    assert!(plan.errors[0]
+        .message
+        .starts_with("5 resources of this plan were not checked"));
+}
