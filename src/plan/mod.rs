@@ -1006,13 +1006,7 @@ pub fn read_plans(
             Ok(plan) => {
                 plans.insert(id, plan);
             }
-            Err(e) => errors.push(crate::engine::Problem {
-                rule: crate::rules::PARSE_ERROR.0,
-                slug: crate::rules::PARSE_ERROR.1,
-                path: sources.get(id).display.clone(),
-                at: Some(e.loc),
-                message: e.message,
-            }),
+            Err(e) => errors.push(crate::engine::Problem::in_file(sources, e.loc, e.message)),
         }
     }
     plans
@@ -1044,13 +1038,7 @@ pub fn read_named_plans(
                 plans.insert(id, plan);
                 out.push(id);
             }
-            Err(e) => errors.push(crate::engine::Problem {
-                rule: crate::rules::PARSE_ERROR.0,
-                slug: crate::rules::PARSE_ERROR.1,
-                path: sources.get(id).display.clone(),
-                at: Some(e.loc),
-                message: e.message,
-            }),
+            Err(e) => errors.push(crate::engine::Problem::in_file(sources, e.loc, e.message)),
         }
     }
     out
