@@ -8,7 +8,9 @@ use std::borrow::Cow;
 
 /// A character a terminal or log viewer acts on rather than shows: C0 controls, DEL, C1
 /// controls, and the bidirectional overrides that reorder what is shown (Trojan Source).
-fn is_hazard(c: char) -> bool {
+/// A character a terminal, CI log or browser would act on rather than show: a control
+/// character or a bidirectional override.
+pub(crate) fn is_hazard(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
@@ -171,15 +173,20 @@ fn json_after(document: &str, from: usize) -> String {
             out.push_str("\\u005b");
         } else if is_hazard(c) && c as u32 >= 0x7f {
             // C0 controls are escaped by serde_json already; these are not.
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
+            push_json_unicode_escape(&mut out, c);
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// `c` as the JSON `\uXXXX` escape of each of its UTF-16 code units.
+pub(crate) fn push_json_unicode_escape(out: &mut String, c: char) {
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        out.push_str(&format!("\\u{unit:04x}"));
+    }
 }
 
 /// Writes a JSON document as `json` would escape it, while serde_json writes it: a report

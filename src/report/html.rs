@@ -797,13 +797,8 @@ pub fn js(text: &str) -> String {
             '<' | '>' | '&' | '#' | '\u{2028}' | '\u{2029}' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
-            c if c.is_control()
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
-            {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
-                }
+            c if super::escape::is_hazard(c) => {
+                super::escape::push_json_unicode_escape(&mut out, c)
             }
             c => out.push(c),
         }
