@@ -33,6 +33,9 @@ pub enum FileKind {
     Dockerfile,
     /// GitHub Actions workflows and `azure-pipelines*.yml`.
     Pipeline,
+    /// A `.tfvars` / `.tfvars.json` file Terraform does not load by itself, named on the
+    /// command line: read only to say that it was not applied (AG006).
+    VarFile,
 }
 
 pub fn kind_of(path: &Path) -> Option<FileKind> {
@@ -82,6 +85,9 @@ pub struct Discovered {
     /// Paths that could not be listed or looked at (permission denied, a path longer than
     /// the system allows), with the reason: errors, never "nothing to scan".
     pub unreadable: Vec<(PathBuf, String)>,
+    /// Files named on the command line whose name is of no format aksguard reads
+    /// (`notes.txt`): errors, never ignored.
+    pub unrecognised: Vec<PathBuf>,
     /// When files were named one by one (a pre-commit hook passes the changed files), the
     /// rest of their unit is read for context but only these files are reported.
     pub focus: Option<Focus>,
@@ -97,6 +103,12 @@ impl Focus {
         path.as_os_str() == "-"
             || self.files.contains(path)
             || self.dirs.iter().any(|d| path.starts_with(d))
+    }
+
+    /// Was this file named on the command line itself (not only found under a named
+    /// directory)?
+    pub fn names_file(&self, path: &Path) -> bool {
+        self.files.contains(path)
     }
 
     /// The files and directories named on the command line (absolute).
@@ -147,7 +159,11 @@ fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
             .map(|p| vec![(p, FileKind::Bicep)])
             .unwrap_or_default(),
         // The modules a Bicep file calls are read when it is evaluated.
-        FileKind::Yaml | FileKind::Bicep | FileKind::Dockerfile | FileKind::Pipeline => Vec::new(),
+        FileKind::Yaml
+        | FileKind::Bicep
+        | FileKind::Dockerfile
+        | FileKind::Pipeline
+        | FileKind::VarFile => Vec::new(),
     }
 }
 
@@ -155,6 +171,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     let mut files = BTreeMap::new();
     let mut missing = Vec::new();
     let mut unreadable = Vec::new();
+    let mut unrecognised = Vec::new();
     let mut focus_files = std::collections::HashSet::new();
     let mut focus_dirs = Vec::new();
     for root in paths {
@@ -164,13 +181,21 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             continue;
         }
         if root.is_file() {
-            // An explicitly named file is scanned even when excluded or unusually named.
-            if let Some(kind) = kind_of(root) {
-                for (path, context_kind) in unit_context(&absolute(root), kind) {
-                    files.entry(path).or_insert(context_kind);
+            // An explicitly named file is scanned even when excluded or unusually named; one
+            // aksguard cannot check is said, never passed over.
+            match kind_of(root) {
+                Some(kind) => {
+                    for (path, context_kind) in unit_context(&absolute(root), kind) {
+                        files.entry(path).or_insert(context_kind);
+                    }
+                    files.insert(absolute(root), kind);
+                    focus_files.insert(absolute(root));
                 }
-                files.insert(absolute(root), kind);
-                focus_files.insert(absolute(root));
+                None if is_var_file(root) => {
+                    files.insert(absolute(root), FileKind::VarFile);
+                    focus_files.insert(absolute(root));
+                }
+                None => unrecognised.push(root.clone()),
             }
             continue;
         }
@@ -251,11 +276,20 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
         files: files.into_iter().collect(),
         missing,
         unreadable,
+        unrecognised,
         focus: (!focus_files.is_empty()).then_some(Focus {
             files: focus_files,
             dirs: focus_dirs,
         }),
     }
+}
+
+/// A Terraform variables file that Terraform loads only when `-var-file` names it.
+fn is_var_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_ascii_lowercase)
+        .is_some_and(|n| n.ends_with(".tfvars") || n.ends_with(".tfvars.json"))
 }
 
 /// Ok when the symbolic link `link` found under `root` leads to a regular file under `root`

@@ -321,7 +321,8 @@ fn check(args: CheckArgs) -> ExitCode {
         OutputFormat::Human => {
             if scan.files == 0 && scan.errors.is_empty() {
                 eprintln!(
-                    "aksguard: nothing to scan: no Terraform or ARM template files under {}",
+                    "aksguard: nothing to scan: no Terraform, ARM, Bicep, Kubernetes, Dockerfile or \
+                     pipeline file under {}",
                     paths
                         .iter()
                         .map(|p| shown(&p.display()))

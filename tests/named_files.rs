@@ -193,3 +193,154 @@ fn findings_a_baseline_knows_are_not_counted_as_not_shown() {
     assert_eq!(code, 0, "{json}");
     assert_eq!(not_shown(&json), 0, "{json}");
 }
+
+/// A named file is checked or told why not, in every format: YAML that is not Kubernetes or
+/// a pipeline, JSON that is no template, and a `.tfvars` Terraform does not load are AG006
+/// notices at 1:1 (info: a pre-commit hook passes every changed `.yml`/`.json`, so they do
+/// not fail the run); a file of no format aksguard reads is an AG001 error (exit code 2).
+#[test]
+fn a_named_file_that_is_not_checked_is_said_in_every_format() {
+    let dir = "testdata/named/unchecked";
+    let yaml = format!("{dir}/settings.yml");
+    let json = format!("{dir}/tool.json");
+    let tfvars = format!("{dir}/prod.tfvars");
+    let notes = format!("{dir}/notes.txt");
+    let readable = [yaml.as_str(), json.as_str(), tfvars.as_str()];
+    let notices =
+        |report: &Value| common::rows(report, |f| f["rule"] == "AG006" && f["severity"] == "info");
+    let expected: std::collections::BTreeSet<_> = readable
+        .iter()
+        .map(|path| row("AG006", path, 1, 1, path))
+        .collect();
+
+    let (code, report) = check(&readable);
+    assert_eq!(code, 0, "info does not fail the run: {report}");
+    assert_eq!(notices(&report), expected, "{report}");
+    assert_eq!(findings(&report), expected, "{report}");
+    let (code, _) = check(&[&readable[..], &["--fail-on", "info"]].concat());
+    assert_eq!(code, 1);
+
+    let all = [&readable[..], &[notes.as_str()]].concat();
+    let (code, report) = check(&all);
+    assert_eq!(code, 2, "{report}");
+    assert_eq!(notices(&report), expected);
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report}");
+    assert_eq!(errors[0]["rule"], "AG001");
+    assert_eq!(errors[0]["path"], notes.as_str());
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("aksguard does not check this kind of file"),
+        "{report}"
+    );
+    // A directory scan reads only what it checks, and says nothing about the rest.
+    let (code, report) = check(&[dir]);
+    assert_eq!(code, 0, "{report}");
+    assert!(findings(&report).is_empty() && report["errors"] == serde_json::json!([]));
+
+    let (code, human) = run(&all);
+    assert_eq!(code, 2);
+    for path in readable {
+        assert!(human.contains(&format!("[{path}:1:1]")), "{human}");
+    }
+    assert!(human.contains("AG006 file-not-checked"), "{human}");
+    assert!(human.contains("AG001 parse-error"), "{human}");
+    assert!(human.contains("--var-file"), "{human}");
+
+    let (_, github) = run(&[&all[..], &["--format", "github"]].concat());
+    for path in readable {
+        assert!(
+            github.contains(&format!(
+                "::notice file={path},line=1,col=1,endLine=1,endColumn=1,title=AG006 file-not-checked::"
+            )),
+            "{github}"
+        );
+    }
+    assert!(
+        github.contains(&format!("aksguard: AG001 parse-error: {notes}: ")),
+        "{github}"
+    );
+
+    let (_, devops) = run(&[&all[..], &["--format", "azure-devops"]].concat());
+    for path in readable {
+        assert!(
+            devops.contains(&format!(
+                "##vso[task.logissue type=warning;sourcepath={path};linenumber=1;columnnumber=1;code=AG006]"
+            )),
+            "{devops}"
+        );
+    }
+    assert!(
+        devops.contains(&format!("aksguard: AG001 parse-error: {notes}: ")),
+        "{devops}"
+    );
+
+    let (_, junit) = run(&[&all[..], &["--format", "junit"]].concat());
+    for path in readable {
+        assert!(
+            junit.contains(&format!("{path}:1:1: AG006 file-not-checked (info)")),
+            "{junit}"
+        );
+    }
+    assert!(
+        junit.contains(&format!("{notes}: AG001 parse-error: ")),
+        "{junit}"
+    );
+
+    let (_, markdown) = run(&[&all[..], &["--format", "markdown"]].concat());
+    assert_eq!(
+        markdown.matches("file-not-checked | ").count(),
+        3,
+        "{markdown}"
+    );
+    assert!(markdown.contains("settings\\.yml:1 |"), "{markdown}");
+    assert!(
+        markdown.contains("notes\\.txt: AG001 parse-error"),
+        "{markdown}"
+    );
+
+    let (_, sarif) = run(&[&all[..], &["--format", "sarif"]].concat());
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let run0 = &sarif["runs"][0];
+    let mut places: Vec<(String, u64, u64)> = run0["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "AG006")
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            (
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                location["region"]["startLine"].as_u64().unwrap(),
+                location["region"]["startColumn"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    places.sort();
+    let mut want: Vec<(String, u64, u64)> =
+        readable.iter().map(|p| (p.to_string(), 1, 1)).collect();
+    want.sort();
+    assert_eq!(places, want, "{sarif}");
+    let notes_notice = run0["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["associatedRule"]["id"] == "AG001")
+        .unwrap_or_else(|| panic!("no AG001 notification: {sarif}"));
+    assert!(notes_notice["message"]["text"]
+        .as_str()
+        .unwrap()
+        .contains("does not check this kind of file"));
+
+    let (_, html) = run(&[&all[..], &["--format", "html"]].concat());
+    assert!(html.contains("AG006"), "html report names the notice");
+    assert!(
+        html.contains("notes.txt"),
+        "html report names the unreadable file"
+    );
+}

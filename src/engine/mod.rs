@@ -18,6 +18,7 @@ mod order;
 mod read;
 mod relocate;
 pub(crate) mod statistics;
+mod unchecked;
 mod units;
 
 pub use crate::finding::{FieldStates, NotShown, Problem, Scan};
@@ -114,6 +115,11 @@ pub fn lint(request: &Request) -> Scan {
     phases.lap("discover");
     let mut read = read::read(request, found);
     let units = units::form(&mut read);
+    let unchecked = if config.rule_enabled(crate::rules::FILE_NOT_CHECKED.0) {
+        unchecked::named_files(&read, &units)
+    } else {
+        Vec::new()
+    };
     let read::Read {
         mut sources,
         mut errors,
@@ -173,6 +179,7 @@ pub fn lint(request: &Request) -> Scan {
                 .map(crate::notice::NotEvaluated::into_finding),
         );
     }
+    findings.extend(unchecked);
     relocate::relocate(
         &mut findings,
         &merged.places,

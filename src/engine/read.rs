@@ -58,6 +58,17 @@ pub(super) fn discover(request: &Request) -> Found {
             format!("cannot read this path, so nothing in it was scanned: {reason}"),
         )
     }));
+    errors.extend(found.unrecognised.iter().map(|path| {
+        Problem::parse_error(
+            crate::source::display_path(path),
+            None,
+            "named on the command line, but aksguard does not check this kind of file, so \
+             nothing in it was checked: it reads Terraform (`.tf`, `.tf.json`, `.tfvars`), ARM \
+             templates and parameters files (`.json`), Bicep (`.bicep`, `.bicepparam`), \
+             Kubernetes manifests and CI pipelines (`.yaml`, `.yml`) and Dockerfiles; name one \
+             of those, or a directory",
+        )
+    }));
     Found {
         files: found.files,
         focus: found.focus,

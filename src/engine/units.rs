@@ -143,7 +143,8 @@ pub(super) fn form(read: &mut Read) -> Units {
         match kind {
             FileKind::Terraform => terraform_dirs.entry(dir).or_default().0.push(*id),
             FileKind::TfVars => terraform_dirs.entry(dir).or_default().1.push(*id),
-            FileKind::Json | FileKind::Bicep | FileKind::BicepParam => {}
+            // Named variable files are not applied: said by `unchecked` (AG006).
+            FileKind::Json | FileKind::Bicep | FileKind::BicepParam | FileKind::VarFile => {}
             FileKind::Dockerfile | FileKind::Pipeline => {
                 scanned.insert(*id);
                 build_files.push((*id, *kind));

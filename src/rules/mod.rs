@@ -174,6 +174,8 @@ pub const UNRESOLVED: (&str, &str) = code(&catalogue::AG003);
 pub const INVALID_CONFIG: (&str, &str) = code(&catalogue::AG004);
 /// A module or chart skipped wholesale (notice.rs).
 pub const MODULE_NOT_EVALUATED: (&str, &str) = code(&catalogue::AG005);
+/// A file named on the command line that gave nothing to check (engine/unchecked.rs).
+pub const FILE_NOT_CHECKED: (&str, &str) = code(&catalogue::AG006);
 
 const fn code(meta: &'static Meta) -> (&'static str, &'static str) {
     (meta.id, meta.slug)

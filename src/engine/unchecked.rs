@@ -1,0 +1,88 @@
+//! AG006 file-not-checked: a file named on the command line that was read but gave nothing
+//! to check (YAML that is not Kubernetes or a pipeline, JSON that is not a template,
+//! parameters file, plan or Kubernetes object, a variables file Terraform does not load).
+//! Naming a file and hearing nothing about it would be a silent "clean".
+
+use super::read::Read;
+use super::units::Units;
+use crate::discover::FileKind;
+use crate::finding::Finding;
+use crate::source::Loc;
+
+pub(super) fn named_files(read: &Read, units: &Units) -> Vec<Finding> {
+    let Some(focus) = read.focus.as_ref() else {
+        return Vec::new();
+    };
+    read.kinds
+        .iter()
+        .filter(|(id, _)| !units.scanned.contains(id))
+        .filter(|(id, _)| focus.names_file(&read.sources.get(*id).path))
+        .map(|(id, kind)| {
+            let file = read.sources.get(*id);
+            let (message, help) = why(kind, units.unrendered.contains(id), &file.display);
+            Finding {
+                rule: crate::rules::FILE_NOT_CHECKED.0,
+                slug: crate::rules::FILE_NOT_CHECKED.1,
+                severity: crate::rules::catalogue::AG006.severity,
+                message,
+                at: Loc::new(*id, 0, 0),
+                label: "not checked".to_string(),
+                notes: Vec::new(),
+                help,
+                resource: file.display.clone(),
+                landing_zone: None,
+                source: None,
+                suppressed: false,
+                suppression: None,
+                suppression_expires: None,
+                remedy: None,
+            }
+        })
+        .collect()
+}
+
+/// What the file is not, and what the user can do.
+fn why(kind: &FileKind, unrendered: bool, display: &str) -> (String, String) {
+    const LEAVE_OUT: &str = "leave it out of the command (pre-commit: the hook's `exclude`), \
+                             or suppress this notice with `# aksguard:ignore AG006 -- reason` \
+                             on its first line";
+    match kind {
+        FileKind::VarFile => (
+            "Terraform loads this variables file only when `-var-file` names it, so it was not \
+             applied to any root and nothing in it was checked"
+                .to_string(),
+            format!(
+                "check its root with it: `aksguard check <root directory> --var-file {display}`"
+            ),
+        ),
+        FileKind::Yaml if unrendered => (
+            "this is an unrendered Helm template (`{{ ... }}`), which is not Kubernetes YAML \
+             until Helm renders it, so nothing in it was checked"
+                .to_string(),
+            "render the chart and check the output: `helm template <chart> | aksguard check -`"
+                .to_string(),
+        ),
+        FileKind::Yaml | FileKind::Pipeline => (
+            "no document of this YAML file is a Kubernetes object (`apiVersion` and `kind`), and \
+             it is not where CI reads pipelines from (`.github/workflows/`, \
+             `azure-pipelines*.yml`, `.azure-pipelines/`, `.pipelines/`), so nothing in it was \
+             checked"
+                .to_string(),
+            format!(
+                "a pipeline kept elsewhere is checked where CI reads it; Helm values and tool \
+                 settings have nothing to check: {LEAVE_OUT}"
+            ),
+        ),
+        FileKind::Json => (
+            "this JSON file is not an ARM deployment template or parameters file (no `$schema` \
+             naming one, no `resources` with `contentVersion`), a Kubernetes object or a \
+             Terraform plan, so nothing in it was checked"
+                .to_string(),
+            format!("tool settings and data files have nothing to check: {LEAVE_OUT}"),
+        ),
+        _ => (
+            "nothing in this file was checked".to_string(),
+            LEAVE_OUT.to_string(),
+        ),
+    }
+}
