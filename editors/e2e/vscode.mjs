@@ -210,12 +210,17 @@ try {
   await command("aksguard: Restart server");
   log("aksguard.path fixed in the settings, server restarted");
 
+  // Runs a command from the palette by clicking the row whose label starts with its name.
+  // Enter on the first row is not enough: on a loaded machine it ran whichever command was
+  // listed before the filter caught up, and the palette's loose matching ranks "File:
+  // Compare New Untitled Text Files" beside "File: New Untitled Text File".
   async function command(name) {
     await page.keyboard.press("F1");
     await page.waitForSelector(".quick-input-widget input", { state: "visible" });
     await page.keyboard.type(name);
-    await page.waitForTimeout(300);
-    await page.keyboard.press("Enter");
+    const row = `.quick-input-widget .quick-input-list .monaco-list-row[aria-label^=${JSON.stringify(name)}]`;
+    await page.waitForSelector(row, { state: "visible", timeout: 20000 });
+    await page.click(row);
     await page.waitForTimeout(300);
   }
 
@@ -245,7 +250,7 @@ try {
   }
 
   // The Problems panel, read from its rows: a file row, then its markers.
-  await command("View: Focus Problems");
+  await command("View: Focus Problems (Errors, Warnings, Infos)");
   await page.waitForSelector(".markers-panel", { timeout: 20000 });
   await command("View: Toggle Maximized Panel");
   // The tree only renders the rows in view: a tall window shows them all.
@@ -340,19 +345,34 @@ try {
   await command("File: New Untitled Text File");
   await page.waitForSelector('.tab[aria-label^="Untitled-1"]', { timeout: 20000 });
   await command("Change Language Mode");
+  // Typing before the language picker replaces the palette would put the keys in the buffer.
+  await until("the language picker", () =>
+    page.evaluate(() =>
+      /language/i.test(
+        document.querySelector(".quick-input-widget input")?.getAttribute("placeholder") || "",
+      ),
+    ),
+  );
   await page.keyboard.type("Terraform");
   await until("Terraform among the languages", () =>
     page.evaluate(() =>
       document
-        .querySelector(".quick-input-list .monaco-list-row")
+        .querySelector(".quick-input-list .monaco-list-row.focused")
         ?.getAttribute("aria-label")
         ?.startsWith("Terraform"),
     ),
   );
   await page.keyboard.press("Enter");
   await page.waitForSelector(".quick-input-widget", { state: "hidden" });
-  await page.keyboard.insertText(
-    'resource "azurerm_kubernetes_cluster" "scratch" {\n  local_account_disabled = false\n}\n',
+  const scratch =
+    'resource "azurerm_kubernetes_cluster" "scratch" {\n  local_account_disabled = false\n}\n';
+  await page.keyboard.insertText(scratch);
+  const buffer = () =>
+    page.evaluate(() =>
+      document.querySelector(".editor-group-container.active .view-lines")?.innerText || "",
+    );
+  await until("the scratch text in the untitled buffer", async () =>
+    (await buffer()).replace(/\s+/g, " ").includes("local_account_disabled = false"),
   );
   await command("View: Toggle Maximized Panel");
   const unsaved = await until("a finding in the unsaved buffer", async () =>
@@ -362,7 +382,10 @@ try {
         !files.some((f) => p.startsWith(`${f}:`)) &&
         p.includes(":2:3 Local accounts are enabled"),
     ),
-  );
+  ).catch(async (e) => {
+    const rows = await problems();
+    fail(`${e.message}\nbuffer: ${JSON.stringify(await buffer())}\nProblems rows: ${JSON.stringify(rows.filter((p) => !files.some((f) => p.startsWith(`${f}:`))), null, 1)}`);
+  });
   log(`unsaved buffer: ${unsaved}`);
   log("passed");
 } catch (error) {
