@@ -2,16 +2,17 @@
 //! a Terraform root, through a module variable, inside an ARM nested deployment and from a
 //! Bicep module that receives the cluster's name; an unknown target keeps the rule quiet.
 //! Each fixture has a cluster whose audit log is collected (never reported) and, except the
-//! unknown-target one, one whose audit log is not.
+//! unknown-target one, one whose audit log is not. Each marks where its findings are
+//! reported (tests/markers.rs); the notes' places are found by their text.
 
 mod common;
 
-use common::{check, first_of, row, rows, Row};
+use common::{check, first_of, locate, locate_after, named, unplaced, Named};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-fn aks019(json: &Value) -> BTreeSet<Row> {
-    rows(json, |f| f["rule"] == "AKS019")
+fn aks019(json: &Value) -> BTreeSet<Named> {
+    unplaced(json, |f| f["rule"] == "AKS019")
 }
 
 #[test]
@@ -20,11 +21,9 @@ fn a_terraform_setting_in_another_file_of_the_root_counts() {
     assert_eq!(code, 1, "{json}");
     assert_eq!(
         aks019(&json),
-        BTreeSet::from([row(
+        BTreeSet::from([named(
             "AKS019",
             "testdata/audit_logs/tf_other_file/main.tf",
-            17,
-            1,
             "azurerm_kubernetes_cluster.silent"
         )])
     );
@@ -45,11 +44,9 @@ fn a_setting_with_only_kube_apiserver_is_named_in_a_note() {
     assert_eq!(code, 1, "{json}");
     assert_eq!(
         aks019(&json),
-        BTreeSet::from([row(
+        BTreeSet::from([named(
             "AKS019",
             "testdata/audit_logs/tf_apiserver_only/main.tf",
-            1,
-            1,
             "azurerm_kubernetes_cluster.aks"
         )])
     );
@@ -60,13 +57,15 @@ fn a_setting_with_only_kube_apiserver_is_named_in_a_note() {
         "{message}"
     );
     let note = &finding["related"][0];
-    assert_eq!(
-        note["path"],
-        "testdata/audit_logs/tf_apiserver_only/diagnostics.tf"
+    let diagnostics = "testdata/audit_logs/tf_apiserver_only/diagnostics.tf";
+    assert_eq!(note["path"], diagnostics);
+    let (line, column) = locate(
+        diagnostics,
+        "resource \"azurerm_monitor_diagnostic_setting\" \"aks\"",
     );
     assert_eq!(
         (note["line"].as_u64(), note["column"].as_u64()),
-        (Some(1), Some(1))
+        (Some(line), Some(column))
     );
     assert!(finding.get("fix").is_none_or(Value::is_null), "{finding}");
     let help = finding["help"].as_str().unwrap_or_default();
@@ -82,11 +81,9 @@ fn all_logs_through_a_module_variable_counts() {
     assert_eq!(code, 1, "{json}");
     assert_eq!(
         aks019(&json),
-        BTreeSet::from([row(
+        BTreeSet::from([named(
             "AKS019",
             "testdata/audit_logs/tf_module/main.tf",
-            17,
-            1,
             "azurerm_kubernetes_cluster.silent"
         )])
     );
@@ -98,19 +95,24 @@ fn an_arm_setting_in_a_nested_deployment_counts_and_enabled_false_does_not() {
     assert_eq!(code, 1, "{json}");
     assert_eq!(
         aks019(&json),
-        BTreeSet::from([row(
+        BTreeSet::from([named(
             "AKS019",
             "testdata/audit_logs/arm_nested/aks.json",
-            40,
-            7,
             "Microsoft.ContainerService/managedClusters/aks-silent"
         )])
     );
     let note = &first_of(&json, "AKS019")["related"][0];
-    assert_eq!(note["path"], "testdata/audit_logs/arm_nested/aks.json");
+    let template = "testdata/audit_logs/arm_nested/aks.json";
+    assert_eq!(note["path"], template);
+    // The setting resource inside the silent cluster's nested deployment.
+    let (line, column) = locate_after(
+        template,
+        "\"silent-diagnostics\"",
+        "\"type\": \"Microsoft.Insights/diagnosticSettings\"",
+    );
     assert_eq!(
         (note["line"].as_u64(), note["column"].as_u64()),
-        (Some(143), Some(15))
+        (Some(line), Some(column))
     );
 }
 
@@ -122,19 +124,15 @@ fn a_bicep_module_receiving_the_cluster_name_counts() {
     assert_eq!(
         aks019(&json),
         BTreeSet::from([
-            row(
+            named(
                 "AKS019",
                 main,
-                14,
-                17,
                 "Microsoft.ContainerService/managedClusters/aks-silent"
             ),
             // Given the cluster's ID, the module's setting is linked too, and named.
-            row(
+            named(
                 "AKS019",
                 main,
-                34,
-                15,
                 "Microsoft.ContainerService/managedClusters/aks-by-id"
             ),
         ])
@@ -146,13 +144,12 @@ fn a_bicep_module_receiving_the_cluster_name_counts() {
         .find(|f| f["resource"] == "Microsoft.ContainerService/managedClusters/aks-by-id")
         .unwrap();
     let note = &by_id["related"][0];
-    assert_eq!(
-        note["path"],
-        "testdata/audit_logs/bicep_module/modules/api-server.bicep"
-    );
+    let module = "testdata/audit_logs/bicep_module/modules/api-server.bicep";
+    assert_eq!(note["path"], module);
+    let (line, column) = locate(module, "'Microsoft.Insights/diagnosticSettings@");
     assert_eq!(
         (note["line"].as_u64(), note["column"].as_u64()),
-        (Some(8), Some(20))
+        (Some(line), Some(column))
     );
 }
 
@@ -164,12 +161,10 @@ fn an_unknown_target_keeps_the_rule_quiet_and_warn_names_it() {
     assert!(aks019(&json).is_empty(), "{json}");
     let (_, json) = check(&[dir, "--select", "AKS019,AG003", "--unknown", "warn"]);
     assert_eq!(
-        rows(&json, |_| true),
-        BTreeSet::from([row(
+        unplaced(&json, |_| true),
+        BTreeSet::from([named(
             "AG003",
             "testdata/audit_logs/unknown_target/diagnostics.tf",
-            8,
-            3,
             "azurerm_monitor_diagnostic_setting.aks"
         )])
     );
@@ -220,6 +215,9 @@ fn sarif_names_the_peers_of_the_new_rules() {
         result["artifactLocation"]["uri"],
         "testdata/audit_logs/tf_apiserver_only/main.tf"
     );
-    assert_eq!(result["region"]["startLine"], 1);
-    assert_eq!(result["region"]["startColumn"], 1);
+    // Where the JSON report puts it (its marker checks that).
+    let (_, json) = check(&["testdata/audit_logs/tf_apiserver_only"]);
+    let finding = first_of(&json, "AKS019");
+    assert_eq!(result["region"]["startLine"], finding["line"]);
+    assert_eq!(result["region"]["startColumn"], finding["column"]);
 }

@@ -7,11 +7,20 @@
 //!   # <- AKS005
 //! ```
 //!
-//! `# ^ AKS005` puts the column at the caret instead, and `# <- BLD001 column 6` states it
-//! (a Dockerfile comment must start the line). `//` works where `#` is not a comment (ARM
-//! JSON, Bicep). Several markers may follow one line. Each directory of `FIXTURES` is
-//! checked by the binary, as a user runs it, and its report must hold exactly the marked
-//! findings and errors: a missing one and an unexpected one both fail, by file and line.
+//! `# ^ AKS005` puts the column at the caret instead, and `# <- BLD001 column 6` states it.
+//! `//` works where `#` is not a comment (ARM JSON, Bicep). Terraform JSON (`.tf.json`)
+//! has no comments, but Terraform ignores a `"//"` property in a block body, so there the
+//! marker is that property, and where its key's quote starts is the column:
+//!
+//! ```json
+//!         "local_account_disabled": false,
+//!         "//": "<- AKS005",
+//! ```
+//!
+//! A finding an inline suppression silences is marked `# <- BLD005 suppressed`. Several
+//! markers may follow one line. Each directory of `FIXTURES` is checked by the binary, as
+//! a user runs it, and its report must hold exactly the marked findings and errors: a
+//! missing one and an unexpected one both fail, by file and line.
 
 mod common;
 
@@ -20,7 +29,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// Fixture directories whose every finding is marked, and the arguments they are checked
-/// with (an `aksguard.toml` in the directory applies as usual).
+/// with (an `aksguard.toml` in the directory applies as usual). Where a `--select` names
+/// the rules a directory is about, only those are marked there.
 const FIXTURES: &[(&str, &[&str])] = &[
     ("testdata/tfeval", &[]),
     ("testdata/broken", &["--no-fail-on-parse-error"]),
@@ -47,18 +57,72 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("testdata/bicep/module_case", &[]),
     ("testdata/bicep/module_outputs", &[]),
     ("testdata/bicep/parenthesized", &[]),
+    ("testdata/build", &[]),
+    ("testdata/aks015/keyed", &["--select", "AKS015"]),
+    ("testdata/twins/quickstart", &["--select", "AKS005,ACR004"]),
+    ("testdata/twins/symbolic", &["--select", "AKS005,ACR004"]),
+    ("testdata/twins/alone", &["--select", "AKS005,ACR004"]),
+    ("testdata/twins/different", &["--select", "AKS005,ACR004"]),
+    ("testdata/repeated_keys", &["--select", "AKS005,ACR004"]),
+    ("testdata/accepted_syntax", &["--select", "K8S001"]),
+    ("testdata/not_evaluated", &[]),
+    ("testdata/audit_logs/tf_other_file", &["--select", "AKS019"]),
+    (
+        "testdata/audit_logs/tf_apiserver_only",
+        &["--select", "AKS019"],
+    ),
+    ("testdata/audit_logs/tf_module", &["--select", "AKS019"]),
+    ("testdata/audit_logs/arm_nested", &["--select", "AKS019"]),
+    ("testdata/audit_logs/bicep_module", &["--select", "AKS019"]),
+    (
+        "testdata/audit_logs/unknown_target",
+        &["--select", "AKS019,AG003", "--unknown", "warn"],
+    ),
+    ("testdata/places/terraform", &["--select", "AKS013,AKS018"]),
+    (
+        "testdata/places/names",
+        &["--select", "ACR004,AKS017,K8S001"],
+    ),
+    ("testdata/named/terraform", &["--select", "AKS005"]),
+    ("testdata/named/bicep", &["--select", "ACR004"]),
+    // The demo of the README and the editor tests: only what tests name is marked, so that
+    // it stays a readable example.
+    (
+        "testdata/example",
+        &["--select", "surface:node,AKS003,AKS005,AKS006"],
+    ),
 ];
 
-/// (rule, path, line, column)
-type Expectation = (String, String, u64, u64);
+/// (rule, path, line, column, suppressed)
+type Expectation = (String, String, u64, u64, bool);
 
-/// The marker of a comment line: (rule, column), or None for any other line.
-fn marker(line: &str) -> Option<(String, u64)> {
+/// What a marker line says: the rule, the column, and whether the finding is suppressed.
+#[derive(Debug, PartialEq)]
+struct Marker {
+    rule: String,
+    column: u64,
+    suppressed: bool,
+}
+
+/// The text of a `"//": "TEXT"` property (Terraform JSON's comment), trailing comma allowed.
+fn json_comment(rest: &str) -> Option<&str> {
+    let value = rest
+        .strip_prefix("\"//\"")?
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start()
+        .strip_prefix('"')?;
+    value.trim_end().trim_end_matches(',').strip_suffix('"')
+}
+
+/// The marker of a line, or None for any other line.
+fn marker(line: &str) -> Option<Marker> {
     let start = line.len() - line.trim_start().len();
     let rest = &line[start..];
     let body = rest
         .strip_prefix('#')
-        .or_else(|| rest.strip_prefix("//"))?
+        .or_else(|| rest.strip_prefix("//"))
+        .or_else(|| json_comment(rest))?
         .trim_start();
     let (mut column, body) = if let Some(body) = body.strip_prefix("<-") {
         (start as u64 + 1, body)
@@ -77,10 +141,21 @@ fn marker(line: &str) -> Option<(String, u64)> {
     if !is_id {
         return None;
     }
-    if words.next() == Some("column") {
-        column = words.next()?.parse().ok()?;
+    let mut suppressed = false;
+    while let Some(word) = words.next() {
+        match word {
+            "column" => column = words.next()?.parse().ok()?,
+            "suppressed" => suppressed = true,
+            _ => panic!(
+                "`{word}` in the marker `{line}`: only `column N` and `suppressed` follow the rule"
+            ),
+        }
     }
-    Some((rule.to_string(), column))
+    Some(Marker {
+        rule: rule.to_string(),
+        column,
+        suppressed,
+    })
 }
 
 /// Every marker under `dir`: the finding it expects is on the nearest line above it that is
@@ -101,11 +176,15 @@ fn expectations(dir: &Path, display: &str, out: &mut BTreeSet<Expectation>) {
         let mut target = None;
         for (index, line) in text.lines().enumerate() {
             match marker(line) {
-                Some((rule, column)) => {
+                Some(Marker {
+                    rule,
+                    column,
+                    suppressed,
+                }) => {
                     let line = target.unwrap_or_else(|| {
                         panic!("{name}:{}: a marker needs a line above it", index + 1)
                     });
-                    out.insert((rule, name.clone(), line, column));
+                    out.insert((rule, name.clone(), line, column, suppressed));
                 }
                 None => target = Some(index as u64 + 1),
             }
@@ -114,11 +193,7 @@ fn expectations(dir: &Path, display: &str, out: &mut BTreeSet<Expectation>) {
 }
 
 fn reported(json: &serde_json::Value) -> BTreeSet<Expectation> {
-    let findings = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["suppressed"] != true);
+    let findings = json["findings"].as_array().unwrap().iter();
     let errors = json["errors"]
         .as_array()
         .unwrap()
@@ -132,9 +207,15 @@ fn reported(json: &serde_json::Value) -> BTreeSet<Expectation> {
                 f["path"].as_str().unwrap().to_string(),
                 f["line"].as_u64().unwrap(),
                 f["column"].as_u64().unwrap(),
+                f["suppressed"] == true,
             )
         })
         .collect()
+}
+
+fn describe((rule, path, line, column, suppressed): &Expectation) -> String {
+    let suppressed = if *suppressed { " (suppressed)" } else { "" };
+    format!("{path}:{line}:{column} {rule}{suppressed}")
 }
 
 #[test]
@@ -148,11 +229,11 @@ fn fixtures_report_exactly_their_markers() {
         command.extend_from_slice(args);
         let (_, json) = check(&command);
         let got = reported(&json);
-        for (rule, path, line, column) in want.difference(&got) {
-            failures.push(format!("missing    {path}:{line}:{column} {rule}"));
+        for missing in want.difference(&got) {
+            failures.push(format!("missing    {}", describe(missing)));
         }
-        for (rule, path, line, column) in got.difference(&want) {
-            failures.push(format!("unexpected {path}:{line}:{column} {rule}"));
+        for unexpected in got.difference(&want) {
+            failures.push(format!("unexpected {}", describe(unexpected)));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
@@ -160,20 +241,37 @@ fn fixtures_report_exactly_their_markers() {
 
 #[test]
 fn markers_are_read_as_documented() {
-    assert_eq!(marker("  # <- AKS005"), Some(("AKS005".into(), 3)));
-    assert_eq!(marker("// <- AG001"), Some(("AG001".into(), 1)));
-    assert_eq!(marker("#      ^ BLD004"), Some(("BLD004".into(), 8)));
-    assert_eq!(marker("# <- BLD001 column 6"), Some(("BLD001".into(), 6)));
+    let at = |rule: &str, column| {
+        Some(Marker {
+            rule: rule.into(),
+            column,
+            suppressed: false,
+        })
+    };
+    assert_eq!(marker("  # <- AKS005"), at("AKS005", 3));
+    assert_eq!(marker("// <- AG001"), at("AG001", 1));
+    assert_eq!(marker("#      ^ BLD004"), at("BLD004", 8));
+    assert_eq!(marker("# <- BLD001 column 6"), at("BLD001", 6));
+    assert_eq!(marker("    // ^ K8S001 column 12"), at("K8S001", 12));
+    assert_eq!(marker(r#"        "//": "<- AKS005","#), at("AKS005", 9));
+    assert_eq!(marker(r#"  "//" : "^ AKS005""#), at("AKS005", 11));
     assert_eq!(
-        marker("    // ^ K8S001 column 12"),
-        Some(("K8S001".into(), 12))
+        marker("# <- BLD005 suppressed"),
+        Some(Marker {
+            rule: "BLD005".into(),
+            column: 1,
+            suppressed: true
+        })
     );
     assert_eq!(marker("# a comment <- AKS005"), None);
     assert_eq!(marker("# <- not a rule"), None);
     assert_eq!(marker("x = 1 # <- AKS005"), None);
+    assert_eq!(marker(r#""name": "<- AKS005","#), None);
+    assert_eq!(marker(r#""//": "a comment","#), None);
 }
 
-/// The harness fails both ways: a marker nothing reports, and a finding nothing marks.
+/// The harness fails both ways: a marker nothing reports, and a finding nothing marks. A
+/// `"//"` marker in Terraform JSON designates the property above it, which Terraform reads.
 #[test]
 fn a_missing_and_an_unexpected_finding_both_fail() {
     let dir = std::env::temp_dir().join(format!("aksguard-markers-{}", std::process::id()));
@@ -184,15 +282,52 @@ fn a_missing_and_an_unexpected_finding_both_fail() {
         "resource \"azurerm_container_registry\" \"acr\" {\n  name          = \"acr\"\n  sku           = \"Premium\"\n  admin_enabled = true\n  # <- ACR004\n  # <- ACR005\n}\n",
     )
     .unwrap();
+    std::fs::write(
+        dir.join("registry.tf.json"),
+        r#"{
+  "resource": {
+    "azurerm_container_registry": {
+      "json": {
+        "//": "a registry written as JSON",
+        "name": "acrjson",
+        "sku": "Premium",
+        "admin_enabled": true,
+        "//": "<- ACR004"
+      }
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
     let display = dir.to_string_lossy().into_owned();
     let mut want = BTreeSet::new();
     expectations(&dir, &display, &mut want);
     let (_, json) = check(&[&display, "--select", "ACR004,ACR001"]);
     let got = reported(&json);
     std::fs::remove_dir_all(&dir).ok();
-    let missing: Vec<_> = want.difference(&got).map(|e| e.0.as_str()).collect();
-    let unexpected: Vec<_> = got.difference(&want).map(|e| e.0.as_str()).collect();
-    assert_eq!(missing, ["ACR005"], "{got:?}");
-    assert_eq!(unexpected, ["ACR001"], "{got:?}");
-    assert!(want.contains(&("ACR004".into(), format!("{display}/main.tf"), 4, 3)));
+    let missing: Vec<_> = want.difference(&got).map(describe).collect();
+    let unexpected: Vec<_> = got.difference(&want).map(describe).collect();
+    let main = format!("{display}/main.tf");
+    assert_eq!(missing, [format!("{main}:4:3 ACR005")], "{got:?}");
+    assert_eq!(unexpected.len(), 2, "{unexpected:?}");
+    assert!(
+        unexpected.iter().all(|u| u.ends_with(" ACR001")),
+        "{unexpected:?}"
+    );
+    assert!(want.contains(&("ACR004".into(), main, 4, 3, false)));
+    assert!(want.contains(&(
+        "ACR004".into(),
+        format!("{display}/registry.tf.json"),
+        8,
+        9,
+        false
+    )));
+    assert!(got.contains(&(
+        "ACR004".into(),
+        format!("{display}/registry.tf.json"),
+        8,
+        9,
+        false
+    )));
 }

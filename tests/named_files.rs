@@ -1,10 +1,11 @@
 //! Scanning named files (what a pre-commit hook does with the changed files): the named
 //! file's whole unit is evaluated, its own findings are shown, and the findings of the unit
 //! that lie in other files are counted in every format with the command that shows them.
+//! The fixtures mark where the findings named here are reported (tests/markers.rs).
 
 mod common;
 
-use common::{check, findings, row};
+use common::{check, findings, locate_in, unplaced};
 use serde_json::Value;
 use std::process::Command;
 
@@ -65,7 +66,7 @@ fn a_named_root_file_counts_the_findings_its_modules_hold() {
     assert_eq!(code, 1);
     assert_eq!(not_shown(&whole), 0);
     assert_eq!(findings(&whole).len() as u64, hidden);
-    assert!(findings(&whole).contains(&row("AKS005", module, 10, 3, cluster)));
+    assert!(unplaced(&whole, |_| true).contains(&common::named("AKS005", module, cluster)));
 
     // Naming the module file too shows everything.
     let (code, both) = check(&["testdata/named/terraform/main.tf", module]);
@@ -84,11 +85,9 @@ fn a_named_bicepparam_file_counts_the_findings_of_its_template() {
     assert!(not_shown(&named) > 1);
     assert_eq!(findings(&whole).len() as u64, not_shown(&named));
     // The value the parameters file sets is reported where the template uses it.
-    assert!(findings(&whole).contains(&row(
+    assert!(unplaced(&whole, |_| true).contains(&common::named(
         "ACR004",
         "testdata/named/bicep/main.bicep",
-        27,
-        5,
         "Microsoft.ContainerRegistry/registries/namedacr"
     )));
 }
@@ -148,11 +147,8 @@ fn a_broken_file_of_the_named_files_unit_is_reported() {
         "resource \"azurerm_kubernetes_cluster\" \"a\" {\n  local_account_disabled = var.off\n}\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.join("variables.tf"),
-        "variable \"off\" {\n  default = \n",
-    )
-    .unwrap();
+    let variables = "variable \"off\" {\n  default = \n";
+    std::fs::write(dir.join("variables.tf"), variables).unwrap();
     let main = dir.join("main.tf");
     let (code, json) = check(&[main.to_str().unwrap()]);
     let _ = std::fs::remove_dir_all(&dir);
@@ -163,9 +159,13 @@ fn a_broken_file_of_the_named_files_unit_is_reported() {
         error["path"].as_str().unwrap().ends_with("variables.tf"),
         "{json}"
     );
+    // Where the value is missing: just after `default = `.
+    let written = "default = ";
+    let (line, column) = locate_in(variables, written);
+    let column = column + written.len() as u64;
     assert_eq!(
         (&error["line"], &error["column"]),
-        (&2.into(), &13.into()),
+        (&line.into(), &column.into()),
         "{json}"
     );
 }
@@ -210,7 +210,7 @@ fn a_named_file_that_is_not_checked_is_said_in_every_format() {
         |report: &Value| common::rows(report, |f| f["rule"] == "AG006" && f["severity"] == "info");
     let expected: std::collections::BTreeSet<_> = readable
         .iter()
-        .map(|path| row("AG006", path, 1, 1, path))
+        .map(|path| common::row("AG006", path, 1, 1, path))
         .collect();
 
     let (code, report) = check(&readable);

@@ -1,9 +1,10 @@
 //! AKS015 end to end, Terraform and Bicep alike: nodes are reported only when a public key
 //! is installed and SSH is not disabled, and the message says what is written or defaulted.
+//! testdata/aks015/keyed marks where each finding is reported (tests/markers.rs).
 
 mod common;
 
-use common::{check, findings, row};
+use common::{check, findings, locate, named, unplaced};
 
 #[test]
 fn no_key_is_silent_in_every_format() {
@@ -17,53 +18,44 @@ fn a_key_with_ssh_left_on_is_reported_on_each_pool() {
     let (code, json) = check(&["testdata/aks015/keyed", "--select", "AKS015"]);
     assert_eq!(code, 1, "{json}");
     let bicep = "testdata/aks015/keyed/main.bicep";
+    let cluster = "Microsoft.ContainerService/managedClusters/keyed";
+    let batch = "Microsoft.ContainerService/managedClusters/agentPools/keyed/batch";
     assert_eq!(
-        findings(&json),
+        unplaced(&json, |_| true),
         [
-            row(
-                "AKS015",
-                bicep,
-                29,
-                9,
-                "Microsoft.ContainerService/managedClusters/keyed"
-            ),
-            row(
-                "AKS015",
-                bicep,
-                46,
-                7,
-                "Microsoft.ContainerService/managedClusters/agentPools/keyed/batch"
-            ),
-            row(
+            named("AKS015", bicep, cluster),
+            named("AKS015", bicep, batch),
+            named(
                 "AKS015",
                 "testdata/aks015/keyed/main.tf",
-                9,
-                5,
                 "azurerm_kubernetes_cluster.keyed"
             ),
         ]
         .into(),
         "{json}"
     );
-    let message = |line: u64| {
+    assert_eq!(findings(&json).len(), 3, "{json}");
+    let message = |resource: &str| {
         json["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|f| f["path"] == bicep && f["line"] == line)
+            .find(|f| f["path"] == bicep && f["resource"] == resource)
             .unwrap()
             .clone()
     };
     // Absent: the default is named as a default, never as written.
-    let apps = message(29);
+    let apps = message(cluster);
     assert_eq!(
         apps["message"],
         "Node pool `apps` accepts SSH with the cluster's public key (`sshAccess` is not set, and the AKS API default is `LocalUser`)"
     );
-    assert_eq!(apps["related"][0]["line"], 11);
-    assert_eq!(apps["related"][0]["column"], 9);
+    // The other place is the cluster's public key.
+    let (line, column) = locate(bicep, "publicKeys");
+    assert_eq!(apps["related"][0]["line"], line);
+    assert_eq!(apps["related"][0]["column"], column);
     assert_eq!(
-        message(46)["message"],
+        message(batch)["message"],
         "Node pool `batch` accepts SSH with the cluster's public key (`sshAccess` is `LocalUser`)"
     );
 }

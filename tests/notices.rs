@@ -1,10 +1,12 @@
 //! Never a false "clean": code the real tool accepts is read (never AG001), and what
 //! aksguard cannot evaluate offline is announced (AG005 module-not-evaluated). Every
-//! assertion names the rule, file, line, column and resource, and the exit code.
+//! assertion names the rule, file and resource, and the exit code; the fixtures mark each
+//! finding's line and column (tests/markers.rs), and the other formats must agree with the
+//! JSON report on them.
 
 mod common;
 
-use common::{check, row, rows};
+use common::{check, locate_in, named, unplaced};
 
 #[test]
 fn repeated_object_keys_are_read_as_terraform_does_the_later_one_wins() {
@@ -15,28 +17,22 @@ fn repeated_object_keys_are_read_as_terraform_does_the_later_one_wins() {
     // `local_account_disabled = true` then `= false`: false wins, so AKS005 fires; the
     // registry's `{ "admin" = false, admin = true }` is an admin user enabled.
     assert_eq!(
-        rows(&json, |f| ["AKS005", "ACR004"]
+        unplaced(&json, |f| ["AKS005", "ACR004"]
             .contains(&f["rule"].as_str().unwrap())),
         [
-            row(
+            named(
                 "ACR004",
                 "testdata/repeated_keys/hcl/main.tf",
-                31,
-                3,
                 "azurerm_container_registry.acr"
             ),
-            row(
+            named(
                 "AKS005",
                 "testdata/repeated_keys/hcl/main.tf",
-                18,
-                3,
                 "azurerm_kubernetes_cluster.aks"
             ),
-            row(
+            named(
                 "AKS005",
                 "testdata/repeated_keys/json/main.tf.json",
-                15,
-                9,
                 "azurerm_kubernetes_cluster.aks"
             ),
         ]
@@ -53,20 +49,16 @@ fn yaml_that_kubectl_accepts_is_read_not_rejected() {
     assert_eq!(code, 1, "{json}");
     assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
     assert_eq!(
-        rows(&json, |f| f["rule"] == "K8S001"),
+        unplaced(&json, |f| f["rule"] == "K8S001"),
         [
-            row(
+            named(
                 "K8S001",
                 "testdata/accepted_syntax/deployment.yaml",
-                18,
-                13,
                 "Deployment/default/web"
             ),
-            row(
+            named(
                 "K8S001",
                 "testdata/accepted_syntax/job.yaml",
-                20,
-                13,
                 "Job/default/migrate"
             ),
         ]
@@ -96,55 +88,41 @@ fn modules_and_charts_that_were_not_evaluated_are_announced_at_their_call() {
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
     assert_eq!(
-        rows(&json, |f| f["rule"] == "AG005"),
+        unplaced(&json, |f| f["rule"] == "AG005"),
         [
-            row(
+            named(
                 "AG005",
                 "testdata/not_evaluated/arm/azuredeploy.json",
-                9,
-                7,
                 "Microsoft.Resources/deployments/cluster"
             ),
-            row(
+            named(
                 "AG005",
                 "testdata/not_evaluated/arm/azuredeploy.json",
-                19,
-                7,
                 "Microsoft.Resources/deployments/registry"
             ),
-            row(
+            named(
                 "AG005",
                 "testdata/not_evaluated/bicep/main.bicep",
-                4,
-                1,
                 "cluster"
             ),
-            row(
+            named(
                 "AG005",
                 "testdata/not_evaluated/bicep/main.bicep",
-                12,
-                1,
                 "registry"
             ),
-            row(
+            named(
                 "AG005",
                 "testdata/not_evaluated/chart/Chart.yaml",
-                2,
-                1,
                 "Chart/shop"
             ),
-            row(
+            named(
                 "AG005",
                 "testdata/not_evaluated/terraform/main.tf",
-                2,
-                1,
                 "module.aks"
             ),
-            row(
+            named(
                 "AG005",
                 "testdata/not_evaluated/terraform/main.tf",
-                9,
-                1,
                 "module.network"
             ),
         ]
@@ -214,14 +192,28 @@ fn notices_are_shown_in_every_format() {
         summary.contains("2 findings (2 info)") && summary.contains("2 modules not evaluated"),
         "{summary}"
     );
+    // Where the JSON report puts each notice (its marker checks that).
+    let (_, json) = check(&[target]);
+    let place = |resource: &str| {
+        let f = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["resource"] == resource)
+            .unwrap_or_else(|| panic!("no {resource} in {json}"));
+        let n = |key: &str| f[key].as_u64().unwrap();
+        (n("line"), n("column"), n("end_line"), n("end_column"))
+    };
+    let (line, column, end_line, end_column) = place("module.aks");
     let (_, github) = check_as(&[target, "--format", "github"]);
-    assert!(github.contains(
-        "::notice file=testdata/not_evaluated/terraform/main.tf,line=2,col=1,endLine=2,endColumn=13,title=AG005 module-not-evaluated::"
-    ), "{github}");
+    assert!(github.contains(&format!(
+        "::notice file=testdata/not_evaluated/terraform/main.tf,line={line},col={column},endLine={end_line},endColumn={end_column},title=AG005 module-not-evaluated::"
+    )), "{github}");
+    let (network_line, network_column, _, _) = place("module.network");
     let (_, devops) = check_as(&[target, "--format", "azure-devops"]);
-    assert!(devops.contains(
-        "sourcepath=testdata/not_evaluated/terraform/main.tf;linenumber=9;columnnumber=1;code=AG005]"
-    ), "{devops}");
+    assert!(devops.contains(&format!(
+        "sourcepath=testdata/not_evaluated/terraform/main.tf;linenumber={network_line};columnnumber={network_column};code=AG005]"
+    )), "{devops}");
     let (_, junit) = check_as(&[target, "--format", "junit"]);
     assert!(
         junit.contains("<testsuite name=\"AG005 module-not-evaluated\" tests=\"2\""),
@@ -247,7 +239,7 @@ fn notices_are_shown_in_every_format() {
     let region = &result["locations"][0]["physicalLocation"]["region"];
     assert_eq!(
         (region["startLine"].as_u64(), region["startColumn"].as_u64()),
-        (Some(2), Some(1))
+        (Some(line), Some(column))
     );
 }
 
@@ -256,11 +248,8 @@ fn a_notice_is_suppressible_like_any_finding() {
     let dir = std::env::temp_dir().join(format!("aksguard-ag005-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("main.tf"),
-        "module \"aks\" {\n  source = \"Azure/aks/azurerm\"\n}\n",
-    )
-    .unwrap();
+    let main = "module \"aks\" {\n  source = \"Azure/aks/azurerm\"\n}\n";
+    std::fs::write(dir.join("main.tf"), main).unwrap();
     std::fs::write(
         dir.join("aksguard.toml"),
         "[[suppress]]\nrule = \"AG005\"\nresource = \"module.aks\"\nreason = \"checked in its own repository\"\n",
@@ -272,9 +261,11 @@ fn a_notice_is_suppressible_like_any_finding() {
     assert_eq!(code, 0, "{json}");
     let notice = &json["findings"][0];
     assert_eq!(notice["rule"], "AG005");
+    // On the module block, as unsuppressed.
+    let (line, column) = locate_in(main, "module");
     assert_eq!(
         (notice["line"].as_u64(), notice["column"].as_u64()),
-        (Some(1), Some(1))
+        (Some(line), Some(column))
     );
     assert_eq!(notice["suppressed"], true);
 }

@@ -1,9 +1,10 @@
 //! Attack surfaces: every rule has one (in its document), `aksguard rules` and SARIF show
 //! it, and `--select` / `--ignore` / the configuration accept `surface:<name>`.
+//! testdata/example marks where the findings named here are reported (tests/markers.rs).
 
 mod common;
 
-use common::{check, findings, row};
+use common::{check, named, unplaced};
 use std::process::Command;
 
 fn aksguard(args: &[&str]) -> std::process::Output {
@@ -61,20 +62,18 @@ fn select_surface_keeps_only_that_surface() {
     let tf = "testdata/example/terraform/main.tf";
     let cluster = "azurerm_kubernetes_cluster.aks";
     let expected = [
-        row(
+        named(
             "AKS016",
             arm,
-            18,
-            13,
             "Microsoft.ContainerService/managedClusters/online-aks",
         ),
-        row("AKS012", tf, 8, 3, cluster),
-        row("AKS016", tf, 14, 3, cluster),
+        named("AKS012", tf, cluster),
+        named("AKS016", tf, cluster),
     ];
-    assert_eq!(findings(&json), expected.into_iter().collect());
+    assert_eq!(unplaced(&json, |_| true), expected.into_iter().collect());
     // Without the selector, a cluster finding is there on the same file.
     let (_, all) = check(&["testdata/example"]);
-    assert!(findings(&all).contains(&row("AKS005", tf, 7, 3, cluster)));
+    assert!(unplaced(&all, |_| true).contains(&named("AKS005", tf, cluster)));
 
     // An ID prefix is more specific than a surface: it wins over it.
     let (_, json) = check(&[
@@ -85,12 +84,12 @@ fn select_surface_keeps_only_that_surface() {
         "AKS016",
     ]);
     assert_eq!(
-        findings(&json),
-        [row("AKS012", tf, 8, 3, cluster)].into_iter().collect()
+        unplaced(&json, |_| true),
+        [named("AKS012", tf, cluster)].into_iter().collect()
     );
     let (_, json) = check(&["testdata/example", "--ignore", "surface:cluster"]);
-    assert!(!findings(&json).iter().any(|f| f.0 == "AKS005"));
-    assert!(findings(&json).contains(&row("AKS012", tf, 8, 3, cluster)));
+    assert!(!unplaced(&json, |_| true).iter().any(|f| f.0 == "AKS005"));
+    assert!(unplaced(&json, |_| true).contains(&named("AKS012", tf, cluster)));
 }
 
 #[test]
@@ -103,18 +102,19 @@ fn an_unknown_surface_is_a_usage_error_with_a_suggestion() {
 
     let dir = std::env::temp_dir().join(format!("aksguard-surface-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("aksguard.toml"),
-        "ignore = [\"surface:regsitry\"]\n",
-    )
-    .unwrap();
+    let config = "ignore = [\"surface:regsitry\"]\n";
+    std::fs::write(dir.join("aksguard.toml"), config).unwrap();
     std::fs::write(dir.join("main.tf"), "").unwrap();
     let output = aksguard(&["check", dir.to_str().unwrap()]);
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("AG004"), "{stderr}");
-    assert!(stderr.contains("aksguard.toml:1:11"), "{stderr}");
+    let (line, column) = common::locate_in(config, "\"surface:regsitry\"");
+    assert!(
+        stderr.contains(&format!("aksguard.toml:{line}:{column}")),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("did you mean `surface:registry`?"),
         "{stderr}"

@@ -71,3 +71,64 @@ pub fn first_of<'a>(json: &'a Value, rule: &str) -> &'a Value {
         .find(|f| f["rule"] == rule)
         .unwrap_or_else(|| panic!("no {rule} finding in {json}"))
 }
+
+/// (rule, path, resource) of a finding: what a test names where the fixture marks the
+/// finding's line and column (tests/markers.rs checks those).
+pub type Named = (String, String, String);
+
+pub fn named(rule: &str, path: &str, resource: &str) -> Named {
+    (rule.to_string(), path.to_string(), resource.to_string())
+}
+
+/// (rule, path, resource) of the report's findings that `keep` accepts.
+pub fn unplaced(json: &Value, keep: impl Fn(&Value) -> bool) -> BTreeSet<Named> {
+    rows(json, keep)
+        .into_iter()
+        .map(|(rule, path, _, _, resource)| (rule, path, resource))
+        .collect()
+}
+
+/// The 1-based line and column where `needle` is written in the fixture at `path`
+/// (relative to the repository root), for a place a test names that is not a finding's
+/// own (a related location, an error, an edit). The needle must occur exactly once.
+pub fn locate(path: &str, needle: &str) -> (u64, u64) {
+    locate_in(&read_fixture(path), needle)
+}
+
+/// As `locate`, for a needle written more than once: its first occurrence after `after`,
+/// which must occur exactly once.
+pub fn locate_after(path: &str, after: &str, needle: &str) -> (u64, u64) {
+    let text = read_fixture(path);
+    assert_eq!(text.matches(after).count(), 1, "`{after}` in {path}");
+    let from = text.find(after).unwrap() + after.len();
+    let at = text[from..]
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` is not in {path} after `{after}`"));
+    position(&text, from + at)
+}
+
+fn read_fixture(path: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn position(text: &str, at: usize) -> (u64, u64) {
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u64 + 1;
+    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+    (line, before[line_start..].chars().count() as u64 + 1)
+}
+
+/// The 1-based line and column where `needle` is written in `text`, a fixture a test
+/// writes itself; it must occur exactly once. Columns count characters.
+pub fn locate_in(text: &str, needle: &str) -> (u64, u64) {
+    let mut hits = text.match_indices(needle).map(|(at, _)| at);
+    let at = hits
+        .next()
+        .unwrap_or_else(|| panic!("`{needle}` is not in {text}"));
+    assert!(
+        hits.next().is_none(),
+        "`{needle}` is in {text} more than once"
+    );
+    position(text, at)
+}

@@ -27,6 +27,7 @@ resource aks 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
       }
       {
         name: 'apps'
+        // <- AKS015
         mode: 'User'
         count: 1
         vmSize: 'Standard_D8s_v5'
@@ -44,6 +45,7 @@ resource batch 'Microsoft.ContainerService/managedClusters/agentPools@2025-10-01
     vmSize: 'Standard_D8s_v5'
     securityProfile: {
       sshAccess: 'LocalUser'
+      // <- AKS015
     }
   }
 }

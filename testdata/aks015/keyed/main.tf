@@ -7,6 +7,7 @@ resource "azurerm_kubernetes_cluster" "keyed" {
   linux_profile {
     admin_username = "ops"
     ssh_key {
+    # <- AKS015
       key_data = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFixtureKeyOnly ops@example"
     }
   }

@@ -12,6 +12,7 @@ resource audited 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
 }
 
 resource silent 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
+                // <- AKS019
   name: 'aks-silent'
   location: resourceGroup().location
   identity: {
@@ -32,6 +33,7 @@ module auditLogs 'modules/audit.bicep' = {
 }
 
 resource byId 'Microsoft.ContainerService/managedClusters@2025-10-01' = {
+              // <- AKS019
   name: 'aks-by-id'
   location: resourceGroup().location
   identity: {

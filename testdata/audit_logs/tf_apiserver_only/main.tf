@@ -1,4 +1,5 @@
 resource "azurerm_kubernetes_cluster" "aks" {
+# <- AKS019
   name                = "aks-prod"
   location            = "westeurope"
   resource_group_name = "rg-aks"

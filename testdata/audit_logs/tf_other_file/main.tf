@@ -15,6 +15,7 @@ resource "azurerm_kubernetes_cluster" "audited" {
 }
 
 resource "azurerm_kubernetes_cluster" "silent" {
+# <- AKS019
   name                = "aks-silent"
   location            = "westeurope"
   resource_group_name = "rg-aks"

@@ -64,6 +64,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   properties: {
     // aksguard:ignore ACR004 -- break-glass account for the migration, removed in Q3
     adminUserEnabled: true
+    // <- ACR004 suppressed
   }
 }
 

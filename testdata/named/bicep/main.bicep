@@ -25,5 +25,6 @@ resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   }
   properties: {
     adminUserEnabled: adminUserEnabled
+    // <- ACR004
   }
 }

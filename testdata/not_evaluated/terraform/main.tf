@@ -1,5 +1,6 @@
 # Neither module was installed by `terraform init` (no .terraform/modules here).
 module "aks" {
+# <- AG005
   source  = "Azure/aks/azurerm"
   version = "7.3.1"
 
@@ -7,5 +8,6 @@ module "aks" {
 }
 
 module "network" {
+# <- AG005
   source = "git::https://example.com/org/network.git?ref=v2"
 }

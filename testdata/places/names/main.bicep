@@ -10,6 +10,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   }
   properties: {
     adminUserEnabled: true
+    // <- ACR004
   }
 }
 
@@ -38,5 +39,6 @@ resource userPool 'Microsoft.ContainerService/managedClusters/agentPools@2024-02
     count: 1
     vmSize: 'Standard_D8s_v5'
     enableEncryptionAtHost: false
+    // <- AKS017
   }
 }

@@ -1,5 +1,7 @@
 variable "kubernetes_version" {
   default = "1.24.9"
+            # <- AKS013
+            # <- AKS013
 }
 
 module "cluster" {

@@ -16,6 +16,7 @@ resource "azurerm_kubernetes_cluster" "aks" {
   resource_group_name    = "rg"
   dns_prefix             = "aks"
   local_account_disabled = local.cluster.local_account_disabled
+  # <- AKS005
 
   default_node_pool {
     name    = "system"
@@ -29,4 +30,5 @@ resource "azurerm_container_registry" "acr" {
   resource_group_name = "rg"
   sku                 = "Premium"
   admin_enabled       = local.acr.admin
+  # <- ACR004
 }

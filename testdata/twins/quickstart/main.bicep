@@ -7,6 +7,7 @@ resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
   properties: {
     dnsPrefix: clusterName
     disableLocalAccounts: false
+    // <- AKS005
     agentPoolProfiles: [
       {
         name: 'system'
@@ -26,5 +27,6 @@ resource acr 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
   }
   properties: {
     adminUserEnabled: true
+    // <- ACR004
   }
 }

@@ -6,6 +6,7 @@ resource aks 'Microsoft.ContainerService/managedClusters@2024-02-01' = {
   properties: {
     dnsPrefix: clusterName
     disableLocalAccounts: false
+    // <- AKS005
     agentPoolProfiles: [
       {
         name: 'system'

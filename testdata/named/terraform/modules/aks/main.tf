@@ -8,6 +8,7 @@ resource "azurerm_kubernetes_cluster" "this" {
   resource_group_name    = "rg"
   dns_prefix             = var.name
   local_account_disabled = false
+  # <- AKS005
 
   default_node_pool {
     name    = "system"

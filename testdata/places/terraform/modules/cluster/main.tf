@@ -11,6 +11,7 @@ resource "azurerm_kubernetes_cluster" "this" {
   private_cluster_enabled = true
 
   default_node_pool {
+  # <- AKS018
     name    = "system"
     vm_size = "Standard_D4s_v5"
   }
