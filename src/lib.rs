@@ -12,6 +12,7 @@ pub mod engine;
 pub mod finding;
 pub mod fix;
 pub mod input;
+pub mod json;
 pub mod k8s;
 pub mod lsp;
 pub mod model;

@@ -7,7 +7,7 @@
 
 use super::expr::{self, Expr, ExprKind, StringForm};
 use super::functions::{self, MAX_ITEMS};
-use super::json::{Json, Node};
+use crate::json::{Json, Node};
 use crate::source::Loc;
 use crate::value::{Budget, Entry, Kind, Limit, Memo, Origin, Referent, Value};
 use std::cell::Cell;

@@ -225,7 +225,7 @@ pub(crate) fn call(name: &str, args: Vec<Value>, loc: Option<Loc>) -> Option<Val
             Some(Value::number(n, loc))
         }
         "json" => {
-            let parsed = super::json::parse_detached(&text(0)?, loc)?;
+            let parsed = crate::json::parse_detached(&text(0)?, loc)?;
             Some(parsed)
         }
         "array" => match &args.first()?.kind {

@@ -22,21 +22,20 @@
 mod eval;
 mod expr;
 pub(crate) mod functions;
-pub(crate) mod json;
 
 #[cfg(test)]
 mod tests;
 
+pub use crate::json::SyntaxError;
 pub use functions::{
     MANAGEMENT_GROUP_PLACEHOLDER, RESOURCE_GROUP_PLACEHOLDER, SUBSCRIPTION_PLACEHOLDER,
 };
-pub use json::SyntaxError;
 
+use crate::json::{self, Json};
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
 use crate::value::{Kind, Origin, Value};
 use eval::{copy_count, Env, Evaluator, Scope, Verbatim, MAX_COPY};
-use json::Json;
 
 /// What a nested deployment's body holds for `properties.template`: an unknown with this
 /// text, located at the template. Its resources are returned on their own.
@@ -65,7 +64,7 @@ impl SyntaxError {
     /// The error located in `file` (for a file that [`classify`] rejected).
     pub fn in_file(&self, file: FileId) -> ArmError {
         ArmError {
-            loc: Loc::new(file, self.start, self.end),
+            loc: self.loc(file),
             message: self.message.clone(),
         }
     }
@@ -322,14 +321,6 @@ pub(crate) fn parameter_values(
         values.push((key.clone(), value));
     }
     Ok(values)
-}
-
-/// Any JSON document as a value with spans, no expression evaluated (Terraform's
-/// `*.tfvars.json`).
-pub fn json_value(file: FileId, text: &str) -> Result<Value, ArmError> {
-    json::parse(file, text)
-        .map(|j| j.to_value())
-        .map_err(|e| e.in_file(file))
 }
 
 /// Is this segment of a resource ID a placeholder for a part only the deployment knows

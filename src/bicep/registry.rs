@@ -140,7 +140,7 @@ impl BicepConfig {
             if candidate.is_file() {
                 return crate::input::read_text(&candidate)
                     .ok()
-                    .and_then(|text| crate::arm::json_value(0, &text).ok())
+                    .and_then(|text| crate::json::value(0, &text).ok())
                     .map(|value| BicepConfig::from_value(&value, d))
                     .unwrap_or_default();
             }
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn configured_aliases_and_cache_root() {
-        let config = crate::arm::json_value(
+        let config = crate::json::value(
             0,
             r#"{ // comments are allowed
               "cacheRootDirectory": "cache",

@@ -3,7 +3,7 @@
 //! found with jsonc-parser, so comments and trailing commas are respected.
 
 use super::{line_indent, Literal, Syntax};
-use crate::arm::json::{Json as Tree, Prop};
+use crate::json::{Json as Tree, Prop};
 use crate::source::SourceFile;
 
 pub struct Json;
@@ -14,7 +14,7 @@ fn tree(file: &SourceFile) -> Option<&Tree> {
         .json
         .get_or_init(|| {
             super::count_parse();
-            crate::arm::json::parse(file.id, &file.text).ok()
+            crate::json::parse(file.id, &file.text).ok()
         })
         .as_ref()
 }

@@ -25,7 +25,7 @@ use std::sync::{Arc, OnceLock};
 /// around their anchor and parse nothing.
 #[derive(Default)]
 pub struct Parsed {
-    json: OnceLock<Option<crate::arm::json::Json>>,
+    json: OnceLock<Option<crate::json::Json>>,
     bicep: OnceLock<Option<tree_sitter::Tree>>,
     crlf: OnceLock<bool>,
 }

@@ -16,7 +16,6 @@
 //! is read the same way, every resource as it is.
 
 pub mod config;
-pub mod json;
 pub mod overlay;
 
 use crate::model::raw::{Format, RawResource};
@@ -307,7 +306,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Plan, PlanError> {
     for (name, variable) in top.variables.into_iter().flatten() {
         let Some(raw) = variable.value else { continue };
         let start = reader.offset(raw);
-        let Some(mut value) = json::located(file, text, start) else {
+        let Some(mut value) = crate::json::located(file, text, start) else {
             continue;
         };
         let sensitive = reader
@@ -537,7 +536,7 @@ impl Reader<'_> {
             });
         }
         let body = match after {
-            Some(raw) => json::located(self.file, self.text, self.offset(raw)),
+            Some(raw) => crate::json::located(self.file, self.text, self.offset(raw)),
             // Everything unknown (`"after": null` with `"after_unknown": true`) or nothing.
             None => Some(Value::new(Kind::Map(Vec::new()), Some(header))),
         };

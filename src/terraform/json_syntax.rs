@@ -2,7 +2,7 @@
 //! evaluator reads, with a map from every generated span back to the JSON it came from,
 //! so findings point into the `.tf.json` file.
 
-use crate::arm::json::{self, Json, Node, Prop};
+use crate::json::{self, Json, Node, Prop};
 use crate::source::{FileId, Loc};
 use crate::value::{Entry, Kind, Value};
 

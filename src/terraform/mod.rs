@@ -115,7 +115,7 @@ pub fn load(root: Root) -> Loaded {
     }
     for (id, name, text) in root.tfvars {
         if name.to_ascii_lowercase().ends_with(".json") {
-            match crate::arm::json_value(id, &text) {
+            match crate::json::value(id, &text) {
                 Ok(value) => {
                     let values = value
                         .as_map()
@@ -132,7 +132,7 @@ pub fn load(root: Root) -> Loaded {
                     tfvars.push(TfVars::Values(values));
                 }
                 Err(e) => errors.push(TfError {
-                    loc: e.loc,
+                    loc: e.loc(id),
                     message: format!("invalid JSON variable file: {}", e.message),
                 }),
             }

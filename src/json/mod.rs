@@ -1,6 +1,15 @@
-//! JSON (with comments and trailing commas) parsed by jsonc-parser into a small tree that
+//! JSON syntax for every reader (ARM templates and parameters, Terraform's `*.tf.json` and
+//! `*.tfvars.json`, `bicepconfig.json`, plans, the fixer), so no format reaches into another
+//! format's module for it.
+//!
+//! JSON (with comments and trailing commas) is parsed by jsonc-parser into a small tree that
 //! keeps byte spans of the original text, so every evaluated value can say where it was
-//! written. Offsets index the text as given, including a leading UTF-8 BOM.
+//! written. Offsets index the text as given, including a leading UTF-8 BOM. Plans, already
+//! checked by serde_json, take the one-pass [`located`] conversion instead.
+
+mod located;
+
+pub use located::located;
 
 use crate::source::{FileId, Loc};
 use crate::value::{Entry, Kind, Value};
@@ -41,6 +50,13 @@ pub struct SyntaxError {
     pub message: String,
 }
 
+impl SyntaxError {
+    /// Where the error is, in `file`.
+    pub fn loc(&self, file: FileId) -> Loc {
+        Loc::new(file, self.start, self.end)
+    }
+}
+
 impl Json {
     pub fn as_object(&self) -> Option<&[Prop]> {
         match &self.node {
@@ -60,7 +76,7 @@ impl Json {
             _ => None,
         }
     }
-    /// ARM property names are case-insensitive; the first match wins.
+    /// Looked up case-insensitively, as ARM reads property names; the first match wins.
     pub fn prop(&self, key: &str) -> Option<&Prop> {
         self.as_object()?
             .iter()
@@ -143,6 +159,12 @@ pub(crate) fn parse_to_depth(file: FileId, text: &str, depth: usize) -> Result<J
     let (value, offset) = parse_ast(text)?;
     let loc_of = |(start, end)| Loc::new(file, start + offset, end + offset);
     Ok(convert(&value, &loc_of, depth))
+}
+
+/// Any JSON document as a value with spans, no expression evaluated (`*.tfvars.json`,
+/// `bicepconfig.json`, an ARM parameter's value).
+pub(crate) fn value(file: FileId, text: &str) -> Result<Value, SyntaxError> {
+    parse(file, text).map(|j| j.to_value())
 }
 
 /// Parses JSON text produced at run time (the `json()` function): every node gets `loc`.
@@ -249,5 +271,40 @@ fn number(text: &str) -> Node {
         Some(n) if negative => Node::Number(-n),
         Some(n) => Node::Number(n),
         None => Node::String(text.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_point_past_a_bom_and_get_one_character() {
+        let text = "\u{feff}{\n  \"a\": 1\n  \"b\": 2\n}";
+        let e = parse(4, text).unwrap_err();
+        // A missing comma is underlined where it belongs: the line break after `1`.
+        let at = text.find("1\n").unwrap() + 1;
+        assert_eq!((e.start, e.end), (at, at + 1));
+        assert_eq!(e.loc(4), Loc::new(4, at, at + 1));
+        let empty = parse(0, "  ").unwrap_err();
+        assert_eq!((empty.start, empty.end), (2, 2));
+    }
+
+    #[test]
+    fn values_keep_spans_and_depth_cuts_to_null() {
+        let text = "{ // a comment\n \"k\": [0x10, .5, {\"deep\": true},] }";
+        let v = value(2, text).unwrap();
+        let k = v.entry("k").unwrap();
+        let loc = k.key_loc.unwrap();
+        assert_eq!(
+            &text[loc.start as usize..loc.end as usize],
+            "\"k\": [0x10, .5, {\"deep\": true},]"
+        );
+        let items = k.value.as_list().unwrap();
+        assert_eq!(items[0].as_number(), Some(16.0));
+        assert_eq!(items[1].as_number(), Some(0.5));
+        let shallow = parse_to_depth(2, text, 2).unwrap();
+        let list = shallow.get("K").and_then(Json::as_array).unwrap();
+        assert!(matches!(list[2].node, Node::Null));
     }
 }
