@@ -107,7 +107,7 @@ fn an_arm_setting_in_a_nested_deployment_counts_and_enabled_false_does_not() {
     // The setting resource inside the silent cluster's nested deployment.
     let (line, column) = locate_after(
         template,
-        "\"silent-diagnostics\"",
+        &["\"silent-diagnostics\""],
         "\"type\": \"Microsoft.Insights/diagnosticSettings\"",
     );
     assert_eq!(

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check, first_of, row, rows, Row};
+use common::{check, first_of, locate, rows, Row};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -78,8 +78,9 @@ fn modules_are_evaluated_with_their_callers_arguments() {
     let admin = first_of(&json, "ACR004");
     assert_eq!(admin["source"], module);
     assert_eq!(admin["related"][0]["path"], module);
-    assert_eq!(admin["related"][0]["line"], 13);
-    assert_eq!(admin["related"][0]["column"], 5);
+    let (line, column) = locate(module, "adminUserEnabled: adminUserEnabled");
+    assert_eq!(admin["related"][0]["line"], line);
+    assert_eq!(admin["related"][0]["column"], column);
     // The module hard-codes anonymous pull: every instance, including each iteration of
     // the looped call; the call switched off by its condition is not deployed.
     assert_eq!(
@@ -124,9 +125,8 @@ fn a_bicep_syntax_error_is_ag001_with_its_line() {
     let errors = json["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["rule"], "AG001");
+    // Its line and column are marked in the fixture (tests/markers.rs).
     assert_eq!(errors[0]["path"], "testdata/bicep/broken/broken.bicep");
-    assert_eq!(errors[0]["line"], 6);
-    assert_eq!(errors[0]["column"], 28);
 }
 
 #[test]
@@ -149,14 +149,13 @@ fn a_compiled_template_stands_in_for_a_bicep_file_that_does_not_parse() {
         json["errors"][0]["path"],
         "testdata/bicep/broken-twin/main.bicep"
     );
-    assert_eq!(json["errors"][0]["line"], 10);
+    // The fixture marks the error's place and the finding's (tests/markers.rs).
+    assert_eq!(json["errors"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(
-        of_rule(&json, "ACR004"),
-        BTreeSet::from([row(
+        placeless_of(&json, "ACR004"),
+        BTreeSet::from([at(
             "ACR004",
             "testdata/bicep/broken-twin/main.json",
-            27,
-            9,
             "Microsoft.ContainerRegistry/registries/acrtwin"
         )])
     );
@@ -208,7 +207,12 @@ fn a_module_can_deploy_a_local_arm_template() {
         aks002["related"][0]["path"],
         "testdata/bicep/json_module/cluster.json"
     );
-    assert_eq!(aks002["related"][0]["line"], 33);
+    let (line, column) = locate(
+        "testdata/bicep/json_module/cluster.json",
+        "\"authorizedIPRanges\"",
+    );
+    assert_eq!(aks002["related"][0]["line"], line);
+    assert_eq!(aks002["related"][0]["column"], column);
     // What the template decides is reported in the template, under the caller's name; the
     // template is not evaluated again on its own (no `default-aks`).
     assert_eq!(
@@ -252,9 +256,10 @@ fn a_restored_registry_module_is_evaluated_and_reported_at_the_module_statement(
     let reference = "br/public:avm/res/container-service/managed-cluster:0.11.1";
     // What the module decides: at the module statement's reference, with no fix (the
     // caller cannot edit the module), the restored template as the other place.
+    // (The fixture marks where each finding is: tests/markers.rs.)
     assert_eq!(
-        of_rule(&json, "AKS008"),
-        BTreeSet::from([row("AKS008", main, 3, 16, cluster)])
+        placeless_of(&json, "AKS008"),
+        BTreeSet::from([at("AKS008", main, cluster)])
     );
     let aks008 = first_of(&json, "AKS008");
     assert_eq!(aks008["source"], reference);
@@ -265,8 +270,8 @@ fn a_restored_registry_module_is_evaluated_and_reported_at_the_module_statement(
         .ends_with("0.11.1$/main.json"));
     // What the caller passes: where it is written, with its fix.
     assert_eq!(
-        of_rule(&json, "AKS005"),
-        BTreeSet::from([row("AKS005", main, 7, 27, cluster)])
+        placeless_of(&json, "AKS005"),
+        BTreeSet::from([at("AKS005", main, cluster)])
     );
     let aks005 = first_of(&json, "AKS005");
     assert_eq!(aks005["source"], reference);
@@ -284,10 +289,13 @@ fn a_value_from_a_bicepparam_file_is_fixed_there_as_an_unsafe_fix() {
     // The parameters file may feed other resources too: the author's call.
     assert_eq!(fix["applicability"], "unsafe");
     let edit = &fix["edits"][0];
-    assert_eq!(edit["path"], "testdata/bicep/params/prod.bicepparam");
+    let params = "testdata/bicep/params/prod.bicepparam";
+    assert_eq!(edit["path"], params);
+    // It replaces the value the parameters file assigns.
+    let (line, column) = locate(params, "false");
     assert_eq!(
         (edit["line"].as_u64(), edit["column"].as_u64()),
-        (Some(5), Some(30))
+        (Some(line), Some(column))
     );
     assert_eq!(edit["content"], "true");
 }

@@ -4,14 +4,10 @@
 
 mod common;
 
-use common::{check, findings, first_of, locate, named, row, unplaced};
+use common::{check, findings, first_of, locate, locate_in, named, row, unplaced};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;
-
-fn has(json: &Value, rule: &str, path: &str, line: u64, column: u64, resource: &str) -> bool {
-    findings(json).contains(&row(rule, path, line, column, resource))
-}
 
 /// Where each finding is reported is marked in testdata/tfeval (tests/markers.rs); this
 /// test says which instance it is about.
@@ -52,7 +48,10 @@ fn terraform_values_are_evaluated() {
         counted["related"][0]["path"],
         "testdata/tfeval/terraform.tfvars"
     );
-    assert_eq!(counted["related"][0]["line"], 1);
+    // The other place is the value the tfvars file assigns.
+    let (line, column) = locate("testdata/tfeval/terraform.tfvars", "false");
+    assert_eq!(counted["related"][0]["line"], line);
+    assert_eq!(counted["related"][0]["column"], column);
     // A variable without a default is unknown, never "false": no AKS006.
     assert!(!findings(&json).iter().any(|f| f.0 == "AKS006"));
     // try() falls back past a missing attribute: azurerm_policy_enabled = true.
@@ -220,11 +219,8 @@ fn rule_documentation_shows_its_references() {
 fn invalid_config_is_ag004_with_exit_code_2() {
     let dir = std::env::temp_dir().join(format!("aksguard-badconfig-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("aksguard.toml"),
-        "fail-on = \"medium\"\nfail_on = \"high\"\n",
-    )
-    .unwrap();
+    let config = "fail-on = \"medium\"\nfail_on = \"high\"\n";
+    std::fs::write(dir.join("aksguard.toml"), config).unwrap();
     std::fs::write(
         dir.join("main.tf"),
         "resource \"azurerm_kubernetes_cluster\" \"a\" {}\n",
@@ -238,7 +234,11 @@ fn invalid_config_is_ag004_with_exit_code_2() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("AG004"), "{stderr}");
-    assert!(stderr.contains("aksguard.toml:2:1"), "{stderr}");
+    let (line, column) = locate_in(config, "fail_on");
+    assert!(
+        stderr.contains(&format!("aksguard.toml:{line}:{column}")),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("fail-on"),
         "suggests the right key: {stderr}"
@@ -255,23 +255,19 @@ fn registries_link_across_files_and_landing_zones() {
     assert!(!all
         .iter()
         .any(|f| f.0 == "ACR001" && f.4 == "azurerm_container_registry.hub"));
-    assert!(has(
-        &json,
+    // Where each is reported is marked in testdata/landing-zones (tests/markers.rs).
+    let named_all = unplaced(&json, |_| true);
+    assert!(named_all.contains(&named(
         "ACR001",
         "testdata/landing-zones/zone-b/main.tf",
-        21,
-        1,
         "azurerm_container_registry.own"
-    ));
+    )));
     // The data source names a registry declared in zone-a: a cross-zone AcrPull grant.
-    assert!(has(
-        &json,
+    assert!(named_all.contains(&named(
         "LZ002",
         "testdata/landing-zones/zone-b/main.tf",
-        26,
-        1,
         "azurerm_role_assignment.pull"
-    ));
+    )));
     let grant = first_of(&json, "LZ002");
     assert_eq!(grant["landing_zone"], "zone-b");
     let message = grant["message"].as_str().unwrap();
@@ -294,12 +290,14 @@ fn registries_link_across_files_and_landing_zones() {
 fn rendered_helm_findings_carry_their_template() {
     let (code, json) = check(&["testdata/helm"]);
     assert_eq!(code, 2, "one broken document is a parse error");
+    // testdata/helm marks where each finding and the error are reported (tests/markers.rs).
     let path = "testdata/helm/rendered.yaml";
-    assert!(has(&json, "K8S017", path, 17, 3, "Service/shop/shop"));
-    assert!(has(&json, "K8S010", path, 41, 11, "Deployment/shop/shop"));
-    assert!(has(&json, "K8S011", path, 41, 11, "Deployment/shop/shop"));
+    let named_all = unplaced(&json, |_| true);
+    assert!(named_all.contains(&named("K8S017", path, "Service/shop/shop")));
+    assert!(named_all.contains(&named("K8S010", path, "Deployment/shop/shop")));
+    assert!(named_all.contains(&named("K8S011", path, "Deployment/shop/shop")));
     // `privileged: yes` is true for kubectl (YAML 1.1 booleans).
-    assert!(has(&json, "K8S001", path, 43, 13, "Deployment/shop/shop"));
+    assert!(named_all.contains(&named("K8S001", path, "Deployment/shop/shop")));
     // The ServiceAccount turns the token off; the NetworkPolicy denies by default.
     assert!(!findings(&json)
         .iter()
@@ -308,7 +306,7 @@ fn rendered_helm_findings_carry_their_template() {
     assert_eq!(privileged["source"], "shop/templates/deployment.yaml");
     let errors = json["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1);
-    assert_eq!(errors[0]["line"], 53);
+    assert_eq!(errors[0]["path"], path);
 }
 
 #[test]
@@ -320,16 +318,18 @@ fn manifests_are_read_from_standard_input() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: []\n";
     child
         .stdin
         .take()
         .unwrap()
-        .write_all(b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  hostPID: true\n  containers: []\n")
+        .write_all(pod.as_bytes())
         .unwrap();
     let output = child.wait_with_output().unwrap();
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(has(&json, "K8S008", "-", 6, 3, "Pod/default/p"));
+    let (line, column) = locate_in(pod, "hostPID");
+    assert!(findings(&json).contains(&row("K8S008", "-", line, column, "Pod/default/p")));
 }
 
 #[test]
@@ -344,11 +344,11 @@ fn suppressions_hide_findings_and_unused_ones_are_reported() {
             .cloned()
             .collect::<Vec<_>>()
     };
-    // Inline comment on the line before, and on the same line.
+    // Inline comment on the line before, and on the same line (testdata/suppress marks
+    // where each finding is, suppressed or not: tests/markers.rs).
     let local = get("AKS005");
     assert_eq!(local.len(), 1);
     assert_eq!(local[0]["suppressed"], true);
-    assert_eq!(local[0]["line"], 6);
     assert!(local[0]["justification"]
         .as_str()
         .unwrap()
@@ -358,7 +358,7 @@ fn suppressions_hide_findings_and_unused_ones_are_reported() {
     assert_eq!(get("ACR004")[0]["suppressed"], true);
     assert_eq!(get("K8S008")[0]["suppressed"], true);
     // The AKS006 comment hides nothing: AG002 where it is written.
-    assert!(has(&json, "AG002", "testdata/suppress/main.tf", 8, 3, ""));
+    assert!(unplaced(&json, |_| true).contains(&named("AG002", "testdata/suppress/main.tf", "")));
     // Suppressed findings do not count.
     let live = json["findings"]
         .as_array()
@@ -403,7 +403,9 @@ fn a_baseline_keeps_known_findings_quiet_and_reports_new_ones() {
         .iter()
         .all(|f| f["suppressed"] == true));
     // Shift every line and introduce one new violation.
-    std::fs::write(&tf, "\n\n\nresource \"azurerm_kubernetes_cluster\" \"aks\" {\n  local_account_disabled = false\n}\n").unwrap();
+    let shifted =
+        "\n\n\nresource \"azurerm_kubernetes_cluster\" \"aks\" {\n  local_account_disabled = false\n}\n";
+    std::fs::write(&tf, shifted).unwrap();
     let (code, json) = run(&["--baseline", baseline.to_str().unwrap()]);
     assert_eq!(code, Some(1));
     let json = json.unwrap();
@@ -415,7 +417,10 @@ fn a_baseline_keeps_known_findings_quiet_and_reports_new_ones() {
         .collect();
     assert_eq!(live.len(), 1);
     assert_eq!(live[0]["rule"], "AKS005");
-    assert_eq!(live[0]["line"], 5);
+    assert_eq!(
+        live[0]["line"],
+        locate_in(shifted, "local_account_disabled").0
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -440,6 +445,7 @@ fn deeply_nested_input_is_an_error_and_a_giant_line_is_not_printed() {
         "[".repeat(depth),
         "]".repeat(depth)
     );
+    let (nested_line, _) = locate_in(&nested, "x = ");
     std::fs::write(dir.join("deep.tf"), nested).unwrap();
     std::fs::write(
         dir.join("main.tf"),
@@ -456,7 +462,7 @@ fn deeply_nested_input_is_an_error_and_a_giant_line_is_not_printed() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("AG001"), "{stdout}");
     assert!(
-        stdout.contains("deep.tf:2:"),
+        stdout.contains(&format!("deep.tf:{nested_line}:")),
         "the location replaces the snippet: {stdout}"
     );
     assert!(
@@ -471,11 +477,11 @@ fn deeply_nested_input_is_an_error_and_a_giant_line_is_not_printed() {
 fn a_file_that_is_not_utf8_is_an_error_at_the_bad_byte() {
     let dir = std::env::temp_dir().join(format!("aksguard-latin1-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("latin1.tf"),
-        b"resource \"azurerm_kubernetes_cluster\" \"a\" {\n  name = \"caf\xe9\"\n}\n",
-    )
-    .unwrap();
+    let latin1 = b"resource \"azurerm_kubernetes_cluster\" \"a\" {\n  name = \"caf\xe9\"\n}\n";
+    std::fs::write(dir.join("latin1.tf"), latin1).unwrap();
+    // The byte that is not UTF-8 (the text before it is ASCII).
+    let bad = latin1.iter().position(|&b| b == 0xe9).unwrap();
+    let (line, column) = locate_in(&String::from_utf8_lossy(&latin1[..=bad]), "\u{fffd}");
     let (code, json) = check(&[dir.to_str().unwrap()]);
     assert_eq!(code, 2);
     let error = &json["errors"][0];
@@ -483,7 +489,7 @@ fn a_file_that_is_not_utf8_is_an_error_at_the_bad_byte() {
     assert!(error["path"].as_str().unwrap().ends_with("latin1.tf"));
     assert_eq!(
         (error["line"].as_u64(), error["column"].as_u64()),
-        (Some(2), Some(14))
+        (Some(line), Some(column))
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -495,11 +501,11 @@ fn sensitive_workloads_are_compared_with_the_labels_of_their_zones_node_pools() 
     let terraform = "testdata/k8s018/terraform/k8s/payments.yaml";
     // `keys` selects the tainted Bicep pool by its `nodeLabels`: not reported.
     assert_eq!(
-        findings(&json),
+        unplaced(&json, |_| true),
         BTreeSet::from([
-            row("K8S018", bicep, 18, 7, "StatefulSet/secrets/vault"),
-            row("K8S018", terraform, 17, 7, "Deployment/payments/payments"),
-            row("K8S018", terraform, 47, 7, "Deployment/payments/ledger"),
+            named("K8S018", bicep, "StatefulSet/secrets/vault"),
+            named("K8S018", terraform, "Deployment/payments/payments"),
+            named("K8S018", terraform, "Deployment/payments/ledger"),
         ])
     );
     let message_of = |resource: &str| {
@@ -534,12 +540,10 @@ fn node_pool_labels_unknown_offline_leave_k8s018_undecided() {
     ]);
     let undecided = "testdata/k8s018/unknown/main.tf";
     assert_eq!(
-        findings(&json),
-        BTreeSet::from([row(
+        unplaced(&json, |_| true),
+        BTreeSet::from([named(
             "AG003",
             undecided,
-            25,
-            3,
             "azurerm_kubernetes_cluster_node_pool.sensitive"
         )])
     );

@@ -2,29 +2,17 @@
 //! variable, `--var` / `--var-file`, `terraform.tfvars.json`, `.tf.json`, ARM parameters
 //! files (sibling, generic, `--parameters`) and `--unknown=warn`. Every assertion names
 //! the rule, file and resource address; the line and column of each finding are marked in
-//! the fixture (tests/markers.rs), except in `.tf.json`, which has no comments.
+//! the fixture (tests/markers.rs), in `.tf.json` by a `"//"` property.
 
 mod common;
 
-use common::{check, findings, first_of, row, rows, Row};
+use common::{check, findings, first_of, locate, named as at, unplaced, Named};
 use serde_json::Value;
-
-/// The findings of one rule, with their places (for fixtures that cannot carry markers).
-fn of_at(json: &Value, rule: &str) -> Vec<Row> {
-    rows(json, |f| f["rule"] == rule).into_iter().collect()
-}
 
 /// The findings of one rule as (rule, file, resource): where in the file each is reported is
 /// marked in the fixture (tests/markers.rs).
-fn of(json: &Value, rule: &str) -> Vec<(String, String, String)> {
-    of_at(json, rule)
-        .into_iter()
-        .map(|(rule, path, _, _, resource)| (rule, path, resource))
-        .collect()
-}
-
-fn at(rule: &str, path: &str, resource: &str) -> (String, String, String) {
-    (rule.to_string(), path.to_string(), resource.to_string())
+fn of(json: &Value, rule: &str) -> Vec<Named> {
+    unplaced(json, |f| f["rule"] == rule).into_iter().collect()
 }
 
 #[test]
@@ -48,8 +36,12 @@ fn module_argument_overrides_the_variable_default_and_is_reported_at_the_call_si
         aks005["related"][0]["path"],
         "testdata/modules/modules/aks/main.tf"
     );
-    assert_eq!(aks005["related"][0]["line"], 15);
-    assert_eq!(aks005["related"][0]["column"], 3);
+    let (line, column) = locate(
+        "testdata/modules/modules/aks/main.tf",
+        "local_account_disabled  = var.local_account_disabled",
+    );
+    assert_eq!(aks005["related"][0]["line"], line);
+    assert_eq!(aks005["related"][0]["column"], column);
 }
 
 #[test]
@@ -209,17 +201,12 @@ fn terraform_json_syntax_is_linted_with_positions_in_the_json() {
     let path = "testdata/tfjson/main.tf.json";
     let aks = "azurerm_kubernetes_cluster.aks";
     // "${var.local_account_disabled}" resolved to the variable's default.
-    assert_eq!(
-        of_at(&json, "AKS005"),
-        vec![row("AKS005", path, 14, 9, aks)]
-    );
+    // The fixture marks each place with a `"//"` property (tests/markers.rs).
+    assert_eq!(of(&json, "AKS005"), vec![at("AKS005", path, aks)]);
     // An element of a list in a nested block.
-    assert_eq!(
-        of_at(&json, "AKS002"),
-        vec![row("AKS002", path, 16, 11, aks)]
-    );
+    assert_eq!(of(&json, "AKS002"), vec![at("AKS002", path, aks)]);
     // An absent attribute: anchored at the resource's key.
-    assert_eq!(of_at(&json, "AKS007"), vec![row("AKS007", path, 9, 7, aks)]);
+    assert_eq!(of(&json, "AKS007"), vec![at("AKS007", path, aks)]);
 }
 
 #[test]

@@ -1,5 +1,10 @@
-//! `check --diff`, `--fix` and `--unsafe-fixes` end to end, and the JSON `fix` field.
+//! `check --diff`, `--fix` and `--unsafe-fixes` end to end, and the JSON `fix` field. The
+//! fixtures are written to scratch directories (a fix edits them), so the places a test
+//! names are found in their text.
 
+mod common;
+
+use common::locate_in;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -72,13 +77,19 @@ fn the_json_report_carries_each_fix_with_its_applicability_and_edits() {
     let dir = scratch("json");
     let report = json(&dir);
     let policy = finding(&report, "AKS007").expect("AKS007");
-    assert_eq!(policy["line"], 4);
+    let (line, column) = locate_in(MAIN_TF, "azure_policy_enabled");
+    assert_eq!(
+        (&policy["line"], &policy["column"]),
+        (&line.into(), &column.into())
+    );
     assert_eq!(policy["fix"]["applicability"], "safe");
+    // The edit replaces the value.
     let edit = &policy["fix"]["edits"][0];
     assert_eq!(edit["path"], "main.tf");
+    let (line, column) = locate_in(MAIN_TF, "false");
     assert_eq!(
         (edit["line"].as_u64(), edit["column"].as_u64()),
-        (Some(4), Some(28))
+        (Some(line), Some(column))
     );
     assert_eq!(edit["content"], "true");
     let accounts = finding(&report, "AKS005").expect("AKS005");
@@ -255,11 +266,18 @@ fn fix_writes_only_beneath_the_scanned_paths_and_lists_the_rest_as_not_written()
             .find(|(r, p, _, _)| r == rule && p == path)
             .map(|(_, _, line, column)| (*line, *column))
     };
-    assert_eq!(at("AKS007", "shared/main.tf"), Some((3, 3)), "{left:?}");
+    assert_eq!(
+        at("AKS007", "shared/main.tf"),
+        Some(locate_in(SHARED_CLUSTER, "azure_policy_enabled")),
+        "{left:?}"
+    );
     assert_eq!(at("AKS007", "project/main.tf"), None, "{left:?}");
     assert_eq!(
         at("ACR002", "shared/registry.bicep"),
-        Some((1, 14)),
+        Some(locate_in(
+            SHARED_REGISTRY,
+            "'Microsoft.ContainerRegistry/registries"
+        )),
         "{left:?}"
     );
 }

@@ -131,6 +131,27 @@ fn scratch(name: &str) -> Scratch {
     Scratch(dir)
 }
 
+/// The 0-based line and UTF-16 character where `needle` is written in `text` (it must be
+/// there once), as the protocol counts them: where a test expects a diagnostic or an edit
+/// in a buffer it wrote itself.
+fn at(text: &str, needle: &str) -> (u64, u64) {
+    let mut hits = text.match_indices(needle).map(|(i, _)| i);
+    let found = hits
+        .next()
+        .unwrap_or_else(|| panic!("`{needle}` in {text}"));
+    assert!(hits.next().is_none(), "`{needle}` more than once in {text}");
+    let before = &text[..found];
+    let line = before.matches('\n').count() as u64;
+    let start = before.rfind('\n').map_or(0, |n| n + 1);
+    (line, before[start..].encode_utf16().count() as u64)
+}
+
+/// (rule, line, character) of the diagnostic of `rule` expected where `needle` is written.
+fn expected(rule: &str, text: &str, needle: &str) -> (String, u64, u64) {
+    let (line, character) = at(text, needle);
+    (rule.to_string(), line, character)
+}
+
 /// (rule, line, character) of each diagnostic, 0-based as the protocol counts.
 fn located(diagnostics: &[Value]) -> Vec<(String, u64, u64)> {
     let mut out: Vec<_> = diagnostics
@@ -169,13 +190,18 @@ fn diagnostics_quick_fix_hover_clear_and_broken_buffer() {
     open(&client, &main, MAIN_TF);
     let diagnostics = client.diagnostics(&main);
     let found = located(&diagnostics);
-    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    assert!(
+        found.contains(&expected("AKS005", MAIN_TF, "local_account_disabled")),
+        "{found:?}"
+    );
     // AKS007 is satisfied; the header carries findings on absent attributes.
     assert!(!found.iter().any(|f| f.0 == "AKS007"), "{found:?}");
     let local_accounts = diagnostics.iter().find(|d| d["code"] == "AKS005").unwrap();
+    // To the end of the value.
+    let (line, character) = at(MAIN_TF, "false");
     assert_eq!(
         local_accounts["range"]["end"],
-        json!({"line": 4, "character": 40})
+        json!({"line": line, "character": character + "false".len() as u64})
     );
 
     let actions = client.request(
@@ -293,13 +319,17 @@ fn editing_aksguard_toml_reloads_the_configuration() {
 
     // An unsaved, broken buffer of the config: AG004 on it, the defaults apply meanwhile.
     let config_uri = uri(&config);
+    let broken_config = "ignore = [\"AKS005\"]\nfail-on = \"sometimes\"\n";
     client.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": config_uri, "languageId": "toml", "version": 1,
-               "text": "ignore = [\"AKS005\"]\nfail-on = \"sometimes\"\n"}}),
+               "text": broken_config}}),
     );
     let problems = located(&client.diagnostics(&config_uri));
-    assert_eq!(problems, vec![("AG004".to_string(), 1, 10)]);
+    assert_eq!(
+        problems,
+        vec![expected("AG004", broken_config, "\"sometimes\"")]
+    );
     let found = located(&client.diagnostics(&main));
     assert!(found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
     client.shutdown();
@@ -354,7 +384,10 @@ fn the_binary_serves_over_stdio_and_exits_cleanly() {
     let published = receive();
     assert_eq!(published["method"], "textDocument/publishDiagnostics");
     let found = located(published["params"]["diagnostics"].as_array().unwrap());
-    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    assert!(
+        found.contains(&expected("AKS005", MAIN_TF, "local_account_disabled")),
+        "{found:?}"
+    );
     send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null}));
     assert_eq!(receive()["id"], 2);
     send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
@@ -394,7 +427,10 @@ spec:
         json!({"textDocument": {"uri": web, "languageId": "yaml", "version": 1, "text": manifest}}),
     );
     let found = located(&client.diagnostics(&web));
-    assert!(found.contains(&("K8S002".to_string(), 9, 10)), "{found:?}");
+    assert!(
+        found.contains(&expected("K8S002", manifest, "name: app")),
+        "{found:?}"
+    );
     assert!(
         !found.iter().any(|f| f.0 == "K8S010"),
         "the zone's own registry is trusted: {found:?}"
@@ -619,7 +655,8 @@ fn dockerfiles_and_pipelines_get_diagnostics_and_hover() {
                "text": format!("{pinned}USER root\n")}}),
     );
     let found = located(&client.diagnostics(&docker_uri));
-    assert_eq!(found, [("BLD001".to_string(), 1, 0)]);
+    let opened = format!("{pinned}USER root\n");
+    assert_eq!(found, [expected("BLD001", &opened, "USER root")]);
     let hover = client.request(
         "textDocument/hover",
         json!({"textDocument": {"uri": docker_uri}, "position": {"line": 1, "character": 6}}),
@@ -637,7 +674,7 @@ fn dockerfiles_and_pipelines_get_diagnostics_and_hover() {
         json!({"textDocument": {"uri": workflow_uri, "languageId": "yaml", "version": 1, "text": pushing}}),
     );
     let found = located(&client.diagnostics(&workflow_uri));
-    assert_eq!(found, [("BLD007".to_string(), 5, 8)]);
+    assert_eq!(found, [expected("BLD007", pushing, "run: docker push")]);
     client.shutdown();
 }
 
@@ -655,7 +692,10 @@ fn an_unsaved_buffer_gets_diagnostics_and_fixes() {
     );
     let diagnostics = client.diagnostics(untitled);
     let found = located(&diagnostics);
-    assert!(found.contains(&("AKS005".to_string(), 4, 10)), "{found:?}");
+    assert!(
+        found.contains(&expected("AKS005", MAIN_TF, "local_account_disabled")),
+        "{found:?}"
+    );
     let local_accounts = diagnostics.iter().find(|d| d["code"] == "AKS005").unwrap();
     let actions = client.request(
         "textDocument/codeAction",
@@ -719,7 +759,13 @@ fn a_fix_title_says_what_the_fix_does() {
     );
     let edit = &actions[0]["edit"]["changes"][&arm_uri][0];
     assert_eq!(edit["newText"], "true");
-    assert_eq!(edit["range"]["start"]["line"], 4, "{edit}");
+    // On the parameter's default.
+    let (line, character) = at(text, "false");
+    assert_eq!(
+        edit["range"]["start"],
+        json!({"line": line, "character": character}),
+        "{edit}"
+    );
     client.shutdown();
 }
 
@@ -758,6 +804,9 @@ fn a_baselined_finding_is_hidden_in_the_editor_as_on_the_command_line() {
     open(&client, &main, MAIN_TF);
     let found = located(&client.diagnostics(&main));
     assert!(!found.iter().any(|f| f.0 == "AKS005"), "{found:?}");
-    assert!(found.contains(&("AKS001".to_string(), 0, 0)), "{found:?}");
+    assert!(
+        found.contains(&expected("AKS001", MAIN_TF, "resource")),
+        "{found:?}"
+    );
     client.shutdown();
 }

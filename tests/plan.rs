@@ -1,13 +1,35 @@
 //! Terraform plan and state JSON end to end: a plan alone is checked where the plan writes
 //! each resource; its sensitive values are never printed in any format; plans get their
-//! own, larger size limit.
+//! own, larger size limit. A plan is Terraform's output and carries no markers: a place in
+//! it is found by its text, in the resource's `resource_changes` entry; the `.tf` files
+//! beside a plan mark their findings (tests/markers.rs).
 
 mod common;
 
-use common::{check, findings, row};
+use common::{check, findings, locate, locate_after, row};
 use std::process::Command;
 
 const ALONE: &str = "testdata/plan_alone/tfplan.json";
+
+/// Where `needle` is first written in the `resource_changes` entry of `address`.
+fn in_change(plan: &str, address: &str, needle: &str) -> (u64, u64) {
+    let entry = format!("\"address\": {}", serde_json::json!(address));
+    locate_after(plan, &["\"resource_changes\"", &entry], needle)
+}
+
+/// Where the `resource_changes` entry of `address` writes the address: the place of what
+/// the plan decides by leaving an attribute out.
+fn at_address(plan: &str, address: &str) -> (u64, u64) {
+    let key = "\"address\": ";
+    let entry = format!("{key}{}", serde_json::json!(address));
+    let (line, column) = locate_after(plan, &["\"resource_changes\""], &entry);
+    (line, column + key.len() as u64)
+}
+
+/// The row of a finding reported in a plan, at `(line, column)`.
+fn in_plan(rule: &str, plan: &str, (line, column): (u64, u64), resource: &str) -> common::Row {
+    row(rule, plan, line, column, resource)
+}
 
 fn run(args: &[&str]) -> (i32, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
@@ -29,32 +51,21 @@ fn a_plan_alone_reports_each_resource_in_the_plan_with_its_address() {
     assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
     let found = findings(&json);
     // A cluster inside a registry module: checked from the plan, at its attribute.
-    assert!(found.contains(&row(
+    let prod = "module.aks[\"prod\"].azurerm_kubernetes_cluster.main";
+    assert!(found.contains(&in_plan(
         "AKS005",
         ALONE,
-        39,
-        11,
-        "module.aks[\"prod\"].azurerm_kubernetes_cluster.main"
+        in_change(ALONE, prod, "\"local_account_disabled\""),
+        prod
     )));
     // An absent setting is reported at the resource's address in the plan.
-    assert!(found.contains(&row(
-        "AKS019",
-        ALONE,
-        22,
-        18,
-        "module.aks[\"prod\"].azurerm_kubernetes_cluster.main"
-    )));
+    assert!(found.contains(&in_plan("AKS019", ALONE, at_address(ALONE, prod), prod)));
     // A cluster whose change only deletes it is not checked.
     assert!(!found.iter().any(|f| f.4.contains("retired")), "{found:?}");
     // The endpoint's target is the registry's ID, known only after apply: linked through
     // the configuration's references, the registry has Private Link and the other does not.
-    assert!(found.contains(&row(
-        "ACR001",
-        ALONE,
-        202,
-        18,
-        "azurerm_container_registry.cache"
-    )));
+    let cache = "azurerm_container_registry.cache";
+    assert!(found.contains(&in_plan("ACR001", ALONE, at_address(ALONE, cache), cache)));
     assert!(!found
         .iter()
         .any(|f| f.0 == "ACR001" && f.4 == "azurerm_container_registry.acr"));
@@ -81,7 +92,20 @@ fn values_known_only_after_apply_are_named_so_with_unknown_warn() {
         "{message}"
     );
     assert_eq!(ag003["path"], ALONE);
-    assert_eq!(ag003["line"], 619);
+    // At the API server profile the unknown ranges would be written in.
+    let (line, column) = locate_after(
+        ALONE,
+        &[
+            "\"resource_changes\"",
+            "\"address\": \"azurerm_kubernetes_cluster.batch\"",
+            "\"api_server_access_profile\": [",
+        ],
+        "{",
+    );
+    assert_eq!(
+        (&ag003["line"], &ag003["column"]),
+        (&line.into(), &column.into())
+    );
 }
 
 #[test]
@@ -127,10 +151,12 @@ fn a_broken_plan_is_an_error_at_its_place_and_its_text_is_not_shown() {
     let error = &json["errors"][0];
     assert_eq!(error["rule"], "AG001");
     assert_eq!(error["path"], "testdata/plan_broken/tfplan.json");
-    assert_eq!(error["line"], 1);
-    let text = std::fs::read_to_string("testdata/plan_broken/tfplan.json").unwrap();
-    let missing_comma = text.find("\"admin_enabled\"").unwrap() + 1;
-    assert_eq!(error["column"], missing_comma as u64);
+    // Where a comma is missing: before `"admin_enabled"`.
+    let (line, column) = locate("testdata/plan_broken/tfplan.json", "\"admin_enabled\"");
+    assert_eq!(
+        (&error["line"], &error["column"]),
+        (&line.into(), &column.into())
+    );
     for format in ["human", "sarif", "markdown", "github", "junit"] {
         let (code, out) = run(&["testdata/plan_broken", "--format", format]);
         assert_eq!(code, 2, "{format}: {out}");
@@ -216,6 +242,7 @@ fn finding<'a>(all: &'a [Placed], rule: &str, resource: &str) -> &'a Placed {
 
 #[test]
 fn a_plan_beside_its_configuration_reports_on_the_source_lines() {
+    // testdata/plan_oracle/main.tf marks where each finding named here is reported.
     let (code, json) = check(&["testdata/plan_oracle"]);
     assert_eq!(code, 1);
     assert_eq!(json["errors"].as_array().unwrap().len(), 0, "{json}");
@@ -224,27 +251,27 @@ fn a_plan_beside_its_configuration_reports_on_the_source_lines() {
     assert!(all.iter().all(|f| f.1 == ORACLE), "{all:#?}");
     // A variable the pipeline set (`-var acr_public=true`): on the attribute that uses it.
     let acr002 = finding(&all, "ACR002", "azurerm_container_registry.acr");
-    assert_eq!((acr002.2, acr002.3), (33, 3));
+    let oracle_plan = "testdata/plan_oracle/tfplan.json";
+    let (value, _) = locate_after(oracle_plan, &["\"acr_public\""], "\"value\"");
     assert_eq!(
         acr002.5,
-        ["testdata/plan_oracle/tfplan.json:6 value from the plan (variable `acr_public`)"]
+        [format!(
+            "{oracle_plan}:{value} value from the plan (variable `acr_public`)"
+        )]
     );
     // A cluster inside a registry module `terraform init` did not install: at the module
     // call's argument that sets the value, and the module is no longer AG005.
     let aks005 = finding(&all, "AKS005", "module.aks.azurerm_kubernetes_cluster.main");
-    assert_eq!((aks005.2, aks005.3), (24, 3));
     assert!(aks005.5[0].ends_with("value from the plan"), "{aks005:?}");
     // A module variable's default the call does not set: at the `module` block.
-    let aks007 = finding(&all, "AKS007", "module.aks.azurerm_kubernetes_cluster.main");
-    assert_eq!((aks007.2, aks007.3), (20, 1));
+    finding(&all, "AKS007", "module.aks.azurerm_kubernetes_cluster.main");
     assert!(!all.iter().any(|f| f.0 == "AG005"), "{all:#?}");
     // `for_each` over a data source: the plan's instances, each on the source line.
-    let aks012 = finding(
+    finding(
         &all,
         "AKS012",
         "azurerm_kubernetes_cluster.team[\"search\"]",
     );
-    assert_eq!((aks012.2, aks012.3), (78, 3));
     assert!(!all
         .iter()
         .any(|f| f.0 == "AKS012" && f.4.contains("payments")));
@@ -253,8 +280,7 @@ fn a_plan_beside_its_configuration_reports_on_the_source_lines() {
         "the unexpanded instance is replaced"
     );
     // A sensitive variable: reported on its line, never printed.
-    let aks002 = finding(&all, "AKS002", "azurerm_kubernetes_cluster.edge");
-    assert_eq!((aks002.2, aks002.3), (128, 5));
+    finding(&all, "AKS002", "azurerm_kubernetes_cluster.edge");
     assert!(!json.to_string().contains("5.0.0.0/8"));
     // The registry's ID is known only after apply: the endpoint still links to it.
     assert!(!all.iter().any(|f| f.0 == "ACR001"), "{all:#?}");
@@ -292,24 +318,26 @@ fn a_plan_named_on_the_command_line_joins_the_root_it_was_made_from() {
         plan,
     ]);
     let all = placed(&json);
+    // testdata/plan_named/root/main.tf marks where (tests/markers.rs).
     let aks005 = finding(&all, "AKS005", "azurerm_kubernetes_cluster.aks");
-    assert_eq!((aks005.1.as_str(), aks005.2, aks005.3), (main, 11, 3));
+    assert_eq!(aks005.1, main);
+    let (value, _) = locate_after(plan, &["\"local_accounts_off\""], "\"value\"");
     assert_eq!(
         aks005.5,
         [format!(
-            "{plan}:6 value from the plan (variable `local_accounts_off`)"
+            "{plan}:{value} value from the plan (variable `local_accounts_off`)"
         )]
     );
     assert_eq!(json["errors"].as_array().unwrap().len(), 0);
     // A plan of no scanned root is checked alone, and the user is told.
     let (code, json) = check(&["testdata/plan_oracle", "--plan", plan]);
     assert_eq!(code, 2);
-    assert!(findings(&json).contains(&row(
+    let cluster = "azurerm_kubernetes_cluster.aks";
+    assert!(findings(&json).contains(&in_plan(
         "AKS005",
         plan,
-        32,
-        11,
-        "azurerm_kubernetes_cluster.aks"
+        in_change(plan, cluster, "\"local_account_disabled\""),
+        cluster
     )));
     let message = json["errors"][0]["message"].as_str().unwrap();
     assert!(
@@ -376,18 +404,22 @@ fn plans_link_across_landing_zones_through_data_sources_and_references() {
     // The grant's principal is the kubelet identity of a cluster the plan creates (known
     // after apply, linked through its reference); its scope the registry a data source
     // read in the prior state: a registry of the other landing zone.
+    let pull = "azurerm_role_assignment.pull";
     assert!(
-        found.contains(&row("LZ002", plan, 136, 18, "azurerm_role_assignment.pull")),
+        found.contains(&in_plan("LZ002", plan, at_address(plan, pull), pull)),
         "{found:?}"
     );
     // Defender's Containers plan with registry scanning (its `extension` block) and a
     // registry that lets no trusted service through.
     assert!(
-        found.contains(&row(
+        found.contains(&in_plan(
             "DEF003",
             plan,
-            213,
-            11,
+            in_change(
+                plan,
+                "azurerm_container_registry.own",
+                "\"network_rule_bypass_option\""
+            ),
             "azurerm_container_registry.own"
         )),
         "{found:?}"

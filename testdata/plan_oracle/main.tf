@@ -18,10 +18,12 @@ variable "edge_ranges" {
 }
 
 module "aks" {
+# <- AKS007
   source                 = "Azure/aks/azurerm"
   version                = "9.1.0"
   prefix                 = "prod"
   local_account_disabled = false
+  # <- AKS005
 }
 
 resource "azurerm_container_registry" "acr" {
@@ -31,6 +33,7 @@ resource "azurerm_container_registry" "acr" {
   sku                           = "Premium"
   admin_enabled                 = false
   public_network_access_enabled = var.acr_public
+  # <- ACR002
   quarantine_policy_enabled     = true
 
   trust_policy {
@@ -76,6 +79,7 @@ resource "azurerm_kubernetes_cluster" "team" {
   workload_identity_enabled         = true
   automatic_channel_upgrade         = "stable"
   node_os_channel_upgrade           = each.value["os-channel"]
+  # <- AKS012
 
   default_node_pool {
     name                         = "system"
@@ -126,6 +130,7 @@ resource "azurerm_kubernetes_cluster" "edge" {
 
   api_server_access_profile {
     authorized_ip_ranges = var.edge_ranges
+    # <- AKS002
   }
 
   default_node_pool {

@@ -95,16 +95,21 @@ pub fn locate(path: &str, needle: &str) -> (u64, u64) {
     locate_in(&read_fixture(path), needle)
 }
 
-/// As `locate`, for a needle written more than once: its first occurrence after `after`,
-/// which must occur exactly once.
-pub fn locate_after(path: &str, after: &str, needle: &str) -> (u64, u64) {
+/// As `locate`, for a needle written more than once: its first occurrence after the first
+/// occurrence of each anchor in turn.
+pub fn locate_after(path: &str, anchors: &[&str], needle: &str) -> (u64, u64) {
     let text = read_fixture(path);
-    assert_eq!(text.matches(after).count(), 1, "`{after}` in {path}");
-    let from = text.find(after).unwrap() + after.len();
-    let at = text[from..]
-        .find(needle)
-        .unwrap_or_else(|| panic!("`{needle}` is not in {path} after `{after}`"));
-    position(&text, from + at)
+    let find = |from: usize, what: &str| {
+        from + text[from..]
+            .find(what)
+            .unwrap_or_else(|| panic!("`{what}` is not in {path} after {anchors:?}"))
+    };
+    let mut from = 0;
+    for anchor in anchors {
+        from = find(from, anchor) + anchor.len();
+    }
+    let from = find(from, needle);
+    position(&text, from)
 }
 
 fn read_fixture(path: &str) -> String {

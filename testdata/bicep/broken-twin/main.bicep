@@ -7,6 +7,7 @@ resource registry 'Microsoft.ContainerRegistry/registries@2023-07-01' = {
     name: 'Standard'
   }
   properties: {
-    adminUserEnabled: (true
+    adminUserEnabled: (true }
+    //                     ^ AG001
   }
 }

@@ -23,5 +23,6 @@ resource "azurerm_kubernetes_cluster_node_pool" "sensitive" {
   kubernetes_cluster_id = azurerm_kubernetes_cluster.aks.id
   vm_size               = "Standard_D8s_v5"
   node_labels           = var.sensitive_pool_labels
+  # <- AG003
   node_taints           = ["aksguard.io/sensitivity=high:NoSchedule"]
 }

@@ -19,11 +19,13 @@ resource "azurerm_kubernetes_cluster" "aks" {
 }
 
 resource "azurerm_container_registry" "own" {
+# <- ACR001
   name = "bacr"
   sku  = "Premium"
 }
 
 resource "azurerm_role_assignment" "pull" {
+# <- LZ002
   scope                = data.azurerm_container_registry.hub.id
   role_definition_name = "AcrPull"
   principal_id         = azurerm_kubernetes_cluster.aks.kubelet_identity[0].object_id

@@ -9,6 +9,7 @@ resource "azurerm_kubernetes_cluster" "aks" {
   dns_prefix                        = "aks-named"
   kubernetes_version                = "1.33"
   local_account_disabled            = var.local_accounts_off
+  # <- AKS005
   role_based_access_control_enabled = true
   azure_policy_enabled              = true
   private_cluster_enabled           = true
