@@ -243,6 +243,37 @@ pub(crate) fn tree_of(files: &dyn Files, file: FileId, text: &str) -> Option<tre
     files.tree(file).cloned().or_else(|| syntax::parse(text))
 }
 
+/// Evaluation work units charged for parsing one token of a module file again: a parse
+/// costs about as much a token as 25 units of evaluation.
+const PARSE_UNITS_PER_TOKEN: u64 = 25;
+
+/// Why [`module_tree_of`] gives no tree.
+pub(crate) enum NoTree {
+    /// The file does not parse (reported on the file itself).
+    Unparsed,
+    /// Parsing it again was refused: the root's work is spent.
+    Refused,
+}
+
+/// A module file's syntax tree, as [`tree_of`]; parsing it again (the scan did not keep its
+/// tree, see [`super::MAX_KEPT_TREE_TOKENS`]) is work charged to `work`, so a root that
+/// calls large files many times is bounded like one that loops.
+pub(crate) fn module_tree_of(
+    files: &dyn Files,
+    file: FileId,
+    text: &str,
+    work: &crate::value::Budget,
+) -> Result<tree_sitter::Tree, NoTree> {
+    if let Some(tree) = files.tree(file) {
+        return Ok(tree.clone());
+    }
+    let units = (syntax::tokens(text) as u64).saturating_mul(PARSE_UNITS_PER_TOKEN);
+    if !work.spend(units) {
+        return Err(NoTree::Refused);
+    }
+    syntax::parse(text).ok_or(NoTree::Unparsed)
+}
+
 /// The file a `module` statement of the Bicep file at `from` deploys: a local path, or a
 /// registry module restored in the local cache.
 fn module_target(files: &dyn Files, from: &Path, path: &str) -> Option<PathBuf> {
@@ -684,7 +715,7 @@ impl Evaluator<'_> {
             return None;
         }
         let (file, text) = files.get(&target)?;
-        let tree = tree_of(files, file, text)?;
+        let tree = module_tree_of(files, file, text, &self.budget.work).ok()?;
         let env = Env::default();
         let given = self.passed(scope, object, &env, symbol);
         let inner = Scope::new(file, target.clone(), text, tree.root_node(), given, true);
@@ -1616,8 +1647,15 @@ impl Walker<'_, '_> {
             }
             return;
         }
-        let Some(tree) = tree_of(self.files, file, text) else {
-            return;
+        let tree = match module_tree_of(self.files, file, text, &self.evaluator.budget.work) {
+            Ok(tree) => tree,
+            Err(NoTree::Unparsed) => return,
+            Err(NoTree::Refused) => {
+                let mut at = scope.loc(decl);
+                at.end = scope.loc(*parts.first().unwrap_or(&decl)).end;
+                self.instances_past_limit(at, &symbol);
+                return;
+            }
         };
         let Some(body) = body_of(decl) else { return };
         let called_before = !self.evaluator.budget.work.first_use(file);

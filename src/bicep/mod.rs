@@ -57,9 +57,17 @@ pub struct Outline {
     pub using_loc: Option<Loc>,
     pub error: Option<BicepError>,
     /// The syntax tree, for [`Files::tree`]: a file is parsed once per scan however many
-    /// roots call it.
+    /// roots call it (up to [`MAX_KEPT_TREE_TOKENS`] for the scan).
     pub tree: Option<tree_sitter::Tree>,
+    /// The file parsed (its tree may have been dropped since).
+    pub parsed: bool,
 }
+
+/// Tokens of the Bicep files whose syntax trees a scan keeps from outlining them to
+/// evaluating them (a tree takes up to about 400 bytes a token: some 100 MiB; a file near
+/// the 500,000-token limit is never kept). The files past it are parsed again when
+/// evaluated, a module file at a cost in evaluation work.
+pub const MAX_KEPT_TREE_TOKENS: usize = 250_000;
 
 pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
     let mut out = Outline::default();
@@ -120,6 +128,7 @@ pub fn outline(file: FileId, path: &Path, text: &str) -> Outline {
         }
     }
     out.tree = Some(tree);
+    out.parsed = true;
     out
 }
 

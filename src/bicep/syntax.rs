@@ -74,6 +74,19 @@ fn innermost_failure(error: Node<'_>) -> Node<'_> {
 /// the tree grows: every word, number and punctuation character of the code (in string
 /// interpolations too) is one, a string's literal text, a comment and white space none.
 pub fn past_token_limit(text: &str) -> Option<usize> {
+    match count_tokens(text, MAX_TOKENS) {
+        (_, Some(at)) => Some(at),
+        (tokens, None) => (tokens > MAX_TOKENS).then_some(text.len()),
+    }
+}
+
+/// The tokens of `text` (see [`past_token_limit`]), at most [`MAX_TOKENS`] and one.
+pub fn tokens(text: &str) -> usize {
+    count_tokens(text, MAX_TOKENS).0.min(MAX_TOKENS + 1)
+}
+
+/// The tokens counted, and the byte offset where they passed `most` (if they did).
+fn count_tokens(text: &str, most: usize) -> (usize, Option<usize>) {
     enum Mode {
         /// Code, with the `{` opened since it began (an interpolation ends at its `}`).
         Code(usize),
@@ -85,8 +98,8 @@ pub fn past_token_limit(text: &str) -> Option<usize> {
     let mut in_word = false;
     let mut i = 0;
     while i < bytes.len() {
-        if tokens > MAX_TOKENS {
-            return Some(i);
+        if tokens > most {
+            return (tokens, Some(i));
         }
         let b = bytes[i];
         let rest = &bytes[i..];
@@ -164,5 +177,5 @@ pub fn past_token_limit(text: &str) -> Option<usize> {
             None => break,
         }
     }
-    (tokens > MAX_TOKENS).then_some(bytes.len())
+    (tokens, None)
 }

@@ -22,7 +22,9 @@ pub struct Units {
     /// Per unit, the module files it reaches.
     pub reach: Vec<Vec<FileId>>,
     pub by_path: HashMap<PathBuf, FileId>,
-    pub trees: HashMap<FileId, tree_sitter::Tree>,
+    /// Every Bicep file that parses, with its tree when the scan kept it (see
+    /// [`super::MAX_KEPT_TREE_TOKENS`]).
+    pub trees: HashMap<FileId, Option<tree_sitter::Tree>>,
     pub scanned: Vec<FileId>,
     /// Files with syntax errors: not evaluated.
     pub broken: HashSet<FileId>,
@@ -54,7 +56,7 @@ impl super::Files for Files<'_> {
         Some((id, self.sources.get(id).text.as_str()))
     }
     fn tree(&self, file: FileId) -> Option<&tree_sitter::Tree> {
-        self.units.trees.get(&file)
+        self.units.trees.get(&file)?.as_ref()
     }
     fn registry_module(&self, from: &Path, reference: &str) -> Option<PathBuf> {
         // `from` as the caller spelled it; the table knows the file by its path on disk.
@@ -99,13 +101,36 @@ pub fn units(
             _ => {}
         }
     }
+    let mut kept_tree_tokens = 0;
     // Outline in rounds: files reached from outside the scanned paths are outlined too.
     while !pending.is_empty() {
+        // Trees are kept for evaluation up to a total, chosen in file order before the
+        // round is parsed (so the same files are kept whichever thread parses first); the
+        // rest are dropped as soon as they are outlined and parsed again when evaluated.
+        let tokens: Vec<usize> = pending
+            .par_iter()
+            .map(|id| super::syntax::tokens(&sources.get(*id).text))
+            .collect();
+        let keep: Vec<bool> = tokens
+            .iter()
+            .map(|tokens| {
+                let fits = kept_tree_tokens + tokens <= super::MAX_KEPT_TREE_TOKENS;
+                if fits {
+                    kept_tree_tokens += tokens;
+                }
+                fits
+            })
+            .collect();
         let round: Vec<(FileId, super::Outline)> = pending
             .par_iter()
-            .map(|id| {
+            .zip(&keep)
+            .map(|(id, keep)| {
                 let file = sources.get(*id);
-                (*id, super::outline(*id, &file.path, &file.text))
+                let mut outline = super::outline(*id, &file.path, &file.text);
+                if !keep {
+                    outline.tree = None;
+                }
+                (*id, outline)
             })
             .collect();
         pending.clear();
@@ -180,8 +205,8 @@ pub fn units(
     }
     let mut trees = HashMap::new();
     for (id, outline) in outlines.iter_mut() {
-        if let Some(tree) = outline.tree.take() {
-            trees.insert(*id, tree);
+        if outline.parsed {
+            trees.insert(*id, outline.tree.take());
         }
     }
     let mut scanned = Vec::new();

@@ -246,6 +246,7 @@ fn drop_compiled_twins(
     if bicep_files.is_empty() {
         return;
     }
+    let mut declared_by: HashMap<FileId, std::collections::BTreeSet<String>> = HashMap::new();
     for (index, unit) in units.iter().enumerate() {
         let Unit::Arm { template, .. } = unit else {
             continue;
@@ -262,8 +263,17 @@ fn drop_compiled_twins(
                 Some(symbols) => {
                     !symbols.is_empty()
                         && bicep_files.get(&dir).into_iter().flatten().any(|id| {
-                            let tree = &bicep.trees[id];
-                            crate::bicep::declared_symbols(tree, &sources.get(*id).text) == symbols
+                            let declared = declared_by.entry(*id).or_insert_with(|| {
+                                let text = &sources.get(*id).text;
+                                match &bicep.trees[id] {
+                                    Some(tree) => crate::bicep::declared_symbols(tree, text),
+                                    // Not kept for the scan: parsed again, once.
+                                    None => crate::bicep::syntax::parse(text)
+                                        .map(|tree| crate::bicep::declared_symbols(&tree, text))
+                                        .unwrap_or_default(),
+                                }
+                            });
+                            *declared == symbols
                         })
                 }
                 None => {

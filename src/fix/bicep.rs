@@ -5,6 +5,8 @@
 use super::{line_indent, Literal, Syntax};
 use crate::bicep::syntax;
 use crate::source::SourceFile;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tree_sitter::Node;
 
 pub struct Bicep;
@@ -132,6 +134,7 @@ impl Syntax for Bicep {
     ) -> Option<(usize, String)> {
         let text = file.text.as_str();
         let tree = parsed(file)?;
+        let tree = &tree;
         if tree.root_node().has_error() {
             return None;
         }
@@ -220,13 +223,51 @@ impl Syntax for Bicep {
     }
 }
 
-/// The file's syntax tree, parsed once for all its fixes.
-fn parsed(file: &SourceFile) -> Option<&tree_sitter::Tree> {
-    file.fix_parse()
-        .bicep
-        .get_or_init(|| {
+/// Tokens of Bicep trees kept with their files for fixes, in the whole process.
+pub(super) static KEPT_TOKENS: AtomicUsize = AtomicUsize::new(0);
+/// The most [`KEPT_TOKENS`] may reach: about 400 MiB of trees.
+pub(super) const MAX_KEPT_TOKENS: usize = 1_000_000;
+
+thread_local! {
+    /// The tree of the last file parsed past [`MAX_KEPT_TOKENS`], by [`super::Parsed::id`].
+    static LAST: RefCell<Option<(u64, Option<tree_sitter::Tree>)>> = const { RefCell::new(None) };
+}
+
+/// The file's syntax tree, parsed once for all its fixes: kept with the file while the
+/// trees kept so are under [`MAX_KEPT_TOKENS`], else as the last file's only.
+fn parsed(file: &SourceFile) -> Option<tree_sitter::Tree> {
+    let parse = file.fix_parse();
+    if let Some(tree) = parse.bicep.get() {
+        return tree.clone();
+    }
+    let tokens = *parse.bicep_count.get_or_init(|| syntax::tokens(&file.text));
+    if KEPT_TOKENS.fetch_add(tokens, Ordering::Relaxed) + tokens <= MAX_KEPT_TOKENS {
+        let mut counted = false;
+        let tree = parse.bicep.get_or_init(|| {
+            counted = true;
             super::count_parse();
             syntax::parse(&file.text)
-        })
-        .as_ref()
+        });
+        if counted {
+            parse.bicep_tokens.store(tokens, Ordering::Relaxed);
+        } else {
+            KEPT_TOKENS.fetch_sub(tokens, Ordering::Relaxed);
+        }
+        return tree.clone();
+    }
+    KEPT_TOKENS.fetch_sub(tokens, Ordering::Relaxed);
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((id, tree)) = last.as_ref() {
+            if *id == parse.id {
+                return tree.clone();
+            }
+        }
+        // The previous file's tree goes before this one is parsed.
+        *last = None;
+        super::count_parse();
+        let tree = syntax::parse(&file.text);
+        *last = Some((parse.id, tree.clone()));
+        tree
+    })
 }

@@ -22,12 +22,40 @@ use std::sync::{Arc, OnceLock};
 /// The parses a file's fixes share, kept with the file ([`SourceFile::fix_parse`]): the
 /// first fix rendered in a file parses it, the others reuse the tree, so rendering the
 /// fixes of N findings costs one parse, not N. HCL and YAML fixes read only the lines
-/// around their anchor and parse nothing.
-#[derive(Default)]
+/// around their anchor and parse nothing. Bicep trees (up to 400 bytes a token) are kept
+/// this way up to [`bicep::MAX_KEPT_TOKENS`] for the whole process; past it, only the last
+/// file's (findings are reported file by file).
 pub struct Parsed {
     json: OnceLock<Option<crate::json::Json>>,
     bicep: OnceLock<Option<tree_sitter::Tree>>,
+    /// Tokens of the Bicep tree kept in `bicep`, counted in [`bicep::KEPT_TOKENS`].
+    bicep_tokens: std::sync::atomic::AtomicUsize,
+    /// The file's Bicep tokens, counted once (a file not kept is asked for each fix).
+    bicep_count: OnceLock<usize>,
+    /// Tells this file from every other one, for the last-file cache.
+    id: u64,
     crlf: OnceLock<bool>,
+}
+
+impl Default for Parsed {
+    fn default() -> Parsed {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        Parsed {
+            json: OnceLock::new(),
+            bicep: OnceLock::new(),
+            bicep_tokens: Default::default(),
+            bicep_count: OnceLock::new(),
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            crlf: OnceLock::new(),
+        }
+    }
+}
+
+impl Drop for Parsed {
+    fn drop(&mut self) {
+        let tokens = *self.bicep_tokens.get_mut();
+        bicep::KEPT_TOKENS.fetch_sub(tokens, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// Does the file end its lines with CRLF (most of them, in a file that mixes)? Lines a fix

@@ -304,6 +304,14 @@ pub fn run_bounded(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
             truncated(&run.stdout())
         )
     };
+    // Each run's time and peak, for `cargo test --test hostile -- --nocapture`.
+    eprintln!(
+        "hostile run {:?}: exit {}, {:.1} s, {} MiB peak",
+        run.args,
+        run.code,
+        run.elapsed.as_secs_f64(),
+        run.max_rss >> 20
+    );
     assert!(!killed, "over the {limit:?} time limit: {}", context());
     assert!(
         (0..=2).contains(&run.code),

@@ -253,3 +253,78 @@ fn long_unknown_expressions_are_not_copied_whole() {
         );
     }
 }
+
+const BICEP_CLUSTER: &str = "resource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: 'aks'\n  location: 'westeurope'\n  properties: {\n    enableRBAC: false\n  }\n}\n";
+
+/// A Bicep file just under the 500,000-token limit: a syntax tree of about 100 MB.
+fn near_limit_bicep() -> String {
+    format!("var x = {}1\n{BICEP_CLUSTER}", "1+".repeat(249_900))
+}
+
+/// 16 MiB of Bicep files near the token limit (32 of them, a few on the debug build): the
+/// scan kept every syntax tree from outlining to evaluation (3 GB, over the limit); it keeps
+/// a bounded number and parses the others again when it evaluates them.
+#[test]
+fn many_near_limit_bicep_files_are_not_all_kept() {
+    let scratch = Scratch::new("bicep-trees");
+    let text = near_limit_bicep();
+    let files = if release() {
+        (16 << 20) / text.len()
+    } else {
+        4
+    };
+    for i in 0..files {
+        scratch.write(&format!("f{i}/main.bicep"), &text);
+    }
+    let run = scratch.check(&[".", "--format", "json", "--select", "AKS006,AG001"]);
+    let json = run.json();
+    assert_eq!(run.code, 1, "{}", json["errors"]);
+    assert!(run.max_rss < 1 << 30, "{} MiB", run.max_rss >> 20);
+    let findings = by_file(&json, "findings");
+    for i in 0..files {
+        let path = format!("f{i}/main.bicep");
+        let found = findings.get(&("AKS006".to_string(), path.clone()));
+        assert!(
+            found.is_some_and(|f| f.contains(&(6, 5))),
+            "no AKS006 at {path}"
+        );
+    }
+}
+
+/// A root that calls large module files many times: a module whose tree the scan did not
+/// keep is parsed again for each call, which is work charged like evaluation, so the calls
+/// past the budget are not followed (AG005, at the module statement) instead of parsing
+/// 100 MB trees for minutes. The root's own literals are still checked.
+#[test]
+fn calling_large_modules_many_times_is_bounded() {
+    let scratch = Scratch::new("bicep-module-parses");
+    let text = near_limit_bicep();
+    for i in 0..4 {
+        scratch.write(&format!("m{i}.bicep"), &text);
+    }
+    let mut main = String::new();
+    for i in 0..100 {
+        main += &format!("module c{i} 'm{}.bicep' = {{\n  name: 'c{i}'\n}}\n", i % 4);
+    }
+    main += BICEP_CLUSTER;
+    scratch.write("main.bicep", &main);
+    let run = scratch.check(&["main.bicep", "--format", "json", "--select", "AKS006,AG005"]);
+    let json = run.json();
+    assert_eq!(run.code, 1, "{}", json["errors"]);
+    let findings = by_file(&json, "findings");
+    assert!(
+        findings
+            .get(&("AKS006".to_string(), "main.bicep".to_string()))
+            .is_some_and(|f| f.contains(&(305, 5))),
+        "{findings:?}"
+    );
+    // The calls past the budget are said, each at its module statement.
+    let notices = &findings[&("AG005".to_string(), "main.bicep".to_string())];
+    assert!(
+        !notices.is_empty()
+            && notices
+                .iter()
+                .all(|(line, column)| line % 3 == 1 && *column == 1),
+        "{notices:?}"
+    );
+}
