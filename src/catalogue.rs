@@ -97,4 +97,9 @@ pub fn find(id: &str) -> Option<&'static Meta> {
         .find(|m| m.id.eq_ignore_ascii_case(id) || m.slug == id)
 }
 
+/// The surface of a rule or engine diagnostic, by ID or slug.
+pub fn surface(id: &str) -> Option<Surface> {
+    find(id).map(|m| m.surface)
+}
+
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));

@@ -30,12 +30,12 @@ pub struct Finding {
     /// When a `[[suppress]]` entry of the configuration that suppresses it expires.
     pub suppression_expires: Option<String>,
     /// What would resolve it, rendered into edits at the edge (`fix::render`).
-    pub remedy: Option<crate::fix::Remedy>,
+    pub remedy: Option<crate::remedy::Remedy>,
 }
 
 impl Finding {
     /// Attach a rule's remedy (none when a change cannot be expressed as a literal).
-    pub fn with_remedy(mut self, remedy: Option<crate::fix::Remedy>) -> Finding {
+    pub fn with_remedy(mut self, remedy: Option<crate::remedy::Remedy>) -> Finding {
         self.remedy = remedy;
         self
     }

@@ -20,6 +20,7 @@ pub mod notice;
 pub mod origin;
 pub mod plan;
 pub mod posture;
+pub mod remedy;
 pub mod report;
 pub mod rules;
 pub mod severity;

@@ -381,7 +381,7 @@ fn fix(
     } else {
         aksguard::fix::Applicability::Safe
     };
-    let planned = aksguard::fix::fix_files(request, scan, at_least);
+    let planned = aksguard::engine::fixes::fix_files(request, scan, at_least);
     for skipped in &planned.not_written {
         eprintln!(
             "aksguard: not written: {}: {}",
@@ -392,7 +392,7 @@ fn fix(
     if args.diff {
         // The diff quotes scanned lines: control characters and CI commands in them are made
         // harmless (such a line no longer applies as a patch, which is the lesser harm).
-        let diff = aksguard::fix::unified_diff(&planned.changes);
+        let diff = aksguard::engine::fixes::unified_diff(&planned.changes);
         let diff = aksguard::report::escape::source(&diff);
         print!("{}", aksguard::report::escape::no_commands(&diff, |_| None));
         return if planned.changes.is_empty() {
@@ -401,7 +401,7 @@ fn fix(
             Err(ExitCode::from(1))
         };
     }
-    let written = aksguard::fix::write(&planned.changes);
+    let written = aksguard::engine::fixes::write(&planned.changes);
     for skipped in &written.not_written {
         eprintln!(
             "aksguard: not written: {}: {}",

@@ -4,10 +4,11 @@
 //! plans, diagnostic settings). Built from the model once the scan has linked it, only when
 //! a report asks for it (`Options::posture`).
 
+use crate::catalogue::Surface;
 use crate::model::field::State;
 use crate::model::role_assignment::Role;
+use crate::model::security_fields::{for_each_field, Subject};
 use crate::model::Model;
-use crate::rules::Surface;
 use crate::source::{FileId, Loc};
 
 /// The five attack surfaces of the guidance, in the order reports show them.
@@ -114,15 +115,6 @@ pub struct Link {
     pub cross_zone: bool,
     /// Where the link is declared (the role assignment, the endpoint's connection).
     pub at: Option<Loc>,
-}
-
-/// Whose security field [`crate::engine::statistics::for_each_field`] visits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Subject {
-    Cluster,
-    NodePool,
-    Registry,
-    DiagnosticSetting,
 }
 
 /// Nodes of one kind a drawing keeps per zone; the rest are counted on a "more" node.
@@ -568,7 +560,7 @@ fn coverage(model: &Model, zone_of_file: &[usize], zones: &mut [ZonePosture]) {
             z.coverage[4].subjects += 1;
         }
     }
-    crate::engine::statistics::for_each_field(model, &mut |_, _, subject, state, at| {
+    for_each_field(model, &mut |_, _, subject, state, at| {
         let Some(zone) = zone_of(at.file) else { return };
         let Some(z) = zones.get_mut(zone) else { return };
         let slot = match state {

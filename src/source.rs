@@ -51,8 +51,9 @@ pub struct SourceFile {
     /// per finding with a fix, decided once per file.
     generated: std::sync::OnceLock<bool>,
     /// What the fixes of this file parse (an ARM template's objects, a Bicep syntax tree),
-    /// parsed by the first fix rendered in it and shared by the others.
-    fix_parse: crate::fix::Parsed,
+    /// parsed by the first fix rendered in it and shared by the others. Its type belongs to
+    /// the fix renderer, above this module, so it is held without naming it.
+    fix_parse: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl SourceFile {
@@ -82,7 +83,7 @@ impl SourceFile {
             line_starts,
             chars_before_block,
             generated: std::sync::OnceLock::new(),
-            fix_parse: crate::fix::Parsed::default(),
+            fix_parse: std::sync::OnceLock::new(),
         }
     }
 
@@ -98,8 +99,13 @@ impl SourceFile {
         *self.generated.get_or_init(|| decide(&self.text))
     }
 
-    pub(crate) fn fix_parse(&self) -> &crate::fix::Parsed {
-        &self.fix_parse
+    /// The fix renderer's parses of this file, created empty on the first call. The
+    /// renderer asks with one type only (`fix::Parsed`): another is a bug, caught by its tests.
+    pub(crate) fn fix_parse<T: std::any::Any + Default + Send + Sync>(&self) -> &T {
+        self.fix_parse
+            .get_or_init(|| Box::new(T::default()))
+            .downcast_ref()
+            .expect("the fix renderer keeps one type of parse per file")
     }
 
     /// Byte offset of the start of the line holding `offset`.

@@ -385,14 +385,15 @@ fn fixes_resolve_their_findings_and_match_the_fixed_examples() {
                 continue;
             }
             applied_any = true;
-            let planned = fix::fix_files(&request, &scan, Applicability::Unsafe);
+            let planned =
+                aksguard::engine::fixes::fix_files(&request, &scan, Applicability::Unsafe);
             if !planned.not_written.is_empty() {
                 failures.push(format!(
                     "{} `{}`: fixed files not written: {:?}",
                     rule.id, example.heading, planned.not_written
                 ));
             }
-            let written = fix::write(&planned.changes);
+            let written = aksguard::engine::fixes::write(&planned.changes);
             assert!(
                 written.errors.is_empty() && written.not_written.is_empty(),
                 "{written:?}"

@@ -697,10 +697,21 @@ pub fn split_reference(reference: &str) -> (&str, Option<&str>, Option<&str>) {
     }
 }
 
+/// The registry host of an image reference; a bare `nginx` or `library/nginx` is Docker Hub.
+pub fn registry_host(image: &str) -> String {
+    let without_digest = image.split('@').next().unwrap_or(image);
+    match without_digest.split_once('/') {
+        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
+            first.to_ascii_lowercase()
+        }
+        _ => "docker.io".to_string(),
+    }
+}
+
 /// `ubuntu:22.04` → `docker.io/library/ubuntu:22.04`; digests dropped.
 pub fn qualified(reference: &str) -> String {
     let (repository, tag, _) = split_reference(reference);
-    let host = crate::rules::registry_host(repository);
+    let host = registry_host(repository);
     let mut out = if repository.to_ascii_lowercase().starts_with(&host) && repository.contains('/')
     {
         repository.to_string()

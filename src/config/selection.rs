@@ -75,10 +75,10 @@ pub const SURFACE_PREFIX: &str = "surface:";
 
 /// A surface selector's name, checked, with the closest name when it is a typo.
 pub(super) fn check_surface(name: &str) -> Result<(), String> {
-    if crate::rules::Surface::parse(name).is_some() {
+    if crate::catalogue::Surface::parse(name).is_some() {
         return Ok(());
     }
-    let names = crate::rules::Surface::ALL.map(crate::rules::Surface::as_str);
+    let names = crate::catalogue::Surface::ALL.map(crate::catalogue::Surface::as_str);
     let mut message = format!(
         "`{SURFACE_PREFIX}{name}` names no surface; expected one of {}",
         names.map(|n| format!("`{SURFACE_PREFIX}{n}`")).join(", ")
@@ -99,8 +99,8 @@ fn best_match(selectors: &[String], id: &str) -> Option<usize> {
             if selector == "ALL" {
                 Some(0)
             } else if let Some(name) = selector.strip_prefix(SURFACE_PREFIX) {
-                let surface = crate::rules::Surface::parse(name)?;
-                (crate::rules::surface(id) == Some(surface)).then_some(1)
+                let surface = crate::catalogue::Surface::parse(name)?;
+                (crate::catalogue::surface(id) == Some(surface)).then_some(1)
             } else if id.starts_with(selector.as_str()) {
                 Some(selector.len())
             } else {

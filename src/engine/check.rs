@@ -1,10 +1,10 @@
 //! Runs the enabled rules over the model, in parallel, keeping at most [`MAX_FINDINGS`];
 //! with `--unknown=warn`, also says where a rule could not decide (AG003).
 
-use super::statistics::for_each_field;
 use crate::config::Config;
 use crate::finding::{Finding, Problem};
 use crate::model::field::State;
+use crate::model::security_fields::for_each_field;
 use crate::model::Model;
 use crate::rules::{self, Context};
 use crate::source::Loc;

@@ -10,10 +10,12 @@
 //! 6. [`relocate`]: move findings to where the user can act and name the other places;
 //! 7. [`order`]: suppressions, baseline, order, and what is not shown;
 //!
-//! timing each for `--statistics` ([`statistics`]).
+//! timing each for `--statistics` ([`statistics`]). [`fixes`] drives `check --fix` and
+//! `--diff`: it lints again after each pass of fixes `fix` renders.
 
 mod adapt;
 mod check;
+pub mod fixes;
 mod order;
 mod read;
 mod relocate;

@@ -4,9 +4,8 @@
 use crate::finding::FieldStates;
 use crate::model::field::State;
 use crate::model::raw::Format;
+use crate::model::security_fields::for_each_field;
 use crate::model::Model;
-use crate::posture::Subject;
-use crate::source::Loc;
 use std::time::{Duration, Instant};
 
 /// The wall time of each stage, measured lap by lap.
@@ -68,101 +67,4 @@ pub(super) fn field_states(model: &Model) -> FieldStates {
         states.diagnostic_settings[2] += usize::from(setting.target.is_unknown());
     }
     states
-}
-
-/// Every AKS/ACR security field of the model with its subject's address, format, state
-/// and location (the fields the AKS*/ACR* rules read, diagnostic settings' targets and log
-/// categories included).
-pub(crate) fn for_each_field(
-    model: &Model,
-    visit: &mut dyn FnMut(&str, Format, Subject, State, Loc),
-) {
-    macro_rules! fields {
-        ($subject:expr, $address:expr, $format:expr, $kind:expr, [$($field:ident),*]) => {
-            $( visit($address, $format, $kind, $subject.$field.state, $subject.$field.at); )*
-        };
-    }
-    for c in &model.clusters {
-        fields!(
-            c,
-            &c.address,
-            c.format,
-            Subject::Cluster,
-            [
-                private_cluster,
-                authorized_ip_ranges,
-                entra_integration,
-                entra_managed,
-                azure_rbac,
-                local_accounts_disabled,
-                kubernetes_rbac,
-                azure_policy,
-                network_policy,
-                workload_identity,
-                oidc_issuer,
-                keyvault_csi,
-                keyvault_rotation,
-                upgrade_channel,
-                node_os_channel,
-                kubernetes_version,
-                support_plan,
-                defender,
-                ssh_key,
-                outbound_type
-            ]
-        );
-    }
-    for p in model
-        .clusters
-        .iter()
-        .flat_map(|c| c.pools.iter())
-        .chain(&model.node_pools)
-    {
-        fields!(
-            p,
-            &p.address,
-            p.format,
-            Subject::NodePool,
-            [
-                system,
-                os_type,
-                os_sku,
-                host_encryption,
-                public_ip,
-                orchestrator_version,
-                taints,
-                labels,
-                critical_addons_only,
-                ssh_access
-            ]
-        );
-    }
-    for r in &model.registries {
-        fields!(
-            r,
-            &r.resource.address,
-            r.resource.format,
-            Subject::Registry,
-            [
-                sku,
-                public_network,
-                default_action,
-                admin_user,
-                anonymous_pull,
-                content_trust,
-                retention,
-                quarantine,
-                bypass
-            ]
-        );
-    }
-    for d in &model.diagnostic_settings {
-        fields!(
-            d,
-            &d.resource.address,
-            d.resource.format,
-            Subject::DiagnosticSetting,
-            [target, audit]
-        );
-    }
 }

@@ -236,7 +236,7 @@ thread_local! {
 /// The file's syntax tree, parsed once for all its fixes: kept with the file while the
 /// trees kept so are under [`MAX_KEPT_TOKENS`], else as the last file's only.
 fn parsed(file: &SourceFile) -> Option<tree_sitter::Tree> {
-    let parse = file.fix_parse();
+    let parse = file.fix_parse::<super::Parsed>();
     if let Some(tree) = parse.bicep.get() {
         return tree.clone();
     }

@@ -10,7 +10,7 @@ pub struct Json;
 
 /// The file's JSON tree, parsed once for all its fixes (spans count a leading BOM).
 fn tree(file: &SourceFile) -> Option<&Tree> {
-    file.fix_parse()
+    file.fix_parse::<super::Parsed>()
         .json
         .get_or_init(|| {
             super::count_parse();

@@ -1,23 +1,20 @@
-//! Fixes (DESIGN §8). A rule states *what* must change (a [`Remedy`]: this field should
-//! hold this literal); the edge renders *how* in the file's own syntax, like lines and
-//! columns, because only the edge has the source text. `--fix`, `--diff`, the JSON report
-//! and the language server's quick fixes all call [`render`], so they cannot disagree.
+//! Fixes (DESIGN §8). A rule states *what* must change (a [`Remedy`](crate::remedy::Remedy):
+//! this field should hold this literal); the edge renders *how* in the file's own syntax, like
+//! lines and columns, because only the edge has the source text. `--fix`, `--diff`, the JSON
+//! report and the language server's quick fixes all call [`render`], so they cannot disagree.
+//! This module only computes edits: `engine::fixes` applies them, lints again and writes.
 
 mod bicep;
-mod files;
 mod hcl;
 mod json;
 mod yaml;
 
-pub use files::{fix_files, unified_diff, write, FileChange, NotWritten, Planned, Written};
-
 use crate::finding::Finding;
-use crate::model::field::{Field, State};
-use crate::origin::Origin;
-use crate::source::{FileId, Loc, SourceFile, Sources};
+use crate::remedy::{Change, Literal, Target};
+use crate::source::{FileId, SourceFile, Sources};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 /// The parses a file's fixes share, kept with the file ([`SourceFile::fix_parse`]): the
 /// first fix rendered in a file parses it, the others reuse the tree, so rendering the
@@ -61,7 +58,7 @@ impl Drop for Parsed {
 /// Does the file end its lines with CRLF (most of them, in a file that mixes)? Lines a fix
 /// adds end the same way, so a Windows checkout does not get LF lines in CRLF files.
 fn crlf(file: &SourceFile) -> bool {
-    *file.fix_parse().crlf.get_or_init(|| {
+    *file.fix_parse::<Parsed>().crlf.get_or_init(|| {
         let breaks = file.text.bytes().filter(|b| *b == b'\n').count();
         let crlf = file.text.matches("\r\n").count();
         crlf * 2 > breaks
@@ -100,120 +97,6 @@ impl Applicability {
             Applicability::Unsafe => "unsafe",
             Applicability::DisplayOnly => "display-only",
         }
-    }
-}
-
-/// A literal a remedy asks for, rendered by each syntax in its own way.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Literal {
-    Bool(bool),
-    Str(String),
-}
-
-impl From<bool> for Literal {
-    fn from(value: bool) -> Literal {
-        Literal::Bool(value)
-    }
-}
-
-impl Literal {
-    pub fn str(text: &str) -> Literal {
-        Literal::Str(text.to_string())
-    }
-}
-
-/// Where a change lands.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Target {
-    /// The attribute is written: `at` spans `key = value` (or `"key": value`, `key: value`,
-    /// or the value alone where a finding is reported at a module call); `written` is
-    /// where the value is, when a variable or parameter carried it from elsewhere, and
-    /// `origin` how it got to the attribute.
-    Written {
-        at: Loc,
-        written: Option<Loc>,
-        origin: Option<Arc<Origin>>,
-    },
-    /// The attribute is absent: add `path` (dotted, as spelled in this format) to the block
-    /// or object that starts at `anchor`, creating the missing intermediate blocks.
-    Absent { anchor: Loc, path: String },
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Change {
-    pub target: Target,
-    pub value: Literal,
-}
-
-impl Change {
-    /// Replace the value of the entry written at `at` (`key: value`).
-    pub fn written(at: Loc, value: Literal) -> Change {
-        Change {
-            target: Target::Written {
-                at,
-                written: None,
-                origin: None,
-            },
-            value,
-        }
-    }
-
-    /// Add `path` below the mapping entry (or block) at `anchor`.
-    pub fn absent(anchor: Loc, path: &str, value: Literal) -> Change {
-        Change {
-            target: Target::Absent {
-                anchor,
-                path: path.to_string(),
-            },
-            value,
-        }
-    }
-
-    /// The change that makes `field` hold `value`; none for an unknown field (its
-    /// expression is not ours to overwrite blindly).
-    pub fn for_field<T>(field: &Field<T>, value: Literal) -> Option<Change> {
-        let target = match field.state {
-            State::Set => Target::Written {
-                at: field.at,
-                written: field.written,
-                origin: field.origin.clone(),
-            },
-            State::Default => Target::Absent {
-                anchor: field.at,
-                path: field.attribute.clone(),
-            },
-            State::Unknown => return None,
-        };
-        Some(Change { target, value })
-    }
-}
-
-/// What a rule asks for to resolve one finding: every change it needs, so applying the fix
-/// really makes the finding go away (AKS009 needs both workload identity and OIDC).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Remedy {
-    pub title: String,
-    pub changes: Vec<Change>,
-    /// Why the author must look before applying, even where the value is a literal (the
-    /// change is rejected by Azure without another one): makes the fix unsafe at best.
-    pub review: Option<&'static str>,
-}
-
-impl Remedy {
-    /// None when any change cannot be expressed: a partial fix would leave the finding.
-    pub fn new(title: impl Into<String>, changes: Vec<Option<Change>>) -> Option<Remedy> {
-        let changes: Option<Vec<Change>> = changes.into_iter().collect();
-        let changes = changes?;
-        (!changes.is_empty()).then(|| Remedy {
-            title: title.into(),
-            changes,
-            review: None,
-        })
-    }
-
-    pub fn needs_review(mut self, reason: &'static str) -> Remedy {
-        self.review = Some(reason);
-        self
     }
 }
 

@@ -199,7 +199,7 @@ spec:
     let paths = [dir.to_path_buf()];
     let request = engine::Request::new(&paths, &config);
     let scan = engine::lint(&request);
-    let planned = fix_files(&request, &scan, Applicability::Safe);
+    let planned = engine::fixes::fix_files(&request, &scan, Applicability::Safe);
     assert!(planned.not_written.is_empty());
     let expected = "apiVersion: v1
 kind: Pod

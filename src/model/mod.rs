@@ -11,6 +11,7 @@ pub mod raw;
 pub mod reference;
 pub mod registry;
 pub mod role_assignment;
+pub mod security_fields;
 pub mod workload;
 
 use crate::source::{FileId, Loc};

@@ -984,7 +984,7 @@ impl Plan {
 pub fn read_plans(
     json: &[FileId],
     sources: &mut crate::source::Sources,
-    errors: &mut Vec<crate::engine::Problem>,
+    errors: &mut Vec<crate::finding::Problem>,
     scanned: &mut std::collections::HashSet<FileId>,
 ) -> HashMap<FileId, Plan> {
     use rayon::prelude::*;
@@ -1005,7 +1005,7 @@ pub fn read_plans(
             Ok(plan) => {
                 plans.insert(id, plan);
             }
-            Err(e) => errors.push(crate::engine::Problem::in_file(sources, e.loc, e.message)),
+            Err(e) => errors.push(crate::finding::Problem::in_file(sources, e.loc, e.message)),
         }
     }
     plans
@@ -1016,7 +1016,7 @@ pub fn read_plans(
 pub fn read_named_plans(
     named: &[FileId],
     sources: &mut crate::source::Sources,
-    errors: &mut Vec<crate::engine::Problem>,
+    errors: &mut Vec<crate::finding::Problem>,
     plans: &mut HashMap<FileId, Plan>,
 ) -> Vec<FileId> {
     let mut out = Vec::new();
@@ -1037,7 +1037,7 @@ pub fn read_named_plans(
                 plans.insert(id, plan);
                 out.push(id);
             }
-            Err(e) => errors.push(crate::engine::Problem::in_file(sources, e.loc, e.message)),
+            Err(e) => errors.push(crate::finding::Problem::in_file(sources, e.loc, e.message)),
         }
     }
     out
@@ -1048,7 +1048,7 @@ pub fn read_named_plans(
 pub fn hide_secrets(
     plans: &HashMap<FileId, Plan>,
     findings: &mut [crate::finding::Finding],
-    errors: &mut [crate::engine::Problem],
+    errors: &mut [crate::finding::Problem],
 ) {
     if plans.is_empty() {
         return;
@@ -1073,11 +1073,11 @@ pub fn hide_secrets(
         }
         let writes_plan = finding.remedy.as_ref().is_some_and(|remedy| {
             remedy.changes.iter().any(|change| match &change.target {
-                crate::fix::Target::Written { at, written, .. } => {
+                crate::remedy::Target::Written { at, written, .. } => {
                     plans.contains_key(&at.file)
                         || written.is_some_and(|w| plans.contains_key(&w.file))
                 }
-                crate::fix::Target::Absent { anchor, .. } => plans.contains_key(&anchor.file),
+                crate::remedy::Target::Absent { anchor, .. } => plans.contains_key(&anchor.file),
             })
         });
         if writes_plan || plans.contains_key(&finding.at.file) {

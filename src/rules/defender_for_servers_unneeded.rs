@@ -1,7 +1,7 @@
 use super::{catalogue, set_field, zone_name, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::Literal;
 use crate::model::Model;
+use crate::remedy::Literal;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::DEF004,

@@ -1,9 +1,9 @@
 use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::{Change, Remedy};
 use crate::model::cluster::Cluster;
 use crate::model::fields as f;
 use crate::model::raw::Format;
+use crate::remedy::{Change, Remedy};
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS004,
@@ -78,7 +78,7 @@ fn remedy(cluster: &Cluster, title: &str) -> Option<Remedy> {
         .into_iter()
         .filter(|f| f.known() == Some(&false))
         .filter(|f| !std::ptr::eq(*f, &cluster.entra_managed) || managed_is_an_attribute)
-        .map(|f| Change::for_field(f, true.into()))
+        .map(|f| super::change_for(f, true.into()))
         .collect();
     Remedy::new(title, changes)
 }

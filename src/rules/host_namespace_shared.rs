@@ -1,6 +1,6 @@
 use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::{Change, Remedy};
+use crate::remedy::{Change, Remedy};
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::K8S008,

@@ -1,8 +1,8 @@
 use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::{Change, Literal, Remedy};
 use crate::model::fields as f;
 use crate::model::raw::Format;
+use crate::remedy::{Change, Literal, Remedy};
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS010,

@@ -2,11 +2,11 @@
 
 use crate::config::Config;
 use crate::finding::Finding;
-use crate::fix::{Change, Literal, Remedy};
 use crate::model::cluster::{Cluster, NodePool};
 use crate::model::field::{Field, State};
 use crate::model::raw::Format;
 use crate::model::Model;
+use crate::remedy::{Change, Literal, Remedy, Target};
 use crate::source::Loc;
 
 pub use crate::catalogue;
@@ -160,10 +160,7 @@ pub fn doc(id: &str) -> Option<&'static str> {
     catalogue::find(id).map(|m| m.doc)
 }
 
-/// The surface of a rule or engine diagnostic, by ID or slug.
-pub fn surface(id: &str) -> Option<Surface> {
-    catalogue::find(id).map(|m| m.surface)
-}
+pub use crate::catalogue::surface;
 
 /// The engine diagnostics by what they report, (ID, slug) from the rule table.
 pub use crate::finding::PARSE_ERROR;
@@ -345,7 +342,25 @@ pub fn set_field<T>(
         Format::Terraform => terraform,
         _ => arm,
     };
-    Remedy::new(title, vec![Change::for_field(field, value)])
+    Remedy::new(title, vec![change_for(field, value)])
+}
+
+/// The change that makes `field` hold `value`; none for an unknown field (its expression is
+/// not ours to overwrite blindly).
+pub fn change_for<T>(field: &Field<T>, value: Literal) -> Option<Change> {
+    let target = match field.state {
+        State::Set => Target::Written {
+            at: field.at,
+            written: field.written,
+            origin: field.origin.clone(),
+        },
+        State::Default => Target::Absent {
+            anchor: field.at,
+            path: field.attribute.clone(),
+        },
+        State::Unknown => return None,
+    };
+    Some(Change { target, value })
 }
 
 impl Subject for crate::model::Resource {

@@ -1,7 +1,7 @@
 use super::{all_pools, catalogue, is_linux, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::Literal;
 use crate::model::fields as f;
+use crate::remedy::Literal;
 use crate::severity::Severity;
 
 pub const RULE: Rule = Rule {

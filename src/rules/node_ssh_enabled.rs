@@ -1,9 +1,9 @@
 use super::{catalogue, set_field, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::Literal;
 use crate::model::cluster::{Cluster, NodePool};
 use crate::model::field::State;
 use crate::model::raw::Format;
+use crate::remedy::Literal;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS015,

@@ -1,7 +1,7 @@
 use super::{catalogue, set_field, spelling, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::Literal;
 use crate::model::fields as f;
+use crate::remedy::Literal;
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::ACR003,

@@ -1,7 +1,7 @@
 use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::{Change, Literal, Remedy};
 use crate::model::workload::lookup;
+use crate::remedy::{Change, Literal, Remedy};
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::K8S005,

@@ -1,7 +1,7 @@
 use super::{catalogue, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::{Change, Remedy};
 use crate::model::Model;
+use crate::remedy::{Change, Remedy};
 use crate::value::Value;
 
 pub const RULE: Rule = Rule {

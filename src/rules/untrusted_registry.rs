@@ -2,21 +2,12 @@ use super::{catalogue, containers, Context, Rule};
 use crate::finding::Finding;
 use crate::model::Model;
 
+pub use crate::build::dockerfile::registry_host;
+
 pub const RULE: Rule = Rule {
     meta: &catalogue::K8S010,
     check,
 };
-
-/// The registry host of an image reference; a bare `nginx` or `library/nginx` is Docker Hub.
-pub fn registry_host(image: &str) -> String {
-    let without_digest = image.split('@').next().unwrap_or(image);
-    match without_digest.split_once('/') {
-        Some((first, _)) if first.contains('.') || first.contains(':') || first == "localhost" => {
-            first.to_ascii_lowercase()
-        }
-        _ => "docker.io".to_string(),
-    }
-}
 
 /// Exact host, or `*.suffix` matching whole labels (`evilazurecr.io` is not `*.azurecr.io`).
 pub fn allowed(host: &str, pattern: &str) -> bool {

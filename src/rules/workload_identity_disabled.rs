@@ -1,7 +1,7 @@
 use super::{catalogue, spelling, Context, Rule};
 use crate::finding::Finding;
-use crate::fix::{Change, Literal, Remedy};
 use crate::model::fields as f;
+use crate::remedy::{Literal, Remedy};
 
 pub const RULE: Rule = Rule {
     meta: &catalogue::AKS009,
@@ -29,7 +29,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
         let changes = [&cluster.workload_identity, &cluster.oidc_issuer]
             .into_iter()
             .filter(|f| f.known() == Some(&false))
-            .map(|f| Change::for_field(f, Literal::Bool(true)))
+            .map(|f| super::change_for(f, Literal::Bool(true)))
             .collect();
         out.push(
             RULE.at_field(

@@ -3,8 +3,8 @@
 //! symbolic link, never over a change made since the scan read them, and by renaming a
 //! complete temporary file over the old one.
 
-use super::{apply, plan, Applicability};
 use crate::engine::{self, Buffers, Request, Scan};
+use crate::fix::{apply, plan, Applicability};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
