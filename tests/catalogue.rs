@@ -63,7 +63,10 @@ fn catalogue_ids_are_the_rules_then_the_engine_diagnostics() {
         .collect();
     assert_eq!(CATALOGUE_IDS, expected.as_slice());
     let ag: Vec<&str> = ENGINE_DIAGNOSTICS.iter().map(|d| d.id).collect();
-    assert_eq!(ag, ["AG001", "AG002", "AG003", "AG004", "AG005", "AG006"]);
+    assert_eq!(
+        ag,
+        ["AG001", "AG002", "AG003", "AG004", "AG005", "AG006", "AG007"]
+    );
     assert_eq!(rules::PARSE_ERROR, ("AG001", "parse-error"));
     assert_eq!(rules::UNUSED_SUPPRESSION, ("AG002", "unused-suppression"));
     assert_eq!(rules::UNRESOLVED, ("AG003", "unresolved-value"));
@@ -73,6 +76,7 @@ fn catalogue_ids_are_the_rules_then_the_engine_diagnostics() {
         ("AG005", "module-not-evaluated")
     );
     assert_eq!(rules::FILE_NOT_CHECKED, ("AG006", "file-not-checked"));
+    assert_eq!(rules::FINDING_LIMIT, ("AG007", "finding-limit"));
 }
 
 /// README "Rules": one row per documented rule and engine diagnostic, in catalogue order,

@@ -66,18 +66,21 @@ pub(super) fn run(
         .collect();
     let dropped = dropped.into_inner();
     if dropped > 0 {
-        errors.push(Problem::parse_error(
-            paths
+        // Not a parse error: every file was read; what it found could not all be shown.
+        errors.push(Problem {
+            rule: rules::FINDING_LIMIT.0,
+            slug: rules::FINDING_LIMIT.1,
+            path: paths
                 .first()
                 .map(|p| crate::source::display_path(p))
                 .unwrap_or_default(),
-            None,
-            format!(
+            at: None,
+            message: format!(
                 "{dropped} more findings are not reported: a scan reports at most \
                  {MAX_FINDINGS} (more means generated or hostile input); scan fewer paths \
                  or narrow the rules with --select to see the rest"
             ),
-        ));
+        });
     }
     findings
 }

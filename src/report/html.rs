@@ -18,7 +18,7 @@
 //! characters are made visible, so the page is also harmless printed to a terminal or log.
 
 use super::span_lines;
-use crate::engine::Scan;
+use crate::engine::{Problem, Scan};
 use crate::notice::{NotEvaluated, MODULE_NOT_EVALUATED};
 use crate::posture::{Posture, ZonePosture};
 use crate::rules::Surface;
@@ -348,21 +348,34 @@ fn problems(
     zone_of_error: &[Option<usize>],
     posture: Option<&Posture>,
 ) {
-    if scan.errors.is_empty() {
+    // The finding limit (AG007) is not an unreadable file: it is said on its own.
+    let is_limit = |e: &Problem| e.rule == crate::rules::FINDING_LIMIT.0;
+    for e in scan.errors.iter().filter(|e| is_limit(e)) {
+        let _ = writeln!(
+            out,
+            "<section id=\"limit\" class=\"errors\">\n<h2>Not every finding is shown</h2>\n\
+             <p>{} {}: {}</p>\n</section>",
+            e.rule,
+            e.slug,
+            text(&e.message)
+        );
+    }
+    let unreadable: Vec<(&Problem, &Option<usize>)> = scan
+        .errors
+        .iter()
+        .zip(zone_of_error)
+        .filter(|(e, _)| !is_limit(e))
+        .collect();
+    if unreadable.is_empty() {
         return;
     }
     let _ = write!(
         out,
         "<section id=\"errors\" class=\"errors\">\n<h2>{} could not be read</h2>\n\
          <p>Nothing in them was checked: fix them (or exclude them) and scan again.</p>\n<ul>\n",
-        plural(scan.errors.len(), "file")
+        plural(unreadable.len(), "file")
     );
-    for (e, zone) in scan
-        .errors
-        .iter()
-        .zip(zone_of_error)
-        .take(MAX_ERRORS_LISTED)
-    {
+    for &(e, zone) in unreadable.iter().take(MAX_ERRORS_LISTED) {
         let place = match e.at {
             Some(loc) => {
                 let (line, column, _, _) = span_lines(&scan.sources, loc);
@@ -383,11 +396,11 @@ fn problems(
             text(&e.message)
         );
     }
-    if scan.errors.len() > MAX_ERRORS_LISTED {
+    if unreadable.len() > MAX_ERRORS_LISTED {
         let _ = writeln!(
             out,
             "<li>and {} more: <code>aksguard check --format json</code> lists them</li>",
-            scan.errors.len() - MAX_ERRORS_LISTED
+            unreadable.len() - MAX_ERRORS_LISTED
         );
     }
     out.push_str("</ul>\n</section>\n");

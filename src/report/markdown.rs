@@ -86,12 +86,20 @@ pub fn render(scan: &Scan, options: &Options) -> String {
             plural(not_evaluated.len(), "module or chart")
         );
     }
-    if !scan.errors.is_empty() {
+    // The finding limit (AG007) is not an unreadable file: it gets a warning of its own.
+    let (limits, unreadable): (Vec<&Problem>, Vec<&Problem>) = scan
+        .errors
+        .iter()
+        .partition(|e| e.rule == crate::rules::FINDING_LIMIT.0);
+    if !unreadable.is_empty() {
         let _ = write!(
             out,
             "; **{} could not be read**",
-            plural(scan.errors.len(), "file")
+            plural(unreadable.len(), "file")
         );
+    }
+    if !limits.is_empty() {
+        out.push_str("; **not every finding is shown**");
     }
     out.push_str(".\n\n");
     counts_table(&mut out, &active);
@@ -116,9 +124,12 @@ pub fn render(scan: &Scan, options: &Options) -> String {
             out.push_str(&item);
         }
     }
-    if !scan.errors.is_empty() {
+    for limit in &limits {
+        let _ = write!(out, "\n> [!WARNING]\n> {}\n", problem(scan, limit, options));
+    }
+    if !unreadable.is_empty() {
         out.push_str("\n### Could not be read\n\nNothing in these files was checked.\n\n");
-        for error in &scan.errors {
+        for error in unreadable {
             let item = format!("- {}\n", problem(scan, error, options));
             if !fits_in(&out, &item, LIMIT / 2) {
                 left_out.errors += 1;

@@ -173,6 +173,8 @@ pub const INVALID_CONFIG: (&str, &str) = code(&catalogue::AG004);
 pub const MODULE_NOT_EVALUATED: (&str, &str) = code(&catalogue::AG005);
 /// A file named on the command line that gave nothing to check (engine/unchecked.rs).
 pub const FILE_NOT_CHECKED: (&str, &str) = code(&catalogue::AG006);
+/// More findings than a scan reports (engine/check.rs).
+pub const FINDING_LIMIT: (&str, &str) = code(&catalogue::AG007);
 
 const fn code(meta: &'static Meta) -> (&'static str, &'static str) {
     (meta.id, meta.slug)

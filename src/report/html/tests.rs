@@ -360,3 +360,41 @@ fn each_rule_carries_its_references_with_their_sources() {
     assert!(entry.contains(&cis), "{entry}");
     assert!(entry.contains(&format!(",{},", js("NS-2"))), "{entry}");
 }
+
+/// The finding limit (AG007) is said as what it is, not as a file that could not be read
+/// (the limit itself is reached in tests/hostile, on the release build).
+#[test]
+fn the_finding_limit_is_not_an_unreadable_file() {
+    let mut scan = scan(&[("main.tf", "resource \"azurerm_resource_group\" \"rg\" {}\n")]);
+    scan.errors.push(crate::engine::Problem {
+        rule: crate::rules::FINDING_LIMIT.0,
+        slug: crate::rules::FINDING_LIMIT.1,
+        path: "infra".to_string(),
+        at: None,
+        message: "12 more findings are not reported".to_string(),
+    });
+    let html = render(&scan, &Options::default());
+    assert!(html.contains(
+        "<h2>Not every finding is shown</h2>\n<p>AG007 finding-limit: 12 more findings are not \
+         reported</p>"
+    ));
+    assert!(!html.contains("could not be read</h2>"));
+    let markdown = crate::report::markdown::render(
+        &scan,
+        &crate::report::markdown::Options {
+            link_base: None,
+            baseline: false,
+        },
+    );
+    assert!(
+        markdown.contains("; **not every finding is shown**"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains(
+            "\n> [!WARNING]\n> infra: AG007 finding-limit: 12 more findings are not reported\n"
+        ),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("could not be read"), "{markdown}");
+}
