@@ -293,3 +293,78 @@ fn non_root_bases_default_and_configured() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Jinja-templated workflow (`{% raw %}` lines, as Ansible-rendered CI templates carry)
+/// is not YAML: the AG001 says it looks like a template and what to do, at the parser's
+/// place, for pipelines and manifests alike; a plain syntax error in a workflow whose only
+/// braces are GitHub's `${{ }}` is not called a template.
+#[test]
+fn a_templated_workflow_is_said_to_be_a_template() {
+    let dir = std::env::temp_dir().join(format!("aksguard-build-jinja-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(".github/workflows")).unwrap();
+    std::fs::create_dir_all(dir.join("k8s")).unwrap();
+    let workflow = "name: deploy\non: push\n\n{% raw %}\njobs:\n  build:\n    runs-on: ${{ inputs.runner }}\n    steps:\n      - run: echo hi\n{% endraw %}\n";
+    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n{% if privileged %}\n  hostNetwork: true\n{% endif %}\n  containers:\n    - name: web\n      image: nginx\n";
+    let broken =
+        "name: ci\non: push\njobs:\n  build:\n    runs-on: ${{ inputs.runner }}\n    steps: [\n";
+    std::fs::write(dir.join(".github/workflows/deploy.yml"), workflow).unwrap();
+    std::fs::write(dir.join("k8s/pod.yaml"), manifest).unwrap();
+    std::fs::write(dir.join(".github/workflows/ci.yml"), broken).unwrap();
+    let run = |format: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+            .current_dir(&dir)
+            .args(["check", ".", "--format", format])
+            .output()
+            .unwrap()
+    };
+    let output = run("json");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{json}");
+    let errors: Vec<(String, String, u64, u64, String)> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["path"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 3, "{json}");
+    let templated = |marker: &str, line: u64| {
+        format!("this file looks like a template (`{marker}` on line {line}), which is not YAML until it is rendered: check the rendered output")
+    };
+    // The `%` of `{% raw %}` (line 4, column 2) is where the YAML parser gives up.
+    let (_, path, line, column, message) = &errors[0];
+    assert_eq!(
+        (path.as_str(), *line, *column),
+        (".github/workflows/ci.yml", 7, 1)
+    );
+    assert!(!message.contains("template"), "{message}");
+    let (rule, path, line, column, message) = &errors[1];
+    assert_eq!(
+        (rule.as_str(), path.as_str(), *line, *column),
+        ("AG001", ".github/workflows/deploy.yml", 4, 2)
+    );
+    assert!(message.contains(&templated("{%", 4)), "{message}");
+    let (rule, path, line, column, message) = &errors[2];
+    assert_eq!(
+        (rule.as_str(), path.as_str(), *line, *column),
+        ("AG001", "k8s/pod.yaml", 6, 2)
+    );
+    assert!(message.contains(&templated("{%", 6)), "{message}");
+    let github = String::from_utf8(run("github").stdout).unwrap();
+    assert!(
+        github.contains(
+            "aksguard: AG001 parse-error: .github/workflows/deploy.yml:4:2: unexpected character"
+        ),
+        "{github}"
+    );
+    assert!(github.contains(&templated("{%", 4)), "{github}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -132,7 +132,7 @@ pub fn load_manifests(file: FileId, text: &str) -> (Vec<RawResource>, Vec<YamlEr
             emit(file, doc, source.as_deref(), 0, &mut out);
         }
         if let Some(e) = error {
-            errors.push(e);
+            errors.push(said_templated(text, e));
         }
     }
     (out, errors)
@@ -148,9 +148,60 @@ pub fn parse_documents(file: FileId, text: &str) -> (Vec<Value>, Vec<YamlError>)
         let chunk = &text[piece.start..piece.end];
         let (docs, error) = yaml::parse(file, chunk, piece.start, &mut expanded);
         out.extend(docs);
-        errors.extend(error);
+        errors.extend(error.map(|e| said_templated(text, e)));
     }
     (out, errors)
+}
+
+/// A YAML error in a file that holds template syntax (Jinja `{% %}` / `{# #}`, or `{{ }}`
+/// other than GitHub's `${{ }}`) where YAML structure is: the file is not YAML until it is
+/// rendered, and the parser's own message (``unexpected character: `%'``) does not say so.
+fn said_templated(text: &str, mut error: YamlError) -> YamlError {
+    let Some((line, marker)) = template_line(text, error.loc.start as usize) else {
+        return error;
+    };
+    error.message = format!(
+        "{}; this file looks like a template (`{marker}` on line {line}), which is not YAML \
+         until it is rendered: check the rendered output (`helm template`, or the Jinja or \
+         Ansible step that renders it), or leave the templates out with `exclude` in \
+         aksguard.toml",
+        error.message
+    );
+    error
+}
+
+/// The line (1-based) and marker of template syntax: on the error's line when there is one
+/// there, else the first line that starts with it.
+fn template_line(text: &str, at: usize) -> Option<(usize, &'static str)> {
+    let marker_in = |line: &str, anywhere: bool| -> Option<&'static str> {
+        let trimmed = line.trim_start();
+        let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
+        for marker in ["{%", "{#", "{{"] {
+            if trimmed.starts_with(marker) {
+                return Some(marker);
+            }
+            if anywhere {
+                let found = line.match_indices(marker).any(|(i, _)| {
+                    // `${{ ... }}` is a GitHub Actions expression, valid inside YAML values.
+                    !(marker == "{{" && line[..i].ends_with('$'))
+                });
+                if found {
+                    return Some(marker);
+                }
+            }
+        }
+        None
+    };
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let error_line = text[..start].matches('\n').count() + 1;
+    if let Some(marker) = marker_in(&text[start..end], true) {
+        return Some((error_line, marker));
+    }
+    text.lines()
+        .enumerate()
+        .find_map(|(i, line)| marker_in(line, false).map(|m| (i + 1, m)))
 }
 
 struct Piece {
