@@ -154,6 +154,16 @@ fn write_rule_table() {
         list(&|d| d.engine)
     )
     .unwrap();
+    for d in docs.iter().filter(|d| d.engine) {
+        writeln!(
+            out,
+            "/// {id} {slug}, as the engine reports it.\npub const {name}: Diagnostic = Diagnostic(&{id});\n",
+            id = d.id,
+            slug = d.slug,
+            name = d.slug.to_ascii_uppercase().replace('-', "_"),
+        )
+        .unwrap();
+    }
     let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
     writeln!(
         out,

@@ -28,6 +28,28 @@ pub struct Meta {
     pub doc: &'static str,
 }
 
+/// A handle on an engine diagnostic (AG00x), named after its slug (`PARSE_ERROR`,
+/// `MODULE_NOT_EVALUATED`): build.rs writes one for each document marked `**Engine
+/// diagnostic**` and nothing else can make one, so the engine names its own problems in
+/// code, where a misspelled or undocumented one fails to compile.
+#[derive(Clone, Copy, Debug)]
+pub struct Diagnostic(&'static Meta);
+
+impl Diagnostic {
+    pub const fn meta(self) -> &'static Meta {
+        self.0
+    }
+    pub const fn id(self) -> &'static str {
+        self.0.id
+    }
+    pub const fn slug(self) -> &'static str {
+        self.0.slug
+    }
+    pub const fn severity(self) -> Severity {
+        self.0.severity
+    }
+}
+
 /// Whether a rule offers an automatic fix (the first words of its `## Fix safety`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixKind {

@@ -2,6 +2,7 @@
 //! own problems (AG001) and the [`Scan`] that carries them with their sources to the
 //! reporters, the language server and the fix loop.
 
+use crate::catalogue::PARSE_ERROR;
 use crate::severity::Severity;
 use crate::source::{Loc, Sources};
 use std::collections::BTreeMap;
@@ -41,9 +42,6 @@ impl Finding {
     }
 }
 
-/// AG001: a file or path the scan could not read, parse or follow.
-pub const PARSE_ERROR: (&str, &str) = (crate::catalogue::AG001.id, crate::catalogue::AG001.slug);
-
 /// An engine diagnostic (AG001 parse error) rather than a rule finding.
 #[derive(Clone, Debug)]
 pub struct Problem {
@@ -58,8 +56,8 @@ impl Problem {
     /// AG001 on a path (display form), at a place in it when known.
     pub fn parse_error(path: String, at: Option<Loc>, message: impl Into<String>) -> Problem {
         Problem {
-            rule: PARSE_ERROR.0,
-            slug: PARSE_ERROR.1,
+            rule: PARSE_ERROR.id(),
+            slug: PARSE_ERROR.slug(),
             path,
             at,
             message: message.into(),

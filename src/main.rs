@@ -184,7 +184,7 @@ fn check(args: CheckArgs) -> ExitCode {
     let config = match load_config(&args, &paths) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error[AG004 invalid-config]: {}", shown(&e));
+            eprintln!("error[{}]: {}", invalid_config(), shown(&e));
             return ExitCode::from(2);
         }
     };
@@ -200,7 +200,8 @@ fn check(args: CheckArgs) -> ExitCode {
             if let Err(message) = aksguard::config::check_rule_selector(value, rules::CATALOGUE_IDS)
             {
                 eprintln!(
-                    "error[AG004 invalid-config]: {option}: {}",
+                    "error[{}]: {option}: {}",
+                    invalid_config(),
                     aksguard::report::escape::one_line(&message)
                 );
                 return ExitCode::from(2);
@@ -353,6 +354,12 @@ fn check(args: CheckArgs) -> ExitCode {
 /// A note for standard error: paths and messages may carry text of scanned files (a file
 /// name from a pre-commit hook, a configuration value), shown with control characters
 /// escaped so none reaches the terminal or CI log raw.
+/// `AG004 invalid-config`, the code of a configuration or option error.
+fn invalid_config() -> String {
+    let d = aksguard::catalogue::INVALID_CONFIG;
+    format!("{} {}", d.id(), d.slug())
+}
+
 fn shown(text: &impl std::fmt::Display) -> String {
     aksguard::report::escape::one_line(&text.to_string()).into_owned()
 }

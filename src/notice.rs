@@ -4,10 +4,9 @@
 //! is an info finding at the `module` block or statement, saying what was skipped, what that
 //! means, and the command that makes it checkable.
 
+use crate::catalogue::MODULE_NOT_EVALUATED;
 use crate::finding::Finding;
 use crate::source::Loc;
-
-pub use crate::rules::MODULE_NOT_EVALUATED;
 
 #[derive(Clone, Debug)]
 pub struct NotEvaluated {
@@ -24,9 +23,9 @@ pub struct NotEvaluated {
 impl NotEvaluated {
     pub fn into_finding(self) -> Finding {
         Finding {
-            rule: MODULE_NOT_EVALUATED.0,
-            slug: MODULE_NOT_EVALUATED.1,
-            severity: crate::rules::catalogue::AG005.severity,
+            rule: MODULE_NOT_EVALUATED.id(),
+            slug: MODULE_NOT_EVALUATED.slug(),
+            severity: MODULE_NOT_EVALUATED.severity(),
             message: self.message,
             at: self.at,
             label: "not evaluated".to_string(),
@@ -44,7 +43,7 @@ impl NotEvaluated {
 
     /// Is this finding a notice for a Helm chart rather than a module?
     pub fn is_chart(finding: &Finding) -> bool {
-        finding.rule == MODULE_NOT_EVALUATED.0 && finding.resource.starts_with("Chart/")
+        finding.rule == MODULE_NOT_EVALUATED.id() && finding.resource.starts_with("Chart/")
     }
 }
 

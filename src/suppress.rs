@@ -2,13 +2,13 @@
 //! annotation and `[[suppress]]` in the configuration. A suppression that hides nothing, or
 //! has expired, is itself reported (AG002) so waivers cannot silently outlive their reason.
 
+use crate::catalogue::{MODULE_NOT_EVALUATED, UNUSED_SUPPRESSION};
 use crate::config::{today_utc, Config};
 use crate::finding::Finding;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc, Sources};
 use crate::value::Value;
 
-pub use crate::rules::UNUSED_SUPPRESSION as UNUSED;
 const MARKER: &str = "aksguard:ignore";
 const K8S_ANNOTATION: &str = "aksguard.io/ignore";
 
@@ -84,7 +84,7 @@ pub fn apply(
     for finding in findings.iter_mut() {
         // Engine diagnostics are not suppressible, except the AG005 notices, which a module
         // checked elsewhere may carry for good.
-        let notice = finding.rule == crate::notice::MODULE_NOT_EVALUATED.0;
+        let notice = finding.rule == MODULE_NOT_EVALUATED.id();
         if finding.rule.starts_with("AG") && !notice || finding.suppressed {
             continue;
         }
@@ -148,9 +148,9 @@ pub fn apply(
 
 fn unused(at: Loc, message: String) -> Finding {
     Finding {
-        rule: UNUSED.0,
-        slug: UNUSED.1,
-        severity: crate::rules::catalogue::AG002.severity,
+        rule: UNUSED_SUPPRESSION.id(),
+        slug: UNUSED_SUPPRESSION.slug(),
+        severity: UNUSED_SUPPRESSION.severity(),
         message,
         at,
         label: "suppression".to_string(),

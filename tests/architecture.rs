@@ -18,11 +18,6 @@ const ALLOWED: &[(&str, &str, &str)] = &[
          shared YAML module",
     ),
     (
-        "notice",
-        "rules",
-        "AG005's (id, slug) spelled in rules; to come from the catalogue",
-    ),
-    (
         "input",
         "plan",
         "reading a file asks whether it is a Terraform plan (its size cap and sniff)",

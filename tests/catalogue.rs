@@ -2,6 +2,7 @@
 //! source of a rule's metadata; every other list of rules is checked against them here, so
 //! a step forgotten when adding a rule fails a test named after it (CONTRIBUTING.md).
 
+use aksguard::catalogue;
 use aksguard::rules::{self, Surface, ALL, CATALOGUE_IDS, ENGINE_DIAGNOSTICS};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -67,16 +68,25 @@ fn catalogue_ids_are_the_rules_then_the_engine_diagnostics() {
         ag,
         ["AG001", "AG002", "AG003", "AG004", "AG005", "AG006", "AG007"]
     );
-    assert_eq!(rules::PARSE_ERROR, ("AG001", "parse-error"));
-    assert_eq!(rules::UNUSED_SUPPRESSION, ("AG002", "unused-suppression"));
-    assert_eq!(rules::UNRESOLVED, ("AG003", "unresolved-value"));
-    assert_eq!(rules::INVALID_CONFIG, ("AG004", "invalid-config"));
-    assert_eq!(
-        rules::MODULE_NOT_EVALUATED,
-        ("AG005", "module-not-evaluated")
-    );
-    assert_eq!(rules::FILE_NOT_CHECKED, ("AG006", "file-not-checked"));
-    assert_eq!(rules::FINDING_LIMIT, ("AG007", "finding-limit"));
+    // The engine's handles, one per engine document, named after the slug.
+    let handles = [
+        catalogue::PARSE_ERROR,
+        catalogue::UNUSED_SUPPRESSION,
+        catalogue::UNRESOLVED_VALUE,
+        catalogue::INVALID_CONFIG,
+        catalogue::MODULE_NOT_EVALUATED,
+        catalogue::FILE_NOT_CHECKED,
+        catalogue::FINDING_LIMIT,
+    ];
+    let codes: Vec<(&str, &str)> = handles.iter().map(|d| (d.id(), d.slug())).collect();
+    let documented: Vec<(&str, &str)> = ENGINE_DIAGNOSTICS.iter().map(|d| (d.id, d.slug)).collect();
+    assert_eq!(codes, documented);
+    assert_eq!(codes[0], ("AG001", "parse-error"));
+    assert_eq!(codes[4], ("AG005", "module-not-evaluated"));
+    for handle in handles {
+        assert_eq!(handle.severity(), handle.meta().severity);
+        assert!(handle.meta().engine);
+    }
 }
 
 /// README "Rules": one row per documented rule and engine diagnostic, in catalogue order,

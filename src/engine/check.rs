@@ -1,6 +1,7 @@
 //! Runs the enabled rules over the model, in parallel, keeping at most [`MAX_FINDINGS`];
 //! with `--unknown=warn`, also says where a rule could not decide (AG003).
 
+use crate::catalogue::{FINDING_LIMIT, UNRESOLVED_VALUE};
 use crate::config::Config;
 use crate::finding::{Finding, Problem};
 use crate::model::field::State;
@@ -68,8 +69,8 @@ pub(super) fn run(
     if dropped > 0 {
         // Not a parse error: every file was read; what it found could not all be shown.
         errors.push(Problem {
-            rule: rules::FINDING_LIMIT.0,
-            slug: rules::FINDING_LIMIT.1,
+            rule: FINDING_LIMIT.id(),
+            slug: FINDING_LIMIT.slug(),
             path: paths
                 .first()
                 .map(|p| crate::source::display_path(p))
@@ -103,9 +104,9 @@ fn unresolved(
             format!("`{}`", read.expr)
         };
         out.push(Finding {
-            rule: rules::UNRESOLVED.0,
-            slug: rules::UNRESOLVED.1,
-            severity: crate::catalogue::AG003.severity,
+            rule: UNRESOLVED_VALUE.id(),
+            slug: UNRESOLVED_VALUE.slug(),
+            severity: UNRESOLVED_VALUE.severity(),
             message: format!(
                 "{} ({}) cannot verify `{}`: {expr} is not known offline",
                 rule.id, rule.slug, read.attribute

@@ -117,7 +117,7 @@ pub fn lint(request: &Request) -> Scan {
     phases.lap("discover");
     let mut read = read::read(request, found);
     let units = units::form(&mut read);
-    let unchecked = if config.rule_enabled(crate::rules::FILE_NOT_CHECKED.0) {
+    let unchecked = if config.rule_enabled(crate::catalogue::FILE_NOT_CHECKED.id()) {
         unchecked::named_files(&read, &units)
     } else {
         Vec::new()
@@ -161,14 +161,15 @@ pub fn lint(request: &Request) -> Scan {
         model: &model,
         config,
     };
-    let unknown_warn = options.unknown_warn && config.rule_enabled(crate::rules::UNRESOLVED.0);
+    let unknown_warn =
+        options.unknown_warn && config.rule_enabled(crate::catalogue::UNRESOLVED_VALUE.id());
     let owners = check::unknown_owners(&model, unknown_warn);
     phases.lap("model and links");
 
     let mut findings = check::run(&context, config, unknown_warn, &owners, paths, &mut errors);
     phases.lap("rules");
 
-    if config.rule_enabled(crate::notice::MODULE_NOT_EVALUATED.0) {
+    if config.rule_enabled(crate::catalogue::MODULE_NOT_EVALUATED.id()) {
         findings.extend(
             crate::notice::linked_templates(&resources)
                 .into_iter()

@@ -28,7 +28,7 @@ pub(super) fn suppress_and_order(
     findings.extend(
         unused
             .into_iter()
-            .filter(|_| config.rule_enabled(crate::suppress::UNUSED.0)),
+            .filter(|_| config.rule_enabled(crate::catalogue::UNUSED_SUPPRESSION.id())),
     );
     findings.sort_by(|a, b| {
         (

@@ -5,6 +5,7 @@
 
 use super::read::Read;
 use super::units::Units;
+use crate::catalogue::FILE_NOT_CHECKED;
 use crate::discover::FileKind;
 use crate::finding::Finding;
 use crate::source::Loc;
@@ -21,9 +22,9 @@ pub(super) fn named_files(read: &Read, units: &Units) -> Vec<Finding> {
             let file = read.sources.get(*id);
             let (message, help) = why(kind, units.unrendered.contains(id), &file.display);
             Finding {
-                rule: crate::rules::FILE_NOT_CHECKED.0,
-                slug: crate::rules::FILE_NOT_CHECKED.1,
-                severity: crate::rules::catalogue::AG006.severity,
+                rule: FILE_NOT_CHECKED.id(),
+                slug: FILE_NOT_CHECKED.slug(),
+                severity: FILE_NOT_CHECKED.severity(),
                 message,
                 at: Loc::new(*id, 0, 0),
                 label: "not checked".to_string(),

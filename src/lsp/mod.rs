@@ -552,7 +552,9 @@ impl Server<'_> {
                 vec![Diagnostic {
                     range: Range { start: at, end: at },
                     severity: Some(DiagnosticSeverity::ERROR),
-                    code: Some(NumberOrString::String(rules::INVALID_CONFIG.0.to_string())),
+                    code: Some(NumberOrString::String(
+                        crate::catalogue::INVALID_CONFIG.id().to_string(),
+                    )),
                     source: Some("aksguard".to_string()),
                     message: format!("{} (the defaults apply until it is fixed)", error.message),
                     ..Diagnostic::default()

@@ -18,8 +18,9 @@
 //! characters are made visible, so the page is also harmless printed to a terminal or log.
 
 use super::span_lines;
+use crate::catalogue::MODULE_NOT_EVALUATED;
 use crate::engine::{Problem, Scan};
-use crate::notice::{NotEvaluated, MODULE_NOT_EVALUATED};
+use crate::notice::NotEvaluated;
 use crate::posture::{Posture, ZonePosture};
 use crate::rules::Surface;
 use crate::severity::Severity;
@@ -188,7 +189,7 @@ fn matrix(scan: &Scan, posture: Option<&Posture>, zone_of_error: &[Option<usize>
             .unwrap_or(COLUMNS.len() - 1);
         let cells = &mut rows[row].cells;
         cells[column].counts[severity_index(f.severity)] += 1;
-        if f.rule == MODULE_NOT_EVALUATED.0 {
+        if f.rule == MODULE_NOT_EVALUATED.id() {
             let why = format!(
                 "{} was not evaluated ({})",
                 f.resource,
@@ -349,7 +350,7 @@ fn problems(
     posture: Option<&Posture>,
 ) {
     // The finding limit (AG007) is not an unreadable file: it is said on its own.
-    let is_limit = |e: &Problem| e.rule == crate::rules::FINDING_LIMIT.0;
+    let is_limit = |e: &Problem| e.rule == crate::catalogue::FINDING_LIMIT.id();
     for e in scan.errors.iter().filter(|e| is_limit(e)) {
         let _ = writeln!(
             out,

@@ -247,7 +247,7 @@ pub fn summary(scan: &Scan) -> String {
         .count();
     let modules = active
         .iter()
-        .filter(|f| f.rule == crate::notice::MODULE_NOT_EVALUATED.0)
+        .filter(|f| f.rule == crate::catalogue::MODULE_NOT_EVALUATED.id())
         .count()
         - charts;
     let mut skipped = String::new();

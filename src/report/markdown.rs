@@ -10,6 +10,7 @@
 //! issue reference of the repository's choosing reaches the page.
 
 use super::span_lines;
+use crate::catalogue::MODULE_NOT_EVALUATED;
 use crate::finding::Finding;
 use crate::finding::{Problem, Scan};
 use crate::rules::Surface;
@@ -77,7 +78,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
     let not_evaluated: Vec<&Finding> = active
         .iter()
         .copied()
-        .filter(|f| f.rule == crate::notice::MODULE_NOT_EVALUATED.0)
+        .filter(|f| f.rule == MODULE_NOT_EVALUATED.id())
         .collect();
     if !not_evaluated.is_empty() {
         let _ = write!(
@@ -90,7 +91,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
     let (limits, unreadable): (Vec<&Problem>, Vec<&Problem>) = scan
         .errors
         .iter()
-        .partition(|e| e.rule == crate::rules::FINDING_LIMIT.0);
+        .partition(|e| e.rule == crate::catalogue::FINDING_LIMIT.id());
     if !unreadable.is_empty() {
         let _ = write!(
             out,
@@ -145,7 +146,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
     let mut findings: Vec<&Finding> = active
         .iter()
         .copied()
-        .filter(|f| f.rule != crate::notice::MODULE_NOT_EVALUATED.0)
+        .filter(|f| f.rule != MODULE_NOT_EVALUATED.id())
         .collect();
     // Most severe first; then by place, so the output is the same on every run.
     findings.sort_by_cached_key(|f| {

@@ -162,24 +162,6 @@ pub fn doc(id: &str) -> Option<&'static str> {
 
 pub use crate::catalogue::surface;
 
-/// The engine diagnostics by what they report, (ID, slug) from the rule table.
-pub use crate::finding::PARSE_ERROR;
-/// A suppression that matched no finding (suppress.rs).
-pub const UNUSED_SUPPRESSION: (&str, &str) = code(&catalogue::AG002);
-/// `--unknown=warn`: a rule could not decide because a value is unknown.
-pub const UNRESOLVED: (&str, &str) = code(&catalogue::AG003);
-pub const INVALID_CONFIG: (&str, &str) = code(&catalogue::AG004);
-/// A module or chart skipped wholesale (notice.rs).
-pub const MODULE_NOT_EVALUATED: (&str, &str) = code(&catalogue::AG005);
-/// A file named on the command line that gave nothing to check (engine/unchecked.rs).
-pub const FILE_NOT_CHECKED: (&str, &str) = code(&catalogue::AG006);
-/// More findings than a scan reports (engine/check.rs).
-pub const FINDING_LIMIT: (&str, &str) = code(&catalogue::AG007);
-
-const fn code(meta: &'static Meta) -> (&'static str, &'static str) {
-    (meta.id, meta.slug)
-}
-
 pub fn find(id: &str) -> Option<&'static Rule> {
     ALL.iter()
         .copied()

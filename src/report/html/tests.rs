@@ -367,8 +367,8 @@ fn each_rule_carries_its_references_with_their_sources() {
 fn the_finding_limit_is_not_an_unreadable_file() {
     let mut scan = scan(&[("main.tf", "resource \"azurerm_resource_group\" \"rg\" {}\n")]);
     scan.errors.push(crate::engine::Problem {
-        rule: crate::rules::FINDING_LIMIT.0,
-        slug: crate::rules::FINDING_LIMIT.1,
+        rule: crate::catalogue::FINDING_LIMIT.id(),
+        slug: crate::catalogue::FINDING_LIMIT.slug(),
         path: "infra".to_string(),
         at: None,
         message: "12 more findings are not reported".to_string(),
