@@ -1,6 +1,7 @@
 //! Source files, byte locations and the line index used only at the output edges.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub type FileId = u32;
 
@@ -35,7 +36,8 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// The path as reported: relative to the working directory when beneath it.
     pub display: String,
-    pub text: String,
+    /// Shared with what parses it (a Terraform file's syntax tree keeps it): held once.
+    pub text: Arc<str>,
     /// Read from outside the scanned paths (a module or `using` target a scanned file
     /// names): whoever wrote the scanned files chose it, so none of its text is ever shown,
     /// only its path and places in it.
@@ -57,7 +59,13 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
+    pub fn new(
+        id: FileId,
+        path: PathBuf,
+        display: String,
+        text: impl Into<Arc<str>>,
+    ) -> SourceFile {
+        let text: Arc<str> = text.into();
         let mut line_starts = vec![0u32];
         let mut chars_before_block = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
         let mut chars = 0u32;
@@ -89,7 +97,7 @@ impl SourceFile {
 
     /// A file with its line index and display path, to be given its id by
     /// [`Sources::add_indexed`].
-    pub fn indexed(path: PathBuf, text: String) -> SourceFile {
+    pub fn indexed(path: PathBuf, text: impl Into<Arc<str>>) -> SourceFile {
         let display = display_path(&path);
         SourceFile::new(0, path, display, text)
     }
@@ -171,7 +179,7 @@ pub struct Sources {
 }
 
 impl Sources {
-    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+    pub fn add(&mut self, path: PathBuf, text: impl Into<Arc<str>>) -> FileId {
         self.add_indexed(SourceFile::indexed(path, text))
     }
 
@@ -276,7 +284,7 @@ mod tests {
             while !text.is_char_boundary(cut) {
                 cut -= 1;
             }
-            let file = SourceFile::new(0, PathBuf::from("x"), "x".into(), text[..cut].into());
+            let file = SourceFile::new(0, PathBuf::from("x"), "x".into(), &text[..cut]);
             for offset in (0..cut).filter(|o| text.is_char_boundary(*o)).step_by(97) {
                 let start = file.line_start_of(offset);
                 let expected = text[start..offset].chars().count() + 1;

@@ -23,7 +23,7 @@ fn terraform_cluster(major: Option<u8>) -> RawResource {
         errors,
         ..
     } = aksguard::terraform::load(aksguard::terraform::Root {
-        files: vec![(id, "main.tf".into(), text)],
+        files: vec![aksguard::terraform::parse(id, "main.tf", text).map(std::sync::Arc::new)],
         ..Default::default()
     });
     assert!(errors.is_empty());

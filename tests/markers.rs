@@ -38,6 +38,7 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("testdata/modules", &[]),
     ("testdata/modules_recursive", &[]),
     ("testdata/modules_broken", &[]),
+    ("testdata/parse_once", &[]),
     ("testdata/dynamic_switch", &[]),
     ("testdata/varfile", &[]),
     ("testdata/tfvars_json", &[]),

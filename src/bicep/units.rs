@@ -53,7 +53,7 @@ impl Units {
 impl super::Files for Files<'_> {
     fn get(&self, path: &Path) -> Option<(FileId, &str)> {
         let id = *self.units.by_path.get(path)?;
-        Some((id, self.sources.get(id).text.as_str()))
+        Some((id, &*self.sources.get(id).text))
     }
     fn tree(&self, file: FileId) -> Option<&tree_sitter::Tree> {
         self.units.trees.get(&file)?.as_ref()

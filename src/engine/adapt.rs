@@ -11,7 +11,8 @@ use crate::model::raw::RawResource;
 use crate::model::Model;
 use crate::notice::NotEvaluated;
 use crate::source::{FileId, Loc, Sources};
-use crate::terraform::roots::named_file;
+use crate::terraform::files::{File as TfFile, Tree};
+use crate::terraform::module::ModuleFile;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -97,13 +98,34 @@ fn adapt(
             tfvars,
             plan,
         } => {
-            let named = |ids: &Vec<FileId>| -> Vec<(FileId, String, String)> {
-                ids.iter().map(|id| named_file(sources, *id)).collect()
+            let (trees, tfvars) = {
+                let mut parsed = units
+                    .terraform
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let trees: Vec<Tree> = files
+                    .iter()
+                    .filter_map(|id| match parsed.take(*id) {
+                        Some(TfFile::Hcl(tree)) => Some(tree),
+                        _ => None,
+                    })
+                    .collect();
+                let tfvars: Vec<TfFile> = tfvars.iter().filter_map(|id| parsed.take(*id)).collect();
+                (trees, tfvars)
             };
             let plan = plan.map(|p| &units.plans[&p]);
+            // The plan places what it knows in the root's files and its modules' files.
+            let kept: Vec<std::sync::Arc<ModuleFile>> = match plan {
+                Some(_) => trees
+                    .iter()
+                    .filter_map(|t| t.as_ref().ok())
+                    .cloned()
+                    .collect(),
+                None => Vec::new(),
+            };
             let mut loaded = crate::terraform::load(crate::terraform::Root {
-                files: named(files),
-                tfvars: named(tfvars),
+                files: trees,
+                tfvars,
                 vars: options.vars.clone(),
                 planned: plan
                     .map(crate::plan::Plan::planned_variables)
@@ -113,11 +135,15 @@ fn adapt(
                 scan: scan.clone(),
             });
             if let Some(plan) = plan {
-                let texts = |id: FileId| {
-                    let file = sources.get(id);
-                    Some((file.display.clone(), file.text.as_str()))
+                let trees = |id: FileId| -> Option<&ModuleFile> {
+                    let root = kept.iter().find(|f| f.id == id);
+                    let module = || {
+                        let mut files = units.module_dirs.values().flatten();
+                        files.find(|(f, _)| *f == id)?.1.as_ref()
+                    };
+                    root.or_else(module).map(|f| &**f)
                 };
-                crate::plan::overlay::apply(&mut loaded, plan, &texts);
+                crate::plan::overlay::apply(&mut loaded, plan, &trees);
                 loaded
                     .errors
                     .extend(plan.errors.iter().map(|e| crate::terraform::TfError {
@@ -147,7 +173,7 @@ fn adapt(
             let params = parameters.map(|p| {
                 let file = sources.get(p);
                 let name = file.display.as_str();
-                (p, file.text.as_str(), name)
+                (p, &*file.text, name)
             });
             let text = &sources.get(*template).text;
             match arm::load_template_reporting(*template, text, params, scan) {

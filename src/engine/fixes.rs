@@ -76,13 +76,13 @@ pub fn fix_files(request: &Request, scan: &Scan, at_least: Applicability) -> Pla
             let Ok(after) = apply(&source.text, &edits) else {
                 continue;
             };
-            if after == source.text {
+            if *after == *source.text {
                 continue;
             }
             let path = crate::discover::absolute(&source.path);
             originals
                 .entry(path.clone())
-                .or_insert_with(|| (source.display.clone(), source.text.clone()));
+                .or_insert_with(|| (source.display.clone(), source.text.to_string()));
             candidate.insert(path.clone(), after);
             touched.push((path, source.display.clone()));
         }

@@ -8,12 +8,13 @@ use crate::bicep::units as bicep;
 use crate::discover::{self, FileKind};
 use crate::finding::Problem;
 use crate::source::{FileId, Sources};
+use crate::terraform::files::{Files, Role};
 use crate::terraform::module::ModuleDirs;
 use crate::terraform::roots::Dirs;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 pub(super) enum Unit {
     Terraform {
@@ -45,6 +46,8 @@ pub(super) struct Units {
     pub unrendered: Vec<FileId>,
     /// The local module directories Terraform roots may call.
     pub module_dirs: Arc<ModuleDirs>,
+    /// Every Terraform file of the scan, parsed once; each root takes its own files.
+    pub terraform: Mutex<Files>,
     /// The Bicep files, their syntax trees and registry modules.
     pub bicep: bicep::Units,
     /// (restored registry module, the Bicep file that calls it): the module deploys into
@@ -169,9 +172,23 @@ pub(super) fn form(read: &mut Read) -> Units {
             }
         }
     }
+    // Every Terraform file, parsed once (in parallel) for everything below and evaluation.
+    let terraform_files: Vec<(FileId, Role)> = terraform_dirs
+        .values()
+        .flat_map(|(files, tfvars)| {
+            let files = files.iter().map(|id| (*id, Role::Configuration));
+            files.chain(tfvars.iter().map(|id| (*id, Role::Variables)))
+        })
+        .chain(var_files.iter().map(|id| (*id, Role::Variables)))
+        .collect();
+    let mut terraform = Files::parse_all(sources, &terraform_files);
+    for id in var_files.iter() {
+        terraform.share(*id);
+    }
     // Local module calls: a directory only called as a module is evaluated through its
     // callers, not as a root of its own (DESIGN §4).
-    let roots = crate::terraform::roots::roots(&mut terraform_dirs, sources, errors);
+    let roots =
+        crate::terraform::roots::roots(&mut terraform_dirs, sources, &mut terraform, errors);
     let module_dirs = Arc::new(roots.module_dirs);
     for (dir, (files, mut tfvars)) in terraform_dirs {
         if files.is_empty() {
@@ -182,14 +199,8 @@ pub(super) fn form(read: &mut Read) -> Units {
             // Only called as a module: evaluated through its callers, but its syntax
             // errors are reported once, here.
             for id in &files {
-                let file = sources.get(*id);
-                let name = file
-                    .path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                if let Err(e) = crate::terraform::parse(*id, &name, &file.text) {
-                    errors.push(Problem::in_file(sources, e.loc, e.message));
+                if let Some(Err(e)) = terraform.tree(*id) {
+                    errors.push(Problem::in_file(sources, e.loc, e.message.clone()));
                 }
             }
             continue;
@@ -237,7 +248,7 @@ pub(super) fn form(read: &mut Read) -> Units {
     }
 
     units.extend(manifests.into_iter().map(Unit::Manifests));
-    let alone = attach_plans(&mut units, &plans, &cli_plans, sources, errors);
+    let alone = attach_plans(&mut units, &plans, &cli_plans, &terraform, sources, errors);
     units.extend(alone.into_iter().map(Unit::Plan));
     let first_bicep_unit = units.len();
     // A `.bicep` root without a `.bicepparam` file takes a JSON parameters file the way a
@@ -321,6 +332,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         build_files,
         unrendered,
         module_dirs,
+        terraform: Mutex::new(terraform),
         bicep,
         registry_callers,
         plans,
@@ -334,6 +346,7 @@ fn attach_plans(
     units: &mut [Unit],
     plans: &HashMap<FileId, crate::plan::Plan>,
     named: &[FileId],
+    terraform: &Files,
     sources: &Sources,
     errors: &mut Vec<Problem>,
 ) -> Vec<FileId> {
@@ -349,10 +362,11 @@ fn attach_plans(
             .filter(|&i| match &units[i] {
                 Unit::Terraform {
                     files, plan: None, ..
-                } => plan.declares(files.iter().map(|f| {
-                    let file = sources.get(*f);
-                    (*f, file.display.as_str(), file.text.as_str())
-                })),
+                } => plan.declares(
+                    files
+                        .iter()
+                        .map(|f| terraform.tree(*f).and_then(|t| t.as_deref().ok())),
+                ),
                 _ => false,
             })
             .collect();

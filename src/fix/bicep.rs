@@ -132,7 +132,7 @@ impl Syntax for Bicep {
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
-        let text = file.text.as_str();
+        let text = &*file.text;
         let tree = parsed(file)?;
         let tree = &tree;
         if tree.root_node().has_error() {

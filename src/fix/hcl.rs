@@ -42,7 +42,7 @@ impl Syntax for Hcl {
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
-        let text = file.text.as_str();
+        let text = &*file.text;
         let open = find_open_brace(text, anchor)?;
         let header = text.get(anchor..open)?;
         let first_word: String = header

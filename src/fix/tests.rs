@@ -42,7 +42,7 @@ fn fix_of(dir: &std::path::Path, rule: &str) -> (Fix, String) {
         .unwrap_or_else(|| panic!("no {rule} finding"));
     let fix = render(&scan.sources, finding).unwrap_or_else(|| panic!("{rule} has no fix"));
     let text = scan.sources.get(fix.edits[0].file).text.clone();
-    (fix, text)
+    (fix, text.to_string())
 }
 
 const CLUSTER: &str = r#"resource "azurerm_kubernetes_cluster" "aks" {

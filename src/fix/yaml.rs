@@ -70,7 +70,7 @@ impl Syntax for Yaml {
     ) -> Option<(usize, String)> {
         // The anchor is an entry of a block mapping (`name: app`, possibly after `- `):
         // the mapping's keys sit at the anchor's column.
-        let text = file.text.as_str();
+        let text = &*file.text;
         let start = file.line_start_of(anchor);
         if !text[start..anchor].chars().all(|c| c == ' ' || c == '-') {
             return None;

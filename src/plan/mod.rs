@@ -889,7 +889,11 @@ impl Plan {
 
     /// Is this the plan of the root made of these `.tf` files: do they declare the same
     /// resources, data sources and module calls as the plan's configuration?
-    pub fn declares<'t>(&self, files: impl Iterator<Item = (FileId, &'t str, &'t str)>) -> bool {
+    /// `files` are their syntax trees (None: one does not parse).
+    pub fn declares<'t>(
+        &self,
+        files: impl Iterator<Item = Option<&'t crate::terraform::module::ModuleFile>>,
+    ) -> bool {
         let root = &self.configuration.root_module;
         let planned: std::collections::BTreeSet<String> = root
             .resources
@@ -898,8 +902,8 @@ impl Plan {
             .chain(root.module_calls.keys().map(|m| format!("module.{m}")))
             .collect();
         let mut declared = std::collections::BTreeSet::new();
-        for (id, name, text) in files {
-            let Ok(file) = crate::terraform::parse(id, name, text) else {
+        for file in files {
+            let Some(file) = file else {
                 return false;
             };
             for structure in file.body.iter() {

@@ -15,11 +15,11 @@ use crate::value::{Entry, Kind, Origin, Value};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// Reads a `.tf` file of the root: (display name, text).
-pub type Texts<'a> = &'a dyn Fn(FileId) -> Option<(String, &'a str)>;
+/// The syntax tree of a `.tf` file of the root or a module it calls, as the scan parsed it.
+pub type Trees<'a> = &'a dyn Fn(FileId) -> Option<&'a crate::terraform::module::ModuleFile>;
 
 /// Takes from `plan` what `loaded` (the root's static evaluation) could not know.
-pub fn apply(loaded: &mut crate::terraform::Loaded, plan: &Plan, texts: Texts<'_>) {
+pub fn apply(loaded: &mut crate::terraform::Loaded, plan: &Plan, trees: Trees<'_>) {
     let by_address: HashMap<&str, &PlanResource> = plan
         .resources
         .iter()
@@ -81,7 +81,7 @@ pub fn apply(loaded: &mut crate::terraform::Loaded, plan: &Plan, texts: Texts<'_
         match notice {
             Some(n) => {
                 covered.push(n);
-                extra.push(from_module(plan, planned, &loaded.not_evaluated[n], texts));
+                extra.push(from_module(plan, planned, &loaded.not_evaluated[n], trees));
             }
             // Nothing in the static model stands for it: where the plan writes it.
             None => extra.extend(plan_resource(plan, planned)),
@@ -124,10 +124,10 @@ fn from_module(
     plan: &Plan,
     planned: &PlanResource,
     notice: &crate::notice::NotEvaluated,
-    texts: Texts<'_>,
+    trees: Trees<'_>,
 ) -> RawResource {
     let header = notice.at;
-    let arguments = call_arguments(texts, header);
+    let arguments = call_arguments(trees, header);
     let expressions = plan
         .configuration
         .root_module
@@ -189,18 +189,15 @@ fn argument_of(
 }
 
 /// The arguments written in the `module` block whose header is `header`: name -> place.
-fn call_arguments(texts: Texts<'_>, header: Loc) -> HashMap<String, Loc> {
+fn call_arguments(trees: Trees<'_>, header: Loc) -> HashMap<String, Loc> {
     let mut out = HashMap::new();
-    let Some((name, text)) = texts(header.file) else {
+    let Some(file) = trees(header.file) else {
         return out;
     };
     // A `.tf.json` file's places are in generated text: its arguments stay at the header.
-    if name.to_ascii_lowercase().ends_with(".json") {
+    if file.name.to_ascii_lowercase().ends_with(".json") {
         return out;
     }
-    let Ok(file) = crate::terraform::parse(header.file, &name, text) else {
-        return out;
-    };
     for structure in file.body.iter() {
         let hcl_edit::structure::Structure::Block(block) = structure else {
             continue;

@@ -1,6 +1,7 @@
 //! Terraform adapter: a directory of `.tf` files with its tfvars, evaluated offline.
 
 pub mod eval;
+pub mod files;
 pub mod functions;
 pub mod installed;
 pub mod json_syntax;
@@ -18,28 +19,46 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::Arc;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TfError {
     pub loc: Loc,
     pub message: String,
 }
 
-pub fn parse(file: FileId, name: &str, text: &str) -> Result<ModuleFile, TfError> {
+/// How many Terraform texts were parsed since the process started: a scan parses each of
+/// its files once (tests/parse_once.rs).
+static PARSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[doc(hidden)]
+pub fn parses() -> usize {
+    PARSES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Parses a Terraform text (`.tf`, `.tf.json` by its name, `.tfvars`). A scan parses its
+/// files through [`files::Files`], each once; the tree keeps `text` without copying it.
+pub fn parse(file: FileId, name: &str, text: impl Into<Arc<str>>) -> Result<ModuleFile, TfError> {
+    PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let text: Arc<str> = text.into();
     if name.to_ascii_lowercase().ends_with(".tf.json") {
-        let (native, spans) = json_syntax::to_native(file, text)?;
-        let mut parsed = parse(file, "generated.tf", &native).map_err(|e| TfError {
-            loc: spans.loc(e.loc),
-            message: e.message,
-        })?;
+        let (native, spans) = json_syntax::to_native(file, &text)?;
+        let mut parsed =
+            parse_native(file, "generated.tf", native.into()).map_err(|e| TfError {
+                loc: spans.loc(e.loc),
+                message: e.message,
+            })?;
         parsed.name = name.to_string();
-        parsed.spans = Some(Rc::new(spans));
+        parsed.spans = Some(Arc::new(spans));
         return Ok(parsed);
     }
-    match repeated_keys::parse_body(text) {
+    parse_native(file, name, text)
+}
+
+fn parse_native(file: FileId, name: &str, text: Arc<str>) -> Result<ModuleFile, TfError> {
+    match repeated_keys::parse_body(&text) {
         Ok((body, renamed_keys)) => Ok(ModuleFile {
             id: file,
             name: name.to_string(),
-            text: text.to_string(),
+            text,
             body,
             spans: None,
             renamed_keys,
@@ -62,15 +81,14 @@ fn limits(budget: &crate::value::Budget) -> impl Iterator<Item = TfError> {
     })
 }
 
-/// A root directory with everything around it.
+/// A root directory with everything around it, its files parsed ([`files::Files`]).
 #[derive(Default)]
 pub struct Root {
-    /// `.tf` files: (file, name, text).
-    pub files: Vec<(FileId, String, String)>,
+    /// `.tf` and `.tf.json` files.
+    pub files: Vec<files::Tree>,
     /// Variable files in precedence order (later wins): `terraform.tfvars`,
-    /// `terraform.tfvars.json`, `*.auto.tfvars(.json)`, then `--var-file`s. Names ending
-    /// in `.json` are read as JSON.
-    pub tfvars: Vec<(FileId, String, String)>,
+    /// `terraform.tfvars.json`, `*.auto.tfvars(.json)`, then `--var-file`s.
+    pub tfvars: Vec<files::File>,
     /// `--var name=value`, after every file.
     pub vars: Vec<(String, String)>,
     /// Values a Terraform plan of this root gives its variables, before every file (see
@@ -98,10 +116,10 @@ pub struct Loaded {
 /// Evaluates a root and, through it, the local modules it calls.
 pub fn load(root: Root) -> Loaded {
     let mut errors = Vec::new();
-    let files: Vec<ModuleFile> = root
+    let files: Vec<Arc<ModuleFile>> = root
         .files
         .into_iter()
-        .filter_map(|(id, name, text)| match parse(id, &name, &text) {
+        .filter_map(|tree| match tree {
             Ok(f) => Some(f),
             Err(e) => {
                 errors.push(e);
@@ -113,34 +131,13 @@ pub fn load(root: Root) -> Loaded {
     if !root.planned.is_empty() {
         tfvars.push(TfVars::Values(root.planned));
     }
-    for (id, name, text) in root.tfvars {
-        if name.to_ascii_lowercase().ends_with(".json") {
-            match crate::json::value(id, &text) {
-                Ok(value) => {
-                    let values = value
-                        .as_map()
-                        .unwrap_or(&[])
-                        .iter()
-                        .map(|e| {
-                            let origin = Origin::AssignedInVariableFile {
-                                name: e.key.clone(),
-                                file: name.clone(),
-                            };
-                            (e.key.clone(), e.value.clone().with_origin(origin))
-                        })
-                        .collect();
-                    tfvars.push(TfVars::Values(values));
-                }
-                Err(e) => errors.push(TfError {
-                    loc: e.loc(id),
-                    message: format!("invalid JSON variable file: {}", e.message),
-                }),
+    for file in root.tfvars {
+        match file {
+            files::File::Hcl(Ok(f)) => tfvars.push(TfVars::Hcl(f)),
+            files::File::Values(Ok(values)) => {
+                tfvars.push(TfVars::Values(Arc::unwrap_or_clone(values)));
             }
-            continue;
-        }
-        match parse(id, &name, &text) {
-            Ok(f) => tfvars.push(TfVars::Hcl(f)),
-            Err(e) => errors.push(e),
+            files::File::Hcl(Err(e)) | files::File::Values(Err(e)) => errors.push(e),
         }
     }
     if !root.vars.is_empty() {
@@ -216,7 +213,7 @@ pub fn load(root: Root) -> Loaded {
 #[cfg(test)]
 pub fn load_main(text: &str) -> Loaded {
     load(Root {
-        files: vec![(0, "main.tf".into(), text.into())],
+        files: vec![parse(0, "main.tf", text).map(Arc::new)],
         ..Root::default()
     })
 }
@@ -230,9 +227,9 @@ fn cli_value(name: &str, text: &str) -> Value {
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') || trimmed.starts_with('{') {
         let source = format!("v = {text}\n");
-        if let Ok(file) = parse(FileId::MAX, "--var", &source) {
+        if let Ok(file) = parse(FileId::MAX, "--var", source) {
             if let Some(expr) = file.body.get_attribute("v").map(|a| a.value.clone()) {
-                let module = Module::new(vec![file], Vec::new());
+                let module = Module::new(vec![Arc::new(file)], Vec::new());
                 let mut ev = eval::Evaluator::new(&module, FileId::MAX);
                 let value = ev.eval(&expr, &eval::Scope::default());
                 return without_locs(value).with_origin(origin);
@@ -264,34 +261,6 @@ fn without_locs(mut value: Value) -> Value {
     value
 }
 
-/// The local sources (`./modules/aks`, `../shared`) of the module calls in a `.tf` file,
-/// as written; nothing when the file does not parse.
-pub fn local_module_sources(text: &str) -> Vec<String> {
-    if !text.contains("module") {
-        return Vec::new();
-    }
-    let native;
-    let text = if text.trim_start().starts_with('{') {
-        match json_syntax::to_native(0, text) {
-            Ok((generated, _)) => {
-                native = generated;
-                native.as_str()
-            }
-            Err(_) => return Vec::new(),
-        }
-    } else {
-        text
-    };
-    let Ok((body, _)) = repeated_keys::parse_body(text) else {
-        return Vec::new();
-    };
-    body.get_blocks("module")
-        .filter_map(|block| block.body.get_attribute("source"))
-        .filter_map(|source| source.value.as_str().map(str::to_string))
-        .filter(|source| source.starts_with("./") || source.starts_with("../"))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,13 +268,14 @@ mod tests {
     fn root(main: &str, modules: Vec<(&str, &str)>) -> Loaded {
         let mut dirs = ModuleDirs::new();
         for (i, (dir, text)) in modules.into_iter().enumerate() {
+            let id = i as FileId + 1;
             dirs.insert(
                 PathBuf::from(dir),
-                vec![(i as FileId + 1, "main.tf".to_string(), text.to_string())],
+                vec![(id, parse(id, "main.tf", text).ok().map(Arc::new))],
             );
         }
         load(Root {
-            files: vec![(0, "main.tf".to_string(), main.to_string())],
+            files: vec![parse(0, "main.tf", main).map(Arc::new)],
             dir: Some(PathBuf::from("/r")),
             modules: Arc::new(dirs),
             ..Root::default()

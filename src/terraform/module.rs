@@ -14,6 +14,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// Local module calls nested deeper than this end with a diagnostic (recursion).
 pub const MAX_MODULE_DEPTH: usize = 16;
@@ -23,14 +24,14 @@ pub const MAX_MODULE_DEPTH: usize = 16;
 const MAX_MODULE_INSTANCES: usize = 2_000;
 
 /// The `.tf` files of every local module directory a scan may call: absolute directory ->
-/// (file, file name, text).
-pub type ModuleDirs = HashMap<PathBuf, Vec<(FileId, String, String)>>;
+/// (file, its syntax tree unless it does not parse). Every call shares the trees.
+pub type ModuleDirs = HashMap<PathBuf, Vec<(FileId, Option<Arc<ModuleFile>>)>>;
 
 /// What a root and every module it calls share: the module sources, the work budget, and
 /// what evaluation found out along the way.
 #[derive(Default)]
 pub struct Shared {
-    pub dirs: std::sync::Arc<ModuleDirs>,
+    pub dirs: Arc<ModuleDirs>,
     pub errors: RefCell<Vec<TfError>>,
     /// (value at the module call site, attribute in the module that uses it): a finding on
     /// such a value is reported at the call site, the module attribute is the other place.
@@ -43,7 +44,7 @@ pub struct Shared {
     /// Module instances built so far, against [`MAX_MODULE_INSTANCES`].
     pub(super) instances: Cell<usize>,
     /// Span maps of the `.tf.json` files evaluated.
-    pub spans: RefCell<HashMap<FileId, Rc<super::json_syntax::SpanMap>>>,
+    pub spans: RefCell<HashMap<FileId, Arc<super::json_syntax::SpanMap>>>,
     /// The evaluation budget of the root and every module it calls.
     pub budget: crate::value::Budget,
 }
@@ -54,7 +55,7 @@ type Instances = Rc<Vec<(String, Module)>>;
 /// A source of variable values, in precedence order (later wins).
 pub enum TfVars {
     /// `terraform.tfvars`, `*.auto.tfvars`, `--var-file x.tfvars`: HCL attributes.
-    Hcl(ModuleFile),
+    Hcl(Arc<ModuleFile>),
     /// `*.tfvars.json` and `--var`: values already read, with their origin.
     Values(Vec<(String, Value)>),
 }
@@ -82,21 +83,21 @@ const LINKED_DATA_SOURCES: &[&str] = &["azurerm_container_registry"];
 /// Counts and for_each collections beyond this are treated as unknown.
 const MAX_INSTANCES: usize = 1_000;
 
-#[derive(Clone)]
 pub struct ModuleFile {
     pub id: FileId,
     /// File name for messages ("terraform.tfvars").
     pub name: String,
-    pub text: String,
+    /// The scan's text of the file (shared), or for `.tf.json` the generated native syntax.
+    pub text: Arc<str>,
     pub body: Body,
     /// `.tf.json`: `text` is generated native syntax; this maps its spans back.
-    pub spans: Option<Rc<super::json_syntax::SpanMap>>,
+    pub spans: Option<Arc<super::json_syntax::SpanMap>>,
     /// Repeated object keys renamed so hcl-edit accepts them: the key as written, by offset.
     pub renamed_keys: super::repeated_keys::RenamedKeys,
 }
 
 pub struct Module {
-    files: Vec<ModuleFile>,
+    files: Vec<Arc<ModuleFile>>,
     /// name -> (file index, default, type constraint)
     variables: HashMap<String, (usize, Option<Expression>, Option<Expression>)>,
     var_cache: RefCell<HashMap<String, Value>>,
@@ -122,7 +123,7 @@ pub struct Module {
 
 impl Module {
     /// `files` are the `.tf` files, `tfvars` the variable files in precedence order (later wins).
-    pub fn new(files: Vec<ModuleFile>, tfvars: Vec<ModuleFile>) -> Module {
+    pub fn new(files: Vec<Arc<ModuleFile>>, tfvars: Vec<Arc<ModuleFile>>) -> Module {
         Module::build(
             files,
             tfvars.into_iter().map(TfVars::Hcl).collect(),
@@ -140,7 +141,7 @@ impl Module {
 
     /// A root (with its tfvars) or a called module (with its caller's arguments).
     pub fn build(
-        files: Vec<ModuleFile>,
+        files: Vec<Arc<ModuleFile>>,
         tfvars: Vec<TfVars>,
         placement: Placement,
         shared: Rc<Shared>,
@@ -369,10 +370,7 @@ impl Module {
             return Vec::new();
         };
         // Parse errors in the module are reported with the module directory itself.
-        let files: Vec<ModuleFile> = sources
-            .iter()
-            .filter_map(|(id, file_name, text)| super::parse(*id, file_name, text).ok())
-            .collect();
+        let files: Vec<Arc<ModuleFile>> = sources.iter().filter_map(|(_, f)| f.clone()).collect();
         let base_address = format!("{}module.{name}", self.placement.prefix);
         let mut out = Vec::new();
         let instances = self.instances(&mut ev, &block.body, &base_address);
@@ -597,7 +595,7 @@ impl Module {
         self.files
             .iter()
             .find(|f| f.id == file)
-            .map(|f| f.text.as_str())
+            .map(|f| &*f.text)
             .unwrap_or("")
     }
 

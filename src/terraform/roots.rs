@@ -1,6 +1,7 @@
 //! Which Terraform directories of a scan are roots: a directory only called as a local
 //! module is evaluated through its callers, not as a root of its own (DESIGN §4).
 
+use super::files::{Files, Role};
 use super::module::ModuleDirs;
 use crate::discover::{self, FileKind};
 use crate::finding::Problem;
@@ -26,17 +27,15 @@ pub struct Roots {
     pub calls: BTreeMap<PathBuf, Vec<PathBuf>>,
 }
 
-/// A Terraform file as the evaluator takes it: (id, file name, text).
-/// The name is the display path: where a value came from is said with it, and a bare
-/// `main.tf` would not tell a root's file from a module's.
-pub fn named_file(sources: &Sources, id: FileId) -> (FileId, String, String) {
-    let f = sources.get(id);
-    (id, f.display.clone(), f.text.clone())
-}
-
 /// Splits the Terraform directories into roots and called modules, reading the `.tf`
-/// files of called directories outside the scanned paths into `sources` and `dirs`.
-pub fn roots(dirs: &mut Dirs, sources: &mut Sources, errors: &mut Vec<Problem>) -> Roots {
+/// files of called directories outside the scanned paths into `sources`, `dirs` and
+/// `parsed` (which holds every other Terraform file of the scan already).
+pub fn roots(
+    dirs: &mut Dirs,
+    sources: &mut Sources,
+    parsed: &mut Files,
+    errors: &mut Vec<Problem>,
+) -> Roots {
     let mut calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut extra_files = Vec::new();
     let mut queue: Vec<PathBuf> = dirs.keys().cloned().collect();
@@ -48,7 +47,7 @@ pub fn roots(dirs: &mut Dirs, sources: &mut Sources, errors: &mut Vec<Problem>) 
         };
         let mut called = Vec::new();
         for id in files {
-            for source in super::local_module_sources(&sources.get(id).text) {
+            for source in parsed.local_module_sources(id) {
                 let target = discover::normalize(&dir.join(&source));
                 if target != dir {
                     called.push(target);
@@ -87,6 +86,7 @@ pub fn roots(dirs: &mut Dirs, sources: &mut Sources, errors: &mut Vec<Problem>) 
                         match crate::input::read_text(&path) {
                             Ok(text) => {
                                 let id = sources.add(path, text);
+                                parsed.add(sources, id, Role::Configuration);
                                 read.push(id);
                                 extra_files.push(id);
                             }
@@ -143,7 +143,12 @@ pub fn roots(dirs: &mut Dirs, sources: &mut Sources, errors: &mut Vec<Problem>) 
         .map(|d| {
             let files = dirs
                 .get(d)
-                .map(|(files, _)| files.iter().map(|id| named_file(sources, *id)).collect())
+                .map(|(files, _)| {
+                    files
+                        .iter()
+                        .map(|id| (*id, parsed.tree(*id).and_then(|t| t.clone().ok())))
+                        .collect()
+                })
                 .unwrap_or_default();
             (d.clone(), files)
         })

@@ -1,0 +1,2 @@
+local_accounts_off = false
+                     # <- AKS005

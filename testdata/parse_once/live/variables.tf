@@ -1,0 +1,3 @@
+variable "local_accounts_off" {
+  type = bool
+}
