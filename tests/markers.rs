@@ -59,6 +59,10 @@ const FIXTURES: &[(&str, &[&str])] = &[
     ("testdata/bicep/module_case", &[]),
     ("testdata/bicep/module_outputs", &[]),
     ("testdata/bicep/parenthesized", &[]),
+    (
+        "testdata/bicep/module_targets",
+        &["--select", "AKS005,AG001,AG005"],
+    ),
     ("testdata/bicep/broken", &[]),
     ("testdata/tfjson", &["--select", "AKS002,AKS005,AKS007"]),
     ("testdata/bicep/broken-twin", &["--select", "ACR004"]),

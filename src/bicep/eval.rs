@@ -284,6 +284,21 @@ fn module_target(files: &dyn Files, from: &Path, path: &str) -> Option<PathBuf> 
     }
 }
 
+/// A `.bicepparam` file: parameter values, not a template a module can deploy.
+fn target_is_parameters_file(target: &Path) -> bool {
+    target
+        .to_string_lossy()
+        .to_ascii_lowercase()
+        .ends_with(".bicepparam")
+}
+
+/// A path a module may name (a `.bicep` file or an ARM template): one that names anything
+/// else was reported where the scan declined to read it.
+fn module_file_name(target: &Path) -> bool {
+    let name = target.to_string_lossy().to_ascii_lowercase();
+    name.ends_with(".bicep") || is_json_module(&name)
+}
+
 pub(crate) fn resolve_relative(from: &Path, relative: &str) -> PathBuf {
     let dir = from.parent().unwrap_or(Path::new(""));
     crate::discover::normalize(&dir.join(relative.replace('\\', "/")))
@@ -1604,10 +1619,41 @@ impl Walker<'_, '_> {
             }
             return;
         };
+        let shown = shorten(&path);
+        if !registry && target_is_parameters_file(&target) {
+            // Bicep deploys a module from a template, never from a parameters file.
+            self.not_followed(
+                reference_loc,
+                format!(
+                    "module `{symbol}` names `{shown}`, a parameters file: a module deploys a \
+                     `.bicep` file or an ARM template (`.json`), so nothing was evaluated for \
+                     it. Call the `.bicep` file it is `using` and pass its values in `params`"
+                ),
+            );
+            return;
+        }
         let Some((file, text)) = self.files.get(&target) else {
+            if !registry && !target.exists() && module_file_name(&target) {
+                // As for a Terraform local module without files: a notice (AG005), since a
+                // partial checkout (a sparse clone, a copied subtree) is not broken code.
+                let mut at = scope.loc(decl);
+                at.end = scope.loc(*parts.first().unwrap_or(&decl)).end;
+                if !self.not_evaluated.iter().any(|n| n.at == at) {
+                    self.not_evaluated.push(crate::notice::NotEvaluated {
+                        at,
+                        resource: symbol.clone(),
+                        message: format!(
+                            "module `{symbol}` (`{shown}`) was not evaluated: the file does not \
+                             exist, so the clusters and registries it deploys were not checked"
+                        ),
+                        help: "fix the module path (Bicep cannot build this file without it), \
+                               or check the module where it lives"
+                            .to_string(),
+                    });
+                }
+            }
             return;
         };
-        let shown = shorten(&path);
         if self.chain.contains(&target) {
             self.not_followed(
                 reference_loc,

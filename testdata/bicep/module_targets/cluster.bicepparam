@@ -1,0 +1,3 @@
+using './cluster.bicep'
+
+param disableLocalAccounts = true
