@@ -58,7 +58,11 @@ pub struct Coverage {
 
 impl Coverage {
     /// Subjects were there, but not one of their security fields could be decided offline:
-    /// no finding here means nothing.
+    /// no finding here means nothing. Only evaluated values count as fields (the registry,
+    /// cluster and node surfaces, and the application surface's cluster add-ons where a zone
+    /// has no Kubernetes object): Dockerfiles, pipelines and manifests are read as written,
+    /// so they are marked not evaluated only by what skips them whole (an unrendered chart,
+    /// an unreadable file), never by this.
     pub fn all_unknown(&self) -> bool {
         self.subjects > 0 && self.fields[2] > 0 && self.fields[0] + self.fields[1] == 0
     }
