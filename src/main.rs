@@ -294,6 +294,19 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(code) => return code,
         }
     }
+    // Said on standard error in every format (the report itself only counts 0 files), so a
+    // CI log shows why a run checked nothing.
+    if scan.files == 0 && scan.errors.is_empty() {
+        eprintln!(
+            "aksguard: nothing to scan: no Terraform, ARM, Bicep, Kubernetes, Dockerfile or \
+             pipeline file under {}",
+            paths
+                .iter()
+                .map(|p| shown(&p.display()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     match args.format {
         OutputFormat::Json => print_report(report::json::write(&scan, std::io::stdout().lock())),
         OutputFormat::Sarif => print_report(report::sarif::write(&scan, std::io::stdout().lock())),
@@ -320,17 +333,6 @@ fn check(args: CheckArgs) -> ExitCode {
             )
         ),
         OutputFormat::Human => {
-            if scan.files == 0 && scan.errors.is_empty() {
-                eprintln!(
-                    "aksguard: nothing to scan: no Terraform, ARM, Bicep, Kubernetes, Dockerfile or \
-                     pipeline file under {}",
-                    paths
-                        .iter()
-                        .map(|p| shown(&p.display()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
             print!(
                 "{}",
                 report::human::render(&scan, std::io::stdout().is_terminal())

@@ -553,3 +553,35 @@ fn node_pool_labels_unknown_offline_leave_k8s018_undecided() {
         "{message}"
     );
 }
+
+/// A scan that finds nothing to check says so on standard error in every format, not only
+/// the human one (a SARIF or JSON run in CI otherwise shows an empty report and exit 0).
+#[test]
+fn nothing_to_scan_is_said_in_every_format() {
+    let dir = std::env::temp_dir().join(format!("aksguard-nothing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("README.md"), "# nothing here\n").unwrap();
+    for format in [
+        "human",
+        "json",
+        "sarif",
+        "github",
+        "azure-devops",
+        "junit",
+        "markdown",
+        "html",
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
+            .args(["check", dir.to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("aksguard: nothing to scan: no Terraform, ARM, Bicep, Kubernetes"),
+            "{format}: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
