@@ -19,6 +19,27 @@ use std::path::Path;
 /// Infrastructure files are small; a bigger one is generated or hostile.
 pub const MAX_FILE_BYTES: usize = 16 << 20;
 
+/// Plans are read whole like every input, but they are generated and big (every attribute
+/// of every resource, twice): a plan file may be up to 256 MiB, where other files stop at
+/// [`MAX_FILE_BYTES`]. Only a file whose first bytes are a plan's gets it.
+pub const MAX_PLAN_BYTES: usize = 256 << 20;
+
+/// Does this text start like `terraform show -json` output (`{"format_version": ...,
+/// "terraform_version": ...`)? Decided from the first bytes only: plans are big.
+pub fn looks_like_plan(text: &str) -> bool {
+    let head = text.get(..text.len().min(4096)).unwrap_or_else(|| {
+        let mut end = 4096.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
+    });
+    let Some(rest) = head.trim_start().strip_prefix('{') else {
+        return false;
+    };
+    rest.trim_start().starts_with("\"format_version\"") && head.contains("\"terraform_version\"")
+}
+
 const BOM: &str = "\u{FEFF}";
 
 /// Why a file could not be read. The message names no content of the file.
@@ -29,7 +50,7 @@ pub enum ReadError {
     /// A FIFO, device, socket or directory.
     NotRegular(&'static str),
     TooLarge(u64),
-    /// A Terraform plan larger than [`crate::plan::MAX_PLAN_BYTES`].
+    /// A Terraform plan larger than [`MAX_PLAN_BYTES`].
     PlanTooLarge(u64),
     /// More bytes than the file system reported (a `/proc` or `/sys` file, or a file that
     /// grew while it was read).
@@ -61,7 +82,7 @@ impl fmt::Display for ReadError {
             ReadError::PlanTooLarge(size) => write!(
                 f,
                 "this Terraform plan is {size} bytes, more than the {} MiB aksguard reads of a plan",
-                crate::plan::MAX_PLAN_BYTES >> 20
+                MAX_PLAN_BYTES >> 20
             ),
             ReadError::SizeMismatch => write!(
                 f,
@@ -104,7 +125,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
 
 /// The text of a JSON file too large for [`read_text`] when its first bytes are a
 /// Terraform plan's (`terraform show -json`): plans may be up to
-/// [`crate::plan::MAX_PLAN_BYTES`]. Any other file is read with the usual limit.
+/// [`MAX_PLAN_BYTES`]. Any other file is read with the usual limit.
 pub fn read_plan_text(path: &Path) -> Result<String, ReadError> {
     let mut head = Vec::with_capacity(4096);
     let file = std::fs::OpenOptions::new()
@@ -116,12 +137,12 @@ pub fn read_plan_text(path: &Path) -> Result<String, ReadError> {
         return Err(ReadError::NotRegular(kind_of(metadata.file_type())));
     }
     file.take(4096).read_to_end(&mut head)?;
-    if !crate::plan::sniff(&String::from_utf8_lossy(&head)) {
+    if !looks_like_plan(&String::from_utf8_lossy(&head)) {
         return read_text(path);
     }
     text(read_bytes_up_to(
         path,
-        crate::plan::MAX_PLAN_BYTES,
+        MAX_PLAN_BYTES,
         ReadError::PlanTooLarge,
     )?)
 }

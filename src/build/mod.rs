@@ -102,7 +102,7 @@ pub fn load_pipeline(
     } else {
         Flavor::Azure
     };
-    let (docs, errors) = crate::k8s::parse_documents(file, text);
+    let (docs, errors) = crate::yaml::parse_documents(file, text);
     let (jobs, stage_jobs) = docs
         .first()
         .map(|doc| pipeline::load(file, doc, display, flavor))

@@ -1,6 +1,6 @@
 //! CI pipelines → jobs with their steps and dependencies: GitHub Actions workflows
 //! (`jobs.<id>`, `needs:`) and Azure Pipelines (`stages`/`jobs`/`steps`, `dependsOn:`,
-//! deployment strategies). The YAML comes from the span-aware reader of `k8s::yaml`.
+//! deployment strategies). The YAML comes from the span-aware reader of `crate::yaml`.
 
 use crate::source::{FileId, Loc};
 use crate::value::Value;
@@ -407,7 +407,7 @@ mod tests {
     use super::*;
 
     fn pipeline(text: &str, flavor: Flavor) -> Pipeline {
-        let (docs, errors) = crate::k8s::parse_documents(0, text);
+        let (docs, errors) = crate::yaml::parse_documents(0, text);
         assert!(errors.is_empty());
         let (jobs, stage_jobs) = load(0, &docs[0], "ci.yml", flavor);
         Pipeline {

@@ -1,23 +1,18 @@
 //! Kubernetes manifests (plain or rendered by `helm template`) → one `RawResource` per object.
 //!
-//! YAML comes from saphyr-parser's event stream, which carries positions; the tree is built
-//! here so every node keeps a byte span into the original text. Documents are split on
-//! `---` lines first so that one broken document does not hide the others.
+//! The YAML is read by [`crate::yaml`], which keeps a byte span into the original text for
+//! every node and splits documents on `---` lines first so that one broken document does
+//! not hide the others.
 
 pub mod charts;
-mod yaml;
 
 use crate::model::raw::{Format, RawResource};
-use crate::source::{FileId, Loc};
+use crate::source::FileId;
 use crate::value::{Kind, Value};
 
-pub use yaml::{MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_NODES};
+use crate::yaml::{self, is_document_marker, said_templated, split_documents};
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct YamlError {
-    pub loc: Loc,
-    pub message: String,
-}
+pub use crate::yaml::{parse_documents, YamlError, MAX_DEPTH, MAX_EXPANDED_BYTES, MAX_NODES};
 
 /// Kinds whose objects have no namespace, so their address is `Kind/name`.
 pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
@@ -136,120 +131,6 @@ pub fn load_manifests(file: FileId, text: &str) -> (Vec<RawResource>, Vec<YamlEr
         }
     }
     (out, errors)
-}
-
-/// Every document of a YAML text as a value tree with spans, whatever it holds (CI
-/// pipelines read their own shape from it).
-pub fn parse_documents(file: FileId, text: &str) -> (Vec<Value>, Vec<YamlError>) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    let mut expanded = 0;
-    for piece in split_documents(text) {
-        let chunk = &text[piece.start..piece.end];
-        let (docs, error) = yaml::parse(file, chunk, piece.start, &mut expanded);
-        out.extend(docs);
-        errors.extend(error.map(|e| said_templated(text, e)));
-    }
-    (out, errors)
-}
-
-/// A YAML error in a file that holds template syntax (Jinja `{% %}` / `{# #}`, or `{{ }}`
-/// other than GitHub's `${{ }}`) where YAML structure is: the file is not YAML until it is
-/// rendered, and the parser's own message (``unexpected character: `%'``) does not say so.
-fn said_templated(text: &str, mut error: YamlError) -> YamlError {
-    let Some((line, marker)) = template_line(text, error.loc.start as usize) else {
-        return error;
-    };
-    error.message = format!(
-        "{}; this file looks like a template (`{marker}` on line {line}), which is not YAML \
-         until it is rendered: check the rendered output (`helm template`, or the Jinja or \
-         Ansible step that renders it), or leave the templates out with `exclude` in \
-         aksguard.toml",
-        error.message
-    );
-    error
-}
-
-/// The line (1-based) and marker of template syntax: on the error's line when there is one
-/// there, else the first line that starts with it.
-fn template_line(text: &str, at: usize) -> Option<(usize, &'static str)> {
-    let marker_in = |line: &str, anywhere: bool| -> Option<&'static str> {
-        let trimmed = line.trim_start();
-        let trimmed = trimmed.strip_prefix("- ").unwrap_or(trimmed);
-        for marker in ["{%", "{#", "{{"] {
-            if trimmed.starts_with(marker) {
-                return Some(marker);
-            }
-            if anywhere {
-                let found = line.match_indices(marker).any(|(i, _)| {
-                    // `${{ ... }}` is a GitHub Actions expression, valid inside YAML values.
-                    !(marker == "{{" && line[..i].ends_with('$'))
-                });
-                if found {
-                    return Some(marker);
-                }
-            }
-        }
-        None
-    };
-    let at = at.min(text.len());
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let error_line = text[..start].matches('\n').count() + 1;
-    if let Some(marker) = marker_in(&text[start..end], true) {
-        return Some((error_line, marker));
-    }
-    text.lines()
-        .enumerate()
-        .find_map(|(i, line)| marker_in(line, false).map(|m| (i + 1, m)))
-}
-
-struct Piece {
-    start: usize,
-    end: usize,
-}
-
-/// Byte ranges of the documents, each starting at its `---` line. A document marker at
-/// column 0 ends any scalar (YAML forbids it inside content), so a line split is exact.
-fn split_documents(text: &str) -> Vec<Piece> {
-    let mut starts = vec![0usize];
-    let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
-        if offset > 0 && is_document_marker(line) {
-            starts.push(offset);
-        }
-        offset += line.len();
-    }
-    // Directives (`%YAML`) before the first `---` belong to that document.
-    if starts.len() > 1 && only_directives(&text[..starts[1]]) {
-        starts.remove(1);
-    }
-    let mut pieces = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        pieces.push(Piece { start, end });
-    }
-    pieces
-}
-
-fn is_document_marker(line: &str) -> bool {
-    match line.strip_prefix("---") {
-        Some(rest) => rest.is_empty() || rest.starts_with([' ', '\t', '\r', '\n']),
-        None => false,
-    }
-}
-
-fn only_directives(text: &str) -> bool {
-    let mut any = false;
-    for line in text.lines() {
-        let l = line.trim_start_matches('\u{feff}').trim();
-        if l.starts_with('%') {
-            any = true;
-        } else if !(l.is_empty() || l.starts_with('#')) {
-            return false;
-        }
-    }
-    any
 }
 
 /// `helm template` writes `# Source: chart/templates/x.yaml` right after `---`.

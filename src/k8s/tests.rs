@@ -1,5 +1,5 @@
 use super::*;
-use crate::source::SourceFile;
+use crate::source::{Loc, SourceFile};
 use std::path::PathBuf;
 
 fn lc(text: &str, offset: u32) -> (usize, usize) {

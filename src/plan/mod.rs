@@ -18,6 +18,7 @@
 pub mod config;
 pub mod overlay;
 
+use crate::input::looks_like_plan;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc};
 use crate::value::{Entry, Kind, Origin, Referent, Value};
@@ -25,11 +26,6 @@ use config::{Configuration, Step};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use std::collections::HashMap;
-
-/// Plans are read whole like every input, but they are generated and big (every attribute
-/// of every resource, twice): a plan file may be up to 256 MiB, where other files stop at
-/// [`crate::input::MAX_FILE_BYTES`]. Only a file whose first bytes are a plan's gets it.
-pub const MAX_PLAN_BYTES: usize = 256 << 20;
 
 /// What an unknown value of a plan says when its expression is not known either.
 pub const KNOWN_AFTER_APPLY: &str = "known after apply";
@@ -46,22 +42,6 @@ const MIN_MASKED: usize = 6;
 pub enum Document {
     Plan,
     State,
-}
-
-/// Does this text start like `terraform show -json` output (`{"format_version": ...,
-/// "terraform_version": ...`)? Decided from the first bytes only: plans are big.
-pub fn sniff(text: &str) -> bool {
-    let head = text.get(..text.len().min(4096)).unwrap_or_else(|| {
-        let mut end = 4096.min(text.len());
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        &text[..end]
-    });
-    let Some(rest) = head.trim_start().strip_prefix('{') else {
-        return false;
-    };
-    rest.trim_start().starts_with("\"format_version\"") && head.contains("\"terraform_version\"")
 }
 
 /// A plan or state, converted.
@@ -203,7 +183,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Plan, PlanError> {
             message: format!(
                 "this is Terraform JSON of format version `{}`, which aksguard does not read \
                  (it reads format versions 0.x and 1.x of `terraform show -json`)",
-                crate::report::escape::one_line(version)
+                crate::escape::one_line(version)
             ),
         });
     }
@@ -545,7 +525,7 @@ impl Reader<'_> {
                 loc: header,
                 message: format!(
                     "the values of `{}` cannot be read (nested too deep?), so it is not checked",
-                    crate::report::escape::one_line(&address)
+                    crate::escape::one_line(&address)
                 ),
             });
             return None;
@@ -995,7 +975,7 @@ pub fn read_plans(
     let candidates: Vec<FileId> = json
         .iter()
         .copied()
-        .filter(|id| sniff(&sources.get(*id).text))
+        .filter(|id| looks_like_plan(&sources.get(*id).text))
         .collect();
     let parsed: Vec<(FileId, Result<Plan, PlanError>)> = candidates
         .par_iter()
@@ -1026,7 +1006,7 @@ pub fn read_named_plans(
     let mut out = Vec::new();
     for &id in named {
         sources.mark_secret(id);
-        let parsed = if sniff(&sources.get(id).text) {
+        let parsed = if looks_like_plan(&sources.get(id).text) {
             parse(id, &sources.get(id).text)
         } else {
             Err(PlanError {

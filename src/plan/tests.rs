@@ -38,16 +38,16 @@ const REGISTRY_AND_ENDPOINT: &str = r#"{"format_version": "1.2", "terraform_vers
 
 #[test]
 fn plans_are_told_from_other_json_by_their_first_bytes() {
-    assert!(sniff(
+    assert!(looks_like_plan(
         "{\n  \"format_version\": \"1.2\",\n  \"terraform_version\": \"1.7.5\", \"planned_values\": {}}"
     ));
-    assert!(!sniff(
+    assert!(!looks_like_plan(
         r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"}"#
     ));
-    assert!(!sniff(
+    assert!(!looks_like_plan(
         r#"{"terraform_version": "1.7.5", "format_version": "1.2"}"#
     ));
-    assert!(!sniff(
+    assert!(!looks_like_plan(
         r#"{"format_version": "1.0", "provider_schemas": {}}"#
     ));
 }

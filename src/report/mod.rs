@@ -2,7 +2,7 @@
 
 pub mod azure_devops;
 pub mod drawing;
-pub mod escape;
+pub use crate::escape;
 pub mod github;
 pub mod html;
 pub mod human;
