@@ -585,3 +585,54 @@ fn nothing_to_scan_is_said_in_every_format() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Values given for a kind of unit the scan does not hold (`--parameters` without an ARM
+/// template or Bicep file, `--var-file`/`--var` without a Terraform root) are an AG001
+/// naming the option, not silently unused; where the unit is there, nothing is said.
+#[test]
+fn values_for_no_unit_of_the_scan_are_said() {
+    let (code, json) = check(&[
+        "testdata/build",
+        "--parameters",
+        "testdata/armparams/cli/prod.params.json",
+        "--var-file",
+        "testdata/varfile/prod.tfvars",
+        "--var",
+        "private=true",
+    ]);
+    assert_eq!(code, 2, "{json}");
+    let errors: BTreeSet<(String, String, String)> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let message = e["message"].as_str().unwrap();
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["path"].as_str().unwrap().to_string(),
+                message[..message.find(" applies").unwrap()].to_string(),
+            )
+        })
+        .collect();
+    let expected: BTreeSet<(String, String, String)> = [
+        (
+            "testdata/armparams/cli/prod.params.json",
+            "`--parameters testdata/armparams/cli/prod.params.json`",
+        ),
+        (
+            "testdata/varfile/prod.tfvars",
+            "`--var-file testdata/varfile/prod.tfvars`",
+        ),
+        ("testdata/build", "`--var private=...`"),
+    ]
+    .into_iter()
+    .map(|(path, option)| ("AG001".to_string(), path.to_string(), option.to_string()))
+    .collect();
+    assert_eq!(errors, expected);
+    let (_, json) = check(&[
+        "testdata/varfile",
+        "--var-file",
+        "testdata/varfile/prod.tfvars",
+    ]);
+    assert_eq!(json["errors"], serde_json::json!([]), "{json}");
+}

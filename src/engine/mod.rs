@@ -122,6 +122,7 @@ pub fn lint(request: &Request) -> Scan {
     } else {
         Vec::new()
     };
+    unchecked::unused_inputs(request, &units, &mut read.errors);
     let read::Read {
         mut sources,
         mut errors,

@@ -7,7 +7,7 @@ use super::read::Read;
 use super::units::Units;
 use crate::catalogue::FILE_NOT_CHECKED;
 use crate::discover::FileKind;
-use crate::finding::Finding;
+use crate::finding::{Finding, Problem};
 use crate::source::Loc;
 
 pub(super) fn named_files(read: &Read, units: &Units) -> Vec<Finding> {
@@ -85,5 +85,56 @@ fn why(kind: &FileKind, unrendered: bool, display: &str) -> (String, String) {
             "nothing in this file was checked".to_string(),
             LEAVE_OUT.to_string(),
         ),
+    }
+}
+
+/// `--parameters`, `--var-file` and `--var` given for a scan with nothing to apply them to
+/// (no ARM template or Bicep file; no Terraform root): the user expected values to be
+/// checked, and nothing was. An AG001 naming the option, like a named path that does not
+/// exist.
+pub(super) fn unused_inputs(request: &super::Request, units: &Units, errors: &mut Vec<Problem>) {
+    let options = request.options;
+    use super::units::Unit;
+    let any = |f: fn(&Unit) -> bool| units.units.iter().any(f);
+    let templates = any(|u| matches!(u, Unit::Arm { .. } | Unit::Bicep(_)));
+    let roots = any(|u| matches!(u, Unit::Terraform { .. }));
+    let mut unused = |path: String, option: String, what: &str| {
+        errors.push(Problem::parse_error(
+            path,
+            None,
+            format!(
+                "`{option}` applies to no {what} of the scan, so no value of it was checked: \
+                 scan the directory or file it belongs to with it"
+            ),
+        ));
+    };
+    if let Some(parameters) = options.parameters.as_ref().filter(|_| !templates) {
+        let shown = crate::source::display_path(parameters);
+        unused(
+            shown.clone(),
+            format!("--parameters {shown}"),
+            "ARM template or Bicep file",
+        );
+    }
+    if !roots {
+        for file in &options.var_files {
+            let shown = crate::source::display_path(file);
+            unused(
+                shown.clone(),
+                format!("--var-file {shown}"),
+                "Terraform root",
+            );
+        }
+        for (name, _) in &options.vars {
+            let scanned = request
+                .paths
+                .first()
+                .map(|p| crate::source::display_path(p));
+            unused(
+                scanned.unwrap_or_default(),
+                format!("--var {name}=..."),
+                "Terraform root",
+            );
+        }
     }
 }
