@@ -173,20 +173,12 @@ fn json_after(document: &str, from: usize) -> String {
             out.push_str("\\u005b");
         } else if is_hazard(c) && c as u32 >= 0x7f {
             // C0 controls are escaped by serde_json already; these are not.
-            push_json_unicode_escape(&mut out, c);
+            crate::json::push_unicode_escape(&mut out, c);
         } else {
             out.push(c);
         }
     }
     out
-}
-
-/// `c` as the JSON `\uXXXX` escape of each of its UTF-16 code units.
-pub(crate) fn push_json_unicode_escape(out: &mut String, c: char) {
-    let mut units = [0u16; 2];
-    for unit in c.encode_utf16(&mut units) {
-        out.push_str(&format!("\\u{unit:04x}"));
-    }
 }
 
 /// Writes a JSON document as `json` would escape it, while serde_json writes it: a report

@@ -2,7 +2,7 @@
 //! own problems (AG001) and the [`Scan`] that carries them with their sources to the
 //! reporters, the language server and the fix loop.
 
-use crate::catalogue::PARSE_ERROR;
+use crate::catalogue::{Meta, PARSE_ERROR};
 use crate::severity::Severity;
 use crate::source::{Loc, Sources};
 use std::collections::BTreeMap;
@@ -35,6 +35,35 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding of a rule or engine diagnostic, as it leaves its check: not suppressed,
+    /// with no notes, zone, source or remedy yet.
+    pub fn new(
+        meta: &'static Meta,
+        at: Loc,
+        message: String,
+        label: String,
+        help: String,
+        resource: String,
+    ) -> Finding {
+        Finding {
+            rule: meta.id,
+            slug: meta.slug,
+            severity: meta.severity,
+            message,
+            at,
+            label,
+            notes: Vec::new(),
+            help,
+            resource,
+            landing_zone: None,
+            source: None,
+            suppressed: false,
+            suppression: None,
+            suppression_expires: None,
+            remedy: None,
+        }
+    }
+
     /// Attach a rule's remedy (none when a change cannot be expressed as a literal).
     pub fn with_remedy(mut self, remedy: Option<crate::remedy::Remedy>) -> Finding {
         self.remedy = remedy;

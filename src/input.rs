@@ -128,14 +128,7 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, ReadError> {
 /// [`MAX_PLAN_BYTES`]. Any other file is read with the usual limit.
 pub fn read_plan_text(path: &Path) -> Result<String, ReadError> {
     let mut head = Vec::with_capacity(4096);
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.file_type().is_file() {
-        return Err(ReadError::NotRegular(kind_of(metadata.file_type())));
-    }
+    let (file, _) = open_regular(path)?;
     file.take(4096).read_to_end(&mut head)?;
     if !looks_like_plan(&String::from_utf8_lossy(&head)) {
         return read_text(path);
@@ -147,11 +140,8 @@ pub fn read_plan_text(path: &Path) -> Result<String, ReadError> {
     )?)
 }
 
-fn read_bytes_up_to(
-    path: &Path,
-    limit: usize,
-    too_large: fn(u64) -> ReadError,
-) -> Result<Vec<u8>, ReadError> {
+/// The file at `path` opened for reading, if it is a regular file.
+fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
     let file = std::fs::OpenOptions::new()
         .read(true)
         // Opening a FIFO for reading blocks until a writer comes; with O_NONBLOCK it returns
@@ -162,6 +152,15 @@ fn read_bytes_up_to(
     if !metadata.file_type().is_file() {
         return Err(ReadError::NotRegular(kind_of(metadata.file_type())));
     }
+    Ok((file, metadata))
+}
+
+fn read_bytes_up_to(
+    path: &Path,
+    limit: usize,
+    too_large: fn(u64) -> ReadError,
+) -> Result<Vec<u8>, ReadError> {
+    let (file, metadata) = open_regular(path)?;
     let size = metadata.len();
     if size > limit as u64 {
         return Err(too_large(size));

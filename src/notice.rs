@@ -22,23 +22,14 @@ pub struct NotEvaluated {
 
 impl NotEvaluated {
     pub fn into_finding(self) -> Finding {
-        Finding {
-            rule: MODULE_NOT_EVALUATED.id(),
-            slug: MODULE_NOT_EVALUATED.slug(),
-            severity: MODULE_NOT_EVALUATED.severity(),
-            message: self.message,
-            at: self.at,
-            label: "not evaluated".to_string(),
-            notes: Vec::new(),
-            help: self.help,
-            resource: self.resource,
-            landing_zone: None,
-            source: None,
-            suppressed: false,
-            suppression: None,
-            suppression_expires: None,
-            remedy: None,
-        }
+        Finding::new(
+            MODULE_NOT_EVALUATED.meta(),
+            self.at,
+            self.message,
+            "not evaluated".to_string(),
+            self.help,
+            self.resource,
+        )
     }
 
     /// Is this finding a notice for a Helm chart rather than a module?

@@ -147,24 +147,15 @@ pub fn apply(
 }
 
 fn unused(at: Loc, message: String) -> Finding {
-    Finding {
-        rule: UNUSED_SUPPRESSION.id(),
-        slug: UNUSED_SUPPRESSION.slug(),
-        severity: UNUSED_SUPPRESSION.severity(),
-        message,
+    Finding::new(
+        UNUSED_SUPPRESSION.meta(),
         at,
-        label: "suppression".to_string(),
-        notes: Vec::new(),
-        help: "Delete suppressions that no longer hide anything, and renew or drop expired waivers"
+        message,
+        "suppression".to_string(),
+        "Delete suppressions that no longer hide anything, and renew or drop expired waivers"
             .to_string(),
-        resource: String::new(),
-        landing_zone: None,
-        source: None,
-        suppressed: false,
-        suppression: None,
-        suppression_expires: None,
-        remedy: None,
-    }
+        String::new(),
+    )
 }
 
 /// `# aksguard:ignore AKS001, AKS002 -- reason` (also `//`), in any text format.

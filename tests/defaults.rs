@@ -163,7 +163,8 @@ fn empty_clusters_fire_only_where_the_default_is_insecure() {
         );
     }
     for finding in &scan.findings {
-        let (line, column, _, _) = aksguard::report::span_lines(&scan.sources, finding.at);
+        let aksguard::report::LineSpan { line, column, .. } =
+            aksguard::report::span_lines(&scan.sources, finding.at);
         assert_eq!(
             (line, column),
             (1, 1),

@@ -9,7 +9,7 @@
 use aksguard::config::Config;
 use aksguard::engine;
 use aksguard::fix::{self, Applicability};
-use aksguard::report::span_lines;
+use aksguard::report::{span_lines, LineSpan};
 use aksguard::rules::{self, FixKind, InputFormat};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -138,7 +138,7 @@ fn run(dir: &Path, rule: &str) -> (BTreeSet<(String, usize, usize)>, Vec<String>
         .iter()
         .filter(|f| f.rule == rule)
         .map(|f| {
-            let (line, column, _, _) = span_lines(&scan.sources, f.at);
+            let LineSpan { line, column, .. } = span_lines(&scan.sources, f.at);
             let name = scan
                 .sources
                 .get(f.at.file)
@@ -519,13 +519,13 @@ fn every_engine_diagnostic_doc_example_holds() {
                 .iter()
                 .filter(|f| f.rule == id && !f.suppressed)
             {
-                let (line, column, _, _) = span_lines(&scan.sources, f.at);
+                let LineSpan { line, column, .. } = span_lines(&scan.sources, f.at);
                 got.insert((name(f.at.file), line, column));
             }
             for e in &scan.errors {
                 match e.at.filter(|_| e.rule == id) {
                     Some(at) => {
-                        let (line, column, _, _) = span_lines(&scan.sources, at);
+                        let LineSpan { line, column, .. } = span_lines(&scan.sources, at);
                         got.insert((name(at.file), line, column));
                     }
                     None => others.push(format!("{}: {}", e.path, e.message)),

@@ -505,7 +505,7 @@ fn write_json(v: &Value, out: &mut String) -> Option<()> {
         Kind::Null => out.push_str("null"),
         Kind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Kind::Number(n) => out.push_str(&format_number(*n)),
-        Kind::String(s) => write_json_string(s, out),
+        Kind::String(s) => crate::json::write_string(out, s, |_| false),
         Kind::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -522,7 +522,7 @@ fn write_json(v: &Value, out: &mut String) -> Option<()> {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json_string(&e.key, out);
+                crate::json::write_string(out, &e.key, |_| false);
                 out.push(':');
                 write_json(&e.value, out)?;
             }
@@ -531,22 +531,6 @@ fn write_json(v: &Value, out: &mut String) -> Option<()> {
         Kind::Unknown(_) => return None,
     }
     Some(())
-}
-
-fn write_json_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// Structural equality, ignoring where values were written. `None` when an unknown decides.

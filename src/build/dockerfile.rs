@@ -681,19 +681,33 @@ pub fn stages(instructions: &[Instruction], path: &str) -> Vec<Stage> {
     stages
 }
 
-/// An image reference split into (repository with registry, tag, digest).
-pub fn split_reference(reference: &str) -> (&str, Option<&str>, Option<&str>) {
+/// The parts of an image reference (`localhost:5000/web:1.0@sha256:ab`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ImageReference<'a> {
+    /// With the registry: `localhost:5000/web`.
+    pub repository: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
+}
+
+/// An image reference split into its repository (with registry), tag and digest.
+pub fn split_reference(reference: &str) -> ImageReference<'_> {
     let (name, digest) = match reference.split_once('@') {
         Some((n, d)) => (n, Some(d)),
         None => (reference, None),
     };
     let last_slash = name.rfind('/').map_or(0, |i| i + 1);
-    match name[last_slash..].rfind(':') {
+    let (repository, tag) = match name[last_slash..].rfind(':') {
         Some(colon) => {
             let colon = last_slash + colon;
-            (&name[..colon], Some(&name[colon + 1..]), digest)
+            (&name[..colon], Some(&name[colon + 1..]))
         }
-        None => (name, None, digest),
+        None => (name, None),
+    };
+    ImageReference {
+        repository,
+        tag,
+        digest,
     }
 }
 
@@ -710,7 +724,9 @@ pub fn registry_host(image: &str) -> String {
 
 /// `ubuntu:22.04` → `docker.io/library/ubuntu:22.04`; digests dropped.
 pub fn qualified(reference: &str) -> String {
-    let (repository, tag, _) = split_reference(reference);
+    let ImageReference {
+        repository, tag, ..
+    } = split_reference(reference);
     let host = registry_host(repository);
     let mut out = if repository.to_ascii_lowercase().starts_with(&host) && repository.contains('/')
     {
@@ -809,9 +825,17 @@ mod tests {
     fn references() {
         assert_eq!(
             split_reference("localhost:5000/web:1.0@sha256:ab"),
-            ("localhost:5000/web", Some("1.0"), Some("sha256:ab"))
+            ImageReference {
+                repository: "localhost:5000/web",
+                tag: Some("1.0"),
+                digest: Some("sha256:ab")
+            }
         );
-        assert_eq!(split_reference("ubuntu"), ("ubuntu", None, None));
+        let bare = split_reference("ubuntu");
+        assert_eq!(
+            (bare.repository, bare.tag, bare.digest),
+            ("ubuntu", None, None)
+        );
         assert_eq!(qualified("ubuntu:22.04"), "docker.io/library/ubuntu:22.04");
         assert_eq!(qualified("bitnami/nginx"), "docker.io/bitnami/nginx");
         assert_eq!(

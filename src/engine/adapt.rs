@@ -32,6 +32,24 @@ pub(super) struct Adapted {
     pub not_evaluated: Vec<NotEvaluated>,
 }
 
+impl Adapted {
+    /// Resources, and what the adapter could not read or follow as AG001 problems.
+    fn new(
+        sources: &Sources,
+        resources: Vec<RawResource>,
+        errors: impl IntoIterator<Item = (Loc, String)>,
+    ) -> Adapted {
+        Adapted {
+            resources,
+            problems: errors
+                .into_iter()
+                .map(|(loc, message)| Problem::in_file(sources, loc, message))
+                .collect(),
+            ..Adapted::default()
+        }
+    }
+}
+
 /// Evaluates every unit, in parallel, and drops the resources of templates that only
 /// repeat a scanned `.bicep` file.
 pub(super) fn adapt_all(
@@ -72,25 +90,11 @@ fn adapt(
     bicep_files: &crate::bicep::units::Files<'_>,
     scan: &std::sync::Arc<crate::value::ScanBudget>,
 ) -> Adapted {
-    let problems = |errors: Vec<(Loc, String)>| -> Vec<Problem> {
-        errors
-            .into_iter()
-            .map(|(loc, message)| Problem::in_file(sources, loc, message))
-            .collect()
-    };
     match unit {
         Unit::Plan(file) => {
             let plan = &units.plans[file];
-            Adapted {
-                resources: plan.raw_resources(),
-                problems: problems(
-                    plan.errors
-                        .iter()
-                        .map(|e| (e.loc, e.message.clone()))
-                        .collect(),
-                ),
-                ..Adapted::default()
-            }
+            let errors = plan.errors.iter().map(|e| (e.loc, e.message.clone()));
+            Adapted::new(sources, plan.raw_resources(), errors)
         }
         Unit::Terraform {
             dir,
@@ -151,19 +155,12 @@ fn adapt(
                         message: e.message.clone(),
                     }));
             }
+            let errors = loaded.errors.into_iter().map(|e| (e.loc, e.message));
             Adapted {
-                resources: loaded.resources,
-                problems: problems(
-                    loaded
-                        .errors
-                        .into_iter()
-                        .map(|e| (e.loc, e.message))
-                        .collect(),
-                ),
                 redirects: loaded.redirects,
                 module_calls: loaded.calls,
-                registry_calls: Vec::new(),
                 not_evaluated: loaded.not_evaluated,
+                ..Adapted::new(sources, loaded.resources, errors)
             }
         }
         Unit::Arm {
@@ -177,15 +174,11 @@ fn adapt(
             });
             let text = &sources.get(*template).text;
             match arm::load_template_reporting(*template, text, params, scan) {
-                Ok((resources, limits)) => Adapted {
-                    resources,
-                    problems: problems(limits.into_iter().map(|e| (e.loc, e.message)).collect()),
-                    ..Adapted::default()
-                },
-                Err(e) => Adapted {
-                    problems: problems(vec![(e.loc, e.message)]),
-                    ..Adapted::default()
-                },
+                Ok((resources, limits)) => {
+                    let errors = limits.into_iter().map(|e| (e.loc, e.message));
+                    Adapted::new(sources, resources, errors)
+                }
+                Err(e) => Adapted::new(sources, Vec::new(), [(e.loc, e.message)]),
             }
         }
         Unit::Bicep(crate::bicep::units::Unit { root, parameters }) => {
@@ -205,28 +198,18 @@ fn adapt(
             );
             // Syntax errors were reported when the units were formed; these are what
             // evaluation could not follow.
+            let errors = loaded.errors.into_iter().map(|e| (e.loc, e.message));
             Adapted {
-                resources: loaded.resources,
-                problems: problems(
-                    loaded
-                        .errors
-                        .into_iter()
-                        .map(|e| (e.loc, e.message))
-                        .collect(),
-                ),
                 redirects: loaded.redirects,
-                module_calls: Vec::new(),
                 registry_calls: loaded.registry_calls,
                 not_evaluated: loaded.not_evaluated,
+                ..Adapted::new(sources, loaded.resources, errors)
             }
         }
         Unit::Manifests(file) => {
             let (resources, errors) = crate::k8s::load_manifests(*file, &sources.get(*file).text);
-            Adapted {
-                resources,
-                problems: problems(errors.into_iter().map(|e| (e.loc, e.message)).collect()),
-                ..Adapted::default()
-            }
+            let errors = errors.into_iter().map(|e| (e.loc, e.message));
+            Adapted::new(sources, resources, errors)
         }
     }
 }

@@ -103,27 +103,18 @@ fn unresolved(
         } else {
             format!("`{}`", read.expr)
         };
-        out.push(Finding {
-            rule: UNRESOLVED_VALUE.id(),
-            slug: UNRESOLVED_VALUE.slug(),
-            severity: UNRESOLVED_VALUE.severity(),
-            message: format!(
+        out.push(Finding::new(
+            UNRESOLVED_VALUE.meta(),
+            read.at,
+            format!(
                 "{} ({}) cannot verify `{}`: {expr} is not known offline",
                 rule.id, rule.slug, read.attribute
             ),
-            at: read.at,
-            label: format!("{expr} is unknown"),
-            notes: Vec::new(),
-            help: "Give the value a default, a tfvars entry, `--var`/`--var-file`, or an ARM \
-                   parameters file so aksguard can decide; or run `terraform plan` checks."
+            format!("{expr} is unknown"),
+            "Give the value a default, a tfvars entry, `--var`/`--var-file`, or an ARM \
+             parameters file so aksguard can decide; or run `terraform plan` checks."
                 .to_string(),
-            resource: owners.get(&read.at).cloned().unwrap_or_default(),
-            landing_zone: None,
-            source: None,
-            suppressed: false,
-            suppression: None,
-            suppression_expires: None,
-            remedy: None,
-        });
+            owners.get(&read.at).cloned().unwrap_or_default(),
+        ));
     }
 }

@@ -21,23 +21,14 @@ pub(super) fn named_files(read: &Read, units: &Units) -> Vec<Finding> {
         .map(|(id, kind)| {
             let file = read.sources.get(*id);
             let (message, help) = why(kind, units.unrendered.contains(id), &file.display);
-            Finding {
-                rule: FILE_NOT_CHECKED.id(),
-                slug: FILE_NOT_CHECKED.slug(),
-                severity: FILE_NOT_CHECKED.severity(),
+            Finding::new(
+                FILE_NOT_CHECKED.meta(),
+                Loc::new(*id, 0, 0),
                 message,
-                at: Loc::new(*id, 0, 0),
-                label: "not checked".to_string(),
-                notes: Vec::new(),
+                "not checked".to_string(),
                 help,
-                resource: file.display.clone(),
-                landing_zone: None,
-                source: None,
-                suppressed: false,
-                suppression: None,
-                suppression_expires: None,
-                remedy: None,
-            }
+                file.display.clone(),
+            )
         })
         .collect()
 }

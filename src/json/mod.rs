@@ -16,6 +16,7 @@ use crate::value::{Entry, Kind, Value};
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions};
+use std::fmt::Write;
 
 #[derive(Debug)]
 pub(crate) struct Json {
@@ -243,6 +244,33 @@ fn convert_value(value: &ast::Value<'_>, loc: Option<Loc>) -> Value {
     Value::new(kind, loc)
 }
 
+/// `text` as a JSON string literal onto `out`: `"` and `\` escaped, line feed, carriage
+/// return and tab by name, every other C0 control and each character `also` picks as
+/// `\uXXXX` (one per UTF-16 unit), the rest as it is.
+pub fn write_string(out: &mut String, text: &str, also: impl Fn(char) -> bool) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || also(c) => push_unicode_escape(out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `c` as the JSON `\uXXXX` escape of each of its UTF-16 code units.
+pub fn push_unicode_escape(out: &mut String, c: char) {
+    let mut units = [0u16; 2];
+    for unit in c.encode_utf16(&mut units) {
+        let _ = write!(out, "\\u{unit:04x}");
+    }
+}
+
 /// jsonc-parser hands numbers over as text, including JSON5 forms (hex, `+1`, `.5`).
 fn number(text: &str) -> Node {
     if let Ok(n) = text.parse::<f64>() {
@@ -288,6 +316,15 @@ mod tests {
         assert_eq!(e.loc(4), Loc::new(4, at, at + 1));
         let empty = parse(0, "  ").unwrap_err();
         assert_eq!((empty.start, empty.end), (2, 2));
+    }
+
+    #[test]
+    fn strings_are_written_with_the_escapes_asked_for() {
+        let mut out = String::new();
+        write_string(&mut out, "a\"\\\n\u{1}\u{1F600}<é", |c| {
+            c == '<' || c == '\u{1F600}'
+        });
+        assert_eq!(out, r#""a\"\\\n\u0001\ud83d\ude00\u003cé""#);
     }
 
     #[test]

@@ -11,20 +11,19 @@
 //! Findings left out because they lie in files not named on the command line are counted
 //! on a `##[warning]` log line before the summary.
 
-use super::span_lines;
-use crate::finding::Finding;
-use crate::finding::{Problem, Scan};
+use super::{span_lines, LineSpan};
+use crate::finding::{Finding, Scan};
 use crate::severity::Severity;
 use std::fmt::Write;
 
 pub fn render(scan: &Scan) -> String {
     let mut out = String::new();
     for error in &scan.errors {
-        out.push_str(&problem_line(scan, error));
+        out.push_str(&plain(&super::problem_line(scan, error)));
         out.push('\n');
     }
     for finding in scan.findings.iter().filter(|f| !f.suppressed) {
-        let (line, column, _, _) = span_lines(&scan.sources, finding.at);
+        let LineSpan { line, column, .. } = span_lines(&scan.sources, finding.at);
         let _ = writeln!(
             out,
             "##vso[task.logissue type={};sourcepath={};linenumber={line};columnnumber={column};code={}]{}",
@@ -68,21 +67,6 @@ fn message(f: &Finding) -> String {
         let _ = write!(text, " (from {source})");
     }
     text
-}
-
-/// `aksguard: AG001 parse-error: path:line:column: message` on one line.
-fn problem_line(scan: &Scan, e: &Problem) -> String {
-    let place = match e.at {
-        Some(loc) => {
-            let (line, column, _, _) = span_lines(&scan.sources, loc);
-            format!("{}:{line}:{column}", scan.sources.get(loc.file).display)
-        }
-        None => e.path.clone(),
-    };
-    plain(&format!(
-        "aksguard: {} {}: {place}: {}",
-        e.rule, e.slug, e.message
-    ))
 }
 
 /// A line that is not a logging command. The agent looks for `##vso[` anywhere in a line,

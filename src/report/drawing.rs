@@ -468,7 +468,7 @@ fn node_shape(
     let place = node
         .at
         .map(|loc| {
-            let (line, _, _, _) = super::span_lines(sources, loc);
+            let super::LineSpan { line, .. } = super::span_lines(sources, loc);
             format!("{}:{line}", sources.get(loc.file).display)
         })
         .unwrap_or_default();

@@ -11,24 +11,27 @@
 //! the command line are counted in a `::notice` without a file.
 
 use super::span_lines;
-use crate::finding::Finding;
-use crate::finding::{Problem, Scan};
+use crate::finding::{Finding, Scan};
 use crate::severity::Severity;
 use std::fmt::Write;
 
 pub fn render(scan: &Scan) -> String {
     let mut out = String::new();
     for error in &scan.errors {
-        out.push_str(&problem_line(scan, error));
+        out.push_str(&plain(&super::problem_line(scan, error)));
         out.push('\n');
     }
     for finding in scan.findings.iter().filter(|f| !f.suppressed) {
-        let (line, column, end_line, end_column) = span_lines(&scan.sources, finding.at);
+        let span = span_lines(&scan.sources, finding.at);
         let _ = writeln!(
             out,
-            "::{} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
+            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             command(finding.severity),
             property(&scan.sources.get(finding.at.file).display),
+            span.line,
+            span.column,
+            span.end_line,
+            span.end_column,
             property(&format!("{} {}", finding.rule, finding.slug)),
             data(&message(scan, finding)),
         );
@@ -68,21 +71,6 @@ fn message(scan: &Scan, f: &Finding) -> String {
         let _ = write!(text, "\nhelp: {}", f.help.trim());
     }
     text
-}
-
-/// `aksguard: AG001 parse-error: path:line:column: message` on one line.
-fn problem_line(scan: &Scan, e: &Problem) -> String {
-    let place = match e.at {
-        Some(loc) => {
-            let (line, column, _, _) = span_lines(&scan.sources, loc);
-            format!("{}:{line}:{column}", scan.sources.get(loc.file).display)
-        }
-        None => e.path.clone(),
-    };
-    plain(&format!(
-        "aksguard: {} {}: {place}: {}",
-        e.rule, e.slug, e.message
-    ))
 }
 
 /// A line that is not a workflow command: line breaks become spaces, so no text of a

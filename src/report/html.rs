@@ -17,7 +17,7 @@
 //! `<`, `>`, `&` or `#` raw in it), and the script shows it with `textContent` only. Control
 //! characters are made visible, so the page is also harmless printed to a terminal or log.
 
-use super::span_lines;
+use super::{span_lines, LineSpan};
 use crate::catalogue::MODULE_NOT_EVALUATED;
 use crate::engine::{Problem, Scan};
 use crate::notice::NotEvaluated;
@@ -65,14 +65,7 @@ const MAX_ERRORS_LISTED: usize = 2_000;
 const ROWS_PER_GROUP: usize = 100;
 
 /// The columns of the matrix: the five surfaces, then aksguard's own notices.
-const COLUMNS: [Surface; 6] = [
-    Surface::Build,
-    Surface::Registry,
-    Surface::Cluster,
-    Surface::Node,
-    Surface::Application,
-    Surface::Engine,
-];
+const COLUMNS: [Surface; 6] = Surface::ALL;
 
 fn surface_of(rule: &str) -> Surface {
     // Every rule and engine diagnostic has one (tests/surfaces.rs).
@@ -290,15 +283,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
         scan.resources,
         rows.len()
     );
-    if options.baseline {
-        out.push_str(", new since the baseline");
-    }
-    if suppressed > 0 {
-        let _ = write!(out, "; {suppressed} suppressed");
-        if options.baseline {
-            out.push_str(" (known to the baseline or suppressed in the code)");
-        }
-    }
+    super::push_suppressed(&mut out, options.baseline, suppressed);
     let _ = writeln!(out, ". aksguard {}.</p>", text(env!("CARGO_PKG_VERSION")));
     out.push_str("</header>\n<main>\n");
 
@@ -377,13 +362,7 @@ fn problems(
         plural(unreadable.len(), "file")
     );
     for &(e, zone) in unreadable.iter().take(MAX_ERRORS_LISTED) {
-        let place = match e.at {
-            Some(loc) => {
-                let (line, column, _, _) = span_lines(&scan.sources, loc);
-                format!("{}:{line}:{column}", scan.sources.get(loc.file).display)
-            }
-            None => e.path.clone(),
-        };
+        let place = super::problem_place(scan, e);
         let zone = zone
             .and_then(|z| posture?.zones.get(z))
             .map(|z| format!(" (landing zone {})", text(&z.name)))
@@ -613,7 +592,8 @@ fn data(out: &mut String, scan: &Scan, options: &Options, rows: &[Row], drawings
             findings.push_str(",\n");
         }
         rules.entry(f.rule).or_insert(f.slug);
-        let (line, column, end_line, _) = span_lines(&scan.sources, f.at);
+        let span = span_lines(&scan.sources, f.at);
+        let (line, column, end_line) = (span.line, span.column, span.end_line);
         let file = file_of(f.at.file, &mut files, &mut lines);
         excerpt(scan, f.at.file, line, end_line, &mut lines[file]);
         let zone = f
@@ -643,7 +623,7 @@ fn data(out: &mut String, scan: &Scan, options: &Options, rows: &[Row], drawings
         );
         findings.push('[');
         for (i, (loc, note)) in f.notes.iter().enumerate() {
-            let (line, column, _, _) = span_lines(&scan.sources, *loc);
+            let LineSpan { line, column, .. } = span_lines(&scan.sources, *loc);
             let note_file = file_of(loc.file, &mut files, &mut lines);
             excerpt(scan, loc.file, line, line, &mut lines[note_file]);
             let _ = write!(
@@ -664,7 +644,7 @@ fn data(out: &mut String, scan: &Scan, options: &Options, rows: &[Row], drawings
                 );
                 for (i, edit) in fix.edits.iter().enumerate() {
                     let loc = crate::source::Loc::new(edit.file, edit.start, edit.end);
-                    let (line, column, _, _) = span_lines(&scan.sources, loc);
+                    let LineSpan { line, column, .. } = span_lines(&scan.sources, loc);
                     let edit_file = file_of(edit.file, &mut files, &mut lines);
                     let _ = write!(
                         findings,
@@ -800,24 +780,9 @@ fn truncate(text: &str, max: usize) -> String {
 /// line separator, no control character or bidirectional override raw.
 pub fn js(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '#' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if super::escape::is_hazard(c) => {
-                super::escape::push_json_unicode_escape(&mut out, c)
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::json::write_string(&mut out, text, |c| {
+        matches!(c, '<' | '>' | '&' | '#' | '\u{2028}' | '\u{2029}') || super::escape::is_hazard(c)
+    });
     out
 }
 

@@ -1,6 +1,6 @@
 //! `--format json`: the stable schema of DESIGN §7 (version 1).
 
-use super::span_lines;
+use super::{span_lines, LineSpan};
 use crate::finding::Scan;
 use serde_json::{json, Map, Value};
 
@@ -16,17 +16,17 @@ struct Document<F: serde::Serialize> {
 pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
     let findings = super::Lazy(|| {
         scan.findings.iter().map(|f| {
-        let (line, column, end_line, end_column) = span_lines(&scan.sources, f.at);
+        let span = span_lines(&scan.sources, f.at);
         let mut object = Map::new();
         object.insert("rule".into(), json!(f.rule));
         object.insert("slug".into(), json!(f.slug));
         object.insert("severity".into(), json!(f.severity.as_str()));
         object.insert("message".into(), json!(f.message));
         object.insert("path".into(), json!(scan.sources.get(f.at.file).display));
-        object.insert("line".into(), json!(line));
-        object.insert("column".into(), json!(column));
-        object.insert("end_line".into(), json!(end_line));
-        object.insert("end_column".into(), json!(end_column));
+        object.insert("line".into(), json!(span.line));
+        object.insert("column".into(), json!(span.column));
+        object.insert("end_line".into(), json!(span.end_line));
+        object.insert("end_column".into(), json!(span.end_column));
         object.insert("resource".into(), json!(f.resource));
         if let Some(zone) = &f.landing_zone {
             object.insert("landing_zone".into(), json!(zone));
@@ -46,7 +46,7 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
                 .notes
                 .iter()
                 .map(|(loc, note)| {
-                    let (line, column, _, _) = span_lines(&scan.sources, *loc);
+                    let LineSpan { line, column, .. } = span_lines(&scan.sources, *loc);
                     json!({"path": scan.sources.get(loc.file).display, "line": line, "column": column, "message": note})
                 })
                 .collect();
@@ -65,7 +65,9 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
             object.insert("path".into(), json!(e.path));
             let (line, column) =
                 e.at.map(|loc| {
-                    let (l, c, _, _) = span_lines(&scan.sources, loc);
+                    let LineSpan {
+                        line: l, column: c, ..
+                    } = span_lines(&scan.sources, loc);
                     (l, c)
                 })
                 .unwrap_or((1, 1));
@@ -106,15 +108,15 @@ fn fix_json(scan: &Scan, fix: &crate::fix::Fix) -> Value {
         .iter()
         .map(|edit| {
             let loc = crate::source::Loc::new(edit.file, edit.start, edit.end);
-            let (line, column, end_line, end_column) = span_lines(&scan.sources, loc);
+            let span = span_lines(&scan.sources, loc);
             json!({
                 "path": scan.sources.get(edit.file).display,
                 "start": edit.start,
                 "end": edit.end,
-                "line": line,
-                "column": column,
-                "end_line": end_line,
-                "end_column": end_column,
+                "line": span.line,
+                "column": span.column,
+                "end_line": span.end_line,
+                "end_column": span.end_column,
                 "content": edit.content,
             })
         })

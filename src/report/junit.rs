@@ -7,7 +7,7 @@
 //! are `<error>` test cases of their own suites (`AG001 parse-error`). A scan without any
 //! finding or error is one passing test case, so report views show a clean run.
 
-use super::span_lines;
+use super::{span_lines, LineSpan};
 use crate::finding::Finding;
 use crate::finding::{Problem, Scan};
 use crate::rules;
@@ -143,7 +143,7 @@ pub fn render(scan: &Scan) -> String {
 
 fn finding_case(scan: &Scan, f: &Finding) -> Case {
     let path = scan.sources.get(f.at.file).display.clone();
-    let (line, column, _, _) = span_lines(&scan.sources, f.at);
+    let LineSpan { line, column, .. } = span_lines(&scan.sources, f.at);
     let name = if f.resource.is_empty() {
         f.rule.to_string()
     } else {
@@ -173,7 +173,7 @@ fn finding_case(scan: &Scan, f: &Finding) -> Case {
             let _ = writeln!(text, "source: {source}");
         }
         for (loc, note) in &f.notes {
-            let (line, column, _, _) = span_lines(&scan.sources, *loc);
+            let LineSpan { line, column, .. } = span_lines(&scan.sources, *loc);
             let file = &scan.sources.get(loc.file).display;
             let _ = writeln!(text, "note: {note} ({file}:{line}:{column})");
         }
@@ -198,7 +198,7 @@ fn finding_case(scan: &Scan, f: &Finding) -> Case {
 fn error_case(scan: &Scan, e: &Problem) -> Case {
     let (path, line, column) = match e.at {
         Some(loc) => {
-            let (line, column, _, _) = span_lines(&scan.sources, loc);
+            let LineSpan { line, column, .. } = span_lines(&scan.sources, loc);
             (scan.sources.get(loc.file).display.clone(), line, column)
         }
         None => (e.path.clone(), 0, 0),

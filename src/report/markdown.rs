@@ -9,7 +9,7 @@
 //! escaped so that it renders as the characters it is: no markup, HTML, link, mention or
 //! issue reference of the repository's choosing reaches the page.
 
-use super::span_lines;
+use super::{span_lines, LineSpan};
 use crate::catalogue::MODULE_NOT_EVALUATED;
 use crate::finding::Finding;
 use crate::finding::{Problem, Scan};
@@ -66,15 +66,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
         plural(scan.files, "file"),
         scan.resources
     );
-    if options.baseline {
-        out.push_str(", new since the baseline");
-    }
-    if suppressed > 0 {
-        let _ = write!(out, "; {suppressed} suppressed");
-        if options.baseline {
-            out.push_str(" (known to the baseline or suppressed in the code)");
-        }
-    }
+    super::push_suppressed(&mut out, options.baseline, suppressed);
     let not_evaluated: Vec<&Finding> = active
         .iter()
         .copied()
@@ -150,7 +142,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
         .collect();
     // Most severe first; then by place, so the output is the same on every run.
     findings.sort_by_cached_key(|f| {
-        let (line, column, _, _) = span_lines(&scan.sources, f.at);
+        let LineSpan { line, column, .. } = span_lines(&scan.sources, f.at);
         (
             std::cmp::Reverse(f.severity),
             scan.sources.get(f.at.file).display.clone(),
@@ -374,7 +366,7 @@ fn problem(scan: &Scan, e: &Problem, options: &Options) -> String {
 /// `path:line`, a link to `<link-base>/<path>#L<line>` when a base is given and the path
 /// is relative (a path outside the working directory has no place in the repository).
 fn place(scan: &Scan, loc: crate::source::Loc, options: &Options) -> String {
-    let (line, _, _, _) = span_lines(&scan.sources, loc);
+    let LineSpan { line, .. } = span_lines(&scan.sources, loc);
     let display = &scan.sources.get(loc.file).display;
     let shown = format!("{}:{line}", text(display));
     let linkable = !display.starts_with('/')

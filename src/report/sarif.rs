@@ -349,14 +349,14 @@ fn notification(sources: &Sources, e: &Problem, rule_index: Option<usize>) -> Va
 }
 
 fn physical_location(sources: &Sources, loc: Loc) -> Value {
-    let (line, column, end_line, end_column) = span_lines(sources, loc);
+    let span = span_lines(sources, loc);
     json!({
         "artifactLocation": artifact_location(&sources.get(loc.file).display),
         "region": {
-            "startLine": line,
-            "startColumn": column,
-            "endLine": end_line,
-            "endColumn": end_column,
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": span.end_line,
+            "endColumn": span.end_column,
         },
     })
 }
@@ -713,10 +713,10 @@ mod tests {
             let uri = location["artifactLocation"]["uri"].as_str().unwrap();
             assert!(uri.starts_with("lz%200001,a%3Ab%25/terraform/"), "{uri}");
             assert_eq!(location["artifactLocation"]["uriBaseId"], SRCROOT);
-            let (line, column, end_line, end_column) = span_lines(&scan.sources, finding.at);
+            let span = span_lines(&scan.sources, finding.at);
             assert_eq!(
                 location["region"],
-                json!({"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column})
+                json!({"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column})
             );
             assert_eq!(result["properties"]["resource"], finding.resource.as_str());
             let fingerprint = result["partialFingerprints"][FINGERPRINT].as_str().unwrap();

@@ -1,5 +1,6 @@
 use super::{catalogue, Context, Rule};
-use crate::build::{dockerfile::split_reference, Base};
+use crate::build::dockerfile::{split_reference, ImageReference};
+use crate::build::Base;
 use crate::finding::Finding;
 use crate::severity::Severity;
 
@@ -14,7 +15,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             let (Base::Image(reference), Some(word)) = (&stage.base, &stage.image) else {
                 continue;
             };
-            let (repository, tag, digest) = split_reference(reference);
+            let ImageReference {
+                repository,
+                tag,
+                digest,
+            } = split_reference(reference);
             if digest.is_some_and(|d| d.starts_with("sha256:")) {
                 continue;
             }

@@ -1,5 +1,6 @@
 use super::{catalogue, Context, Rule};
-use crate::build::{dockerfile::split_reference, Base, Dockerfile};
+use crate::build::dockerfile::{split_reference, ImageReference};
+use crate::build::{Base, Dockerfile};
 use crate::finding::Finding;
 
 pub const RULE: Rule = Rule {
@@ -9,7 +10,9 @@ pub const RULE: Rule = Rule {
 
 /// Does the base image run as a non-root user by itself (`[build] non-root-bases`)?
 pub fn non_root_base(ctx: &Context, reference: &str) -> bool {
-    let (repository, tag, _) = split_reference(reference);
+    let ImageReference {
+        repository, tag, ..
+    } = split_reference(reference);
     let written = match tag {
         Some(tag) => format!("{repository}:{tag}"),
         None => repository.to_string(),

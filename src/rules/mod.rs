@@ -248,23 +248,7 @@ impl Rule {
         label: String,
         help: String,
     ) -> Finding {
-        Finding {
-            rule: self.id,
-            slug: self.slug,
-            severity: self.severity,
-            message,
-            at,
-            label,
-            notes: Vec::new(),
-            help,
-            resource: address.to_string(),
-            landing_zone: None,
-            source: None,
-            suppressed: false,
-            suppression: None,
-            suppression_expires: None,
-            remedy: None,
-        }
+        Finding::new(self.meta, at, message, label, help, address.to_string())
     }
 }
 
