@@ -347,6 +347,8 @@ pub struct ScanBudget {
     unlisted_roots: AtomicUsize,
     /// Module files instantiated so far: a module called again (from any root) is a copy.
     modules: std::sync::Mutex<std::collections::HashSet<crate::source::FileId>>,
+    /// Module files parsed again for evaluation (their trees were not kept for the scan).
+    parsed_again: std::sync::Mutex<std::collections::HashSet<crate::source::FileId>>,
 }
 
 impl ScanBudget {
@@ -477,6 +479,18 @@ impl Budget {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         modules.insert(file)
+    }
+
+    /// True the first time the scan parses the module file `file` again (its syntax tree was
+    /// not kept): once per file is what the scan would have parsed anyway; a caller charges
+    /// the later parses as work.
+    pub fn first_parse(&self, file: crate::source::FileId) -> bool {
+        let mut parsed = self
+            .scan
+            .parsed_again
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        parsed.insert(file)
     }
 
     /// Counts `value` as kept for the rest of the scan: an expression's result, or a copy a

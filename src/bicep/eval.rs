@@ -255,8 +255,9 @@ pub(crate) enum NoTree {
     Refused,
 }
 
-/// A module file's syntax tree, as [`tree_of`]; parsing it again (the scan did not keep its
-/// tree, see [`super::MAX_KEPT_TREE_TOKENS`]) is work charged to `work`, so a root that
+/// A module file's syntax tree, as [`tree_of`]. When the scan did not keep its tree (see
+/// [`super::MAX_KEPT_TREE_TOKENS`]) it is parsed again: the first time in the scan as the
+/// scan parses any file once, every later time as work charged to `work`, so a root that
 /// calls large files many times is bounded like one that loops.
 pub(crate) fn module_tree_of(
     files: &dyn Files,
@@ -267,9 +268,11 @@ pub(crate) fn module_tree_of(
     if let Some(tree) = files.tree(file) {
         return Ok(tree.clone());
     }
-    let units = (syntax::tokens(text) as u64).saturating_mul(PARSE_UNITS_PER_TOKEN);
-    if !work.spend(units) {
-        return Err(NoTree::Refused);
+    if !work.first_parse(file) {
+        let units = (syntax::tokens(text) as u64).saturating_mul(PARSE_UNITS_PER_TOKEN);
+        if !work.spend(units) {
+            return Err(NoTree::Refused);
+        }
     }
     syntax::parse(text).ok_or(NoTree::Unparsed)
 }
