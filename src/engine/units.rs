@@ -433,17 +433,19 @@ pub(super) fn landing_zones(
         corp: false,
         subscription: None,
     });
-    let zone_of_file = sources
-        .iter()
+    // A zone is numbered by the first declaration of its name, looked up once per file: a
+    // scan of 5,000 zones would otherwise compare every file with every zone's name.
+    let mut first_of_name: HashMap<&str, usize> = HashMap::new();
+    for (index, zone) in config.landing_zones.iter().enumerate() {
+        first_of_name.entry(zone.name.as_str()).or_insert(index);
+    }
+    let files: Vec<&crate::source::SourceFile> = sources.iter().collect();
+    let zone_of_file = files
+        .par_iter()
         .map(|f| {
             config
                 .zone_for(&f.path)
-                .and_then(|zone| {
-                    config
-                        .landing_zones
-                        .iter()
-                        .position(|z| z.name == zone.name)
-                })
+                .and_then(|zone| first_of_name.get(zone.name.as_str()).copied())
                 .unwrap_or(fallback)
         })
         .collect();
