@@ -91,6 +91,9 @@ pub struct Discovered {
     /// When files were named one by one (a pre-commit hook passes the changed files), the
     /// rest of their unit is read for context but only these files are reported.
     pub focus: Option<Focus>,
+    /// The regular files found by walking a directory named on the command line, through
+    /// directories that are no symbolic links: inside the scanned paths by construction.
+    pub walked: std::collections::HashSet<PathBuf>,
 }
 
 pub struct Focus {
@@ -174,6 +177,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     let mut unrecognised = Vec::new();
     let mut focus_files = std::collections::HashSet::new();
     let mut focus_dirs = Vec::new();
+    let mut walked = std::collections::HashSet::new();
     for root in paths {
         if root.as_os_str() == "-" {
             // A manifest stream on standard input (`helm template . | aksguard check -`).
@@ -223,19 +227,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
         focus_dirs.push(absolute(root));
         // Walk from the absolute root so every entry is absolute already: resolving each
         // relative entry asks the OS for the working directory, per file.
-        let excludes = !config.exclude.is_empty();
-        let walker = WalkDir::new(absolute(root))
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                let skip_dir = e.file_type().is_dir()
-                    && e.depth() > 0
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIPPED_DIRS.contains(&n));
-                !(skip_dir || excludes && config.is_excluded(e.path()))
-            });
+        let walker = walk(&absolute(root), config);
         for entry in walker {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -268,7 +260,9 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
                 continue;
             }
             if entry.file_type().is_file() {
-                files.insert(normalize(entry.path()), kind);
+                let path = normalize(entry.path());
+                walked.insert(path.clone());
+                files.insert(path, kind);
             }
         }
     }
@@ -277,6 +271,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
         missing,
         unreadable,
         unrecognised,
+        walked,
         focus: (!focus_files.is_empty()).then_some(Focus {
             files: focus_files,
             dirs: focus_dirs,
@@ -290,6 +285,51 @@ fn is_var_file(path: &Path) -> bool {
         .and_then(|n| n.to_str())
         .map(str::to_ascii_lowercase)
         .is_some_and(|n| n.ends_with(".tfvars") || n.ends_with(".tfvars.json"))
+}
+
+/// Whether the walk goes into (or reports) an entry: never into the directories in
+/// `SKIPPED_DIRS` below the root, nor anywhere the configuration excludes.
+fn entered(entry: &walkdir::DirEntry, below_root: bool, config: &Config) -> bool {
+    let skip_dir = entry.file_type().is_dir()
+        && below_root
+        && entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| SKIPPED_DIRS.contains(&n));
+    !(skip_dir || !config.exclude.is_empty() && config.is_excluded(entry.path()))
+}
+
+/// Every entry under `root` in the order of one sorted, depth-first walk, each directory
+/// just before its contents. The root and the directories beside it are listed first; the
+/// trees under those directories are walked in parallel (listing directories is most of a
+/// large scan's discovery, and all of it is system calls), then put back in order.
+fn walk(root: &Path, config: &Config) -> Vec<walkdir::Result<walkdir::DirEntry>> {
+    use rayon::prelude::*;
+    let top: Vec<walkdir::Result<walkdir::DirEntry>> = WalkDir::new(root)
+        .follow_links(false)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| entered(e, e.depth() > 0, config))
+        .collect();
+    let below: Vec<Vec<walkdir::Result<walkdir::DirEntry>>> = top
+        .par_iter()
+        .map(|entry| match entry {
+            // Not a symbolic link: the walk does not follow them.
+            Ok(dir) if dir.depth() == 1 && dir.file_type().is_dir() => WalkDir::new(dir.path())
+                .follow_links(false)
+                .min_depth(1)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| entered(e, true, config))
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    top.into_iter()
+        .zip(below)
+        .flat_map(|(entry, below)| std::iter::once(entry).chain(below))
+        .collect()
 }
 
 /// Ok when the symbolic link `link` found under `root` leads to a regular file under `root`

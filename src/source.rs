@@ -215,25 +215,47 @@ impl Sources {
     /// Marks the files outside `roots` (absolute directories), as `SourceFile::outside`.
     /// Compared after resolving symbolic links, so a link in the scanned tree that leads out
     /// of it counts as outside.
-    pub fn mark_outside(&mut self, roots: &[PathBuf]) {
+    ///
+    /// `inside` are files known to be inside already (found by walking a root through
+    /// directories that are no links): the system is asked only about the others.
+    pub fn mark_outside(&mut self, roots: &[PathBuf], inside: &[FileId]) {
+        use rayon::prelude::*;
         let roots: Vec<PathBuf> = roots
             .iter()
             .map(|r| std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()))
             .collect();
+        let mut known = vec![false; self.files.len()];
+        for &id in inside {
+            if let Some(known) = known.get_mut(id as usize) {
+                *known = true;
+            }
+        }
+        // Whether each other file is itself a symbolic link: one lstat each, in parallel.
+        let is_link: Vec<bool> = self
+            .files
+            .par_iter()
+            .zip(&known)
+            .map(|(file, &known)| {
+                !known
+                    && file.path.as_os_str() != "-"
+                    && std::fs::symlink_metadata(&file.path).is_ok_and(|m| m.is_symlink())
+            })
+            .collect();
         // A directory's real path is resolved once for all its files; a file that is itself
         // a symbolic link is resolved whole.
-        let mut real_dirs: std::collections::HashMap<PathBuf, PathBuf> =
-            std::collections::HashMap::new();
-        for file in &mut self.files {
+        let mut real_dirs = RealDirs::default();
+        for ((file, is_link), known) in self.files.iter_mut().zip(is_link).zip(known) {
+            if known {
+                file.outside = false;
+                continue;
+            }
             if file.path.as_os_str() == "-" {
                 continue;
             }
-            let is_link = std::fs::symlink_metadata(&file.path).is_ok_and(|m| m.is_symlink());
             let real = match (file.path.parent(), file.path.file_name()) {
-                (Some(dir), Some(name)) if !is_link => real_dirs
-                    .entry(dir.to_path_buf())
-                    .or_insert_with(|| std::fs::canonicalize(dir).unwrap_or_else(|_| dir.into()))
-                    .join(name),
+                (Some(dir), Some(name)) if !is_link => {
+                    real_dirs.real(dir).unwrap_or_else(|| dir.into()).join(name)
+                }
                 _ => std::fs::canonicalize(&file.path).unwrap_or_else(|_| file.path.clone()),
             };
             file.outside = !roots.iter().any(|root| real.starts_with(root));
@@ -246,6 +268,36 @@ impl Sources {
         let file = self.get(loc.file);
         let (line, _) = file.line_col(loc.start);
         format!("{}:{line}", file.display)
+    }
+}
+
+/// The real paths of directories (`std::fs::canonicalize`), each found from its parent's:
+/// a directory that is not a symbolic link is its parent's real path and its name, so a
+/// scan of thousands of directories asks the system about each once (one lstat), not about
+/// every component of every path.
+#[derive(Default)]
+struct RealDirs {
+    known: std::collections::HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl RealDirs {
+    /// What `std::fs::canonicalize(dir)` gives, or None where it fails.
+    fn real(&mut self, dir: &Path) -> Option<PathBuf> {
+        if let Some(known) = self.known.get(dir) {
+            return known.clone();
+        }
+        let real = match (dir.parent(), dir.file_name()) {
+            (Some(parent), Some(name)) if dir.is_absolute() => {
+                match std::fs::symlink_metadata(dir) {
+                    Ok(m) if m.is_dir() => self.real(parent).map(|p| p.join(name)),
+                    Ok(_) => std::fs::canonicalize(dir).ok(),
+                    Err(_) => None,
+                }
+            }
+            _ => std::fs::canonicalize(dir).ok(),
+        };
+        self.known.insert(dir.to_path_buf(), real.clone());
+        real
     }
 }
 
@@ -269,6 +321,35 @@ pub fn display_path(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Real directory paths found from their parents' agree with the system's, through a
+    /// symbolic link to a directory, a `..` and a path that does not exist.
+    #[test]
+    fn real_dirs_agree_with_canonicalize() {
+        let base = std::env::temp_dir().join(format!("aksguard-real-dirs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(base.join("real/inner/deep")).unwrap();
+        std::os::unix::fs::symlink(base.join("real"), base.join("link")).unwrap();
+        let mut dirs = RealDirs::default();
+        for dir in [
+            "real/inner/deep",
+            "link/inner/deep",
+            "link/inner",
+            "link",
+            "real/inner/../inner",
+            "missing/dir",
+            "real/inner/deep/missing",
+        ] {
+            let dir = base.join(dir);
+            assert_eq!(
+                dirs.real(&dir),
+                std::fs::canonicalize(&dir).ok(),
+                "{}",
+                dir.display()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&base);
+    }
 
     /// Columns from the checkpoints equal counting the line's characters one by one, on a
     /// minified line many blocks long with multi-byte characters across block edges.

@@ -127,6 +127,7 @@ pub fn lint(request: &Request) -> Scan {
         mut sources,
         mut errors,
         focus,
+        walked,
         ..
     } = read;
     phases.lap("read");
@@ -199,7 +200,7 @@ pub fn lint(request: &Request) -> Scan {
     crate::plan::hide_secrets(&units.plans, &mut findings, &mut errors);
     let not_shown = order::focus(&mut findings, focus.as_ref(), &sources);
     order::sort_errors(&mut errors);
-    order::hide_outside_text(&mut sources, &mut errors, paths, options, config);
+    order::hide_outside_text(&mut sources, &walked, &mut errors, paths, options, config);
     phases.lap("suppressions and order");
 
     let field_states = statistics::field_states(&model);

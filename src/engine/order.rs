@@ -86,6 +86,7 @@ pub(super) fn sort_errors(errors: &mut [Problem]) {
 /// (`--var-file`, `--parameters`, `--plan`, the configuration) are the user's own choice, not outside.
 pub(super) fn hide_outside_text(
     sources: &mut Sources,
+    walked: &[crate::source::FileId],
     errors: &mut [Problem],
     paths: &[PathBuf],
     options: &Options,
@@ -105,7 +106,7 @@ pub(super) fn hide_outside_text(
     roots.extend(options.parameters.iter().map(|p| discover::absolute(p)));
     roots.extend(options.plans.iter().map(|p| discover::absolute(p)));
     roots.extend(config.path.iter().cloned());
-    sources.mark_outside(&roots);
+    sources.mark_outside(&roots, walked);
     for error in errors.iter_mut() {
         let Some(at) = error.at else { continue };
         let file = sources.get(at.file);

@@ -13,6 +13,8 @@ pub(super) struct Found {
     pub files: Vec<(PathBuf, FileKind)>,
     pub focus: Option<discover::Focus>,
     pub errors: Vec<Problem>,
+    /// Files inside the scanned paths by the way they were found ([`discover::Discovered::walked`]).
+    pub walked: std::collections::HashSet<PathBuf>,
 }
 
 /// Everything the scan read, before any of it is parsed.
@@ -29,6 +31,9 @@ pub(super) struct Read {
     pub cli_plans: Vec<FileId>,
     /// The files named on the command line, when only their findings are shown.
     pub focus: Option<discover::Focus>,
+    /// The files found by walking the scanned directories: inside them, with no need to
+    /// ask the system where they really are.
+    pub walked: Vec<FileId>,
 }
 
 pub(super) fn discover(request: &Request) -> Found {
@@ -73,6 +78,7 @@ pub(super) fn discover(request: &Request) -> Found {
         files: found.files,
         focus: found.focus,
         errors,
+        walked: found.walked,
     }
 }
 
@@ -81,6 +87,7 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         files,
         focus,
         mut errors,
+        walked: walked_paths,
     } = found;
     // Each file is indexed (line starts, display path) where it is read, in parallel.
     let read: Vec<(PathBuf, FileKind, Result<SourceFile, Unreadable>)> = files
@@ -150,11 +157,15 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         })
         .collect();
     let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
+    let mut walked = Vec::new();
     for (path, kind, text) in read {
         match text {
             Ok(file) => {
                 let id = sources.add_indexed(file);
                 kinds.push((id, kind));
+                if walked_paths.contains(&path) {
+                    walked.push(id);
+                }
             }
             Err(Unreadable { message, shown }) => {
                 let display = crate::source::display_path(&path);
@@ -174,6 +185,7 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         cli_parameters,
         cli_plans,
         focus,
+        walked,
     }
 }
 
