@@ -4,7 +4,8 @@
 
 use super::raw::RawResource;
 use crate::source::{FileId, Loc};
-use crate::value::{Entry, Value};
+use crate::value::{Entry, Kind, Value};
+use std::sync::Arc;
 
 /// Workload kinds and where their pod spec lives.
 const POD_SPEC_PATHS: &[(&str, &[&str])] = &[
@@ -38,7 +39,10 @@ pub struct Object {
     pub header: Loc,
     pub source: Option<String>,
     pub zone: usize,
-    pub body: Value,
+    /// Shared with the object's workload and containers, which are places in it (a
+    /// 5,000-zone scan has tens of thousands of pod specs: copying each took more time and
+    /// memory than parsing it).
+    pub body: Arc<Value>,
 }
 
 impl Object {
@@ -62,18 +66,46 @@ pub enum ContainerKind {
     Ephemeral,
 }
 
+/// What a place in an object's body stands for when it is not there (never, for a place
+/// found while lowering: the body does not change after).
+static NULL: Value = Value {
+    kind: Kind::Null,
+    loc: None,
+    origin: None,
+    referent: None,
+};
+static NO_METADATA: Value = Value {
+    kind: Kind::Map(Vec::new()),
+    loc: None,
+    origin: None,
+    referent: None,
+};
+
 #[derive(Debug)]
 pub struct Container {
     pub name: String,
     /// The container's `name` entry: where container-level findings about absent fields sit.
     pub anchor: Loc,
     pub kind: ContainerKind,
-    pub value: Value,
+    body: Arc<Value>,
+    pod_path: &'static [&'static str],
+    /// `containers`, `initContainers` or `ephemeralContainers`.
+    list: &'static str,
+    index: usize,
 }
 
 impl Container {
+    /// The container's own value (its map in the pod spec).
+    pub fn value(&self) -> &Value {
+        get_path(&self.body, self.pod_path)
+            .and_then(|pod| pod.get(self.list))
+            .and_then(Value::as_list)
+            .and_then(|items| items.get(self.index))
+            .unwrap_or(&NULL)
+    }
+
     pub fn security(&self, field: &str) -> Option<&Entry> {
-        entry_path(&self.value, &["securityContext", field])
+        entry_path(self.value(), &["securityContext", field])
     }
 }
 
@@ -81,25 +113,37 @@ impl Container {
 pub struct Workload {
     /// Index into `Model::objects`.
     pub object: usize,
-    pub pod: Value,
-    /// Labels and annotations of the pod (template), where pod-level settings live.
-    pub pod_metadata: Value,
+    body: Arc<Value>,
+    /// Where the pod spec is in the object's body.
+    pod_path: &'static [&'static str],
     pub containers: Vec<Container>,
 }
 
 impl Workload {
+    /// The pod spec (a map).
+    pub fn pod(&self) -> &Value {
+        get_path(&self.body, self.pod_path).unwrap_or(&NULL)
+    }
+    /// Labels and annotations of the pod (template), where pod-level settings live: the
+    /// `metadata` beside the pod spec.
+    pub fn pod_metadata(&self) -> &Value {
+        let parent = &self.pod_path[..self.pod_path.len() - 1];
+        get_path(&self.body, parent)
+            .and_then(|p| p.get("metadata"))
+            .unwrap_or(&NO_METADATA)
+    }
     pub fn pod_entry(&self, path: &[&str]) -> Option<&Entry> {
-        entry_path(&self.pod, path)
+        entry_path(self.pod(), path)
     }
     pub fn pod_labels(&self) -> &[Entry] {
-        self.pod_metadata
+        self.pod_metadata()
             .get("labels")
             .and_then(Value::as_map)
             .unwrap_or(&[])
     }
     /// Pod annotations; for a bare Pod these are the object's own.
     pub fn pod_annotations(&self) -> &[Entry] {
-        self.pod_metadata
+        self.pod_metadata()
             .get("annotations")
             .and_then(Value::as_map)
             .unwrap_or(&[])
@@ -127,7 +171,7 @@ pub fn lower_object(res: &RawResource, zone: usize) -> Object {
         header: res.header,
         source: res.source.clone(),
         zone,
-        body: res.body.clone(),
+        body: Arc::new(res.body.clone()),
     }
 }
 
@@ -135,7 +179,8 @@ pub fn lower_object(res: &RawResource, zone: usize) -> Object {
 pub fn lower_workload(object: &Object, index: usize) -> Option<Workload> {
     // Known kinds by name; any other kind (OpenShift DeploymentConfig, Knative, Argo
     // Rollouts, ...) by a pod template at the usual place.
-    let path: &[&str] = match POD_SPEC_PATHS.iter().find(|(k, _)| *k == object.kind) {
+    let path: &'static [&'static str] = match POD_SPEC_PATHS.iter().find(|(k, _)| *k == object.kind)
+    {
         Some((_, path)) => path,
         None => GENERIC_POD_PATHS.iter().copied().find(|p| {
             object
@@ -143,18 +188,9 @@ pub fn lower_workload(object: &Object, index: usize) -> Option<Workload> {
                 .is_some_and(|pod| pod.get("containers").and_then(Value::as_list).is_some())
         })?,
     };
-    let pod = object.get(path)?.clone();
+    let pod = object.get(path)?;
     // A malformed spec (a list, a scalar) is not a pod the rules can reason about.
     pod.as_map()?;
-    let metadata_path = &path[..path.len() - 1];
-    let pod_metadata = if metadata_path.is_empty() {
-        object.get(&["metadata"]).cloned()
-    } else {
-        let mut p = metadata_path.to_vec();
-        p.push("metadata");
-        object.get(&p).cloned()
-    }
-    .unwrap_or_else(|| Value::map(Vec::new(), None));
     let mut containers = Vec::new();
     for (list, kind) in [
         ("initContainers", ContainerKind::Init),
@@ -180,14 +216,17 @@ pub fn lower_workload(object: &Object, index: usize) -> Option<Workload> {
                     .or(item.loc)
                     .unwrap_or(object.header),
                 kind,
-                value: item.clone(),
+                body: object.body.clone(),
+                pod_path: path,
+                list,
+                index,
             });
         }
     }
     Some(Workload {
         object: index,
-        pod,
-        pod_metadata,
+        body: object.body.clone(),
+        pod_path: path,
         containers,
     })
 }

@@ -15,7 +15,7 @@ fn tag(image: &str) -> Option<&str> {
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for (_, object, container) in containers(ctx.model) {
-        let Some(entry) = container.value.entry("image") else {
+        let Some(entry) = container.value().entry("image") else {
             continue;
         };
         let Some(image) = entry.value.as_str() else {

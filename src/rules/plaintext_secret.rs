@@ -54,7 +54,7 @@ pub fn looks_secret(name: &str, value: &str) -> bool {
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for (_, object, container) in containers(ctx.model) {
         for env in container
-            .value
+            .value()
             .get("env")
             .and_then(Value::as_list)
             .unwrap_or(&[])

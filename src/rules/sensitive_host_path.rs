@@ -42,7 +42,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for workload in &ctx.model.workloads {
         let object = &ctx.model.objects[workload.object];
         for volume in workload
-            .pod
+            .pod()
             .get("volumes")
             .and_then(Value::as_list)
             .unwrap_or(&[])
@@ -67,7 +67,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             }
             // Any other host path is a medium finding when some container mounts it writable.
             let writable = workload.containers.iter().any(|c| {
-                c.value
+                c.value()
                     .get("volumeMounts")
                     .and_then(Value::as_list)
                     .unwrap_or(&[])

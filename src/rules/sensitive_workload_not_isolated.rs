@@ -218,7 +218,7 @@ fn pinning(workload: &Workload, fallback: Loc) -> Option<Pinning<'_>> {
         .and_then(|e| Some((e.value.as_map()?, e.key_loc.unwrap_or(fallback))))
         .filter(|(selector, _)| !selector.is_empty());
     let required_affinity = workload
-        .pod
+        .pod()
         .get("affinity")
         .and_then(|a| a.get("nodeAffinity"))
         .and_then(|a| a.get("requiredDuringSchedulingIgnoredDuringExecution"))
@@ -379,17 +379,17 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
             continue;
         }
         let tolerations = workload
-            .pod
+            .pod()
             .get("tolerations")
             .and_then(Value::as_list)
             .unwrap_or(&[]);
         let placed = workload
-            .pod
+            .pod()
             .get("nodeSelector")
             .and_then(Value::as_map)
             .is_some_and(|m| !m.is_empty())
             || workload
-                .pod
+                .pod()
                 .get("affinity")
                 .and_then(|a| a.get("nodeAffinity"))
                 .is_some();

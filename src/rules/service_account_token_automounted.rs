@@ -70,9 +70,9 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for workload in &model.workloads {
         let object = &model.objects[workload.object];
         let account = workload
-            .pod
+            .pod()
             .get("serviceAccountName")
-            .or_else(|| workload.pod.get("serviceAccount"))
+            .or_else(|| workload.pod().get("serviceAccount"))
             .and_then(Value::as_str)
             .unwrap_or("default");
         // A ServiceAccount that a binding grants permissions to is there to call the API

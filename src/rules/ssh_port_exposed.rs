@@ -15,7 +15,7 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
     let help = "Do not run SSH in containers; use `kubectl exec`/`kubectl debug` through Entra ID and Kubernetes RBAC";
     for (_, object, container) in containers(ctx.model) {
         for port in container
-            .value
+            .value()
             .get("ports")
             .and_then(Value::as_list)
             .unwrap_or(&[])

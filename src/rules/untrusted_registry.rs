@@ -57,7 +57,7 @@ pub fn zone_allows(ctx: &Context, zone: usize, host: &str) -> Option<(bool, Stri
 
 fn check(ctx: &Context, out: &mut Vec<Finding>) {
     for (_, object, container) in containers(ctx.model) {
-        let Some(entry) = container.value.entry("image") else {
+        let Some(entry) = container.value().entry("image") else {
             continue;
         };
         let Some(image) = entry.value.as_str() else {
