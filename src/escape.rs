@@ -157,27 +157,43 @@ pub fn json(document: &str) -> String {
     json_after(document, 0)
 }
 
-/// `json` of `document[from..]`, with what comes before it as context.
+/// `json` of `document[from..]`, with what comes before it as context. Only `[`, DEL and
+/// non-ASCII characters can need an escape: the text between them is copied whole.
 fn json_after(document: &str, from: usize) -> String {
+    let bytes = document.as_bytes();
     let mut out = String::with_capacity(document.len() - from);
-    for (at, c) in document[from..].char_indices() {
-        let at = at + from;
-        if c == '[' && at >= 2 && {
+    let mut copied = from;
+    let mut at = from;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte == b'[' {
             let before = &document[..at];
-            before.ends_with("##")
+            let opens_command = before.ends_with("##")
                 || before.len() >= 5 && {
                     let tail = &before.as_bytes()[before.len() - 5..];
                     tail[..2] == *b"##" && tail[2..].eq_ignore_ascii_case(b"vso")
-                }
-        } {
-            out.push_str("\\u005b");
-        } else if is_hazard(c) && c as u32 >= 0x7f {
+                };
+            if opens_command {
+                out.push_str(&document[copied..at]);
+                out.push_str("\\u005b");
+                copied = at + 1;
+            }
+            at += 1;
+        } else if byte >= 0x7f {
+            // `at` is on a character boundary: every step is a whole character.
+            let c = document[at..].chars().next().unwrap_or('\0');
             // C0 controls are escaped by serde_json already; these are not.
-            crate::json::push_unicode_escape(&mut out, c);
+            if is_hazard(c) {
+                out.push_str(&document[copied..at]);
+                crate::json::push_unicode_escape(&mut out, c);
+                copied = at + c.len_utf8();
+            }
+            at += c.len_utf8().max(1);
         } else {
-            out.push(c);
+            at += 1;
         }
     }
+    out.push_str(&document[copied..]);
     out
 }
 
@@ -278,6 +294,27 @@ mod tests {
             out,
             "  \\::error file=x::pwned\nvalue ##vso\\[task.setvariable variable=X]1 and ##\\[error]x ##VSO\\[y\n::notice::ours\n"
         );
+    }
+
+    /// Exactly the escapes, and nothing else changed: non-hazard characters of every UTF-8
+    /// length and a `[` that opens no command are copied as they are, also when the text
+    /// arrives through the writer in pieces split inside characters and commands.
+    #[test]
+    fn json_escapes_exactly_the_hazards() {
+        let text = "[a] é€😀 \u{7f}x ##[e] #[n] ##VsO[t] vso[ \u{85}\u{202e}\u{2066}[";
+        let expected =
+            "[a] é€😀 \\u007fx ##\\u005be] #[n] ##VsO\\u005bt] vso[ \\u0085\\u202e\\u2066[";
+        assert_eq!(json(text), expected);
+        for split in 1..text.len() {
+            let mut writer = JsonWriter::new(Vec::new());
+            std::io::Write::write_all(&mut writer, &text.as_bytes()[..split]).unwrap();
+            std::io::Write::write_all(&mut writer, &text.as_bytes()[split..]).unwrap();
+            assert_eq!(
+                String::from_utf8(writer.into_inner()).unwrap(),
+                expected,
+                "{split}"
+            );
+        }
     }
 
     #[test]

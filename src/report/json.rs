@@ -14,35 +14,37 @@ struct Document<F: serde::Serialize> {
 }
 
 pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
-    let findings = super::Lazy(|| {
-        scan.findings.iter().map(|f| {
-        let span = span_lines(&scan.sources, f.at);
-        let mut object = Map::new();
-        object.insert("rule".into(), json!(f.rule));
-        object.insert("slug".into(), json!(f.slug));
-        object.insert("severity".into(), json!(f.severity.as_str()));
-        object.insert("message".into(), json!(f.message));
-        object.insert("path".into(), json!(scan.sources.get(f.at.file).display));
-        object.insert("line".into(), json!(span.line));
-        object.insert("column".into(), json!(span.column));
-        object.insert("end_line".into(), json!(span.end_line));
-        object.insert("end_column".into(), json!(span.end_column));
-        object.insert("resource".into(), json!(f.resource));
-        if let Some(zone) = &f.landing_zone {
-            object.insert("landing_zone".into(), json!(zone));
-        }
-        if let Some(source) = &f.source {
-            object.insert("source".into(), json!(source));
-        }
-        object.insert("suppressed".into(), json!(f.suppressed));
-        if let Some(reason) = &f.suppression {
-            object.insert("justification".into(), json!(reason));
-        }
-        object.insert("help".into(), json!(f.help));
-        if let Some(fix) = crate::fix::render(&scan.sources, f) {
-            object.insert("fix".into(), fix_json(scan, &fix));
-        }
-        let related: Vec<Value> = f
+    let findings = super::ParallelArray {
+        items: &scan.findings,
+        indent: 4,
+        element: |_, f: &crate::finding::Finding| {
+            let span = span_lines(&scan.sources, f.at);
+            let mut object = Map::new();
+            object.insert("rule".into(), json!(f.rule));
+            object.insert("slug".into(), json!(f.slug));
+            object.insert("severity".into(), json!(f.severity.as_str()));
+            object.insert("message".into(), json!(f.message));
+            object.insert("path".into(), json!(scan.sources.get(f.at.file).display));
+            object.insert("line".into(), json!(span.line));
+            object.insert("column".into(), json!(span.column));
+            object.insert("end_line".into(), json!(span.end_line));
+            object.insert("end_column".into(), json!(span.end_column));
+            object.insert("resource".into(), json!(f.resource));
+            if let Some(zone) = &f.landing_zone {
+                object.insert("landing_zone".into(), json!(zone));
+            }
+            if let Some(source) = &f.source {
+                object.insert("source".into(), json!(source));
+            }
+            object.insert("suppressed".into(), json!(f.suppressed));
+            if let Some(reason) = &f.suppression {
+                object.insert("justification".into(), json!(reason));
+            }
+            object.insert("help".into(), json!(f.help));
+            if let Some(fix) = crate::fix::render(&scan.sources, f) {
+                object.insert("fix".into(), fix_json(scan, &fix));
+            }
+            let related: Vec<Value> = f
                 .notes
                 .iter()
                 .map(|(loc, note)| {
@@ -50,12 +52,12 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
                     json!({"path": scan.sources.get(loc.file).display, "line": line, "column": column, "message": note})
                 })
                 .collect();
-        if !related.is_empty() {
-            object.insert("related".into(), Value::Array(related));
-        }
-        Value::Object(object)
-    })
-    });
+            if !related.is_empty() {
+                object.insert("related".into(), Value::Array(related));
+            }
+            Value::Object(object)
+        },
+    };
     let errors: Vec<Value> = scan
         .errors
         .iter()

@@ -72,17 +72,46 @@ pub(crate) fn push_suppressed(out: &mut String, baseline: bool, suppressed: usiz
     }
 }
 
-/// A JSON array whose elements are built one at a time while it is written: a report of
-/// hundreds of thousands of findings never holds them all as JSON values at once.
-pub(crate) struct Lazy<F>(pub F);
+/// Findings rendered at a time by [`ParallelArray`]: enough to keep both cores busy, few
+/// enough that the rendered text of a chunk stays a few megabytes.
+const RENDERED_AT_ONCE: usize = 4096;
 
-impl<F, I> serde::Serialize for Lazy<F>
+/// A JSON array of one element per item, built and pretty-printed in parallel a chunk at a
+/// time and written in order (rendering the findings of a large scan one by one took longer
+/// than writing them). `indent` is the element's indentation in the document (spaces), so
+/// the text is what serde_json's pretty printer writes there.
+pub(crate) struct ParallelArray<'a, T, F> {
+    pub items: &'a [T],
+    pub indent: usize,
+    pub element: F,
+}
+
+impl<T, F> serde::Serialize for ParallelArray<'_, T, F>
 where
-    F: Fn() -> I,
-    I: Iterator<Item = serde_json::Value>,
+    T: Sync,
+    F: Fn(usize, &T) -> serde_json::Value + Sync,
 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq((self.0)())
+        use rayon::prelude::*;
+        use serde::ser::{Error, SerializeSeq};
+        let line_break = format!("\n{}", " ".repeat(self.indent));
+        let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
+        for (chunk, items) in self.items.chunks(RENDERED_AT_ONCE).enumerate() {
+            let rendered: Vec<Result<Box<serde_json::value::RawValue>, serde_json::Error>> = items
+                .par_iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let value = (self.element)(chunk * RENDERED_AT_ONCE + i, item);
+                    // Strings in it hold no raw line break: every one is the printer's own.
+                    let text = serde_json::to_string_pretty(&value)?.replace('\n', &line_break);
+                    serde_json::value::RawValue::from_string(text)
+                })
+                .collect();
+            for element in rendered {
+                seq.serialize_element(&element.map_err(S::Error::custom)?)?;
+            }
+        }
+        seq.end()
     }
 }
 

@@ -77,12 +77,11 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
         })
         .collect();
     drop(seen);
-    let results = super::Lazy(|| {
-        scan.findings
-            .iter()
-            .zip(&occurrences)
-            .map(|(f, occurrence)| result(scan, f, index.get(f.rule).copied(), *occurrence))
-    });
+    let results = super::ParallelArray {
+        items: &scan.findings,
+        indent: 8,
+        element: |i, f: &Finding| result(scan, f, index.get(f.rule).copied(), occurrences[i]),
+    };
 
     let mut notifications: Vec<Value> = scan
         .errors
