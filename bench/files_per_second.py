@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
-"""Files per second, phase times and peak memory of `aksguard check` on generated corpora.
+"""Files per second, CPU time, phase times and peak memory of `aksguard check` on generated
+corpora.
 
     bench/files_per_second.py [--bin target/release/aksguard] [--zones 300[,1000,5000]]
                               [--seed 7] [--runs 5] [--generator ../shared/bench/gen_corpus.py]
-                              [--corpus DIR]
+                              [--corpus DIR] [--formats json[,human,sarif]] [--target SECONDS]
 
 For each corpus size: generates the corpus once (or uses --corpus), runs the release binary
---runs times with JSON output and --statistics, and reports the median wall time, files/s,
-resources/s, the median time of each engine phase, and the peak resident memory of the
-runs. Wall time includes process start and writing the JSON report.
+--runs times per output format (the JSON runs with --statistics), and reports the median
+wall time, the median CPU time (user + system, all threads: the figure that does not depend
+on what else the machine runs), files/s, resources/s, the median time of each engine phase,
+and the peak resident memory of the runs. Wall time includes process start and writing the
+report. The load average before and after is printed with the figures: on a shared machine
+a wall time means little without it. With --target, exits 1 when a median wall time is at
+or past that many seconds.
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
@@ -26,16 +31,18 @@ def corpus_for(zones, seed, generator):
     return path
 
 
-def measure(binary, corpus, runs):
-    walls, phases, summary, peak = [], {}, {}, 0
+def measure(binary, corpus, runs, fmt="json"):
+    walls, cpus, phases, summary, peak = [], [], {}, {}, 0
     for _ in range(runs):
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             start = time.perf_counter()
-            child = subprocess.Popen([binary, "check", ".", "--format", "json", "--statistics"],
+            args = ["--statistics"] if fmt == "json" else []
+            child = subprocess.Popen([binary, "check", ".", "--format", fmt] + args,
                                      cwd=corpus, stdout=out, stderr=err)
             # wait4 gives this child's own resource usage: its peak resident set, in KiB.
             _, status, usage = os.wait4(child.pid, 0)
             walls.append(time.perf_counter() - start)
+            cpus.append(usage.ru_utime + usage.ru_stime)
             code = os.waitstatus_to_exitcode(status)
             out.seek(0)
             err.seek(0)
@@ -43,6 +50,8 @@ def measure(binary, corpus, runs):
         if code not in (0, 1):
             sys.exit(f"aksguard exited {code}: {stderr[-400:]}")
         peak = max(peak, usage.ru_maxrss)
+        if fmt != "json":
+            continue
         summary = json.loads(stdout)["summary"]
         for line in stderr.splitlines()[1:]:
             parts = line.rsplit(None, 1)
@@ -52,7 +61,8 @@ def measure(binary, corpus, runs):
                 except ValueError:
                     continue  # not a phase line (e.g. the security field counts)
                 phases.setdefault(parts[0].strip(), []).append(ms)
-    return statistics.median(walls), {k: statistics.median(v) for k, v in phases.items()}, summary, peak
+    return (statistics.median(walls), statistics.median(cpus),
+            {k: statistics.median(v) for k, v in phases.items()}, summary, peak)
 
 
 def main():
@@ -63,19 +73,37 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--generator", default=os.path.join(root, "..", "shared", "bench", "gen_corpus.py"))
     ap.add_argument("--corpus")
+    ap.add_argument("--formats", default="json",
+                    help="output formats to time, comma-separated (json first gives the counts)")
+    ap.add_argument("--target", type=float, help="exit 1 when a median wall time is this or more")
     a = ap.parse_args()
     if not os.path.exists(a.bin):
         sys.exit(f"no binary at {a.bin}: run `cargo build --release` first")
+    formats = [f for f in a.formats.split(",") if f]
+    if "json" not in formats:
+        formats.insert(0, "json")
     sizes = [None] if a.corpus else [int(z) for z in a.zones.split(",")]
+    missed = False
     for zones in sizes:
         corpus = a.corpus or corpus_for(zones, a.seed, a.generator)
-        wall, phases, summary, peak = measure(a.bin, corpus, a.runs)
-        files = summary["files"]
-        print(f"corpus: {corpus} ({files} files, {summary['resources']} resources, {summary['findings']} findings)")
-        print(f"  median of {a.runs}: wall {wall * 1000:.1f} ms; "
-              + ", ".join(f"{k} {v:.1f} ms" for k, v in phases.items()))
-        print(f"  {files / wall:,.0f} files/s, {summary['resources'] / wall:,.0f} resources/s, "
-              f"peak memory {peak / 1024:,.0f} MiB (wall clock, process start included)")
+        load_before = os.getloadavg()[0]
+        for fmt in formats:
+            wall, cpu, phases, summary, peak = measure(a.bin, corpus, a.runs, fmt)
+            if fmt == "json":
+                files = summary["files"]
+                print(f"corpus: {corpus} ({files} files, {summary['resources']} resources, "
+                      f"{summary['findings']} findings)")
+                print(f"  phases (median of {a.runs}, json): "
+                      + ", ".join(f"{k} {v:.1f} ms" for k, v in phases.items()))
+            print(f"  --format {fmt}: median of {a.runs}: wall {wall:.2f} s, CPU {cpu:.2f} s "
+                  f"(user + system), {files / wall:,.0f} files/s, "
+                  f"{summary['resources'] / wall:,.0f} resources/s, peak memory "
+                  f"{peak / 1024:,.0f} MiB")
+            missed |= a.target is not None and wall >= a.target
+        print(f"  load average (1 min) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, "
+              f"on {os.cpu_count()} CPUs")
+    if missed:
+        sys.exit(f"a median wall time is {a.target} s or more")
 
 
 if __name__ == "__main__":
