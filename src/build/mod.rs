@@ -131,8 +131,8 @@ pub fn instruction_commands(instruction: &dockerfile::Instruction) -> Vec<shell:
     let file_offsets = |mut commands: Vec<shell::Command>, map: &dyn Fn(usize) -> usize| {
         for c in &mut commands {
             for w in &mut c.words {
-                w.1 = map(w.1);
-                w.2 = map(w.2);
+                w.start = map(w.start);
+                w.end = map(w.end);
             }
         }
         commands
@@ -155,7 +155,11 @@ pub fn instruction_commands(instruction: &dockerfile::Instruction) -> Vec<shell:
             out.push(shell::Command {
                 words: args
                     .iter()
-                    .map(|w| (w.text.clone(), w.loc.start as usize, w.loc.end as usize))
+                    .map(|w| shell::Word {
+                        text: w.text.clone(),
+                        start: w.loc.start as usize,
+                        end: w.loc.end as usize,
+                    })
                     .collect(),
                 piped: false,
             });
@@ -176,10 +180,6 @@ pub fn instruction_commands(instruction: &dockerfile::Instruction) -> Vec<shell:
 }
 
 /// The span of words `first..=last` of a command.
-pub fn words_loc(
-    file: FileId,
-    first: &(String, usize, usize),
-    last: &(String, usize, usize),
-) -> Loc {
-    Loc::new(file, first.1, last.2)
+pub fn words_loc(file: FileId, first: &shell::Word, last: &shell::Word) -> Loc {
+    Loc::new(file, first.start, last.end)
 }

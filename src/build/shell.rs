@@ -2,20 +2,27 @@
 //! (quotes removed) with their byte offsets, split at `;`, `&&`, `||`, `&`, newlines and
 //! pipes. No expansion is performed: `$(...)` and backquotes stay inside their word.
 
-/// One simple command: its words as (text, start, end) in the script, and whether its
-/// output is piped into the next command.
+/// One simple command: its words, and whether its output is piped into the next command.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Command {
-    pub words: Vec<(String, usize, usize)>,
+    pub words: Vec<Word>,
     pub piped: bool,
+}
+
+/// A word of a command, quotes removed, with its byte offsets in the script (or the file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Word {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
 }
 
 impl Command {
     /// The words after leading `VAR=value` assignments and wrappers (`sudo`, `env`, ...).
-    pub fn argv(&self) -> &[(String, usize, usize)] {
+    pub fn argv(&self) -> &[Word] {
         let mut i = 0;
         let mut sudo = false;
-        while let Some((w, _, _)) = self.words.get(i) {
+        while let Some(Word { text: w, .. }) = self.words.get(i) {
             let assignment = w.split_once('=').is_some_and(|(n, _)| {
                 !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             });
@@ -46,29 +53,29 @@ impl Command {
 
     /// The program's base name (`/usr/bin/curl` → `curl`).
     pub fn program(&self) -> Option<&str> {
-        let (w, _, _) = self.argv().first()?;
+        let w = &self.argv().first()?.text;
         Some(w.rsplit(['/', '\\']).next().unwrap_or(w))
     }
 
     /// The words after the program, as text.
     pub fn args(&self) -> impl Iterator<Item = &str> {
-        self.argv().iter().skip(1).map(|(w, _, _)| w.as_str())
+        self.argv().iter().skip(1).map(|w| w.text.as_str())
     }
 }
 
 /// The commands of a script in order.
 pub fn commands(script: &str) -> Vec<Command> {
     let mut out = Vec::new();
-    let mut words: Vec<(String, usize, usize)> = Vec::new();
+    let mut words: Vec<Word> = Vec::new();
     let mut current: Option<(String, usize)> = None;
     let bytes = script.as_bytes();
     let mut chars = script.char_indices().peekable();
     let finish_word = |current: &mut Option<(String, usize)>, words: &mut Vec<_>, end: usize| {
         if let Some((text, start)) = current.take() {
-            words.push((text, start, end));
+            words.push(Word { text, start, end });
         }
     };
-    let mut end_command = |words: &mut Vec<(String, usize, usize)>, piped: bool| {
+    let mut end_command = |words: &mut Vec<Word>, piped: bool| {
         if !words.is_empty() {
             out.push(Command {
                 words: std::mem::take(words),
@@ -167,7 +174,7 @@ mod tests {
     fn texts(script: &str) -> Vec<(Vec<String>, bool)> {
         commands(script)
             .into_iter()
-            .map(|c| (c.words.into_iter().map(|w| w.0).collect(), c.piped))
+            .map(|c| (c.words.into_iter().map(|w| w.text).collect(), c.piped))
             .collect()
     }
 
@@ -188,9 +195,12 @@ mod tests {
     fn offsets_point_into_the_script() {
         let script = "echo  \"a b\" | wget -qO- x";
         let cmds = commands(script);
-        let (text, start, end) = &cmds[0].words[1];
+        let Word { text, start, end } = &cmds[0].words[1];
         assert_eq!(text, "a b");
         assert_eq!(&script[*start..*end], "\"a b\"");
-        assert_eq!(&script[cmds[1].words[0].1..cmds[1].words[0].2], "wget");
+        assert_eq!(
+            &script[cmds[1].words[0].start..cmds[1].words[0].end],
+            "wget"
+        );
     }
 }

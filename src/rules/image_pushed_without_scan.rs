@@ -43,7 +43,7 @@ fn step_anchor(step: &Value) -> Option<Loc> {
 
 /// Does a script command or configured scanner entry match these words?
 fn scanner_command(command: &shell::Command, scanners: &[String]) -> bool {
-    let words: Vec<&str> = command.argv().iter().map(|w| w.0.as_str()).collect();
+    let words: Vec<&str> = command.argv().iter().map(|w| w.text.as_str()).collect();
     let program = command.program().unwrap_or("");
     let arg = |i: usize| words.get(i).copied().unwrap_or("");
     let builtin = match program {
@@ -64,7 +64,7 @@ fn scanner_command(command: &shell::Command, scanners: &[String]) -> bool {
 
 fn script_events(script: &str, at: Loc, scanners: &[String], out: &mut Vec<Event>) {
     for command in shell::commands(script) {
-        let words: Vec<&str> = command.argv().iter().map(|w| w.0.as_str()).collect();
+        let words: Vec<&str> = command.argv().iter().map(|w| w.text.as_str()).collect();
         let arg = |i: usize| words.get(i).copied().unwrap_or("");
         if scanner_command(&command, scanners) {
             out.push(Event::Scan);

@@ -1,5 +1,6 @@
 use super::{catalogue, Context, Rule};
-use crate::build::{instruction_commands, shell::Command, words_loc};
+use crate::build::shell::{Command, Word};
+use crate::build::{instruction_commands, words_loc};
 use crate::finding::Finding;
 use crate::source::Loc;
 
@@ -25,7 +26,7 @@ fn exposes_22(port: &str) -> bool {
 }
 
 /// The package word that installs an SSH server, for a package-manager command.
-fn ssh_package(command: &Command) -> Option<&(String, usize, usize)> {
+fn ssh_package(command: &Command) -> Option<&Word> {
     let program = command.program()?;
     if !PACKAGE_MANAGERS.contains(&program) {
         return None;
@@ -34,12 +35,12 @@ fn ssh_package(command: &Command) -> Option<&(String, usize, usize)> {
         .argv()
         .iter()
         .skip(1)
-        .filter(|w| !w.0.starts_with('-'));
+        .filter(|w| !w.text.starts_with('-'));
     let sub = words.next()?;
-    if !matches!(sub.0.as_str(), "install" | "add" | "in") {
+    if !matches!(sub.text.as_str(), "install" | "add" | "in") {
         return None;
     }
-    words.find(|(word, _, _)| {
+    words.find(|Word { text: word, .. }| {
         // `openssh-server=1:9.6p1-3`, `openssh-server~9`, `dropbear-2022.83`.
         let name = word.split(['=', '~', '>', '<']).next().unwrap_or(word);
         name.starts_with("openssh-server")
@@ -61,7 +62,7 @@ fn starts_sshd(command: &Command) -> Option<Loc> {
         "systemctl" => {
             args.iter().any(|w| matches!(*w, "start" | "enable")) && args.iter().any(|w| is_ssh(w))
         }
-        "ssh" | "sshd.sh" => argv[0].0.contains("init.d") && args.contains(&"start"),
+        "ssh" | "sshd.sh" => argv[0].text.contains("init.d") && args.contains(&"start"),
         _ => false,
     };
     starts.then(|| words_loc(0, &argv[0], argv.last().unwrap_or(&argv[0])))
@@ -100,11 +101,11 @@ fn check(ctx: &Context, out: &mut Vec<Finding>) {
                             if let Some(package) = ssh_package(&command) {
                                 report(
                                     out,
-                                    Loc::new(file, package.1, package.2),
+                                    Loc::new(file, package.start, package.end),
                                     format!(
                                         "`{}` installs an SSH server (`{}`) into the image",
                                         instruction.keyword,
-                                        crate::build::printable(&package.0)
+                                        crate::build::printable(&package.text)
                                     ),
                                     "SSH server package",
                                 );
@@ -139,7 +140,7 @@ mod tests {
             "apt-get -y install --no-install-recommends openssh-server=1:9.6",
         )[0];
         assert_eq!(
-            ssh_package(c).map(|w| w.0.as_str()),
+            ssh_package(c).map(|w| w.text.as_str()),
             Some("openssh-server=1:9.6")
         );
         let c = &crate::build::shell::commands("apk add --no-cache openssh")[0];
