@@ -231,20 +231,9 @@ impl Writer {
 
 /// A JSON string is a template in Terraform's JSON syntax: keep `${...}` and `%{...}`.
 fn quote(s: &str) -> String {
+    // HCL reads JSON's string escapes; control characters are every one Rust calls so.
     let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    json::write_string(&mut out, s, char::is_control);
     out
 }
 
