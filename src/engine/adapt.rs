@@ -24,8 +24,8 @@ pub(super) struct Adapted {
     pub problems: Vec<Problem>,
     /// (value written at a module call site, module attribute that uses it).
     pub redirects: Vec<(Loc, Loc)>,
-    /// Terraform: (module instance address, its `module` block header, the module's files).
-    pub module_calls: Vec<(String, Loc, Vec<FileId>)>,
+    /// Terraform: every module instance, where findings inside it were called from.
+    pub module_calls: Vec<crate::terraform::ModuleInstance>,
     /// Bicep: resources that registry modules deploy, and the statements that call them.
     pub registry_calls: Vec<RegistryCall>,
     /// Modules and charts whose resources were skipped wholesale (AG005).

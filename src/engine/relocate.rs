@@ -65,16 +65,16 @@ pub(super) fn merge(
                 uses.push(used);
             }
         }
-        for (address, header, files) in unit.module_calls {
+        for call in unit.module_calls {
             places
                 .module_headers
-                .entry(address.clone())
-                .or_insert(header);
-            for file in files {
+                .entry(call.address.clone())
+                .or_insert(call.header);
+            for file in call.files {
                 places
                     .module_calls
-                    .entry((address.clone(), file))
-                    .or_insert(header);
+                    .entry((call.address.clone(), file))
+                    .or_insert(call.header);
             }
         }
     }

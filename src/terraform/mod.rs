@@ -102,13 +102,23 @@ pub struct Root {
     pub scan: Arc<crate::value::ScanBudget>,
 }
 
+/// One instance of a `module` call: where a finding inside the module was called from.
+#[derive(Debug, Clone)]
+pub struct ModuleInstance {
+    /// `module.aks["prod"]`.
+    pub address: String,
+    /// The `module` block's header.
+    pub header: Loc,
+    /// The module's files.
+    pub files: Vec<FileId>,
+}
+
 pub struct Loaded {
     pub resources: Vec<RawResource>,
     pub errors: Vec<TfError>,
     /// (value written at a module call site, module attribute that uses it).
     pub redirects: Vec<(Loc, Loc)>,
-    /// (module instance address, its `module` block header, the module's files).
-    pub calls: Vec<(String, Loc, Vec<FileId>)>,
+    pub calls: Vec<ModuleInstance>,
     /// `module` blocks whose resources were skipped wholesale (AG005).
     pub not_evaluated: Vec<crate::notice::NotEvaluated>,
 }
@@ -193,8 +203,8 @@ pub fn load(root: Root) -> Loaded {
         for e in &mut errors {
             map(&mut e.loc);
         }
-        for (_, header, _) in &mut calls {
-            map(header);
+        for call in &mut calls {
+            map(&mut call.header);
         }
         for notice in &mut not_evaluated {
             map(&mut notice.at);

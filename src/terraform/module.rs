@@ -36,9 +36,7 @@ pub struct Shared {
     /// (value at the module call site, attribute in the module that uses it): a finding on
     /// such a value is reported at the call site, the module attribute is the other place.
     pub redirects: RefCell<Vec<(Loc, Loc)>>,
-    /// (module instance address, its `module` block header, the module's files): where a
-    /// finding inside a module was called from.
-    pub calls: RefCell<Vec<(String, Loc, Vec<FileId>)>>,
+    pub calls: RefCell<Vec<super::ModuleInstance>>,
     /// Module calls whose resources were skipped wholesale (AG005), one per `module` block.
     pub not_evaluated: RefCell<Vec<crate::notice::NotEvaluated>>,
     /// Module instances built so far, against [`MAX_MODULE_INSTANCES`].
@@ -421,11 +419,11 @@ impl Module {
                 copy: self.placement.copy || called_before || index > 0,
             };
             let child = Module::build(files.clone(), Vec::new(), placement, self.shared.clone());
-            self.shared.calls.borrow_mut().push((
-                address.clone(),
-                header_loc(file.id, block),
-                files.iter().map(|f| f.id).collect(),
-            ));
+            self.shared.calls.borrow_mut().push(super::ModuleInstance {
+                address: address.clone(),
+                header: header_loc(file.id, block),
+                files: files.iter().map(|f| f.id).collect(),
+            });
             out.push((address, child));
         }
         out
