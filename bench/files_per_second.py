@@ -88,8 +88,9 @@ def main():
         corpus = a.corpus or corpus_for(zones, a.seed, a.generator)
         load_before = os.getloadavg()[0]
         for fmt in formats:
-            wall, cpu, phases, summary, peak = measure(a.bin, corpus, a.runs, fmt)
+            wall, cpu, phases, counts, peak = measure(a.bin, corpus, a.runs, fmt)
             if fmt == "json":
+                summary = counts
                 files = summary["files"]
                 print(f"corpus: {corpus} ({files} files, {summary['resources']} resources, "
                       f"{summary['findings']} findings)")
