@@ -77,6 +77,8 @@ def main():
                     help="output formats to time, comma-separated (json first gives the counts)")
     ap.add_argument("--target", type=float, help="exit 1 when a median wall time is this or more")
     a = ap.parse_args()
+    # The runs start in the corpus directory: a relative --bin is the caller's.
+    a.bin = os.path.abspath(a.bin)
     if not os.path.exists(a.bin):
         sys.exit(f"no binary at {a.bin}: run `cargo build --release` first")
     formats = [f for f in a.formats.split(",") if f]
