@@ -13,6 +13,7 @@ included), files/s and peak memory. The target: 10,000 Dockerfiles and 1,000 wor
 in under a second on the 2-core development machine.
 """
 import argparse, json, os, random, statistics, subprocess, sys, tempfile, time
+import timing
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
@@ -116,22 +117,15 @@ def main():
     corpus = corpus_for(a.dockerfiles, a.workflows, a.seed)
     walls, peak, summary = [], 0, {}
     for _ in range(a.runs):
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            start = time.perf_counter()
-            child = subprocess.Popen([a.bin, "check", ".", "--format", "json"], cwd=corpus, stdout=out, stderr=err)
-            _, status, usage = os.wait4(child.pid, 0)
-            walls.append(time.perf_counter() - start)
-            code = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode(), err.read().decode()
-        if code not in (0, 1):
-            sys.exit(f"aksguard exited {code}: {stderr[-400:]}")
-        report = json.loads(stdout)
+        one = timing.run([a.bin, "check", ".", "--format", "json"], corpus)
+        walls.append(one.wall)
+        if one.code not in (0, 1):
+            sys.exit(f"aksguard exited {one.code}: {one.stderr[-400:]}")
+        report = json.loads(one.stdout)
         if report["errors"]:
             sys.exit(f"engine errors, e.g. {report['errors'][0]}")
         summary = report["summary"]
-        peak = max(peak, usage.ru_maxrss)
+        peak = max(peak, one.peak_kib)
     wall = statistics.median(walls)
     files = summary["files"]
     print(f"corpus: {corpus} ({a.dockerfiles} Dockerfiles, {a.workflows} pipelines; "

@@ -16,6 +16,7 @@ a wall time means little without it. With --target, exits 1 when a median wall t
 or past that many seconds.
 """
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import timing
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
@@ -34,22 +35,14 @@ def corpus_for(zones, seed, generator):
 def measure(binary, corpus, runs, fmt="json"):
     walls, cpus, phases, summary, peak = [], [], {}, {}, 0
     for _ in range(runs):
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            start = time.perf_counter()
-            args = ["--statistics"] if fmt == "json" else []
-            child = subprocess.Popen([binary, "check", ".", "--format", fmt] + args,
-                                     cwd=corpus, stdout=out, stderr=err)
-            # wait4 gives this child's own resource usage: its peak resident set, in KiB.
-            _, status, usage = os.wait4(child.pid, 0)
-            walls.append(time.perf_counter() - start)
-            cpus.append(usage.ru_utime + usage.ru_stime)
-            code = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode(), err.read().decode()
-        if code not in (0, 1):
-            sys.exit(f"aksguard exited {code}: {stderr[-400:]}")
-        peak = max(peak, usage.ru_maxrss)
+        args = ["--statistics"] if fmt == "json" else []
+        one = timing.run([binary, "check", ".", "--format", fmt] + args, corpus)
+        walls.append(one.wall)
+        cpus.append(one.cpu)
+        stdout, stderr = one.stdout, one.stderr
+        if one.code not in (0, 1):
+            sys.exit(f"aksguard exited {one.code}: {stderr[-400:]}")
+        peak = max(peak, one.peak_kib)
         if fmt != "json":
             continue
         summary = json.loads(stdout)["summary"]

@@ -17,6 +17,7 @@ The target (issue 17): a 100 MB plan read in under 2 s and under 1 GiB on the 2-
 development machine. Exit code 1 when it is missed.
 """
 import argparse, json, os, random, statistics, subprocess, sys, tempfile, time
+import timing
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.dirname(here)
@@ -200,23 +201,16 @@ def main():
         os.rename(path + ".tmp", path)
     walls, cpus, peak, summary = [], [], 0, {}
     for _ in range(a.runs):
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            start = time.perf_counter()
-            child = subprocess.Popen([a.bin, "check", ".", "--format", "json"], cwd=directory, stdout=out, stderr=err)
-            _, status, usage = os.wait4(child.pid, 0)
-            walls.append(time.perf_counter() - start)
-            cpus.append(usage.ru_utime + usage.ru_stime)
-            code = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            stdout, stderr = out.read().decode(), err.read().decode()
-        if code not in (0, 1):
-            sys.exit(f"aksguard exited {code}: {stdout[-400:]} {stderr[-400:]}")
-        report = json.loads(stdout)
+        one = timing.run([a.bin, "check", ".", "--format", "json"], directory)
+        walls.append(one.wall)
+        cpus.append(one.cpu)
+        if one.code not in (0, 1):
+            sys.exit(f"aksguard exited {one.code}: {one.stdout[-400:]} {one.stderr[-400:]}")
+        report = json.loads(one.stdout)
         if report["errors"]:
             sys.exit(f"engine errors, e.g. {report['errors'][0]}")
         summary = report["summary"]
-        peak = max(peak, usage.ru_maxrss)
+        peak = max(peak, one.peak_kib)
     wall = statistics.median(walls)
     size = os.path.getsize(path)
     print(f"plan: {path} ({size / 1e6:,.1f} MB on one line; {summary['resources']} resources, "
