@@ -298,32 +298,28 @@ pub fn run_bounded(dir: &Path, args: &[&str], stdin: Option<Vec<u8>>) -> Run {
         stderr,
         stdout_bytes,
         elapsed,
-        // Linux reports kibibytes.
         cpu: cpu_time(&usage.ru_utime) + cpu_time(&usage.ru_stime),
+        // Linux reports kibibytes.
         max_rss: usage.ru_maxrss as u64 * 1024,
         args: args.iter().map(|a| a.to_string()).collect(),
     };
-    let context = || {
-        format!(
-            "aksguard {:?}: exit {}, {:.1} s CPU, {:.1} s wall, {} MiB peak\nstderr: {}\nstdout: {}",
-            run.args,
-            run.code,
-            run.cpu.as_secs_f64(),
-            run.elapsed.as_secs_f64(),
-            run.max_rss >> 20,
-            truncated(&run.stderr()),
-            truncated(&run.stdout())
-        )
-    };
-    // Each run's time and peak, for `cargo test --test hostile -- --nocapture`.
-    eprintln!(
-        "hostile run {:?}: exit {}, {:.1} s CPU, {:.1} s wall, {} MiB peak",
+    let summary = format!(
+        "{:?}: exit {}, {:.1} s CPU, {:.1} s wall, {} MiB peak",
         run.args,
         run.code,
         run.cpu.as_secs_f64(),
         run.elapsed.as_secs_f64(),
         run.max_rss >> 20
     );
+    let context = || {
+        format!(
+            "aksguard {summary}\nstderr: {}\nstdout: {}",
+            truncated(&run.stderr()),
+            truncated(&run.stdout())
+        )
+    };
+    // Each run's time and peak, for `cargo test --test hostile -- --nocapture`.
+    eprintln!("hostile run {summary}");
     assert!(
         !killed,
         "hung: killed after {hang_limit:?} of wall time: {}",
