@@ -313,8 +313,12 @@ fn check(args: CheckArgs) -> ExitCode {
     match args.format {
         OutputFormat::Json => print_report(report::json::write(&scan, std::io::stdout().lock())),
         OutputFormat::Sarif => print_report(report::sarif::write(&scan, std::io::stdout().lock())),
-        OutputFormat::Github => print!("{}", report::github::render(&scan)),
-        OutputFormat::AzureDevops => print!("{}", report::azure_devops::render(&scan)),
+        OutputFormat::Github => {
+            print_report(report::github::write(&scan, std::io::stdout().lock()))
+        }
+        OutputFormat::AzureDevops => {
+            print_report(report::azure_devops::write(&scan, std::io::stdout().lock()))
+        }
         OutputFormat::Junit => print!("{}", report::junit::render(&scan)),
         OutputFormat::Markdown => print!(
             "{}",
@@ -335,12 +339,11 @@ fn check(args: CheckArgs) -> ExitCode {
                 }
             )
         ),
-        OutputFormat::Human => {
-            print!(
-                "{}",
-                report::human::render(&scan, std::io::stdout().is_terminal())
-            );
-        }
+        OutputFormat::Human => print_report(report::human::write(
+            &scan,
+            std::io::stdout().is_terminal(),
+            std::io::stdout().lock(),
+        )),
     }
     let fail_on = args.fail_on.unwrap_or(config.fail_on);
     let code = if !scan.errors.is_empty() && !args.no_fail_on_parse_error {

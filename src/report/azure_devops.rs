@@ -14,40 +14,61 @@
 use super::{span_lines, LineSpan};
 use crate::finding::{Finding, Scan};
 use crate::severity::Severity;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
-pub fn render(scan: &Scan) -> String {
-    let mut out = String::new();
-    for error in &scan.errors {
-        out.push_str(&plain(&super::problem_line(scan, error)));
-        out.push('\n');
-    }
-    for finding in scan.findings.iter().filter(|f| !f.suppressed) {
-        let LineSpan { line, column, .. } = span_lines(&scan.sources, finding.at);
-        let _ = writeln!(
-            out,
-            "##vso[task.logissue type={};sourcepath={};linenumber={line};columnnumber={column};code={}]{}",
-            issue_type(finding.severity),
-            property(&scan.sources.get(finding.at.file).display),
-            property(finding.rule),
-            data(&message(finding)),
-        );
-    }
-    if let Some(line) = scan.not_shown.line() {
-        // A highlighted log line rather than an issue: nothing is wrong with the pipeline.
-        out.push_str("##[warning]");
-        out.push_str(&plain(&line));
-        out.push('\n');
-    }
-    out.push_str(&plain(&super::human::summary(scan)));
-    out.push('\n');
-    // The commands written above keep their prefix; no other `##vso[` or `##[` is left.
-    super::escape::no_commands(&out, |line| {
+/// The commands written here keep their prefix; no other `##vso[` or `##[` is left.
+fn no_other_commands(text: &str) -> String {
+    super::escape::no_commands(text, |line| {
         ["##vso[task.logissue ", "##[warning]"]
             .into_iter()
             .find(|prefix| line.starts_with(prefix))
             .map(str::len)
     })
+}
+
+/// The report as text (what `write` writes).
+pub fn render(scan: &Scan) -> String {
+    let mut out = Vec::new();
+    let _ = write(scan, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut head = String::new();
+    for error in &scan.errors {
+        head.push_str(&plain(&super::problem_line(scan, error)));
+        head.push('\n');
+    }
+    out.write_all(no_other_commands(&head).as_bytes())?;
+    let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
+    super::write_in_order(&active, &mut out, |finding| {
+        no_other_commands(&issue(scan, finding))
+    })?;
+    let mut tail = String::new();
+    if let Some(line) = scan.not_shown.line() {
+        // A highlighted log line rather than an issue: nothing is wrong with the pipeline.
+        tail.push_str("##[warning]");
+        tail.push_str(&plain(&line));
+        tail.push('\n');
+    }
+    tail.push_str(&plain(&super::human::summary(scan)));
+    tail.push('\n');
+    out.write_all(no_other_commands(&tail).as_bytes())?;
+    out.flush()
+}
+
+/// One finding's `task.logissue` line.
+fn issue(scan: &Scan, finding: &Finding) -> String {
+    let LineSpan { line, column, .. } = span_lines(&scan.sources, finding.at);
+    format!(
+        "##vso[task.logissue type={};sourcepath={};linenumber={line};columnnumber={column};code={}]{}\n",
+        issue_type(finding.severity),
+        property(&scan.sources.get(finding.at.file).display),
+        property(finding.rule),
+        data(&message(finding)),
+    )
 }
 
 fn issue_type(severity: Severity) -> &'static str {

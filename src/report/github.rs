@@ -13,38 +13,59 @@
 use super::span_lines;
 use crate::finding::{Finding, Scan};
 use crate::severity::Severity;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
+/// Every line starting with `::` is an annotation written here; `##[` in any line would be
+/// a v1 command.
+fn no_other_commands(text: &str) -> String {
+    super::escape::no_commands(text, |line| line.starts_with("::").then_some(0))
+}
+
+/// The report as text (what `write` writes).
 pub fn render(scan: &Scan) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    let _ = write(scan, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut head = String::new();
     for error in &scan.errors {
-        out.push_str(&plain(&super::problem_line(scan, error)));
-        out.push('\n');
+        head.push_str(&plain(&super::problem_line(scan, error)));
+        head.push('\n');
     }
-    for finding in scan.findings.iter().filter(|f| !f.suppressed) {
-        let span = span_lines(&scan.sources, finding.at);
-        let _ = writeln!(
-            out,
-            "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            command(finding.severity),
-            property(&scan.sources.get(finding.at.file).display),
-            span.line,
-            span.column,
-            span.end_line,
-            span.end_column,
-            property(&format!("{} {}", finding.rule, finding.slug)),
-            data(&message(scan, finding)),
-        );
-    }
+    out.write_all(no_other_commands(&head).as_bytes())?;
+    let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
+    super::write_in_order(&active, &mut out, |finding| {
+        no_other_commands(&annotation(scan, finding))
+    })?;
+    let mut tail = String::new();
     if let Some(line) = scan.not_shown.line() {
         // A notice without a file: shown in the run's annotations, not on a line.
-        let _ = writeln!(out, "::notice title=aksguard::{}", data(&line));
+        let _ = writeln!(tail, "::notice title=aksguard::{}", data(&line));
     }
-    out.push_str(&plain(&super::human::summary(scan)));
-    out.push('\n');
-    // Every line starting with `::` is an annotation written above; `##[` in any line
-    // would be a v1 command.
-    super::escape::no_commands(&out, |line| line.starts_with("::").then_some(0))
+    tail.push_str(&plain(&super::human::summary(scan)));
+    tail.push('\n');
+    out.write_all(no_other_commands(&tail).as_bytes())?;
+    out.flush()
+}
+
+/// One finding's annotation line.
+fn annotation(scan: &Scan, finding: &Finding) -> String {
+    let span = span_lines(&scan.sources, finding.at);
+    format!(
+        "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+        command(finding.severity),
+        property(&scan.sources.get(finding.at.file).display),
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        property(&format!("{} {}", finding.rule, finding.slug)),
+        data(&message(scan, finding)),
+    )
 }
 
 fn command(severity: Severity) -> &'static str {

@@ -1,14 +1,16 @@
 //! Human output: miette reports with the source snippet, labels and help, then one summary line.
 
 use super::escape;
-use crate::finding::Scan;
+use crate::finding::{Finding, Problem, Scan};
 use crate::fix::Applicability;
 use crate::severity::Severity;
 use crate::source::SourceFile;
 use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
-    MietteSpanContents, Report, SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use std::fmt;
+use std::io::Write;
 
 /// Lines longer than this (minified JSON, generated HCL) are not shown as a snippet.
 const MAX_SNIPPET_LINE: usize = 400;
@@ -90,6 +92,54 @@ impl SourceCode for Excerpt {
     }
 }
 
+/// A diagnostic and the lines it is shown against, rendered as they are: a
+/// `miette::Report` around them would set up a report handler of its own for each one,
+/// which cost more than a third of the rendering.
+struct Shown {
+    diagnostic: MietteDiagnostic,
+    excerpt: Option<Excerpt>,
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.diagnostic, f)
+    }
+}
+
+impl fmt::Debug for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.diagnostic, f)
+    }
+}
+
+impl std::error::Error for Shown {}
+
+impl Diagnostic for Shown {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.diagnostic.severity()
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic.help()
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.diagnostic.url()
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.diagnostic.labels()
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.excerpt.as_ref().map(|e| e as &dyn SourceCode)
+    }
+}
+
 /// A report with the snippet around its labels, or, when the lines are too long to show,
 /// the bare location in its help.
 fn with_snippet(
@@ -97,7 +147,7 @@ fn with_snippet(
     file: &SourceFile,
     at: (usize, usize),
     help: Option<String>,
-) -> Report {
+) -> Shown {
     let mut spans: Vec<(usize, usize)> = diagnostic
         .labels
         .iter()
@@ -111,7 +161,10 @@ fn with_snippet(
                 Some(help) => diagnostic.with_help(help),
                 None => diagnostic,
             };
-            Report::new(diagnostic).with_source_code(excerpt)
+            Shown {
+                diagnostic,
+                excerpt: Some(excerpt),
+            }
         }
         None => {
             let (line, column) = file.line_col(at.0 as u32);
@@ -122,102 +175,129 @@ fn with_snippet(
             };
             let mut diagnostic = diagnostic.with_help(help);
             diagnostic.labels = None;
-            Report::new(diagnostic)
+            Shown {
+                diagnostic,
+                excerpt: None,
+            }
         }
     }
 }
 
+fn problem_report(scan: &Scan, error: &Problem) -> Shown {
+    let diagnostic = MietteDiagnostic::new(escape::one_line(&error.message))
+        .with_code(format!("{} {}", error.rule, error.slug))
+        .with_severity(miette::Severity::Error);
+    match error.at {
+        Some(loc) => {
+            let file = scan.sources.get(loc.file);
+            let at = (loc.start as usize, (loc.end - loc.start) as usize);
+            let diagnostic =
+                diagnostic.with_label(LabeledSpan::new(Some("here".to_string()), at.0, at.1));
+            with_snippet(diagnostic, file, at, None)
+        }
+        None => Shown {
+            diagnostic: diagnostic.with_help(format!("in {}", escape::one_line(&error.path))),
+            excerpt: None,
+        },
+    }
+}
+
+fn finding_report(scan: &Scan, finding: &Finding) -> Shown {
+    let file = scan.sources.get(finding.at.file);
+    let at = (
+        finding.at.start as usize,
+        (finding.at.end - finding.at.start) as usize,
+    );
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(escape::one_line(&finding.label).into_owned()),
+        at,
+    )];
+    let mut help = escape::lines(&finding.help).into_owned();
+    for (loc, note) in &finding.notes {
+        let note = escape::one_line(note);
+        if loc.file == finding.at.file {
+            labels.push(LabeledSpan::new(
+                Some(note.into_owned()),
+                loc.start as usize,
+                (loc.end - loc.start) as usize,
+            ));
+        } else {
+            help.push_str(&format!(
+                "\nnote: {note} at {}",
+                escape::one_line(&scan.sources.short_ref(*loc))
+            ));
+        }
+    }
+    if let Some(fix) = crate::fix::render(&scan.sources, finding) {
+        // The help already says what to change; say how to get it done.
+        help.push_str(match fix.applicability {
+            Applicability::Safe => "\nfix (safe): `aksguard check --fix`",
+            Applicability::Unsafe => "\nfix (unsafe): `aksguard check --fix --unsafe-fixes`",
+            Applicability::DisplayOnly => {
+                "\nfix (display-only): this file is generated; change its source"
+            }
+        });
+    }
+    let mut message = format!(
+        "{} [{}]",
+        escape::one_line(&finding.message),
+        escape::one_line(&finding.resource)
+    );
+    if let Some(source) = &finding.source {
+        message.push_str(&format!(" (from {})", escape::one_line(source)));
+    }
+    let diagnostic = MietteDiagnostic::new(message)
+        .with_code(format!("{} {}", finding.rule, finding.slug))
+        .with_severity(match finding.severity {
+            Severity::Critical | Severity::High | Severity::Error => miette::Severity::Error,
+            Severity::Medium | Severity::Low => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+        .with_labels(labels);
+    with_snippet(diagnostic, file, at, Some(help))
+}
+
+/// The report as text (what `write` writes).
 pub fn render(scan: &Scan, color: bool) -> String {
+    let mut out = Vec::new();
+    let _ = write(scan, color, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Engine errors, then unsuppressed findings, each rendered by miette (in parallel, written
+/// in order), then what was not shown and the summary line.
+pub fn write(scan: &Scan, color: bool, out: impl std::io::Write) -> std::io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
-    let mut out = String::new();
-    for error in &scan.errors {
-        let mut diagnostic = MietteDiagnostic::new(escape::one_line(&error.message))
-            .with_code(format!("{} {}", error.rule, error.slug))
-            .with_severity(miette::Severity::Error);
-        let report = match error.at {
-            Some(loc) => {
-                let file = scan.sources.get(loc.file);
-                let at = (loc.start as usize, (loc.end - loc.start) as usize);
-                diagnostic =
-                    diagnostic.with_label(LabeledSpan::new(Some("here".to_string()), at.0, at.1));
-                with_snippet(diagnostic, file, at, None)
-            }
-            None => {
-                Report::new(diagnostic.with_help(format!("in {}", escape::one_line(&error.path))))
-            }
-        };
-        let _ = handler.render_report(&mut out, report.as_ref());
-        out.push('\n');
-    }
-    for finding in scan.findings.iter().filter(|f| !f.suppressed) {
-        let file = scan.sources.get(finding.at.file);
-        let at = (
-            finding.at.start as usize,
-            (finding.at.end - finding.at.start) as usize,
-        );
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(escape::one_line(&finding.label).into_owned()),
-            at,
-        )];
-        let mut help = escape::lines(&finding.help).into_owned();
-        for (loc, note) in &finding.notes {
-            let note = escape::one_line(note);
-            if loc.file == finding.at.file {
-                labels.push(LabeledSpan::new(
-                    Some(note.into_owned()),
-                    loc.start as usize,
-                    (loc.end - loc.start) as usize,
-                ));
-            } else {
-                help.push_str(&format!(
-                    "\nnote: {note} at {}",
-                    escape::one_line(&scan.sources.short_ref(*loc))
-                ));
-            }
-        }
-        if let Some(fix) = crate::fix::render(&scan.sources, finding) {
-            // The help already says what to change; say how to get it done.
-            help.push_str(match fix.applicability {
-                Applicability::Safe => "\nfix (safe): `aksguard check --fix`",
-                Applicability::Unsafe => "\nfix (unsafe): `aksguard check --fix --unsafe-fixes`",
-                Applicability::DisplayOnly => {
-                    "\nfix (display-only): this file is generated; change its source"
-                }
-            });
-        }
-        let mut message = format!(
-            "{} [{}]",
-            escape::one_line(&finding.message),
-            escape::one_line(&finding.resource)
-        );
-        if let Some(source) = &finding.source {
-            message.push_str(&format!(" (from {})", escape::one_line(source)));
-        }
-        let diagnostic = MietteDiagnostic::new(message)
-            .with_code(format!("{} {}", finding.rule, finding.slug))
-            .with_severity(match finding.severity {
-                Severity::Critical | Severity::High | Severity::Error => miette::Severity::Error,
-                Severity::Medium | Severity::Low => miette::Severity::Warning,
-                Severity::Info => miette::Severity::Advice,
-            })
-            .with_labels(labels);
-        let report = with_snippet(diagnostic, file, at, Some(help));
-        let _ = handler.render_report(&mut out, report.as_ref());
-        out.push('\n');
-    }
+    let shown = |report: Shown| {
+        let mut text = String::new();
+        let _ = handler.render_report(&mut text, &report);
+        text.push('\n');
+        // Escaped field by field; this pass holds for whatever miette adds around them.
+        // Each report is whole lines, so escaping them one by one is escaping the output.
+        escape::no_commands(&text, |_| None)
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    super::write_in_order(&scan.errors, &mut out, |error| {
+        shown(problem_report(scan, error))
+    })?;
+    let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
+    super::write_in_order(&active, &mut out, |finding| {
+        shown(finding_report(scan, finding))
+    })?;
+    let mut tail = String::new();
     if let Some(line) = scan.not_shown.line() {
-        out.push_str(&escape::lines(&line));
-        out.push('\n');
+        tail.push_str(&escape::lines(&line));
+        tail.push('\n');
     }
-    out.push_str(&summary(scan));
-    out.push('\n');
-    // Escaped field by field above; this pass holds for whatever miette adds around them.
-    escape::no_commands(&out, |_| None)
+    tail.push_str(&summary(scan));
+    tail.push('\n');
+    out.write_all(escape::no_commands(&tail, |_| None).as_bytes())?;
+    out.flush()
 }
 
 pub fn summary(scan: &Scan) -> String {
@@ -270,4 +350,72 @@ pub fn summary(scan: &Scan) -> String {
         if scan.errors.len() == 1 { "" } else { "s" },
         scan.duration.as_millis()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sarif::fixture;
+
+    /// The text without its SGR sequences (`ESC [ parameters m`).
+    fn without_colours(text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find("\x1b[") {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + 2..];
+            let end = after
+                .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+                .unwrap();
+            assert_eq!(&after[end..end + 1], "m", "only colours: {after}");
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn colours_are_added_to_the_plain_report_and_nothing_else() {
+        let scan = fixture::mixed();
+        let plain = render(&scan, false);
+        let coloured = render(&scan, true);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        assert_eq!(without_colours(&coloured), plain);
+        // The parse error and a high finding in red, the help in cyan, line numbers dimmed.
+        for styled in [
+            "\x1b[31mAG001 parse-error\x1b[0m\n",
+            "\x1b[31mAKS005 local-accounts-enabled\x1b[0m\n",
+            "\x1b[36m  help: \x1b[0m",
+            " \x1b[2m8\x1b[0m │   local_account_disabled  = var.local_off\n",
+        ] {
+            assert!(coloured.contains(styled), "{styled:?} in {coloured}");
+        }
+    }
+
+    #[test]
+    fn errors_then_unsuppressed_findings_in_the_scans_order() {
+        let scan = fixture::mixed();
+        let out = render(&scan, false);
+        let mut codes: Vec<String> = scan
+            .errors
+            .iter()
+            .map(|e| format!("{} {}", e.rule, e.slug))
+            .collect();
+        codes.extend(
+            scan.findings
+                .iter()
+                .filter(|f| !f.suppressed)
+                .map(|f| format!("{} {}", f.rule, f.slug)),
+        );
+        assert!(codes.len() >= 3, "{codes:?}");
+        let headers: Vec<&str> = out
+            .lines()
+            .filter(|l| codes.iter().any(|c| l == c))
+            .collect();
+        assert_eq!(headers, codes, "{out}");
+        for f in scan.findings.iter().filter(|f| f.suppressed) {
+            assert!(!out.contains(&format!("{} {}\n", f.rule, f.slug)), "{out}");
+        }
+        assert!(out.ends_with(&format!("{}\n", summary(&scan))), "{out}");
+    }
 }

@@ -76,6 +76,25 @@ pub(crate) fn push_suppressed(out: &mut String, baseline: bool, suppressed: usiz
 /// enough that the rendered text of a chunk stays a few megabytes.
 const RENDERED_AT_ONCE: usize = 4096;
 
+/// The text of each item, rendered in parallel a chunk at a time and written in order: the
+/// text reports' findings (miette's rendering of a large scan's findings one by one took
+/// longer than the rules). Each text must end a line, so that a pass over lines (the
+/// escape of logging commands) gives the same on the pieces as on the whole.
+pub(crate) fn write_in_order<T: Sync>(
+    items: &[T],
+    out: &mut impl std::io::Write,
+    render: impl Fn(&T) -> String + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    for chunk in items.chunks(RENDERED_AT_ONCE) {
+        let rendered: Vec<String> = chunk.par_iter().map(&render).collect();
+        for text in rendered {
+            out.write_all(text.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 /// A JSON array of one element per item, built and pretty-printed in parallel a chunk at a
 /// time and written in order (rendering the findings of a large scan one by one took longer
 /// than writing them). `indent` is the element's indentation in the document (spaces), so
@@ -129,4 +148,16 @@ pub(crate) fn write_json(
     serde_json::to_writer_pretty(&mut writer, document).map_err(std::io::Error::from)?;
     std::io::Write::write_all(&mut writer, b"\n")?;
     std::io::Write::flush(&mut writer)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn texts_rendered_in_parallel_are_written_in_order() {
+        let items: Vec<usize> = (0..super::RENDERED_AT_ONCE * 2 + 7).collect();
+        let mut out = Vec::new();
+        super::write_in_order(&items, &mut out, |i| format!("{i}\n")).unwrap();
+        let expected: String = items.iter().map(|i| format!("{i}\n")).collect();
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
 }
