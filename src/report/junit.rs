@@ -320,6 +320,7 @@ fn push_text(out: &mut String, c: char) {
         '\r' => out.push_str("&#13;"),
         '\n' | '\t' => out.push(c),
         c if c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
+        c if !super::escape::is_hazard(c) => out.push(c),
         // Other control characters (which XML 1.0 cannot carry or a terminal acts on) and
         // bidirectional overrides: written out as `\x1b`, `\u{9b}`.
         c => out.push_str(&super::escape::one_line(c.encode_utf8(&mut [0; 4]))),
