@@ -15,6 +15,7 @@ use crate::finding::Finding;
 use crate::finding::{Problem, Scan};
 use crate::rules::Surface;
 use crate::severity::Severity;
+use rayon::prelude::*;
 use std::fmt::Write;
 
 /// GitHub rejects a comment (and truncates a job summary) past this many characters.
@@ -57,6 +58,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
     let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
     let suppressed = scan.findings.len() - active.len();
     let mut out = String::new();
+    let mut written = Written::default();
 
     out.push_str("## aksguard\n\n");
     let _ = write!(
@@ -110,7 +112,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
                 text(&notice.resource),
                 text(&notice.message)
             );
-            if !fits_in(&out, &item, LIMIT / 2) {
+            if !fits_in(written.of(&out), &item, LIMIT / 2) {
                 left_out.notices += 1;
                 continue;
             }
@@ -124,7 +126,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
         out.push_str("\n### Could not be read\n\nNothing in these files was checked.\n\n");
         for error in unreadable {
             let item = format!("- {}\n", problem(scan, error, options));
-            if !fits_in(&out, &item, LIMIT / 2) {
+            if !fits_in(written.of(&out), &item, LIMIT / 2) {
                 left_out.errors += 1;
                 continue;
             }
@@ -141,7 +143,7 @@ pub fn render(scan: &Scan, options: &Options) -> String {
         .filter(|f| f.rule != MODULE_NOT_EVALUATED.id())
         .collect();
     // Most severe first; then by place, so the output is the same on every run.
-    findings.sort_by_cached_key(|f| {
+    findings.par_sort_by_cached_key(|f| {
         let LineSpan { line, column, .. } = span_lines(&scan.sources, f.at);
         (
             std::cmp::Reverse(f.severity),
@@ -158,37 +160,41 @@ pub fn render(scan: &Scan, options: &Options) -> String {
             "Findings, most severe first"
         };
         let _ = write!(out, "\n### {title}\n\n");
-        let (top, rest) = findings.split_at(findings.len().min(TOP));
+        // Every row is rendered (each one that does not fit is counted, and a shorter one
+        // after it may fit): in parallel, for the tens of thousands of a large scan.
+        let rows: Vec<String> = findings
+            .par_iter()
+            .map(|f| finding_row(scan, f, options))
+            .collect();
+        let (top, rest) = rows.split_at(rows.len().min(TOP));
         out.push_str(TABLE_HEAD);
-        for finding in top {
-            let row = finding_row(scan, finding, options);
-            if !fits(&out, &row) {
+        for row in top {
+            if !fits(written.of(&out), row) {
                 left_out.findings += 1;
                 continue;
             }
-            out.push_str(&row);
+            out.push_str(row);
         }
         if !rest.is_empty() {
             let open = format!(
                 "\n<details><summary>{} more</summary>\n\n{TABLE_HEAD}",
                 rest.len()
             );
-            if fits(&out, &open) {
+            if fits(written.of(&out), &open) {
                 out.push_str(&open);
-                for finding in rest {
-                    let row = finding_row(scan, finding, options);
-                    if !fits(&out, &row) {
+                for row in rest {
+                    if !fits(written.of(&out), row) {
                         left_out.findings += 1;
                         continue;
                     }
-                    out.push_str(&row);
+                    out.push_str(row);
                 }
                 out.push_str("\n</details>\n");
             } else {
                 left_out.findings += rest.len();
             }
         }
-        how_to_fix(&mut out, &findings, &mut left_out);
+        how_to_fix(&mut out, &mut written, &findings, &mut left_out);
     }
 
     if left_out.any() {
@@ -238,14 +244,32 @@ impl LeftOut {
     }
 }
 
-/// Whether `more` can be added and still leave room for the closing lines.
-fn fits(out: &str, more: &str) -> bool {
-    fits_in(out, more, LIMIT)
+/// The characters of the page, counted as it grows: counting the whole page again for
+/// each of a large scan's rows made the report quadratic in its findings.
+#[derive(Default)]
+struct Written {
+    bytes: usize,
+    chars: usize,
+}
+
+impl Written {
+    /// Characters in `out`, which holds what it held at the last call and more.
+    fn of(&mut self, out: &str) -> usize {
+        self.chars += out[self.bytes..].chars().count();
+        self.bytes = out.len();
+        self.chars
+    }
+}
+
+/// Whether `more` can be added to `written` characters and still leave room for the
+/// closing lines.
+fn fits(written: usize, more: &str) -> bool {
+    fits_in(written, more, LIMIT)
 }
 
 /// Notices and unreadable files take at most half the page, so findings are shown too.
-fn fits_in(out: &str, more: &str, limit: usize) -> bool {
-    out.chars().count() + more.chars().count() + RESERVE <= limit
+fn fits_in(written: usize, more: &str, limit: usize) -> bool {
+    written + more.chars().count() + RESERVE <= limit
 }
 
 fn plural(n: usize, noun: &str) -> String {
@@ -321,7 +345,12 @@ fn finding_row(scan: &Scan, f: &Finding, options: &Options) -> String {
 }
 
 /// Per rule, the fix of its first finding (most severe first), behind `<details>`.
-fn how_to_fix(out: &mut String, findings: &[&Finding], left_out: &mut LeftOut) {
+fn how_to_fix(
+    out: &mut String,
+    written: &mut Written,
+    findings: &[&Finding],
+    left_out: &mut LeftOut,
+) {
     let mut rules: Vec<(&str, &str, &str, usize)> = Vec::new();
     for f in findings {
         match rules.iter_mut().find(|r| r.0 == f.rule) {
@@ -330,7 +359,7 @@ fn how_to_fix(out: &mut String, findings: &[&Finding], left_out: &mut LeftOut) {
         }
     }
     let open = "\n<details><summary>How to fix</summary>\n\n";
-    if !fits(out, open) {
+    if !fits(written.of(out), open) {
         left_out.fixes += rules.len();
         return;
     }
@@ -346,7 +375,7 @@ fn how_to_fix(out: &mut String, findings: &[&Finding], left_out: &mut LeftOut) {
             super::sarif::rule_doc_url(rule),
             plural(count, "finding")
         );
-        if !fits(out, &item) {
+        if !fits(written.of(out), &item) {
             left_out.fixes += 1;
             continue;
         }
