@@ -319,7 +319,7 @@ fn check(args: CheckArgs) -> ExitCode {
         OutputFormat::AzureDevops => {
             print_report(report::azure_devops::write(&scan, std::io::stdout().lock()))
         }
-        OutputFormat::Junit => print!("{}", report::junit::render(&scan)),
+        OutputFormat::Junit => print_report(report::junit::write(&scan, std::io::stdout().lock())),
         OutputFormat::Markdown => print!(
             "{}",
             report::markdown::render(

@@ -11,8 +11,10 @@ use super::{span_lines, LineSpan};
 use crate::finding::Finding;
 use crate::finding::{Problem, Scan};
 use crate::rules;
+use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fmt::Write;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// One `<testcase>`.
 struct Case {
@@ -40,7 +42,14 @@ enum Outcome {
     },
 }
 
+/// The report as text (what `write` writes).
 pub fn render(scan: &Scan) -> String {
+    let mut out = Vec::new();
+    let _ = write(scan, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
     // Suites in the order their rule first appears: findings are sorted by path and line.
     let mut suites: Vec<(String, Vec<Case>)> = Vec::new();
     let mut suite_of: HashMap<String, usize> = HashMap::new();
@@ -57,11 +66,13 @@ pub fn render(scan: &Scan) -> String {
             error_case(scan, error),
         );
     }
-    for finding in &scan.findings {
-        add(
-            format!("{} {}", finding.rule, finding.slug),
-            finding_case(scan, finding),
-        );
+    let cases: Vec<Case> = scan
+        .findings
+        .par_iter()
+        .map(|finding| finding_case(scan, finding))
+        .collect();
+    for (finding, case) in scan.findings.iter().zip(cases) {
+        add(format!("{} {}", finding.rule, finding.slug), case);
     }
     if let Some(line) = scan.not_shown.line() {
         // Left out, not passed: a skipped case says so in every report view.
@@ -111,9 +122,13 @@ pub fn render(scan: &Scan) -> String {
     let all: Vec<&Case> = suites.iter().flat_map(|(_, cases)| cases).collect();
     let total = |pick: fn(&Outcome) -> bool| all.iter().filter(|c| pick(&c.outcome)).count();
 
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    // The report is often printed to the CI log too: no line of it may be a command. Each
+    // piece below is whole lines, so escaping them one by one is escaping the report.
+    let shown = |text: &str| super::escape::no_commands(text, |_| None);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut head = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
-        out,
+        head,
         "<testsuites name=\"aksguard\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
         all.len(),
         total(failed),
@@ -121,9 +136,11 @@ pub fn render(scan: &Scan) -> String {
         total(skipped),
         scan.duration.as_secs_f64(),
     );
+    out.write_all(shown(&head).as_bytes())?;
     for (name, cases) in &suites {
+        let mut head = String::new();
         let _ = writeln!(
-            out,
+            head,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"0\">",
             escape(name),
             cases.len(),
@@ -131,14 +148,16 @@ pub fn render(scan: &Scan) -> String {
             count(cases, errored),
             count(cases, skipped),
         );
-        for case in cases {
-            write_case(&mut out, case);
-        }
-        out.push_str("  </testsuite>\n");
+        out.write_all(shown(&head).as_bytes())?;
+        super::write_in_order(cases, &mut out, |case| {
+            let mut text = String::new();
+            write_case(&mut text, case);
+            shown(&text)
+        })?;
+        out.write_all(shown("  </testsuite>\n").as_bytes())?;
     }
-    out.push_str("</testsuites>\n");
-    // The report is often printed to the CI log too: no line of it may be a command.
-    super::escape::no_commands(&out, |_| None)
+    out.write_all(shown("</testsuites>\n").as_bytes())?;
+    out.flush()
 }
 
 fn finding_case(scan: &Scan, f: &Finding) -> Case {
@@ -290,25 +309,40 @@ fn write_case(out: &mut String, case: &Case) {
 /// references (attribute value normalisation would turn them into spaces), other control
 /// characters as visible escapes and the non-characters U+FFFE, U+FFFF as U+FFFD.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            c => push_text(&mut out, c),
-        }
-    }
-    out
+    escaped(text, |out, c| match c {
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&apos;"),
+        '\n' => out.push_str("&#10;"),
+        '\t' => out.push_str("&#9;"),
+        c => push_text(out, c),
+    })
 }
 
 /// XML character data: line breaks and tabs stay as they are.
 fn escape_text(text: &str) -> String {
+    escaped(text, |out, c| match c {
+        '\n' | '\t' => out.push(c),
+        c => push_text(out, c),
+    })
+}
+
+/// `text` with each character that is markup, white space or a hazard written by
+/// `special`; the runs of plain characters between them are copied whole.
+fn escaped(text: &str, special: impl Fn(&mut String, char)) -> String {
+    let plain = |c: char| {
+        !matches!(c, '&' | '<' | '>' | '"' | '\'' | '\u{FFFE}' | '\u{FFFF}')
+            && !super::escape::is_hazard(c)
+    };
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        push_text(&mut out, c);
+    let mut copied = 0;
+    for (at, c) in text.char_indices() {
+        if !plain(c) {
+            out.push_str(&text[copied..at]);
+            special(&mut out, c);
+            copied = at + c.len_utf8();
+        }
     }
+    out.push_str(&text[copied..]);
     out
 }
 
