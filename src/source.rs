@@ -56,6 +56,10 @@ pub struct SourceFile {
     /// parsed by the first fix rendered in it and shared by the others. Its type belongs to
     /// the fix renderer, above this module, so it is held without naming it.
     fix_parse: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    /// The file's syntax tree (a JSON file's), parsed once for every stage that reads it:
+    /// telling what the file is, evaluating it, fixing it. Its type belongs to the format's
+    /// module, above this one, so it is held without naming it.
+    syntax: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
 }
 
 impl SourceFile {
@@ -92,6 +96,7 @@ impl SourceFile {
             chars_before_block,
             generated: std::sync::OnceLock::new(),
             fix_parse: std::sync::OnceLock::new(),
+            syntax: std::sync::OnceLock::new(),
         }
     }
 
@@ -114,6 +119,18 @@ impl SourceFile {
             .get_or_init(|| Box::new(T::default()))
             .downcast_ref()
             .expect("the fix renderer keeps one type of parse per file")
+    }
+
+    /// The file's syntax tree, made by `parse` on the first call only. A format asks with
+    /// one type only (`json::Parsed`): another is a bug, caught by its tests.
+    pub(crate) fn syntax<T: std::any::Any + Send + Sync>(
+        &self,
+        parse: impl FnOnce(&str) -> T,
+    ) -> &T {
+        self.syntax
+            .get_or_init(|| Box::new(parse(&self.text)))
+            .downcast_ref()
+            .expect("a file's syntax tree has one type")
     }
 
     /// Byte offset of the start of the line holding `offset`.

@@ -33,7 +33,7 @@ pub use functions::{
 
 use crate::json::{self, Json};
 use crate::model::raw::{Format, RawResource};
-use crate::source::{FileId, Loc};
+use crate::source::{FileId, Loc, SourceFile};
 use crate::value::{Kind, Origin, Value};
 use eval::{copy_count, Env, Evaluator, Scope, Verbatim, MAX_COPY};
 
@@ -92,42 +92,69 @@ pub enum JsonKind {
 /// `deploymentTemplate` or `deploymentParameters`); otherwise it is `Other`, so unrelated
 /// broken JSON in a repository is none of this adapter's business.
 pub fn classify(text: &str) -> Result<JsonKind, SyntaxError> {
+    classify_parsed(0, text, false).map(|(kind, _)| kind)
+}
+
+/// As [`classify`], for a file of the scan: the tree of a template or parameters file is
+/// kept with the file, and evaluating it, asking whether Bicep compiled it and fixing it
+/// read that tree instead of parsing the file again.
+pub fn classify_file(file: &SourceFile) -> Result<JsonKind, SyntaxError> {
+    let (kind, tree) = classify_parsed(file.id, &file.text, true)?;
+    if let Some(tree) = tree {
+        json::keep(file, Ok(tree));
+    }
+    Ok(kind)
+}
+
+/// What the text is, and its whole tree when `keep` asks and it is ARM.
+fn classify_parsed(
+    file: FileId,
+    text: &str,
+    keep: bool,
+) -> Result<(JsonKind, Option<Json>), SyntaxError> {
     let looks_arm =
         contains_ci(text, "deploymentTemplate") || contains_ci(text, "deploymentParameters");
     // Most JSON in a repository is neither; skip the parse.
     if !looks_arm && !contains_ci(text, "resources") && !contains_ci(text, "parameters") {
-        return Ok(JsonKind::Other);
+        return Ok((JsonKind::Other, None));
     }
     // Three levels reach `parameters.<name>.value`.
-    let root = match json::parse_to_depth(0, text, 3) {
-        Ok(root) => root,
-        Err(e) if looks_arm => return Err(e),
-        Err(_) => return Ok(JsonKind::Other),
-    };
-    if root.as_object().is_none() {
-        return Ok(JsonKind::Other);
+    let shaped = json::parse_shaped(file, text, 3, |root| {
+        let kind = kind_of(root);
+        (kind, keep && kind != JsonKind::Other)
+    });
+    match shaped {
+        Ok(classified) => Ok(classified),
+        Err(e) if looks_arm => Err(e),
+        Err(_) => Ok((JsonKind::Other, None)),
     }
-    if blueprint_template(&root).is_some() {
-        return Ok(JsonKind::Template);
+}
+
+fn kind_of(root: &Json) -> JsonKind {
+    if root.as_object().is_none() {
+        return JsonKind::Other;
+    }
+    if blueprint_template(root).is_some() {
+        return JsonKind::Template;
     }
     if let Some(schema) = root.get("$schema") {
         let schema = schema.as_str().unwrap_or("");
-        return Ok(if contains_ci(schema, "deploymentTemplate") {
+        return if contains_ci(schema, "deploymentTemplate") {
             JsonKind::Template
         } else if contains_ci(schema, "deploymentParameters") {
             JsonKind::Parameters
         } else {
             JsonKind::Other
-        });
+        };
     }
     let has = |key: &str| root.get(key).is_some();
     if has("resources") && (has("contentVersion") || has("parameters")) {
-        return Ok(JsonKind::Template);
+        return JsonKind::Template;
     }
-    if is_parameters_shape(&root) {
-        return Ok(JsonKind::Parameters);
+    if is_parameters_shape(root) {
+        return JsonKind::Parameters;
     }
-    Ok(JsonKind::Other)
+    JsonKind::Other
 }
 
 /// `{"type": "Microsoft.Blueprint/blueprints/artifacts", "kind": "template",
@@ -204,14 +231,45 @@ pub fn load_template_reporting(
     parameters: Option<(FileId, &str, &str)>,
     scan: &std::sync::Arc<crate::value::ScanBudget>,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
-    let (given, complete) = match parameters {
+    let given = match parameters {
         Some((params_file, params_text, name)) => {
-            (parameter_values(params_file, params_text, name)?, true)
+            Some(parameter_values(params_file, params_text, name)?)
         }
-        None => (Vec::new(), false),
+        None => None,
     };
+    let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
+    load_parsed(&root, given, scan)
+}
+
+/// As [`load_template_reporting`], for files of the scan: the template and the parameters
+/// file (with the name its values' origins give it) are read from their kept trees.
+pub fn load_template_file(
+    template: &SourceFile,
+    parameters: Option<(&SourceFile, &str)>,
+    scan: &std::sync::Arc<crate::value::ScanBudget>,
+) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
+    let given = match parameters {
+        Some((file, name)) => Some(parameter_values_in(tree(file)?, name)),
+        None => None,
+    };
+    load_parsed(tree(template)?, given, scan)
+}
+
+/// The kept tree of a file of the scan, or its syntax error located in it.
+fn tree(file: &SourceFile) -> Result<&Json, ArmError> {
+    json::tree(file).map_err(|e| e.in_file(file.id))
+}
+
+/// A parsed template with the values of its parameters file (all it has: the parameters
+/// it leaves out take their defaults), or without one (they are unknown).
+fn load_parsed(
+    root: &Json,
+    given: Option<Vec<(String, Value)>>,
+    scan: &std::sync::Arc<crate::value::ScanBudget>,
+) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
+    let complete = given.is_some();
     let budget = crate::value::Budget::within(scan.clone());
-    let (resources, mut limits) = evaluate(file, text, given, complete, &budget)?;
+    let (resources, mut limits) = evaluate(root, given.unwrap_or_default(), complete, &budget)?;
     limits.extend(budget.take_stops().into_iter().map(|s| ArmError {
         loc: s.loc,
         message: s.message,
@@ -228,17 +286,26 @@ pub fn load_module_template(
     given: Vec<(String, Value)>,
     budget: &crate::value::Budget,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
-    evaluate(file, text, given, true, budget)
+    let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
+    evaluate(&root, given, true, budget)
+}
+
+/// As [`load_module_template`], for a file of the scan, read from its kept tree: a module
+/// loop evaluates it once per instance and parses it once.
+pub fn load_module_file(
+    file: &SourceFile,
+    given: Vec<(String, Value)>,
+    budget: &crate::value::Budget,
+) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
+    evaluate(tree(file)?, given, true, budget)
 }
 
 fn evaluate(
-    file: FileId,
-    text: &str,
+    root: &Json,
     given: Vec<(String, Value)>,
     complete: bool,
     budget: &crate::value::Budget,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
-    let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
     if root.as_object().is_none() {
         return Err(ArmError {
             loc: root.loc,
@@ -246,7 +313,7 @@ fn evaluate(
         });
     }
     // A Blueprint template artifact wraps the template it deploys.
-    let root = blueprint_template(&root).unwrap_or(&root);
+    let root = blueprint_template(root).unwrap_or(root);
     let compiled_by_bicep = generated_by_bicep(root);
     let scope = Scope::new(root, given, complete);
     let mut walker = Walker {
@@ -270,16 +337,16 @@ fn generated_by_bicep(root: &Json) -> bool {
 
 /// Was this template compiled by Bicep? (Its findings belong in the `.bicep` file, and
 /// fixes to it are overwritten by the next build.)
-pub fn compiled_by_bicep(text: &str) -> bool {
-    text.contains("_generator") && json::parse(0, text).is_ok_and(|root| generated_by_bicep(&root))
+pub fn compiled_by_bicep(file: &SourceFile) -> bool {
+    file.text.contains("_generator") && json::tree(file).is_ok_and(generated_by_bicep)
 }
 
 /// The symbolic names of a template Bicep compiled with `languageVersion` 2.0 (`resources`
 /// is an object keyed by the Bicep symbols; nested resources as `parent::child`). None for
 /// other templates.
-pub fn compiled_symbols(text: &str) -> Option<std::collections::BTreeSet<String>> {
-    let root = json::parse(0, text).ok()?;
-    if !generated_by_bicep(&root) {
+pub fn compiled_symbols(file: &SourceFile) -> Option<std::collections::BTreeSet<String>> {
+    let root = json::tree(file).ok()?;
+    if !generated_by_bicep(root) {
         return None;
     }
     let resources = root.get("resources")?.as_object()?;
@@ -293,6 +360,11 @@ pub(crate) fn parameter_values(
     name: &str,
 ) -> Result<Vec<(String, Value)>, ArmError> {
     let root = json::parse(file, text).map_err(|e| e.in_file(file))?;
+    Ok(parameter_values_in(&root, name))
+}
+
+/// As [`parameter_values`], from the parameters file's tree.
+pub(crate) fn parameter_values_in(root: &Json, name: &str) -> Vec<(String, Value)> {
     let mut values = Vec::new();
     for prop in root
         .get("parameters")
@@ -320,7 +392,7 @@ pub(crate) fn parameter_values(
         };
         values.push((key.clone(), value));
     }
-    Ok(values)
+    values
 }
 
 /// Is this segment of a resource ID a placeholder for a part only the deployment knows

@@ -44,6 +44,11 @@ pub trait Files {
     fn tree(&self, _file: FileId) -> Option<&tree_sitter::Tree> {
         None
     }
+    /// The file as the scan read it, with the JSON tree it keeps (an ARM template or
+    /// parameters file is parsed once, however many module instances deploy it).
+    fn source(&self, _file: FileId) -> Option<&crate::source::SourceFile> {
+        None
+    }
 }
 
 /// Budgets shared by everything evaluated for one root.
@@ -1828,9 +1833,11 @@ impl Walker<'_, '_> {
             let given = self.evaluator.passed(scope, object, &env, symbol);
             // A template that does not parse is reported as AG001 where it is scanned.
             let work = &self.evaluator.budget.work;
-            if let Ok((mut resources, _)) =
-                crate::arm::load_module_template(file, text, given, work)
-            {
+            let loaded = match self.files.source(file) {
+                Some(source) => crate::arm::load_module_file(source, given, work),
+                None => crate::arm::load_module_template(file, text, given, work),
+            };
+            if let Ok((mut resources, _)) = loaded {
                 let mut redirects = self.evaluator.redirects.borrow_mut();
                 for resource in &mut resources {
                     if copy {

@@ -233,7 +233,12 @@ pub fn load_within(
             let name = p.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if name.to_ascii_lowercase().ends_with(".json") {
                 // An ARM parameters file; one that does not parse was reported as AG001.
-                crate::arm::parameter_values(p.file, p.text, name).unwrap_or_default()
+                match files.source(p.file) {
+                    Some(source) => crate::json::tree(source)
+                        .map(|root| crate::arm::parameter_values_in(root, name))
+                        .unwrap_or_default(),
+                    None => crate::arm::parameter_values(p.file, p.text, name).unwrap_or_default(),
+                }
             } else {
                 parameter_values(p, &budget)
             }

@@ -58,6 +58,9 @@ impl super::Files for Files<'_> {
     fn tree(&self, file: FileId) -> Option<&tree_sitter::Tree> {
         self.units.trees.get(&file)?.as_ref()
     }
+    fn source(&self, file: FileId) -> Option<&crate::source::SourceFile> {
+        ((file as usize) < self.sources.len()).then(|| self.sources.get(file))
+    }
     fn registry_module(&self, from: &Path, reference: &str) -> Option<PathBuf> {
         // `from` as the caller spelled it; the table knows the file by its path on disk.
         let from = match self.units.by_path.get(from) {

@@ -169,11 +169,9 @@ fn adapt(
         } => {
             let params = parameters.map(|p| {
                 let file = sources.get(p);
-                let name = file.display.as_str();
-                (p, &*file.text, name)
+                (file, file.display.as_str())
             });
-            let text = &sources.get(*template).text;
-            match arm::load_template_reporting(*template, text, params, scan) {
+            match arm::load_template_file(sources.get(*template), params, scan) {
                 Ok((resources, limits)) => {
                     let errors = limits.into_iter().map(|e| (e.loc, e.message));
                     Adapted::new(sources, resources, errors)
@@ -268,7 +266,7 @@ fn drop_compiled_twins(
             continue;
         };
         let twin =
-            match crate::arm::compiled_symbols(&sources.get(*template).text) {
+            match crate::arm::compiled_symbols(sources.get(*template)) {
                 Some(symbols) => {
                     !symbols.is_empty()
                         && bicep_files.get(&dir).into_iter().flatten().any(|id| {

@@ -84,7 +84,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         .map(|(id, _)| {
             (
                 *id,
-                arm::classify(&sources.get(*id).text).map_err(|e| e.in_file(*id)),
+                arm::classify_file(sources.get(*id)).map_err(|e| e.in_file(*id)),
             )
         })
         .collect();
@@ -128,7 +128,7 @@ pub(super) fn form(read: &mut Read) -> Units {
             .is_some_and(|b| !bicep.broken.contains(b));
         // A template a `module` statement deploys is evaluated through its callers.
         let called = bicep.called_templates.contains(id);
-        !(called || readable_source && arm::compiled_by_bicep(&sources.get(*id).text))
+        !(called || readable_source && arm::compiled_by_bicep(sources.get(*id)))
     });
 
     let mut units: Vec<Unit> = Vec::new();

@@ -8,15 +8,10 @@ use crate::source::SourceFile;
 
 pub struct Json;
 
-/// The file's JSON tree, parsed once for all its fixes (spans count a leading BOM).
+/// The file's JSON tree, the one the scan read (spans count a leading BOM): all its fixes
+/// share it.
 fn tree(file: &SourceFile) -> Option<&Tree> {
-    file.fix_parse::<super::Parsed>()
-        .json
-        .get_or_init(|| {
-            super::count_parse();
-            crate::json::parse(file.id, &file.text).ok()
-        })
-        .as_ref()
+    crate::json::tree(file).ok()
 }
 
 fn object_prop<'a>(props: &'a [Prop], key: &str) -> Option<&'a Prop> {

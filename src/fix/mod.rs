@@ -18,12 +18,12 @@ use std::sync::OnceLock;
 
 /// The parses a file's fixes share, kept with the file ([`SourceFile::fix_parse`]): the
 /// first fix rendered in a file parses it, the others reuse the tree, so rendering the
-/// fixes of N findings costs one parse, not N. HCL and YAML fixes read only the lines
-/// around their anchor and parse nothing. Bicep trees (up to 400 bytes a token) are kept
+/// fixes of N findings costs one parse, not N. JSON fixes read the tree the scan kept
+/// (`json::tree`); HCL and YAML fixes read only the lines around their anchor and parse
+/// nothing. Bicep trees (up to 400 bytes a token) are kept
 /// this way up to [`bicep::MAX_KEPT_TOKENS`] for the whole process; past it, only the last
 /// file's (findings are reported file by file).
 pub struct Parsed {
-    json: OnceLock<Option<crate::json::Json>>,
     bicep: OnceLock<Option<tree_sitter::Tree>>,
     /// Tokens of the Bicep tree kept in `bicep`, counted in [`bicep::KEPT_TOKENS`].
     bicep_tokens: std::sync::atomic::AtomicUsize,
@@ -38,7 +38,6 @@ impl Default for Parsed {
     fn default() -> Parsed {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         Parsed {
-            json: OnceLock::new(),
             bicep: OnceLock::new(),
             bicep_tokens: Default::default(),
             bicep_count: OnceLock::new(),
@@ -271,7 +270,7 @@ fn generated(sources: &Sources, file: FileId, finding: &Finding) -> bool {
     let file = sources.get(file);
     let name = file.path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".json") {
-        file.generated(crate::arm::compiled_by_bicep)
+        file.generated(|_| crate::arm::compiled_by_bicep(file))
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
         // `source` on a manifest finding is the helm template it was rendered from
         // (Terraform findings use it for module files, which are not generated).

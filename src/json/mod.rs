@@ -11,7 +11,7 @@ mod located;
 
 pub use located::located;
 
-use crate::source::{FileId, Loc};
+use crate::source::{FileId, Loc, SourceFile};
 use crate::value::{Entry, Kind, Value};
 use jsonc_parser::ast;
 use jsonc_parser::common::Ranged;
@@ -149,6 +149,48 @@ fn parse_ast(text: &str) -> Result<(ast::Value<'_>, usize), SyntaxError> {
     }
 }
 
+/// How many JSON texts were parsed whole since the process started (the `json()` function's
+/// run-time texts aside): a scan parses each of its JSON files once (tests/json_parse_once.rs).
+static PARSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[doc(hidden)]
+pub fn parses() -> usize {
+    PARSES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// A JSON file's tree, or why it does not parse: kept with the file
+/// ([`SourceFile::syntax`]) and read by every stage.
+pub(crate) type Parsed = Result<Json, SyntaxError>;
+
+/// The tree of a JSON file: parsed on the first call (unless [`keep`] gave it), the same
+/// tree for every later one, so classifying, evaluating (once per module instance that
+/// deploys it), asking whether Bicep compiled it and rendering its fixes cost one parse.
+pub(crate) fn tree(file: &SourceFile) -> Result<&Json, &SyntaxError> {
+    file.syntax::<Parsed>(|text| parse(file.id, text)).as_ref()
+}
+
+/// Keeps `parsed` as the file's tree for [`tree`] (the first tree kept stays).
+pub(crate) fn keep(file: &SourceFile, parsed: Parsed) {
+    file.syntax::<Parsed>(|_| parsed);
+}
+
+/// Parses `text` and hands `decide` its shape, `depth` levels deep (deeper values as
+/// null): it says what the document is and whether its whole tree is wanted, which is then
+/// converted from the same parse. A file that turns out to be of no interest costs one
+/// parse and a shallow tree, one that is costs one parse.
+pub(crate) fn parse_shaped<K>(
+    file: FileId,
+    text: &str,
+    depth: usize,
+    decide: impl FnOnce(&Json) -> (K, bool),
+) -> Result<(K, Option<Json>), SyntaxError> {
+    PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let (value, offset) = parse_ast(text)?;
+    let loc_of = |(start, end)| Loc::new(file, start + offset, end + offset);
+    let (kind, whole) = decide(&convert(&value, &loc_of, depth));
+    Ok((kind, whole.then(|| convert(&value, &loc_of, usize::MAX))))
+}
+
 /// Parses `text`; spans are reported in `file`.
 pub(crate) fn parse(file: FileId, text: &str) -> Result<Json, SyntaxError> {
     parse_to_depth(file, text, usize::MAX)
@@ -157,6 +199,7 @@ pub(crate) fn parse(file: FileId, text: &str) -> Result<Json, SyntaxError> {
 /// As [`parse`], but values nested deeper than `depth` levels come out as null: enough to
 /// look at the shape of a document without paying for all of it.
 pub(crate) fn parse_to_depth(file: FileId, text: &str, depth: usize) -> Result<Json, SyntaxError> {
+    PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let (value, offset) = parse_ast(text)?;
     let loc_of = |(start, end)| Loc::new(file, start + offset, end + offset);
     Ok(convert(&value, &loc_of, depth))
