@@ -212,6 +212,15 @@ impl Sources {
         &self.files[id as usize]
     }
 
+    /// Takes every file's syntax tree, once no stage but the fixes reads them, for the
+    /// caller to drop where it costs least.
+    pub(crate) fn take_syntax(&mut self) -> Vec<(FileId, Box<dyn std::any::Any + Send + Sync>)> {
+        self.files
+            .iter_mut()
+            .filter_map(|file| Some((file.id, file.syntax.take()?)))
+            .collect()
+    }
+
     /// Marks a file whose text must never be shown ([`SourceFile::holds_secrets`]).
     pub fn mark_secret(&mut self, id: FileId) {
         self.files[id as usize].holds_secrets = true;

@@ -1,8 +1,10 @@
 //! A scan parses each JSON file once: deciding whether it is a template or a parameters
 //! file, evaluating it (once per module instance that deploys it), asking whether Bicep
-//! compiled it, comparing a compiled template with its `.bicep` twin and rendering the fixes
-//! of every finding in it all read the same tree. The count of parses is process-wide: this
-//! file holds this one test so that no other scan runs beside it.
+//! compiled it and comparing a compiled template with its `.bicep` twin all read the same
+//! tree. The trees go once evaluation is done, so they do not sit beside the model and the
+//! report: rendering the fixes parses a file again only where a fix adds a property, once
+//! for all of them. The count of parses is process-wide: this file holds this one test so
+//! that no other scan runs beside it.
 
 use aksguard::config::Config;
 use aksguard::engine;
@@ -26,13 +28,14 @@ fn every_json_file_is_parsed_once_per_scan() {
     let config = Config::default_for(&root.join("testdata/json_parse_once"));
     let before = aksguard::json::parses();
     let scan = engine::lint(&engine::Request::new(&dirs, &config));
+    let parsed = aksguard::json::parses() - before;
     // Every report renders the fix of every finding.
     let fixes: Vec<_> = scan
         .findings
         .iter()
         .map(|f| (f, aksguard::fix::render(&scan.sources, f)))
         .collect();
-    let parsed = aksguard::json::parses() - before;
+    let parsed_for_fixes = aksguard::json::parses() - before - parsed;
     assert!(scan.errors.is_empty(), "{:?}", scan.errors);
 
     let json_files = scan
@@ -86,4 +89,20 @@ fn every_json_file_is_parsed_once_per_scan() {
         ]
     );
     assert_eq!(parsed, json_files, "JSON files parsed in one scan");
+
+    // The files where a fix adds a property (its edit inserts), each parsed once more
+    // however many fixes it takes; no other fix parses.
+    let inserted: std::collections::BTreeSet<String> = fixes
+        .iter()
+        .filter_map(|(_, fix)| fix.as_ref())
+        .flat_map(|fix| &fix.edits)
+        .filter(|edit| edit.start == edit.end)
+        .map(|edit| scan.sources.get(edit.file).display.clone())
+        .filter(|path| path.ends_with(".json"))
+        .collect();
+    assert!(
+        inserted.iter().any(|path| path.ends_with(cluster)),
+        "{inserted:?}"
+    );
+    assert_eq!(parsed_for_fixes, inserted.len(), "{inserted:?}");
 }

@@ -341,6 +341,11 @@ pub fn compiled_by_bicep(file: &SourceFile) -> bool {
     file.text.contains("_generator") && json::tree(file).is_ok_and(generated_by_bicep)
 }
 
+/// As [`compiled_by_bicep`], from the file's tree (None when it does not parse).
+pub(crate) fn compiled_by_bicep_tree(text: &str, root: Option<&Json>) -> bool {
+    text.contains("_generator") && root.is_some_and(generated_by_bicep)
+}
+
 /// The symbolic names of a template Bicep compiled with `languageVersion` 2.0 (`resources`
 /// is an object keyed by the Bicep symbols; nested resources as `parent::child`). None for
 /// other templates.

@@ -133,6 +133,8 @@ pub fn lint(request: &Request) -> Scan {
     phases.lap("read");
 
     let adapted = adapt::adapt_all(&units, &sources, request, &mut errors);
+    let json_trees = crate::fix::release_trees(&mut sources);
+    rayon::spawn(move || drop(json_trees));
     let announced = crate::k8s::charts::unrendered_charts(&sources, &units.unrendered);
     let merged = relocate::merge(adapted, announced, &mut errors);
     // A module called by several roots reports its problems once.

@@ -8,8 +8,8 @@ use crate::source::SourceFile;
 
 pub struct Json;
 
-/// The file's JSON tree, the one the scan read (spans count a leading BOM): all its fixes
-/// share it.
+/// The file's JSON tree (spans count a leading BOM), parsed again once the scan let its
+/// own go (`fix::release_trees`) and shared by all the file's fixes.
 fn tree(file: &SourceFile) -> Option<&Tree> {
     crate::json::tree(file).ok()
 }

@@ -18,11 +18,11 @@ use std::sync::OnceLock;
 
 /// The parses a file's fixes share, kept with the file ([`SourceFile::fix_parse`]): the
 /// first fix rendered in a file parses it, the others reuse the tree, so rendering the
-/// fixes of N findings costs one parse, not N. JSON fixes read the tree the scan kept
-/// (`json::tree`); HCL and YAML fixes read only the lines around their anchor and parse
-/// nothing. Bicep trees (up to 400 bytes a token) are kept
-/// this way up to [`bicep::MAX_KEPT_TOKENS`] for the whole process; past it, only the last
-/// file's (findings are reported file by file).
+/// fixes of N findings costs one parse, not N. JSON fixes share the file's tree the same
+/// way through `json::tree`; HCL and YAML fixes read only the lines around their anchor and
+/// parse nothing. Bicep trees (up to 400 bytes a token) are kept this way up to
+/// [`bicep::MAX_KEPT_TOKENS`] for the whole process; past it, only the last file's
+/// (findings are reported file by file).
 pub struct Parsed {
     bicep: OnceLock<Option<tree_sitter::Tree>>,
     /// Tokens of the Bicep tree kept in `bicep`, counted in [`bicep::KEPT_TOKENS`].
@@ -282,6 +282,26 @@ fn generated(sources: &Sources, file: FileId, finding: &Finding) -> bool {
     } else {
         false
     }
+}
+
+/// Evaluation is the last stage that reads the JSON trees a scan keeps (`json::tree`), the
+/// fixes aside: the trees are taken from their files before the model is built, so they do
+/// not sit beside it and the report. Whether Bicep compiled each file is decided from its
+/// tree first; a fix that adds a property parses its file again, once for all its fixes.
+pub(crate) fn release_trees(sources: &mut Sources) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
+    let trees = sources.take_syntax();
+    for (id, tree) in &trees {
+        let file = sources.get(*id);
+        let json = file
+            .path
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .ends_with(".json");
+        if let (true, Some(parsed)) = (json, tree.downcast_ref::<crate::json::Parsed>()) {
+            file.generated(|text| crate::arm::compiled_by_bicep_tree(text, parsed.as_ref().ok()));
+        }
+    }
+    trees.into_iter().map(|(_, tree)| tree).collect()
 }
 
 /// Why a set of edits could not be applied to a text.

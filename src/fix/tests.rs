@@ -354,8 +354,8 @@ fn the_fixes_of_one_file_share_one_parse_and_land_in_their_own_resource() {
             ("registries.json".to_string(), 2 * COUNT)
         ])
     );
-    // The template's fixes read the tree the scan kept (tests/json_parse_once.rs counts
-    // it); the Bicep file is parsed once for all of its fixes.
+    // The Bicep file is parsed once for all of its fixes; the template's tree too, by
+    // `json::tree`, whose parses tests/json_parse_once.rs counts.
     assert_eq!(parses() - before, 1, "one parse per file");
 
     // The first pass takes one of each registry's two fixes (both add after its last
