@@ -14,6 +14,25 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay`, by its place in mimalloc's `mi_option_e` (mimalloc.h, v2 and v3):
+/// the `mimalloc` crate names only the options it keeps stable.
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+unsafe extern "C" {
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// A `check` never gives freed memory back to the system: mimalloc would otherwise return
+/// what a stage freed a second later, and the next stage would take it again as fresh pages
+/// for the kernel to fault in and zero (5,000 zones: ~375k minor page faults and 1.6 s of
+/// system time with the default delay, ~260k and 1.2 s without purging). The language
+/// server keeps the default: it idles between scans.
+fn keep_freed_memory() {
+    // SAFETY: mi_option_set only stores a number in mimalloc's option table, and any
+    // value is valid for this option (-1: never purge).
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 #[derive(Parser)]
 #[command(
     name = "aksguard",
@@ -167,7 +186,10 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Check(args) => check(*args),
+        Command::Check(args) => {
+            keep_freed_memory();
+            check(*args)
+        }
         Command::Lsp { stdio: _ } => match aksguard::lsp::run() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
