@@ -70,19 +70,19 @@ impl SourceFile {
         text: impl Into<Arc<str>>,
     ) -> SourceFile {
         let text: Arc<str> = text.into();
-        let mut line_starts = vec![0u32];
-        let mut chars_before_block = Vec::with_capacity(text.len() / CHAR_BLOCK + 1);
+        let bytes = text.as_bytes();
+        // Every file read is indexed: the newlines are found with SIMD (twice, so the index
+        // is allocated once at its size) and the characters counted a block at a time.
+        let mut line_starts = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+        line_starts.push(0u32);
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
+        let mut chars_before_block = Vec::with_capacity(bytes.len() / CHAR_BLOCK + 1);
         let mut chars = 0u32;
-        for (i, b) in text.bytes().enumerate() {
-            if i.is_multiple_of(CHAR_BLOCK) {
-                chars_before_block.push(chars);
-            }
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-            chars += u32::from(!is_continuation(b));
+        for block in bytes.chunks(CHAR_BLOCK) {
+            chars_before_block.push(chars);
+            chars += block.iter().filter(|b| !is_continuation(**b)).count() as u32;
         }
-        if text.len().is_multiple_of(CHAR_BLOCK) {
+        if bytes.len().is_multiple_of(CHAR_BLOCK) {
             chars_before_block.push(chars);
         }
         SourceFile {
