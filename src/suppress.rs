@@ -31,12 +31,24 @@ struct Directive {
     used: bool,
 }
 
+/// The suppressions written in resources (ARM metadata, the Kubernetes annotation), in
+/// resource order. Read before the model is built: building it releases the bodies.
+pub struct InResources(Vec<Directive>);
+
+pub fn in_resources(resources: &[RawResource]) -> InResources {
+    let mut directives = Vec::new();
+    for res in resources {
+        resource_directives(res, &mut directives);
+    }
+    InResources(directives)
+}
+
 /// Marks suppressed findings and returns the AG002 findings for unused or expired ones.
 /// `config_file` is the configuration's FileId when it was added to the sources.
 pub fn apply(
     findings: &mut [Finding],
     sources: &Sources,
-    resources: &[RawResource],
+    in_resources: InResources,
     config: &Config,
     config_file: Option<FileId>,
 ) -> Vec<Finding> {
@@ -46,9 +58,7 @@ pub fn apply(
             inline_directives(file.id, &file.text, &mut directives);
         }
     }
-    for res in resources {
-        resource_directives(res, &mut directives);
-    }
+    directives.extend(in_resources.0);
     let today = today_utc();
     let mut reports = Vec::new();
     let config_loc = |line: usize| {

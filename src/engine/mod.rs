@@ -146,10 +146,19 @@ pub fn lint(request: &Request) -> Scan {
     }
     phases.lap("parse and evaluate");
 
-    let resources = merged.resources;
+    let mut resources = merged.resources;
+    // Building the model releases the resources' bodies: what later stages read of them is
+    // taken first.
+    let not_evaluated_enabled = config.rule_enabled(crate::catalogue::MODULE_NOT_EVALUATED.id());
+    let linked_templates = if not_evaluated_enabled {
+        crate::notice::linked_templates(&resources)
+    } else {
+        Vec::new()
+    };
+    let suppressions = crate::suppress::in_resources(&resources);
     let unit_of_file = &units.unit_of_file;
     let mut model = Model::build(
-        &resources,
+        &mut resources,
         |file| unit_of_file.get(&file).copied().unwrap_or(usize::MAX),
         |file| zone_of_file[file as usize],
         zones,
@@ -173,9 +182,9 @@ pub fn lint(request: &Request) -> Scan {
     let mut findings = check::run(&context, config, unknown_warn, &owners, paths, &mut errors);
     phases.lap("rules");
 
-    if config.rule_enabled(crate::catalogue::MODULE_NOT_EVALUATED.id()) {
+    if not_evaluated_enabled {
         findings.extend(
-            crate::notice::linked_templates(&resources)
+            linked_templates
                 .into_iter()
                 .map(crate::notice::NotEvaluated::into_finding),
         );
@@ -198,7 +207,7 @@ pub fn lint(request: &Request) -> Scan {
             zones: &model.zones,
         },
     );
-    order::suppress_and_order(&mut findings, &mut sources, &resources, config);
+    order::suppress_and_order(&mut findings, &mut sources, suppressions, config);
     crate::plan::hide_secrets(&units.plans, &mut findings, &mut errors);
     let not_shown = order::focus(&mut findings, focus.as_ref(), &sources);
     order::sort_errors(&mut errors);

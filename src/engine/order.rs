@@ -5,7 +5,6 @@ use super::Options;
 use crate::config::Config;
 use crate::discover;
 use crate::finding::{Finding, NotShown, Problem};
-use crate::model::raw::RawResource;
 use crate::source::Sources;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +13,7 @@ use std::path::{Path, PathBuf};
 pub(super) fn suppress_and_order(
     findings: &mut Vec<Finding>,
     sources: &mut Sources,
-    resources: &[RawResource],
+    in_resources: crate::suppress::InResources,
     config: &Config,
 ) {
     // The configuration joins the sources only when its [[suppress]] entries can be reported.
@@ -24,7 +23,7 @@ pub(super) fn suppress_and_order(
             .map(|text| sources.add(path.clone(), text)),
         _ => None,
     };
-    let unused = crate::suppress::apply(findings, sources, resources, config, config_file);
+    let unused = crate::suppress::apply(findings, sources, in_resources, config, config_file);
     findings.extend(
         unused
             .into_iter()

@@ -43,7 +43,8 @@ pub(super) fn merge(
     mut not_evaluated: Vec<NotEvaluated>,
     errors: &mut Vec<Problem>,
 ) -> Merged {
-    let mut resources = Vec::new();
+    // Sized once: a large scan's resources would otherwise be copied as the vector grows.
+    let mut resources = Vec::with_capacity(adapted.iter().map(|a| a.resources.len()).sum());
     let mut places = Places::default();
     for unit in adapted {
         not_evaluated.extend(unit.not_evaluated);

@@ -15,6 +15,7 @@ pub mod security_fields;
 pub mod workload;
 
 use crate::source::{FileId, Loc};
+use crate::value::Value;
 use cluster::{Cluster, NodePool};
 use defender::Pricing;
 use policy::PolicyAssignment;
@@ -232,7 +233,16 @@ enum Lowered {
     VirtualMachine(usize),
 }
 
-fn lower(res: &RawResource, unit: usize, zone: usize) -> Lowered {
+/// Lowers one resource and releases its body: nothing reads it after the model is built,
+/// and memory freed in the parallel stage that read it is what the next lowerings reuse.
+/// A Kubernetes object keeps the body itself: moved, not copied.
+fn lower_releasing(res: &mut RawResource, unit: usize, zone: usize) -> Lowered {
+    let lowered = lower(res, unit, zone);
+    res.body = Value::null();
+    lowered
+}
+
+fn lower(res: &mut RawResource, unit: usize, zone: usize) -> Lowered {
     let kind = res.kind.as_str();
     let is = |tf: &str, arm: &str| kind == tf || kind.eq_ignore_ascii_case(arm);
     if kind == registry::TF_REGISTRY_DATA {
@@ -251,7 +261,7 @@ fn lower(res: &RawResource, unit: usize, zone: usize) -> Lowered {
         let subscription = res
             .body
             .get("subscription_id")
-            .and_then(crate::value::Value::as_str)
+            .and_then(Value::as_str)
             .map(str::to_ascii_lowercase);
         return Lowered::Provider((unit, res.address.clone()), subscription);
     }
@@ -259,7 +269,8 @@ fn lower(res: &RawResource, unit: usize, zone: usize) -> Lowered {
         return Lowered::Nothing;
     }
     if res.format == Format::Kubernetes {
-        let object = workload::lower_object(res, zone);
+        let body = std::mem::replace(&mut res.body, Value::null());
+        let object = workload::lower_object(res, body, zone);
         let workload = workload::lower_workload(&object, 0);
         return Lowered::Object(object, workload);
     }
@@ -315,7 +326,7 @@ impl Model {
     /// `unit_of` names the unit a file belongs to (a Terraform root directory, an ARM
     /// template): Terraform addresses are only unique within their root.
     pub fn build(
-        resources: &[RawResource],
+        resources: &mut [RawResource],
         unit_of: impl Fn(FileId) -> usize + Sync,
         zone_of: impl Fn(FileId) -> usize + Sync,
         zones: Vec<Zone>,
@@ -327,9 +338,45 @@ impl Model {
         };
         // Each resource is lowered on its own, in parallel; the model takes them in order.
         let lowered: Vec<Lowered> = resources
-            .par_iter()
-            .map(|res| lower(res, unit_of(res.file), zone_of(res.file)))
+            .par_iter_mut()
+            .map(|res| lower_releasing(res, unit_of(res.file), zone_of(res.file)))
             .collect();
+        // Each list sized once: grown by doubling, a large scan's lists would be copied as
+        // they grow and hold up to twice what they need.
+        let count = |is: fn(&Lowered) -> bool| lowered.iter().filter(|l| is(l)).count();
+        model
+            .objects
+            .reserve_exact(count(|l| matches!(l, Lowered::Object(..))));
+        model
+            .workloads
+            .reserve_exact(count(|l| matches!(l, Lowered::Object(_, Some(_)))));
+        model
+            .clusters
+            .reserve_exact(count(|l| matches!(l, Lowered::Cluster(_))));
+        model
+            .node_pools
+            .reserve_exact(count(|l| matches!(l, Lowered::NodePool(_))));
+        model
+            .registries
+            .reserve_exact(count(|l| matches!(l, Lowered::Registry(_))));
+        model
+            .registry_data
+            .reserve_exact(count(|l| matches!(l, Lowered::RegistryData(_))));
+        model
+            .private_endpoints
+            .reserve_exact(count(|l| matches!(l, Lowered::PrivateEndpoint(_))));
+        model
+            .role_assignments
+            .reserve_exact(count(|l| matches!(l, Lowered::RoleAssignment(_))));
+        model
+            .pricings
+            .reserve_exact(count(|l| matches!(l, Lowered::Pricing(_))));
+        model
+            .diagnostic_settings
+            .reserve_exact(count(|l| matches!(l, Lowered::DiagnosticSetting(_))));
+        model
+            .policy_assignments
+            .reserve_exact(count(|l| matches!(l, Lowered::PolicyAssignment(_))));
         for item in lowered {
             match item {
                 Lowered::Nothing => {}

@@ -26,6 +26,8 @@ pub struct RawResource {
     pub header: Loc,
     /// Terraform: the block body (attributes and nested blocks as entries, repeated blocks
     /// repeat the key). ARM: the whole resource object, expressions evaluated.
+    /// `Model::build` releases it (Null afterwards): a later stage reads what it needs of it
+    /// before the model is built.
     pub body: Value,
     /// Evaluated resource name (ARM `name`, Terraform `name` attribute) when known.
     pub name: Option<String>,

@@ -157,8 +157,8 @@ impl Workload {
     }
 }
 
-pub fn lower_object(res: &RawResource, zone: usize) -> Object {
-    let namespace = get_path(&res.body, &["metadata", "namespace"])
+pub fn lower_object(res: &RawResource, body: Value, zone: usize) -> Object {
+    let namespace = get_path(&body, &["metadata", "namespace"])
         .and_then(Value::as_str)
         .unwrap_or("default")
         .to_string();
@@ -171,7 +171,7 @@ pub fn lower_object(res: &RawResource, zone: usize) -> Object {
         header: res.header,
         source: res.source.clone(),
         zone,
-        body: Arc::new(res.body.clone()),
+        body: Arc::new(body),
     }
 }
 
