@@ -164,8 +164,11 @@ fn json_after(document: &str, from: usize) -> String {
     let mut out = String::with_capacity(document.len() - from);
     let mut copied = from;
     let mut at = from;
-    while at < bytes.len() {
-        let byte = bytes[at];
+    loop {
+        at = next_candidate(bytes, at);
+        let Some(&byte) = bytes.get(at) else {
+            break;
+        };
         if byte == b'[' {
             let before = &document[..at];
             let opens_command = before.ends_with("##")
@@ -189,12 +192,34 @@ fn json_after(document: &str, from: usize) -> String {
                 copied = at + c.len_utf8();
             }
             at += c.len_utf8().max(1);
-        } else {
-            at += 1;
         }
     }
     out.push_str(&document[copied..]);
     out
+}
+
+/// The first byte from `at` on that may need an escape in a JSON document (`[`, DEL, the
+/// start of a non-ASCII character), or the length. A report is mostly plain ASCII: eight
+/// bytes are tested at once (the escape was the longest single-threaded step of writing it).
+fn next_candidate(bytes: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Non-zero when some byte of `word` is `byte` (the classic zero-byte test on the XOR).
+    let holds = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    while let Some(Ok(eight)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        let word = u64::from_le_bytes(eight);
+        if word & HIGH != 0 || holds(word, b'[') != 0 || holds(word, 0x7f) != 0 {
+            break;
+        }
+        at += 8;
+    }
+    while at < bytes.len() && bytes[at] != b'[' && bytes[at] < 0x7f {
+        at += 1;
+    }
+    at
 }
 
 /// Writes a JSON document as `json` would escape it, while serde_json writes it: a report
@@ -314,6 +339,30 @@ mod tests {
                 expected,
                 "{split}"
             );
+        }
+    }
+
+    /// Each character that may need an escape is found wherever it falls in the bytes
+    /// tested eight at a time, and the plain text around it is copied as it is.
+    #[test]
+    fn json_finds_hazards_at_every_offset() {
+        for (hazard, escaped) in [
+            ("##[", "##\\u005b"),
+            ("\u{7f}", "\\u007f"),
+            ("\u{9b}", "\\u009b"),
+            ("\u{202e}", "\\u202e"),
+        ] {
+            for before in 0..20 {
+                for after in [0, 1, 7, 8, 9, 17] {
+                    let text = format!("{}{hazard}{}é[", "a".repeat(before), "b".repeat(after));
+                    let expected =
+                        format!("{}{escaped}{}é[", "a".repeat(before), "b".repeat(after));
+                    assert_eq!(json(&text), expected, "{before} {after}");
+                }
+            }
+        }
+        for text in ["", "a", "abcdefgh", "abcdefghi", "abcdefgh[x]"] {
+            assert_eq!(json(text), text);
         }
     }
 
