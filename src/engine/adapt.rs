@@ -11,7 +11,7 @@ use crate::model::raw::RawResource;
 use crate::model::Model;
 use crate::notice::NotEvaluated;
 use crate::source::{FileId, Loc, Sources};
-use crate::terraform::files::{File as TfFile, Tree};
+use crate::terraform::files::{File as TfFile, Pending, Tree};
 use crate::terraform::module::ModuleFile;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -107,16 +107,20 @@ fn adapt(
                     .terraform
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let trees: Vec<Tree> = files
-                    .iter()
-                    .filter_map(|id| match parsed.take(*id) {
-                        Some(TfFile::Hcl(tree)) => Some(tree),
-                        _ => None,
-                    })
-                    .collect();
-                let tfvars: Vec<TfFile> = tfvars.iter().filter_map(|id| parsed.take(*id)).collect();
-                (trees, tfvars)
+                let mut take = |ids: &[FileId]| -> Vec<Pending> {
+                    ids.iter().filter_map(|id| parsed.take(*id)).collect()
+                };
+                (take(files), take(tfvars))
             };
+            // Parsed here (outside the lock) where unit formation did not need them.
+            let trees: Vec<Tree> = trees
+                .into_iter()
+                .filter_map(|file| match file.parse(sources) {
+                    TfFile::Hcl(tree) => Some(tree),
+                    TfFile::Values(_) => None,
+                })
+                .collect();
+            let tfvars: Vec<TfFile> = tfvars.into_iter().map(|f| f.parse(sources)).collect();
             let plan = plan.map(|p| &units.plans[&p]);
             // The plan places what it knows in the root's files and its modules' files.
             let kept: Vec<std::sync::Arc<ModuleFile>> = match plan {

@@ -183,7 +183,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         .collect();
     let mut terraform = Files::parse_all(sources, &terraform_files);
     for id in var_files.iter() {
-        terraform.share(*id);
+        terraform.share(sources, *id);
     }
     // Local module calls: a directory only called as a module is evaluated through its
     // callers, not as a root of its own (DESIGN §4).
@@ -199,7 +199,7 @@ pub(super) fn form(read: &mut Read) -> Units {
             // Only called as a module: evaluated through its callers, but its syntax
             // errors are reported once, here.
             for id in &files {
-                if let Some(Err(e)) = terraform.tree(*id) {
+                if let Some(Err(e)) = terraform.tree(sources, *id) {
                     errors.push(Problem::in_file(sources, e.loc, e.message.clone()));
                 }
             }
@@ -365,7 +365,7 @@ fn attach_plans(
                 } => plan.declares(
                     files
                         .iter()
-                        .map(|f| terraform.tree(*f).and_then(|t| t.as_deref().ok())),
+                        .map(|f| terraform.tree(sources, *f).and_then(|t| t.as_deref().ok())),
                 ),
                 _ => false,
             })

@@ -47,7 +47,7 @@ pub fn roots(
         };
         let mut called = Vec::new();
         for id in files {
-            for source in parsed.local_module_sources(id) {
+            for source in parsed.local_module_sources(sources, id) {
                 let target = discover::normalize(&dir.join(&source));
                 if target != dir {
                     called.push(target);
@@ -138,6 +138,13 @@ pub fn roots(
             roots.insert(dir);
         }
     }
+    // Every call of a module shares its trees: its files are parsed here, once, in parallel.
+    let module_files: Vec<FileId> = called
+        .iter()
+        .filter_map(|d| dirs.get(d))
+        .flat_map(|(files, _)| files.iter().copied())
+        .collect();
+    parsed.parse_now(sources, &module_files);
     let module_dirs = called
         .iter()
         .map(|d| {
@@ -146,7 +153,7 @@ pub fn roots(
                 .map(|(files, _)| {
                     files
                         .iter()
-                        .map(|id| (*id, parsed.tree(*id).and_then(|t| t.clone().ok())))
+                        .map(|id| (*id, parsed.tree(sources, *id).and_then(|t| t.clone().ok())))
                         .collect()
                 })
                 .unwrap_or_default();
