@@ -10,6 +10,7 @@ use super::suppression::{is_date, Suppression};
 use super::zones::{Archetype, LandingZone, ARCHETYPES};
 use super::{ApiServerConfig, BuildConfig, Config, ConfigError, KubernetesConfig};
 use globset::{GlobBuilder, GlobMatcher};
+use std::collections::HashMap;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
@@ -86,8 +87,16 @@ impl Doc<'_> {
                 }
                 "build" => self.build(&mut config.build, self.table(name, value)?)?,
                 "landing-zone" => {
+                    // By name, so a duplicate is found without comparing every zone with
+                    // every earlier one (a configuration may declare thousands).
+                    let mut first_line: HashMap<String, usize> = config
+                        .landing_zones
+                        .iter()
+                        .map(|zone| (zone.name.clone(), zone.line))
+                        .collect();
                     for zone in self.array_of_tables(name, value)? {
-                        let zone = self.landing_zone(zone, &config.landing_zones)?;
+                        let zone = self.landing_zone(zone, &first_line)?;
+                        first_line.entry(zone.name.clone()).or_insert(zone.line);
                         config.landing_zones.push(zone);
                     }
                 }
@@ -256,7 +265,7 @@ impl Doc<'_> {
     fn landing_zone(
         &self,
         (table, header): (&DeTable, Range<usize>),
-        earlier: &[LandingZone],
+        earlier: &HashMap<String, usize>,
     ) -> Result<LandingZone, ConfigError> {
         let mut name = None;
         let mut paths = None;
@@ -267,13 +276,13 @@ impl Doc<'_> {
             match key_name {
                 "name" => {
                     let text = self.non_empty(key_name, value)?;
-                    if let Some(first) = earlier.iter().find(|zone| zone.name == text) {
+                    if let Some(first_line) = earlier.get(text) {
                         return Err(self.error(
                             value.span(),
                             format!(
                                 "duplicate landing zone name `{text}` (first declared on line {}); \
                                  zone names must be unique",
-                                first.line
+                                first_line
                             ),
                         ));
                     }
