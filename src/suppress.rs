@@ -8,6 +8,7 @@ use crate::finding::Finding;
 use crate::model::raw::{Format, RawResource};
 use crate::source::{FileId, Loc, Sources};
 use crate::value::Value;
+use rayon::prelude::*;
 
 const MARKER: &str = "aksguard:ignore";
 const K8S_ANNOTATION: &str = "aksguard.io/ignore";
@@ -52,12 +53,19 @@ pub fn apply(
     config: &Config,
     config_file: Option<FileId>,
 ) -> Vec<Finding> {
-    let mut directives = Vec::new();
-    for file in sources.iter() {
-        if file.text.contains(MARKER) {
-            inline_directives(file.id, &file.text, &mut directives);
-        }
-    }
+    // Looking for the marker reads every byte of the scan: in parallel.
+    let files: Vec<&crate::source::SourceFile> = sources.iter().collect();
+    let per_file: Vec<Vec<Directive>> = files
+        .par_iter()
+        .map(|file| {
+            let mut found = Vec::new();
+            if file.text.contains(MARKER) {
+                inline_directives(file.id, &file.text, &mut found);
+            }
+            found
+        })
+        .collect();
+    let mut directives: Vec<Directive> = per_file.into_iter().flatten().collect();
     directives.extend(in_resources.0);
     let today = today_utc();
     let mut reports = Vec::new();
@@ -91,7 +99,14 @@ pub fn apply(
         });
     }
 
-    for finding in findings.iter_mut() {
+    // Without a directive no finding can be suppressed: the loop below would only look up
+    // every finding's line.
+    let candidates: &mut [Finding] = if directives.is_empty() {
+        &mut []
+    } else {
+        findings
+    };
+    for finding in candidates.iter_mut() {
         // Engine diagnostics are not suppressible, except the AG005 notices, which a module
         // checked elsewhere may carry for good.
         let notice = finding.rule == MODULE_NOT_EVALUATED.id();

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::discover;
 use crate::finding::{Finding, NotShown, Problem};
 use crate::source::Sources;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Marks suppressed findings, adds AG002 for suppressions that hide nothing, and orders
@@ -29,7 +30,8 @@ pub(super) fn suppress_and_order(
             .into_iter()
             .filter(|_| config.rule_enabled(crate::catalogue::UNUSED_SUPPRESSION.id())),
     );
-    findings.sort_by(|a, b| {
+    // Stable, like `sort_by`: findings equal in all four keep the order found.
+    findings.par_sort_by(|a, b| {
         (
             sources.get(a.at.file).display.as_str(),
             a.at.start,

@@ -10,6 +10,7 @@ use crate::finding::{Finding, Problem};
 use crate::model::raw::RawResource;
 use crate::notice::NotEvaluated;
 use crate::source::{FileId, Loc, Sources};
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// Where the adapters say findings belong, gathered from every unit.
@@ -106,18 +107,23 @@ pub(super) fn relocate(findings: &mut [Finding], places: &Places, cx: &Context<'
             .or_default()
             .push(r.file);
     }
-    let bicep_sources: HashMap<FileId, String> = cx
+    // One look at the disk per compiled template, not per resource it declares.
+    let compiled: std::collections::BTreeSet<FileId> = cx
         .resources
         .iter()
         .filter(|r| r.compiled_by_bicep)
-        .filter_map(|r| {
-            let bicep = sources.get(r.file).path.with_extension("bicep");
+        .map(|r| r.file)
+        .collect();
+    let bicep_sources: HashMap<FileId, String> = compiled
+        .into_iter()
+        .filter_map(|file| {
+            let bicep = sources.get(file).path.with_extension("bicep");
             bicep
                 .is_file()
-                .then(|| (r.file, crate::source::display_path(&bicep)))
+                .then(|| (file, crate::source::display_path(&bicep)))
         })
         .collect();
-    for finding in findings.iter_mut() {
+    findings.par_iter_mut().for_each(|finding| {
         // Inside a registry module the caller can change only what it passes: the finding
         // goes to the `module` statement, the restored template is the other place.
         if let Some((call, reference)) = places
@@ -179,7 +185,7 @@ pub(super) fn relocate(findings: &mut [Finding], places: &Places, cx: &Context<'
                 .notes
                 .push((call, "the module is called here".to_string()));
         }
-    }
+    });
 }
 
 /// The `module` block that instantiated the module a finding in `file` lies in: the
