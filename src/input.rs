@@ -165,12 +165,30 @@ fn read_bytes_up_to(
     if size > limit as u64 {
         return Err(too_large(size));
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    // One byte more than reported shows a file that does not end where it says.
-    file.take(size + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > size {
+    // Room for one byte more than reported: a file that does not end where it says shows
+    // itself by filling it.
+    let mut bytes = vec![0u8; size as usize + 1];
+    let mut filled = 0;
+    // Reading stops once the reported size has arrived: asking again only to be told the
+    // file ends would be one more system call per file, and a large scan reads tens of
+    // thousands of files.
+    while filled < size as usize + 1 {
+        match (&file).read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => {
+                filled += n;
+                if filled == size as usize {
+                    break;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if filled as u64 > size {
         return Err(ReadError::SizeMismatch);
     }
+    bytes.truncate(filled);
     Ok(bytes)
 }
 
