@@ -4,7 +4,6 @@
 use crate::config::Config;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 /// Directories that never hold the user's own infrastructure code.
 const SKIPPED_DIRS: &[&str] = &[
@@ -78,8 +77,17 @@ pub fn kind_of(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// A file to read: where, what kind, and whether it was found by walking a directory named
+/// on the command line, through directories that are no symbolic links (inside the scanned
+/// paths by construction).
+pub struct FoundFile {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub walked: bool,
+}
+
 pub struct Discovered {
-    pub files: Vec<(PathBuf, FileKind)>,
+    pub files: Vec<FoundFile>,
     /// Paths given on the command line that do not exist.
     pub missing: Vec<PathBuf>,
     /// Paths that could not be listed or looked at (permission denied, a path longer than
@@ -91,9 +99,6 @@ pub struct Discovered {
     /// When files were named one by one (a pre-commit hook passes the changed files), the
     /// rest of their unit is read for context but only these files are reported.
     pub focus: Option<Focus>,
-    /// The regular files found by walking a directory named on the command line, through
-    /// directories that are no symbolic links: inside the scanned paths by construction.
-    pub walked: std::collections::HashSet<PathBuf>,
 }
 
 pub struct Focus {
@@ -170,14 +175,66 @@ fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
     }
 }
 
+/// The files found so far, by path: their kind, and whether walking found them.
+#[derive(Default)]
+struct Files {
+    by_path: BTreeMap<PathBuf, (FileKind, bool)>,
+}
+
+impl Files {
+    fn insert(&mut self, path: PathBuf, kind: FileKind) {
+        let walked = self.by_path.get(&path).is_some_and(|(_, walked)| *walked);
+        self.by_path.insert(path, (kind, walked));
+    }
+
+    fn insert_walked(&mut self, path: PathBuf, kind: FileKind) {
+        self.by_path.insert(path, (kind, true));
+    }
+
+    fn insert_if_new(&mut self, path: PathBuf, kind: FileKind) {
+        self.by_path.entry(path).or_insert((kind, false));
+    }
+
+    fn into_vec(self) -> Vec<FoundFile> {
+        self.by_path
+            .into_iter()
+            .map(|(path, (kind, walked))| FoundFile { path, kind, walked })
+            .collect()
+    }
+}
+
 pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
-    let mut files = BTreeMap::new();
+    // The common case, one directory, needs no map: its walk is in path order already.
+    if let [root] = paths {
+        if root.as_os_str() != "-" && std::fs::metadata(root).is_ok_and(|m| m.is_dir()) {
+            let root = absolute(root);
+            let mut files = Vec::new();
+            let mut unreadable = Vec::new();
+            walk_files(
+                &root,
+                config,
+                &mut |path, kind, walked| files.push(FoundFile { path, kind, walked }),
+                &mut unreadable,
+            );
+            // A walk lists each directory once, so no path comes twice.
+            if !files.windows(2).all(|w| w[0].path < w[1].path) {
+                files.sort_by(|a, b| a.path.cmp(&b.path));
+            }
+            return Discovered {
+                files,
+                missing: Vec::new(),
+                unreadable,
+                unrecognised: Vec::new(),
+                focus: None,
+            };
+        }
+    }
+    let mut files = Files::default();
     let mut missing = Vec::new();
     let mut unreadable = Vec::new();
     let mut unrecognised = Vec::new();
     let mut focus_files = std::collections::HashSet::new();
     let mut focus_dirs = Vec::new();
-    let mut walked = std::collections::HashSet::new();
     for root in paths {
         if root.as_os_str() == "-" {
             // A manifest stream on standard input (`helm template . | aksguard check -`).
@@ -190,7 +247,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             match kind_of(root) {
                 Some(kind) => {
                     for (path, context_kind) in unit_context(&absolute(root), kind) {
-                        files.entry(path).or_insert(context_kind);
+                        files.insert_if_new(path, context_kind);
                     }
                     files.insert(absolute(root), kind);
                     focus_files.insert(absolute(root));
@@ -225,53 +282,24 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             }
         }
         focus_dirs.push(absolute(root));
-        // Walk from the absolute root so every entry is absolute already: resolving each
-        // relative entry asks the OS for the working directory, per file.
-        let walker = walk(&absolute(root), config);
-        for entry in walker {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    // A directory that cannot be listed hides whatever it holds.
-                    let path = e
-                        .path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| root.clone());
-                    let reason = e
-                        .io_error()
-                        .map(ToString::to_string)
-                        .unwrap_or_else(|| e.to_string());
-                    unreadable.push((path, reason));
-                    continue;
+        walk_files(
+            &absolute(root),
+            config,
+            &mut |path, kind, walked| {
+                if walked {
+                    files.insert_walked(path, kind)
+                } else {
+                    files.insert(path, kind)
                 }
-            };
-            let Some(kind) = kind_of(entry.path()) else {
-                continue;
-            };
-            if entry.file_type().is_symlink() {
-                // A link to a file in the scanned tree (a shared tfvars, a monorepo's common
-                // manifest) is scanned; a link leading out of it is said, never read.
-                match linked_file_inside(entry.path(), root) {
-                    Ok(()) => {
-                        files.insert(normalize(entry.path()), kind);
-                    }
-                    Err(reason) => unreadable.push((entry.path().to_path_buf(), reason)),
-                }
-                continue;
-            }
-            if entry.file_type().is_file() {
-                let path = normalize(entry.path());
-                walked.insert(path.clone());
-                files.insert(path, kind);
-            }
-        }
+            },
+            &mut unreadable,
+        );
     }
     Discovered {
-        files: files.into_iter().collect(),
+        files: files.into_vec(),
         missing,
         unreadable,
         unrecognised,
-        walked,
         focus: (!focus_files.is_empty()).then_some(Focus {
             files: focus_files,
             dirs: focus_dirs,
@@ -287,49 +315,159 @@ fn is_var_file(path: &Path) -> bool {
         .is_some_and(|n| n.ends_with(".tfvars") || n.ends_with(".tfvars.json"))
 }
 
-/// Whether the walk goes into (or reports) an entry: never into the directories in
-/// `SKIPPED_DIRS` below the root, nor anywhere the configuration excludes.
-fn entered(entry: &walkdir::DirEntry, below_root: bool, config: &Config) -> bool {
-    let skip_dir = entry.file_type().is_dir()
-        && below_root
-        && entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| SKIPPED_DIRS.contains(&n));
-    !(skip_dir || !config.exclude.is_empty() && config.is_excluded(entry.path()))
+/// Hands every file of a kind aksguard reads under the directory `root` (absolute) to
+/// `found`, in path order: a regular file as walked, a symbolic link to a file inside the
+/// scanned tree as not walked (its target is checked); a link leading out, and every
+/// directory that cannot be listed, goes to `unreadable` with the reason.
+fn walk_files(
+    root: &Path,
+    config: &Config,
+    found: &mut dyn FnMut(PathBuf, FileKind, bool),
+    unreadable: &mut Vec<(PathBuf, String)>,
+) {
+    for step in walk(root, config) {
+        let entry = match step {
+            Step::Entry(entry) => entry,
+            Step::Unlistable(path, reason) => {
+                unreadable.push((path, reason));
+                continue;
+            }
+        };
+        let Some(kind) = kind_of(&entry.path) else {
+            continue;
+        };
+        if entry.file_type.is_symlink() {
+            // A link to a file in the scanned tree (a shared tfvars, a monorepo's common
+            // manifest) is scanned; a link leading out of it is said, never read.
+            match linked_file_inside(&entry.path, root) {
+                Ok(()) => found(entry.path, kind, false),
+                Err(reason) => unreadable.push((entry.path, reason)),
+            }
+            continue;
+        }
+        // Walked from the absolute, normalised root, joined with names a directory listing
+        // gives (never `.` or `..`): already normal.
+        if entry.file_type.is_file() {
+            found(entry.path, kind, true);
+        }
+    }
 }
 
-/// Every entry under `root` in the order of one sorted, depth-first walk, each directory
-/// just before its contents. The root and the directories beside it are listed first; the
-/// trees under those directories are walked in parallel (listing directories is most of a
-/// large scan's discovery, and all of it is system calls), then put back in order.
-fn walk(root: &Path, config: &Config) -> Vec<walkdir::Result<walkdir::DirEntry>> {
+/// What the walk met: an entry of a directory, or a directory it could not list.
+enum Step {
+    Entry(Entry),
+    Unlistable(PathBuf, String),
+}
+
+/// A file, directory or symbolic link (never followed) found by the walk.
+struct Entry {
+    path: PathBuf,
+    file_type: std::fs::FileType,
+}
+
+/// Directories this many levels below the root are walked each on one thread; above, the
+/// subdirectories of a directory are walked in parallel (listing directories is most of a
+/// large scan's discovery, and all of it is system calls). A bound, so the parallel part
+/// never recurses deeper than this, however deep the tree.
+const PARALLEL_LEVELS: usize = 3;
+
+/// Every entry under `root`, in the order of one depth-first walk sorted by name, each
+/// directory just before its contents (which is also the order of their paths): never into
+/// the directories in `SKIPPED_DIRS`, nor anywhere the configuration excludes. Each
+/// directory is listed once.
+fn walk(root: &Path, config: &Config) -> Vec<Step> {
+    if !config.exclude.is_empty() && config.is_excluded(root) {
+        return Vec::new();
+    }
+    walk_parallel(root, 0, config)
+}
+
+fn walk_parallel(dir: &Path, level: usize, config: &Config) -> Vec<Step> {
     use rayon::prelude::*;
-    let top: Vec<walkdir::Result<walkdir::DirEntry>> = WalkDir::new(root)
-        .follow_links(false)
-        .max_depth(1)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| entered(e, e.depth() > 0, config))
-        .collect();
-    let below: Vec<Vec<walkdir::Result<walkdir::DirEntry>>> = top
+    let mut out = Vec::new();
+    let Some(entries) = listing(dir, config, &mut out) else {
+        return out;
+    };
+    let below: Vec<Vec<Step>> = entries
         .par_iter()
-        .map(|entry| match entry {
-            // Not a symbolic link: the walk does not follow them.
-            Ok(dir) if dir.depth() == 1 && dir.file_type().is_dir() => WalkDir::new(dir.path())
-                .follow_links(false)
-                .min_depth(1)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| entered(e, true, config))
-                .collect(),
-            _ => Vec::new(),
+        .map(|entry| {
+            if !entry.file_type.is_dir() {
+                Vec::new()
+            } else if level + 1 < PARALLEL_LEVELS {
+                walk_parallel(&entry.path, level + 1, config)
+            } else {
+                walk_one_thread(&entry.path, config)
+            }
         })
         .collect();
-    top.into_iter()
-        .zip(below)
-        .flat_map(|(entry, below)| std::iter::once(entry).chain(below))
-        .collect()
+    for (entry, below) in entries.into_iter().zip(below) {
+        out.push(Step::Entry(entry));
+        out.extend(below);
+    }
+    out
+}
+
+/// The walk under `dir` on this thread, with a stack of listings instead of recursion: a
+/// tree as deep as paths allow does not overflow a thread's stack.
+fn walk_one_thread(dir: &Path, config: &Config) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut stack: Vec<std::vec::IntoIter<Entry>> = Vec::new();
+    if let Some(entries) = listing(dir, config, &mut out) {
+        stack.push(entries.into_iter());
+    }
+    while let Some(top) = stack.last_mut() {
+        let Some(entry) = top.next() else {
+            stack.pop();
+            continue;
+        };
+        let subdirectory = entry.file_type.is_dir().then(|| entry.path.clone());
+        out.push(Step::Entry(entry));
+        if let Some(subdirectory) = subdirectory {
+            if let Some(entries) = listing(&subdirectory, config, &mut out) {
+                stack.push(entries.into_iter());
+            }
+        }
+    }
+    out
+}
+
+/// The entries of `dir` the walk goes into or reports, sorted by name; `None` (and the
+/// reason in `out`) when it cannot be listed. An entry that cannot be read is reported
+/// before the others.
+fn listing(dir: &Path, config: &Config, out: &mut Vec<Step>) -> Option<Vec<Entry>> {
+    let read = match std::fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) => {
+            out.push(Step::Unlistable(dir.to_path_buf(), e.to_string()));
+            return None;
+        }
+    };
+    let mut entries = Vec::new();
+    for entry in read {
+        let entry = entry.and_then(|e| Ok((e.file_name(), e.path(), e.file_type()?)));
+        match entry {
+            Ok((name, path, file_type)) => {
+                if entered(&name, &path, file_type, config) {
+                    entries.push((name, Entry { path, file_type }));
+                }
+            }
+            Err(e) => out.push(Step::Unlistable(dir.to_path_buf(), e.to_string())),
+        }
+    }
+    entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+    Some(entries.into_iter().map(|(_, entry)| entry).collect())
+}
+
+/// Whether the walk goes into (or reports) an entry below the root: never into the
+/// directories in `SKIPPED_DIRS`, nor anywhere the configuration excludes.
+fn entered(
+    name: &std::ffi::OsStr,
+    path: &Path,
+    file_type: std::fs::FileType,
+    config: &Config,
+) -> bool {
+    let skip_dir = file_type.is_dir() && name.to_str().is_some_and(|n| SKIPPED_DIRS.contains(&n));
+    !(skip_dir || !config.exclude.is_empty() && config.is_excluded(path))
 }
 
 /// Ok when the symbolic link `link` found under `root` leads to a regular file under `root`

@@ -2,7 +2,7 @@
 //! Nothing here parses; what cannot be read is an AG001 problem naming the file.
 
 use super::Request;
-use crate::discover::{self, FileKind};
+use crate::discover::{self, FileKind, FoundFile};
 use crate::finding::Problem;
 use crate::source::{FileId, Loc, SourceFile, Sources};
 use rayon::prelude::*;
@@ -10,11 +10,9 @@ use std::path::PathBuf;
 
 /// The files discovery found, with the problems of the paths it could not walk.
 pub(super) struct Found {
-    pub files: Vec<(PathBuf, FileKind)>,
+    pub files: Vec<FoundFile>,
     pub focus: Option<discover::Focus>,
     pub errors: Vec<Problem>,
-    /// Files inside the scanned paths by the way they were found ([`discover::Discovered::walked`]).
-    pub walked: std::collections::HashSet<PathBuf>,
 }
 
 /// Everything the scan read, before any of it is parsed.
@@ -46,11 +44,13 @@ pub(super) fn discover(request: &Request) -> Found {
             buffers.is_some_and(|b| b.contains_key(p)) && discover::kind_of(p).is_some()
         });
     found.missing = missing;
-    found.files.extend(
-        unsaved
-            .into_iter()
-            .filter_map(|p| discover::kind_of(&p).map(|kind| (p, kind))),
-    );
+    found.files.extend(unsaved.into_iter().filter_map(|path| {
+        discover::kind_of(&path).map(|kind| FoundFile {
+            path,
+            kind,
+            walked: false,
+        })
+    }));
     let mut errors: Vec<Problem> = found
         .missing
         .iter()
@@ -78,7 +78,6 @@ pub(super) fn discover(request: &Request) -> Found {
         files: found.files,
         focus: found.focus,
         errors,
-        walked: found.walked,
     }
 }
 
@@ -87,15 +86,15 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         files,
         focus,
         mut errors,
-        walked: walked_paths,
     } = found;
     // Each file is indexed (line starts, display path) where it is read, in parallel.
-    let read: Vec<(PathBuf, FileKind, Result<SourceFile, Unreadable>)> = files
+    let read: Vec<ReadFile> = files
         .into_par_iter()
-        .map(|(path, kind)| {
+        .map(|FoundFile { path, kind, walked }| {
             if let Some(text) = request.buffers.and_then(|b| b.get(&path)) {
                 let text = crate::input::strip_bom(text.clone());
-                return (path.clone(), kind, Ok(SourceFile::indexed(path, text)));
+                let file = Ok(SourceFile::indexed(path, text));
+                return ReadFile { kind, walked, file };
             }
             let text = if path.as_os_str() == "-" {
                 crate::input::read_stdin()
@@ -109,10 +108,11 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
                 }
                 text => text,
             };
-            let file = text
-                .map(|text| SourceFile::indexed(path.clone(), text))
-                .map_err(Unreadable::from);
-            (path, kind, file)
+            let file = match text {
+                Ok(text) => Ok(SourceFile::indexed(path, text)),
+                Err(e) => Err((path, Unreadable::from(e))),
+            };
+            ReadFile { kind, walked, file }
         })
         .collect();
 
@@ -158,16 +158,21 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         .collect();
     let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
     let mut walked = Vec::new();
-    for (path, kind, text) in read {
-        match text {
+    for ReadFile {
+        kind,
+        walked: was_walked,
+        file,
+    } in read
+    {
+        match file {
             Ok(file) => {
                 let id = sources.add_indexed(file);
                 kinds.push((id, kind));
-                if walked_paths.contains(&path) {
+                if was_walked {
                     walked.push(id);
                 }
             }
-            Err(Unreadable { message, shown }) => {
+            Err((path, Unreadable { message, shown })) => {
                 let display = crate::source::display_path(&path);
                 let at = shown.map(|(text, offset)| {
                     let id = sources.add(path, text);
@@ -187,6 +192,13 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         focus,
         walked,
     }
+}
+
+/// A discovered file, read: its text, or its path and why it could not be read.
+struct ReadFile {
+    kind: FileKind,
+    walked: bool,
+    file: Result<SourceFile, (PathBuf, Unreadable)>,
 }
 
 /// Why a file could not be read as text, and, when part of it can be shown, its lossy text
