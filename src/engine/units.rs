@@ -231,21 +231,26 @@ pub(super) fn form(read: &mut Read) -> Units {
             *templates_per_dir.entry(dir.to_path_buf()).or_default() += 1;
         }
     }
-    for template in templates {
-        let path = &sources.get(template).path;
-        let only = path
-            .parent()
-            .is_some_and(|d| templates_per_dir.get(d) == Some(&1));
-        let parameters = cli_parameters.or_else(|| {
-            discover::parameters_candidates(path, only)
-                .into_iter()
-                .find_map(|p| parameter_files.get(&p).copied())
-        });
-        units.push(Unit::Arm {
-            template,
-            parameters,
-        });
-    }
+    // Finding a template's parameters file lists its directory: in parallel.
+    let arm_units: Vec<Unit> = templates
+        .into_par_iter()
+        .map(|template| {
+            let path = &sources.get(template).path;
+            let only = path
+                .parent()
+                .is_some_and(|d| templates_per_dir.get(d) == Some(&1));
+            let parameters = cli_parameters.or_else(|| {
+                discover::parameters_candidates(path, only)
+                    .into_iter()
+                    .find_map(|p| parameter_files.get(&p).copied())
+            });
+            Unit::Arm {
+                template,
+                parameters,
+            }
+        })
+        .collect();
+    units.extend(arm_units);
 
     units.extend(manifests.into_iter().map(Unit::Manifests));
     let alone = attach_plans(&mut units, &plans, &cli_plans, &terraform, sources, errors);

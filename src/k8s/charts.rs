@@ -4,7 +4,7 @@
 
 use crate::notice::NotEvaluated;
 use crate::source::{FileId, Loc, Sources};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Is this YAML an unrendered Helm template (skipped by the scan)?
@@ -14,8 +14,6 @@ pub fn is_unrendered_template(text: &str) -> bool {
 
 /// The notices for the charts that the skipped `templates` belong to.
 pub fn unrendered_charts(sources: &Sources, templates: &[FileId]) -> Vec<NotEvaluated> {
-    let by_path: BTreeMap<&Path, FileId> =
-        sources.iter().map(|f| (f.path.as_path(), f.id)).collect();
     // Chart directory -> its skipped templates, in scan order.
     let mut charts: BTreeMap<PathBuf, Vec<FileId>> = BTreeMap::new();
     for id in templates {
@@ -23,6 +21,14 @@ pub fn unrendered_charts(sources: &Sources, templates: &[FileId]) -> Vec<NotEval
             charts.entry(chart).or_default().push(*id);
         }
     }
+    // Only the charts' own files are looked up: most scans have no chart at all.
+    let chart_files: HashSet<PathBuf> = charts.keys().map(|d| d.join("Chart.yaml")).collect();
+    let by_path: HashMap<&Path, FileId> = sources
+        .iter()
+        .filter(|_| !chart_files.is_empty())
+        .filter(|f| chart_files.contains(&f.path))
+        .map(|f| (f.path.as_path(), f.id))
+        .collect();
     charts
         .into_iter()
         .map(|(dir, templates)| {

@@ -15,30 +15,47 @@ pub fn installed_dir(root: &Path, key: &str) -> Option<PathBuf> {
         .map(|(_, dir)| dir)
 }
 
-/// The root's `modules.json` and why it cannot be used, when it is there but cannot be read
-/// (a FIFO, a device, over 16 MiB) or is not JSON: its modules then count as not installed,
+/// What `terraform init` recorded for a root in `modules.json`: every installed module
+/// (key, directory), and, when the file is there but cannot be used (a FIFO, a device,
+/// over 16 MiB, not JSON), the file and why: its modules then count as not installed,
 /// which the scan must say.
-pub fn unreadable_manifest(root: &Path) -> Option<(PathBuf, String)> {
-    let manifest = root.join(".terraform").join("modules").join("modules.json");
-    std::fs::symlink_metadata(&manifest).ok()?;
-    let problem = match crate::input::read_text(&manifest) {
-        Ok(text) => serde_json::from_str::<serde_json::Value>(&text)
-            .err()
-            .map(|e| format!("it is not JSON (line {}, column {})", e.line(), e.column())),
-        Err(e) => Some(e.to_string()),
-    };
-    problem.map(|reason| (manifest, reason))
+#[derive(Default)]
+pub struct Manifest {
+    pub modules: Vec<(String, PathBuf)>,
+    pub unreadable: Option<(PathBuf, String)>,
+}
+
+/// The root's `modules.json`, read once; empty without `terraform init` (one look at the
+/// disk, as most roots of a scan have none).
+pub fn manifest(root: &Path) -> Manifest {
+    let path = root.join(".terraform").join("modules").join("modules.json");
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Manifest::default();
+    }
+    let json = crate::input::read_text(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| {
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| format!("it is not JSON (line {}, column {})", e.line(), e.column()))
+        });
+    match json {
+        Ok(json) => Manifest {
+            modules: listed_modules(root, &json),
+            unreadable: None,
+        },
+        Err(reason) => Manifest {
+            modules: Vec::new(),
+            unreadable: Some((path, reason)),
+        },
+    }
 }
 
 /// Every installed module of the root: (key, directory). Empty without `terraform init`.
 pub fn installed_modules(root: &Path) -> Vec<(String, PathBuf)> {
-    let manifest = root.join(".terraform").join("modules").join("modules.json");
-    let Ok(text) = crate::input::read_text(&manifest) else {
-        return Vec::new();
-    };
-    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Vec::new();
-    };
+    manifest(root).modules
+}
+
+fn listed_modules(root: &Path, json: &serde_json::Value) -> Vec<(String, PathBuf)> {
     let Some(modules) = json.get("Modules").and_then(|m| m.as_array()) else {
         return Vec::new();
     };

@@ -6,7 +6,8 @@ use super::module::ModuleDirs;
 use crate::discover::{self, FileKind};
 use crate::finding::Problem;
 use crate::source::{FileId, Sources};
-use std::collections::{BTreeMap, HashSet};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Module calls nested deeper than this are not followed when looking for module files.
@@ -40,6 +41,11 @@ pub fn roots(
     let mut extra_files = Vec::new();
     let mut queue: Vec<PathBuf> = dirs.keys().cloned().collect();
     let mut seen: HashSet<PathBuf> = queue.iter().cloned().collect();
+    // Every scanned directory may hold a root's `modules.json`: looked for in parallel.
+    let mut manifests: HashMap<PathBuf, super::installed::Manifest> = queue
+        .par_iter()
+        .map(|dir| (dir.clone(), super::installed::manifest(dir)))
+        .collect();
     while let Some(dir) = queue.pop() {
         let files = match dirs.get(&dir) {
             Some((files, _)) => files.clone(),
@@ -55,7 +61,10 @@ pub fn roots(
             }
         }
         // What `terraform init` installed for a root (registry and git modules).
-        if let Some((manifest, reason)) = super::installed::unreadable_manifest(&dir) {
+        let manifest = manifests
+            .remove(&dir)
+            .unwrap_or_else(|| super::installed::manifest(&dir));
+        if let Some((manifest, reason)) = manifest.unreadable {
             errors.push(Problem::parse_error(
                 crate::source::display_path(&manifest),
                 None,
@@ -65,11 +74,7 @@ pub fn roots(
                 ),
             ));
         }
-        called.extend(
-            super::installed::installed_modules(&dir)
-                .into_iter()
-                .map(|(_, installed)| installed),
-        );
+        called.extend(manifest.modules.into_iter().map(|(_, installed)| installed));
         for target in &called {
             if seen.len() < MAX_MODULE_DIRS && seen.insert(target.clone()) {
                 // A module outside the scanned paths: read its `.tf` files.
