@@ -815,7 +815,9 @@ impl Module {
         scope: &Scope,
         loc: Option<Loc>,
     ) -> Value {
-        let mut entries = Vec::new();
+        // One entry per attribute and block (but `dynamic` ones): sized once, the entries of
+        // every resource of a large scan are not grown to twice what they hold.
+        let mut entries = Vec::with_capacity(body.len());
         for structure in body.iter() {
             match structure {
                 Structure::Attribute(attr) => {
