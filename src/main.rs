@@ -245,6 +245,7 @@ fn check(args: CheckArgs) -> ExitCode {
         plans: args.plans.clone(),
         unknown_warn: args.unknown == Unknown::Warn,
         posture: matches!(args.format, OutputFormat::Html),
+        exit_after: !(args.fix || args.diff),
     };
     // A baseline is read before the scan and applied inside it; `--write-baseline` records
     // every finding, so it reads none.

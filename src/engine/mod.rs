@@ -49,6 +49,9 @@ pub struct Options {
     pub unknown_warn: bool,
     /// Build each landing zone's posture (`Scan::posture`), for the HTML report.
     pub posture: bool,
+    /// The process exits once this scan is reported (a `check` without `--fix`): what only
+    /// the scan needed is left for the exit to release, not freed beside the report.
+    pub exit_after: bool,
 }
 
 /// No options: what the language server and the tests lint with.
@@ -59,6 +62,7 @@ static NO_OPTIONS: Options = Options {
     plans: Vec::new(),
     unknown_warn: false,
     posture: false,
+    exit_after: false,
 };
 
 /// Editor buffers that stand in for the files on disk at these (absolute) paths: the
@@ -234,8 +238,13 @@ pub fn lint(request: &Request) -> Scan {
         baseline.apply(&mut scan);
     }
     // Freeing the resources, the model and the syntax trees of a large scan takes longer
-    // than some stages: it is done beside the report, not before it.
-    let places = merged.places;
-    rayon::spawn(move || drop((resources, model, units, places)));
+    // than some stages: it is done beside the report, not before it, and not at all when
+    // the process exits after the report (the system takes the memory back at once).
+    let done_with = (resources, model, units, merged.places);
+    if options.exit_after {
+        std::mem::forget(done_with);
+    } else {
+        rayon::spawn(move || drop(done_with));
+    }
     scan
 }
