@@ -99,15 +99,15 @@ pub(super) struct Context<'a> {
 pub(super) fn relocate(findings: &mut [Finding], places: &Places, cx: &Context<'_>) {
     let sources = cx.sources;
     // The files each resource address is declared in, to tell which module's attribute
-    // a redirected finding's resource reads.
+    // a redirected finding's resource reads (only needed when a value was redirected).
     let mut resource_files: HashMap<&str, Vec<FileId>> = HashMap::new();
-    for r in cx.resources {
+    for r in cx.resources.iter().filter(|_| !places.redirects.is_empty()) {
         resource_files
             .entry(r.address.as_str())
             .or_default()
             .push(r.file);
     }
-    // One look at the disk per compiled template, not per resource it declares.
+    // One look at the disk per compiled template (in parallel), not per resource it declares.
     let compiled: std::collections::BTreeSet<FileId> = cx
         .resources
         .iter()
@@ -115,7 +115,7 @@ pub(super) fn relocate(findings: &mut [Finding], places: &Places, cx: &Context<'
         .map(|r| r.file)
         .collect();
     let bicep_sources: HashMap<FileId, String> = compiled
-        .into_iter()
+        .into_par_iter()
         .filter_map(|file| {
             let bicep = sources.get(file).path.with_extension("bicep");
             bicep

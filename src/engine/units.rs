@@ -136,6 +136,13 @@ pub(super) fn form(read: &mut Read) -> Units {
     let mut manifests: Vec<FileId> = json_manifests;
     let mut build_files: Vec<(FileId, FileKind)> = Vec::new();
     let mut unrendered: Vec<FileId> = Vec::new();
+    // What each YAML file holds, told by its text: in parallel, as a large scan has
+    // thousands.
+    let yaml_kinds: HashMap<FileId, YamlKind> = kinds
+        .par_iter()
+        .filter(|(_, kind)| *kind == FileKind::Yaml)
+        .map(|(id, _)| (*id, YamlKind::of(sources.get(*id))))
+        .collect();
     for (id, kind) in kinds.iter() {
         let dir = sources
             .get(*id)
@@ -152,24 +159,20 @@ pub(super) fn form(read: &mut Read) -> Units {
                 scanned.insert(*id);
                 build_files.push((*id, *kind));
             }
-            FileKind::Yaml
-                if crate::build::pipeline::in_pipeline_dir(&sources.get(*id).path)
-                    && crate::build::pipeline::has_pipeline_keys(&sources.get(*id).text) =>
-            {
-                scanned.insert(*id);
-                build_files.push((*id, FileKind::Pipeline));
-            }
-            FileKind::Yaml => {
-                // YAML that is not Kubernetes is skipped quietly; unrendered Helm templates are
-                // skipped with a notice per chart.
-                let text = &sources.get(*id).text;
-                if crate::k8s::looks_like_manifests(text) {
+            FileKind::Yaml => match yaml_kinds.get(id) {
+                Some(YamlKind::Pipeline) => {
+                    scanned.insert(*id);
+                    build_files.push((*id, FileKind::Pipeline));
+                }
+                Some(YamlKind::Manifests) => {
                     scanned.insert(*id);
                     manifests.push(*id);
-                } else if crate::k8s::charts::is_unrendered_template(text) {
-                    unrendered.push(*id);
                 }
-            }
+                // Unrendered Helm templates are skipped with a notice per chart.
+                Some(YamlKind::Unrendered) => unrendered.push(*id),
+                // YAML that is not Kubernetes is skipped quietly.
+                Some(YamlKind::Other) | None => {}
+            },
         }
     }
     // Every Terraform file, parsed once (in parallel) for everything below and evaluation.
@@ -341,6 +344,32 @@ pub(super) fn form(read: &mut Read) -> Units {
         bicep,
         registry_callers,
         plans,
+    }
+}
+
+/// What a `.yaml` / `.yml` file holds.
+enum YamlKind {
+    /// A pipeline in a pipeline directory (`.github/workflows`, ...).
+    Pipeline,
+    Manifests,
+    /// A Helm template before rendering.
+    Unrendered,
+    Other,
+}
+
+impl YamlKind {
+    fn of(file: &crate::source::SourceFile) -> YamlKind {
+        if crate::build::pipeline::in_pipeline_dir(&file.path)
+            && crate::build::pipeline::has_pipeline_keys(&file.text)
+        {
+            YamlKind::Pipeline
+        } else if crate::k8s::looks_like_manifests(&file.text) {
+            YamlKind::Manifests
+        } else if crate::k8s::charts::is_unrendered_template(&file.text) {
+            YamlKind::Unrendered
+        } else {
+            YamlKind::Other
+        }
     }
 }
 
