@@ -86,13 +86,45 @@ pub(crate) fn write_in_order<T: Sync>(
     render: impl Fn(&T) -> String + Sync,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
-    for chunk in items.chunks(RENDERED_AT_ONCE) {
-        let rendered: Vec<String> = chunk.par_iter().map(&render).collect();
-        for text in rendered {
-            out.write_all(text.as_bytes())?;
-        }
+    in_chunks_overlapped(
+        items,
+        |_, chunk| chunk.par_iter().map(&render).collect::<Vec<String>>(),
+        |rendered| {
+            for text in rendered {
+                out.write_all(text.as_bytes())?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Renders `items` a chunk at a time with `render` (on the thread pool; it is given the
+/// index of the chunk's first item and the chunk) and hands each
+/// chunk's result to `write` in order, on this thread: a chunk is written while the next
+/// one is rendered, so writing (one thread, as the output is one stream) and rendering
+/// overlap. Stops at the first error `write` returns.
+fn in_chunks_overlapped<T: Sync, R: Send, E>(
+    items: &[T],
+    render: impl Fn(usize, &[T]) -> R + Sync,
+    mut write: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut pending: Option<R> = None;
+    for (index, chunk) in items.chunks(RENDERED_AT_ONCE).enumerate() {
+        let mut next = None;
+        let mut written = Ok(());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| next = Some(render(index * RENDERED_AT_ONCE, chunk)));
+            if let Some(rendered) = pending.take() {
+                written = write(rendered);
+            }
+        });
+        written?;
+        pending = next;
     }
-    Ok(())
+    match pending {
+        Some(rendered) => write(rendered),
+        None => Ok(()),
+    }
 }
 
 /// A JSON array of one element per item, built and pretty-printed in parallel a chunk at a
@@ -115,21 +147,27 @@ where
         use serde::ser::{Error, SerializeSeq};
         let line_break = format!("\n{}", " ".repeat(self.indent));
         let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
-        for (chunk, items) in self.items.chunks(RENDERED_AT_ONCE).enumerate() {
-            let rendered: Vec<Result<Box<serde_json::value::RawValue>, serde_json::Error>> = items
-                .par_iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let value = (self.element)(chunk * RENDERED_AT_ONCE + i, item);
-                    // Strings in it hold no raw line break: every one is the printer's own.
-                    let text = serde_json::to_string_pretty(&value)?.replace('\n', &line_break);
-                    serde_json::value::RawValue::from_string(text)
-                })
-                .collect();
-            for element in rendered {
-                seq.serialize_element(&element.map_err(S::Error::custom)?)?;
-            }
-        }
+        in_chunks_overlapped(
+            self.items,
+            |first, chunk| {
+                chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, item)| {
+                        let value = (self.element)(first + i, item);
+                        // Strings in it hold no raw line break: every one is the printer's own.
+                        let text = serde_json::to_string_pretty(&value)?.replace('\n', &line_break);
+                        serde_json::value::RawValue::from_string(text)
+                    })
+                    .collect::<Vec<Result<Box<serde_json::value::RawValue>, serde_json::Error>>>()
+            },
+            |rendered| {
+                for element in rendered {
+                    seq.serialize_element(&element.map_err(S::Error::custom)?)?;
+                }
+                Ok(())
+            },
+        )?;
         seq.end()
     }
 }
