@@ -15,48 +15,42 @@ use super::{span_lines, LineSpan};
 use crate::finding::{Finding, Scan};
 use crate::severity::Severity;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
-/// The commands written here keep their prefix; no other `##vso[` or `##[` is left.
-fn no_other_commands(text: &str) -> String {
-    super::escape::no_commands(text, |line| {
-        ["##vso[task.logissue ", "##[warning]"]
-            .into_iter()
-            .find(|prefix| line.starts_with(prefix))
-            .map(str::len)
-    })
+/// Azure Pipelines' logging commands.
+struct AzureDevOps;
+
+impl super::CiLog for AzureDevOps {
+    fn finding(&self, scan: &Scan, finding: &Finding) -> String {
+        issue(scan, finding)
+    }
+
+    fn not_shown(&self, line: &str) -> String {
+        // A highlighted log line rather than an issue: nothing is wrong with the pipeline.
+        format!("##[warning]{}\n", plain(line))
+    }
+
+    fn plain(&self, text: &str) -> String {
+        plain(text)
+    }
+
+    /// The commands written here keep their prefix; no other `##vso[` or `##[` is left.
+    fn no_other_commands(&self, text: &str) -> String {
+        super::escape::no_commands(text, |line| {
+            ["##vso[task.logissue ", "##[warning]"]
+                .into_iter()
+                .find(|prefix| line.starts_with(prefix))
+                .map(str::len)
+        })
+    }
 }
 
 /// The report as text (what `write` writes).
 pub fn render(scan: &Scan) -> String {
-    let mut out = Vec::new();
-    let _ = write(scan, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::written(|out| write(scan, out))
 }
 
 pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut head = String::new();
-    for error in &scan.errors {
-        head.push_str(&plain(&super::problem_line(scan, error)));
-        head.push('\n');
-    }
-    out.write_all(no_other_commands(&head).as_bytes())?;
-    let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
-    super::write_in_order(&active, &mut out, |finding| {
-        no_other_commands(&issue(scan, finding))
-    })?;
-    let mut tail = String::new();
-    if let Some(line) = scan.not_shown.line() {
-        // A highlighted log line rather than an issue: nothing is wrong with the pipeline.
-        tail.push_str("##[warning]");
-        tail.push_str(&plain(&line));
-        tail.push('\n');
-    }
-    tail.push_str(&plain(&super::human::summary(scan)));
-    tail.push('\n');
-    out.write_all(no_other_commands(&tail).as_bytes())?;
-    out.flush()
+    super::write_ci_log(&AzureDevOps, scan, out)
 }
 
 /// One finding's `task.logissue` line.

@@ -14,42 +14,38 @@ use super::span_lines;
 use crate::finding::{Finding, Scan};
 use crate::severity::Severity;
 use std::fmt::Write as _;
-use std::io::Write as _;
 
-/// Every line starting with `::` is an annotation written here; `##[` in any line would be
-/// a v1 command.
-fn no_other_commands(text: &str) -> String {
-    super::escape::no_commands(text, |line| line.starts_with("::").then_some(0))
+/// GitHub's workflow commands.
+struct Github;
+
+impl super::CiLog for Github {
+    fn finding(&self, scan: &Scan, finding: &Finding) -> String {
+        annotation(scan, finding)
+    }
+
+    fn not_shown(&self, line: &str) -> String {
+        // A notice without a file: shown in the run's annotations, not on a line.
+        format!("::notice title=aksguard::{}\n", data(line))
+    }
+
+    fn plain(&self, text: &str) -> String {
+        plain(text)
+    }
+
+    /// Every line starting with `::` is an annotation written here; `##[` in any line would
+    /// be a v1 command.
+    fn no_other_commands(&self, text: &str) -> String {
+        super::escape::no_commands(text, |line| line.starts_with("::").then_some(0))
+    }
 }
 
 /// The report as text (what `write` writes).
 pub fn render(scan: &Scan) -> String {
-    let mut out = Vec::new();
-    let _ = write(scan, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::written(|out| write(scan, out))
 }
 
 pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    let mut head = String::new();
-    for error in &scan.errors {
-        head.push_str(&plain(&super::problem_line(scan, error)));
-        head.push('\n');
-    }
-    out.write_all(no_other_commands(&head).as_bytes())?;
-    let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
-    super::write_in_order(&active, &mut out, |finding| {
-        no_other_commands(&annotation(scan, finding))
-    })?;
-    let mut tail = String::new();
-    if let Some(line) = scan.not_shown.line() {
-        // A notice without a file: shown in the run's annotations, not on a line.
-        let _ = writeln!(tail, "::notice title=aksguard::{}", data(&line));
-    }
-    tail.push_str(&plain(&super::human::summary(scan)));
-    tail.push('\n');
-    out.write_all(no_other_commands(&tail).as_bytes())?;
-    out.flush()
+    super::write_ci_log(&Github, scan, out)
 }
 
 /// One finding's annotation line.

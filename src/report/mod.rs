@@ -11,7 +11,7 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
-use crate::finding::{Problem, Scan};
+use crate::finding::{Finding, Problem, Scan};
 use crate::source::{Loc, Sources};
 
 /// Where a span starts and ends, as an editor counts: 1-based lines, columns in characters.
@@ -96,6 +96,54 @@ pub(crate) fn write_in_order<T: Sync>(
             Ok(())
         },
     )
+}
+
+/// A CI log format (GitHub workflow commands, Azure Pipelines logging commands): the
+/// commands it writes for a finding and for the findings not shown, how it makes a line
+/// that can be no command, and the escape that leaves no command but its own.
+pub(crate) trait CiLog: Sync {
+    /// One unsuppressed finding's command, ending a line.
+    fn finding(&self, scan: &Scan, finding: &Finding) -> String;
+    /// The line saying how many findings were left out (`NotShown::line`), ending a line.
+    fn not_shown(&self, line: &str) -> String;
+    fn plain(&self, text: &str) -> String;
+    fn no_other_commands(&self, text: &str) -> String;
+}
+
+/// A CI log: the errors as plain lines, each unsuppressed finding's command (rendered in
+/// parallel, written in order), what was not shown, and the summary as a plain line.
+pub(crate) fn write_ci_log(
+    log: &impl CiLog,
+    scan: &Scan,
+    out: impl std::io::Write,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut head = String::new();
+    for error in &scan.errors {
+        head.push_str(&log.plain(&problem_line(scan, error)));
+        head.push('\n');
+    }
+    out.write_all(log.no_other_commands(&head).as_bytes())?;
+    let active: Vec<&Finding> = scan.findings.iter().filter(|f| !f.suppressed).collect();
+    write_in_order(&active, &mut out, |finding| {
+        log.no_other_commands(&log.finding(scan, finding))
+    })?;
+    let mut tail = String::new();
+    if let Some(line) = scan.not_shown.line() {
+        tail.push_str(&log.not_shown(&line));
+    }
+    tail.push_str(&log.plain(&human::summary(scan)));
+    tail.push('\n');
+    out.write_all(log.no_other_commands(&tail).as_bytes())?;
+    out.flush()
+}
+
+/// What a report's `write` writes, as text.
+pub(crate) fn written(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut out = Vec::new();
+    let _ = write(&mut out);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Renders `items` a chunk at a time with `render` (on the thread pool; it is given the
