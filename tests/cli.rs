@@ -562,16 +562,7 @@ fn nothing_to_scan_is_said_in_every_format() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("README.md"), "# nothing here\n").unwrap();
-    for format in [
-        "human",
-        "json",
-        "sarif",
-        "github",
-        "azure-devops",
-        "junit",
-        "markdown",
-        "html",
-    ] {
+    for format in common::FORMATS {
         let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
             .args(["check", dir.to_str().unwrap(), "--format", format])
             .output()

@@ -7,6 +7,18 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::process::Command;
 
+/// Every `--format` aksguard writes.
+pub const FORMATS: [&str; 8] = [
+    "human",
+    "json",
+    "sarif",
+    "github",
+    "azure-devops",
+    "junit",
+    "markdown",
+    "html",
+];
+
 /// `aksguard check ARGS --format json` from the repository root: exit code and report.
 pub fn check(args: &[&str]) -> (i32, Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_aksguard"))
