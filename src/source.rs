@@ -137,6 +137,12 @@ impl SourceFile {
             .expect("a file's syntax tree has one type")
     }
 
+    /// Whether any of the file's text may be shown (excerpts, snippets): not for a file
+    /// read from outside the scanned paths, nor for one that holds secrets (a plan).
+    pub fn text_may_be_shown(&self) -> bool {
+        !self.outside && !self.holds_secrets
+    }
+
     /// Byte offset of the start of the line holding `offset`.
     pub fn line_start_of(&self, offset: usize) -> usize {
         let offset = offset.min(self.text.len()) as u32;

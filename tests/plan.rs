@@ -111,15 +111,7 @@ fn values_known_only_after_apply_are_named_so_with_unknown_warn() {
 #[test]
 fn sensitive_values_are_never_printed_in_any_format() {
     let secrets = ["5.0.0.0/8", "tok-9f8e7d6c5b4a-secret"];
-    for format in [
-        "human",
-        "json",
-        "sarif",
-        "github",
-        "azure-devops",
-        "junit",
-        "markdown",
-    ] {
+    for format in common::FORMATS {
         // Alone (findings in the plan) and beside its configuration (on the `.tf` lines).
         for dir in ["testdata/plan_alone", "testdata/plan_oracle"] {
             let (code, out) = run(&[dir, "--format", format]);

@@ -740,7 +740,7 @@ fn references(rule: &str) -> String {
 }
 
 /// The lines of `file` around `line..=end_line` into its excerpt table (none of a file
-/// outside the scanned paths: its text is never shown).
+/// outside the scanned paths or holding secrets: its text is never shown).
 fn excerpt(
     scan: &Scan,
     file: FileId,
@@ -749,7 +749,7 @@ fn excerpt(
     into: &mut BTreeMap<usize, String>,
 ) {
     let source = scan.sources.get(file);
-    if source.outside {
+    if !source.text_may_be_shown() {
         return;
     }
     let first = line.saturating_sub(CONTEXT).max(1);

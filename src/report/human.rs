@@ -33,7 +33,7 @@ impl Excerpt {
     /// lies outside the scanned paths or holds secrets (a plan): its text is never shown.
     /// Context lines stop before the first line too long to show.
     fn around(file: &SourceFile, spans: &[(usize, usize)]) -> Option<Excerpt> {
-        if file.outside || file.holds_secrets {
+        if !file.text_may_be_shown() {
             return None;
         }
         let line_of = |offset: usize| file.line_col(offset as u32).0;
