@@ -259,9 +259,7 @@ fn finding_report(scan: &Scan, finding: &Finding) -> Shown {
 
 /// The report as text (what `write` writes).
 pub fn render(scan: &Scan, color: bool) -> String {
-    let mut out = Vec::new();
-    let _ = write(scan, color, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::written(|out| write(scan, color, out))
 }
 
 /// Engine errors, then unsuppressed findings, each rendered by miette (in parallel, written

@@ -97,9 +97,7 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
 
 /// The report as text (what `write` writes).
 pub fn render(scan: &Scan) -> String {
-    let mut out = Vec::new();
-    let _ = write(scan, &mut out);
-    String::from_utf8(out).unwrap_or_default()
+    super::written(|out| write(scan, out))
 }
 
 /// Edits as byte offsets (for tools that patch bytes) and 1-based lines and character
