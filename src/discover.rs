@@ -2,7 +2,8 @@
 //! tfvars, an ARM template with its parameters file.
 
 use crate::config::Config;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
 /// Directories that never hold the user's own infrastructure code.
@@ -99,6 +100,59 @@ pub struct Discovered {
     /// When files were named one by one (a pre-commit hook passes the changed files), the
     /// rest of their unit is read for context but only these files are reported.
     pub focus: Option<Focus>,
+    /// What the walk saw in each directory it listed.
+    pub listed: Listed,
+}
+
+/// Every name in each directory the walk listed in full, excluded and skipped ones included:
+/// the later questions "is there a `aks.bicep` beside `aks.json`?", "does this root have a
+/// `.terraform` directory?", "which `<stem>.parameters.*.json` are there?" are answered from
+/// it instead of asking the system again (on a large scan, tens of thousands of lookups of
+/// files that do not exist, and a second listing of every ARM directory).
+///
+/// Only "no" is taken from it: a name it holds may be a link, a directory or gone by now,
+/// so that is still asked of the system, as is anything in a directory the walk did not
+/// list (excluded, outside the scanned paths, a named file's directory).
+#[derive(Default)]
+pub struct Listed {
+    names: HashMap<PathBuf, DirNames>,
+}
+
+struct DirNames {
+    /// As listed, sorted.
+    names: Vec<OsString>,
+    /// Lowercased (lossily for names that are not UTF-8): on a file system that ignores
+    /// case (macOS by default), `AKS.bicep` is found by asking for `aks.bicep`, so a name
+    /// differing only in case is not a "no".
+    folded: HashSet<String>,
+}
+
+impl Listed {
+    fn insert(&mut self, dir: PathBuf, mut names: Vec<OsString>) {
+        names.sort_unstable();
+        let folded = names.iter().map(|n| fold(n)).collect();
+        self.names.insert(dir, DirNames { names, folded });
+    }
+
+    /// The names in `dir` (sorted), when the walk listed it.
+    pub fn names_in(&self, dir: &Path) -> Option<&[OsString]> {
+        self.names.get(dir).map(|d| d.names.as_slice())
+    }
+
+    /// False when `path` is surely absent: its directory was listed and holds no entry of
+    /// its name (in any case). True otherwise, when only the system can tell.
+    pub fn may_exist(&self, path: &Path) -> bool {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return true;
+        };
+        self.names
+            .get(dir)
+            .is_none_or(|d| d.folded.contains(&fold(name)))
+    }
+}
+
+fn fold(name: &OsStr) -> String {
+    name.to_string_lossy().to_lowercase()
 }
 
 pub struct Focus {
@@ -210,11 +264,13 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             let root = absolute(root);
             let mut files = Vec::new();
             let mut unreadable = Vec::new();
+            let mut listed = Listed::default();
             walk_files(
                 &root,
                 config,
                 &mut |path, kind, walked| files.push(FoundFile { path, kind, walked }),
                 &mut unreadable,
+                &mut listed,
             );
             // A walk lists each directory once, so no path comes twice.
             if !files.windows(2).all(|w| w[0].path < w[1].path) {
@@ -226,6 +282,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
                 unreadable,
                 unrecognised: Vec::new(),
                 focus: None,
+                listed,
             };
         }
     }
@@ -235,6 +292,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     let mut unrecognised = Vec::new();
     let mut focus_files = std::collections::HashSet::new();
     let mut focus_dirs = Vec::new();
+    let mut listed = Listed::default();
     for root in paths {
         if root.as_os_str() == "-" {
             // A manifest stream on standard input (`helm template . | aksguard check -`).
@@ -293,6 +351,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
                 }
             },
             &mut unreadable,
+            &mut listed,
         );
     }
     Discovered {
@@ -304,6 +363,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             files: focus_files,
             dirs: focus_dirs,
         }),
+        listed,
     }
 }
 
@@ -318,18 +378,24 @@ fn is_var_file(path: &Path) -> bool {
 /// Hands every file of a kind aksguard reads under the directory `root` (absolute) to
 /// `found`, in path order: a regular file as walked, a symbolic link to a file inside the
 /// scanned tree as not walked (its target is checked); a link leading out, and every
-/// directory that cannot be listed, goes to `unreadable` with the reason.
+/// directory that cannot be listed, goes to `unreadable` with the reason. What each
+/// directory holds goes to `listed`.
 fn walk_files(
     root: &Path,
     config: &Config,
     found: &mut dyn FnMut(PathBuf, FileKind, bool),
     unreadable: &mut Vec<(PathBuf, String)>,
+    listed: &mut Listed,
 ) {
     for step in walk(root, config) {
         let entry = match step {
             Step::Entry(entry) => entry,
             Step::Unlistable(path, reason) => {
                 unreadable.push((path, reason));
+                continue;
+            }
+            Step::Listed(dir, names) => {
+                listed.insert(dir, names);
                 continue;
             }
         };
@@ -353,10 +419,12 @@ fn walk_files(
     }
 }
 
-/// What the walk met: an entry of a directory, or a directory it could not list.
+/// What the walk met: an entry of a directory, a directory it could not list, or every
+/// name in a directory it listed in full.
 enum Step {
     Entry(Entry),
     Unlistable(PathBuf, String),
+    Listed(PathBuf, Vec<OsString>),
 }
 
 /// A file, directory or symbolic link (never followed) found by the walk.
@@ -433,7 +501,7 @@ fn walk_one_thread(dir: &Path, config: &Config) -> Vec<Step> {
 
 /// The entries of `dir` the walk goes into or reports, sorted by name; `None` (and the
 /// reason in `out`) when it cannot be listed. An entry that cannot be read is reported
-/// before the others.
+/// before the others; when none is, every name in `dir` follows as `Step::Listed`.
 fn listing(dir: &Path, config: &Config, out: &mut Vec<Step>) -> Option<Vec<Entry>> {
     let read = match std::fs::read_dir(dir) {
         Ok(read) => read,
@@ -443,16 +511,26 @@ fn listing(dir: &Path, config: &Config, out: &mut Vec<Step>) -> Option<Vec<Entry
         }
     };
     let mut entries = Vec::new();
+    let mut names = Some(Vec::new());
     for entry in read {
         let entry = entry.and_then(|e| Ok((e.file_name(), e.path(), e.file_type()?)));
         match entry {
             Ok((name, path, file_type)) => {
+                if let Some(names) = names.as_mut() {
+                    names.push(name.clone());
+                }
                 if entered(&name, &path, file_type, config) {
                     entries.push((name, Entry { path, file_type }));
                 }
             }
-            Err(e) => out.push(Step::Unlistable(dir.to_path_buf(), e.to_string())),
+            Err(e) => {
+                names = None;
+                out.push(Step::Unlistable(dir.to_path_buf(), e.to_string()))
+            }
         }
+    }
+    if let Some(names) = names {
+        out.push(Step::Listed(dir.to_path_buf(), names));
     }
     entries.sort_by(|(a, _), (b, _)| a.cmp(b));
     Some(entries.into_iter().map(|(_, entry)| entry).collect())
@@ -520,8 +598,13 @@ pub fn parameters_file_for(template: &Path) -> Option<PathBuf> {
 /// Parameters files that may belong to a template, best first: `<stem>.parameters.json`,
 /// `parameters-<stem>.json`, `<stem>.parameters.<env>.json`; then, when `only_template` (no
 /// other template beside it), the generic `azuredeploy.parameters.json` and
-/// `parameters.json`. Paths only; the caller knows which are parameters files.
-pub fn parameters_candidates(template: &Path, only_template: bool) -> Vec<PathBuf> {
+/// `parameters.json`. Paths only; the caller knows which are parameters files. The
+/// directory is listed again only when the walk did not list it.
+pub fn parameters_candidates(
+    template: &Path,
+    only_template: bool,
+    listed: &Listed,
+) -> Vec<PathBuf> {
     let Some(stem) = template
         .file_name()
         .and_then(|n| n.to_str())
@@ -536,19 +619,26 @@ pub fn parameters_candidates(template: &Path, only_template: bool) -> Vec<PathBu
     // `<stem>.parameters.<env>.json`: only when there is exactly one environment.
     if let Some(dir) = template.parent() {
         let prefix = format!("{stem}.parameters.");
-        let mut envs: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| {
-                        p.file_name()
-                            .and_then(|n| n.to_str())
-                            .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".json"))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let is_env = |name: &OsStr| {
+            name.to_str()
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".json"))
+        };
+        let mut envs: Vec<PathBuf> = match listed.names_in(dir) {
+            Some(names) => names
+                .iter()
+                .filter(|n| is_env(n))
+                .map(|n| dir.join(n))
+                .collect(),
+            None => std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .filter(|e| is_env(&e.file_name()))
+                        .map(|e| e.path())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
         if envs.len() == 1 {
             out.append(&mut envs);
         }
@@ -567,4 +657,90 @@ fn bicep_using(text: &str) -> Option<String> {
         let rest = rest.strip_prefix('\'')?;
         Some(rest[..rest.find('\'')?].to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("aksguard-discover-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_walk_records_every_name_it_listed_skipped_and_excluded_ones_too() {
+        let dir = scratch("listed");
+        for file in [
+            "arm/aks.json",
+            "arm/AKS.bicep",
+            "arm/notes.txt",
+            "tf/main.tf",
+        ] {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "{}").unwrap();
+        }
+        std::fs::create_dir_all(dir.join("tf/.terraform/modules")).unwrap();
+        let config = Config::parse(
+            "exclude = [\"arm/notes.txt\"]\n",
+            &dir.join("aksguard.toml"),
+        )
+        .unwrap();
+        let found = discover(std::slice::from_ref(&dir), &config);
+        let listed = &found.listed;
+        let names = |d: &str| {
+            listed
+                .names_in(&dir.join(d))
+                .map(|n| n.iter().map(|n| n.to_string_lossy().into_owned()).collect())
+        };
+        assert_eq!(
+            names("arm"),
+            Some(vec![
+                "AKS.bicep".to_string(),
+                "aks.json".to_string(),
+                "notes.txt".to_string()
+            ])
+        );
+        assert_eq!(
+            names("tf"),
+            Some(vec![".terraform".to_string(), "main.tf".to_string()])
+        );
+        // Never walked into: only the system can tell what it holds.
+        assert_eq!(names("tf/.terraform"), None);
+        assert!(listed.may_exist(&dir.join("tf/.terraform/modules/modules.json")));
+        assert!(listed.may_exist(&dir.join("tf/.terraform")));
+        assert!(listed.may_exist(&dir.join("arm/notes.txt")));
+        assert!(!listed.may_exist(&dir.join("arm/acr.bicep")));
+        assert!(!listed.may_exist(&dir.join("tf/main.bicep")));
+        // A file system that ignores case finds `AKS.bicep` by this name.
+        assert!(listed.may_exist(&dir.join("arm/aks.bicep")));
+        // Outside the walk.
+        assert!(listed.may_exist(&std::env::temp_dir().join("anything.bicep")));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn parameters_candidates_are_the_same_from_the_listing_and_from_the_system() {
+        let dir = scratch("candidates");
+        for file in ["aks.json", "aks.parameters.dev.json", "acr.json"] {
+            std::fs::write(dir.join(file), "{}").unwrap();
+        }
+        let found = discover(std::slice::from_ref(&dir), &Config::default_for(&dir));
+        for template in ["aks.json", "acr.json"] {
+            let template = dir.join(template);
+            assert_eq!(
+                parameters_candidates(&template, true, &found.listed),
+                parameters_candidates(&template, true, &Listed::default()),
+            );
+        }
+        assert!(
+            parameters_candidates(&dir.join("aks.json"), false, &found.listed)
+                .contains(&dir.join("aks.parameters.dev.json"))
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -132,6 +132,7 @@ pub fn lint(request: &Request) -> Scan {
         mut errors,
         focus,
         walked,
+        listed,
         ..
     } = read;
     phases.lap("read");
@@ -209,6 +210,7 @@ pub fn lint(request: &Request) -> Scan {
             resources: &resources,
             zone_of_file: &zone_of_file,
             zones: &model.zones,
+            listed: &listed,
         },
     );
     order::suppress_and_order(&mut findings, &mut sources, suppressions, config);

@@ -13,6 +13,7 @@ pub(super) struct Found {
     pub files: Vec<FoundFile>,
     pub focus: Option<discover::Focus>,
     pub errors: Vec<Problem>,
+    pub listed: discover::Listed,
 }
 
 /// Everything the scan read, before any of it is parsed.
@@ -32,6 +33,8 @@ pub(super) struct Read {
     /// The files found by walking the scanned directories: inside them, with no need to
     /// ask the system where they really are.
     pub walked: Vec<FileId>,
+    /// What the walk saw in each directory it listed.
+    pub listed: discover::Listed,
 }
 
 pub(super) fn discover(request: &Request) -> Found {
@@ -78,6 +81,7 @@ pub(super) fn discover(request: &Request) -> Found {
         files: found.files,
         focus: found.focus,
         errors,
+        listed: found.listed,
     }
 }
 
@@ -86,6 +90,7 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         files,
         focus,
         mut errors,
+        listed,
     } = found;
     // Each file is indexed (line starts, display path) where it is read, in parallel.
     let read: Vec<ReadFile> = files
@@ -191,6 +196,7 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         cli_plans,
         focus,
         walked,
+        listed,
     }
 }
 

@@ -94,6 +94,8 @@ pub(super) struct Context<'a> {
     pub resources: &'a [RawResource],
     pub zone_of_file: &'a [usize],
     pub zones: &'a [crate::model::Zone],
+    /// What the walk saw in each directory it listed.
+    pub listed: &'a crate::discover::Listed,
 }
 
 pub(super) fn relocate(findings: &mut [Finding], places: &Places, cx: &Context<'_>) {
@@ -107,7 +109,8 @@ pub(super) fn relocate(findings: &mut [Finding], places: &Places, cx: &Context<'
             .or_default()
             .push(r.file);
     }
-    // One look at the disk per compiled template (in parallel), not per resource it declares.
+    // One look at the disk per compiled template (in parallel), not per resource it declares,
+    // and none where the walk saw no `.bicep` file of its name.
     let compiled: std::collections::BTreeSet<FileId> = cx
         .resources
         .iter()
@@ -118,8 +121,7 @@ pub(super) fn relocate(findings: &mut [Finding], places: &Places, cx: &Context<'
         .into_par_iter()
         .filter_map(|file| {
             let bicep = sources.get(file).path.with_extension("bicep");
-            bicep
-                .is_file()
+            (cx.listed.may_exist(&bicep) && bicep.is_file())
                 .then(|| (file, crate::source::display_path(&bicep)))
         })
         .collect();

@@ -65,6 +65,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         var_files,
         cli_parameters,
         cli_plans,
+        listed,
         ..
     } = read;
     let cli_parameters = *cli_parameters;
@@ -190,8 +191,13 @@ pub(super) fn form(read: &mut Read) -> Units {
     }
     // Local module calls: a directory only called as a module is evaluated through its
     // callers, not as a root of its own (DESIGN §4).
-    let roots =
-        crate::terraform::roots::roots(&mut terraform_dirs, sources, &mut terraform, errors);
+    let roots = crate::terraform::roots::roots(
+        &mut terraform_dirs,
+        sources,
+        &mut terraform,
+        errors,
+        listed,
+    );
     let module_dirs = Arc::new(roots.module_dirs);
     for (dir, (files, mut tfvars)) in terraform_dirs {
         if files.is_empty() {
@@ -234,7 +240,7 @@ pub(super) fn form(read: &mut Read) -> Units {
             *templates_per_dir.entry(dir.to_path_buf()).or_default() += 1;
         }
     }
-    // Finding a template's parameters file lists its directory: in parallel.
+    // Finding a template's parameters file looks at its directory's names: in parallel.
     let arm_units: Vec<Unit> = templates
         .into_par_iter()
         .map(|template| {
@@ -243,7 +249,7 @@ pub(super) fn form(read: &mut Read) -> Units {
                 .parent()
                 .is_some_and(|d| templates_per_dir.get(d) == Some(&1));
             let parameters = cli_parameters.or_else(|| {
-                discover::parameters_candidates(path, only)
+                discover::parameters_candidates(path, only, listed)
                     .into_iter()
                     .find_map(|p| parameter_files.get(&p).copied())
             });
@@ -266,7 +272,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         let parameters = unit.parameters.or_else(|| {
             let path = sources.get(unit.root).path.with_extension("json");
             cli_parameters.or_else(|| {
-                discover::parameters_candidates(&path, false)
+                discover::parameters_candidates(&path, false, listed)
                     .into_iter()
                     .find_map(|p| parameter_files.get(&p).copied())
             })

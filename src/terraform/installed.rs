@@ -26,9 +26,14 @@ pub struct Manifest {
 }
 
 /// The root's `modules.json`, read once; empty without `terraform init` (one look at the
-/// disk, as most roots of a scan have none).
-pub fn manifest(root: &Path) -> Manifest {
-    let path = root.join(".terraform").join("modules").join("modules.json");
+/// disk, as most roots of a scan have none, and none when the walk saw no `.terraform`
+/// in the root).
+pub fn manifest(root: &Path, listed: &crate::discover::Listed) -> Manifest {
+    let terraform = root.join(".terraform");
+    if !listed.may_exist(&terraform) {
+        return Manifest::default();
+    }
+    let path = terraform.join("modules").join("modules.json");
     if std::fs::symlink_metadata(&path).is_err() {
         return Manifest::default();
     }
@@ -52,7 +57,7 @@ pub fn manifest(root: &Path) -> Manifest {
 
 /// Every installed module of the root: (key, directory). Empty without `terraform init`.
 pub fn installed_modules(root: &Path) -> Vec<(String, PathBuf)> {
-    manifest(root).modules
+    manifest(root, &crate::discover::Listed::default()).modules
 }
 
 fn listed_modules(root: &Path, json: &serde_json::Value) -> Vec<(String, PathBuf)> {

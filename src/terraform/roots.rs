@@ -36,6 +36,7 @@ pub fn roots(
     sources: &mut Sources,
     parsed: &mut Files,
     errors: &mut Vec<Problem>,
+    listed: &discover::Listed,
 ) -> Roots {
     let mut calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut extra_files = Vec::new();
@@ -44,7 +45,7 @@ pub fn roots(
     // Every scanned directory may hold a root's `modules.json`: looked for in parallel.
     let mut manifests: HashMap<PathBuf, super::installed::Manifest> = queue
         .par_iter()
-        .map(|dir| (dir.clone(), super::installed::manifest(dir)))
+        .map(|dir| (dir.clone(), super::installed::manifest(dir, listed)))
         .collect();
     while let Some(dir) = queue.pop() {
         let files = match dirs.get(&dir) {
@@ -63,7 +64,7 @@ pub fn roots(
         // What `terraform init` installed for a root (registry and git modules).
         let manifest = manifests
             .remove(&dir)
-            .unwrap_or_else(|| super::installed::manifest(&dir));
+            .unwrap_or_else(|| super::installed::manifest(&dir, listed));
         if let Some((manifest, reason)) = manifest.unreadable {
             errors.push(Problem::parse_error(
                 crate::source::display_path(&manifest),

@@ -590,3 +590,81 @@ fn a_file_of_many_small_workloads_is_bounded() {
         );
     }
 }
+
+/// A template Bicep compiled, with a parameter its parameters file sets to `false`.
+const COMPILED_TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "metadata": { "_generator": { "name": "bicep", "version": "0.30.23.60470" } },
+  "parameters": { "disableLocalAccounts": { "type": "bool", "defaultValue": true } },
+  "resources": [
+    {
+      "type": "Microsoft.ContainerService/managedClusters",
+      "apiVersion": "2024-05-01",
+      "name": "aks",
+      "location": "westeurope",
+      "properties": {
+        "disableLocalAccounts": "[parameters('disableLocalAccounts')]"
+      }
+    }
+  ]
+}
+"#;
+
+const LOCAL_ACCOUNTS_PARAMETERS: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "disableLocalAccounts": { "value": false } }
+}
+"#;
+
+/// The files beside a template are told from what the walk listed, not asked of the system
+/// again: a `<stem>.parameters.<env>.json` is applied when it is the only environment, and
+/// a compiled template names its `.bicep` source. A name the configuration excludes still
+/// counts, as it does when the system is asked.
+#[test]
+fn files_beside_a_template_count_even_when_excluded() {
+    let scratch = Scratch::new("beside");
+    scratch.write("arm/aks.json", COMPILED_TEMPLATE);
+    scratch.write("arm/aks.parameters.dev.json", LOCAL_ACCOUNTS_PARAMETERS);
+    // (path, line, column, source) of each AKS005.
+    let aks005 = |scratch: &Scratch| {
+        let json = scratch
+            .check(&[".", "--format", "json", "--select", "AKS005"])
+            .json();
+        assert!(errors(&json).is_empty(), "{json}");
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                    f["source"].as_str().map(str::to_string),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let found = |source: Option<&str>| {
+        vec![(
+            "arm/aks.json".to_string(),
+            13,
+            9,
+            source.map(str::to_string),
+        )]
+    };
+    assert_eq!(aks005(&scratch), found(None));
+    // Two environments: neither is applied, and the default keeps local accounts off.
+    scratch.write("arm/aks.parameters.prod.json", LOCAL_ACCOUNTS_PARAMETERS);
+    assert_eq!(aks005(&scratch), Vec::new());
+    scratch.write(
+        "aksguard.toml",
+        "exclude = [\"arm/*.prod.json\", \"arm/*.bicep\"]\n",
+    );
+    assert_eq!(aks005(&scratch), Vec::new());
+    std::fs::remove_file(scratch.path().join("arm/aks.parameters.prod.json")).unwrap();
+    scratch.write("arm/aks.bicep", "param location string\n");
+    assert_eq!(aks005(&scratch), found(Some("arm/aks.bicep")));
+}
