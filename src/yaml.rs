@@ -9,8 +9,10 @@
 
 use crate::source::{FileId, Loc};
 use crate::value::{format_number, Entry, Kind, Value};
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Tag};
 use std::collections::HashMap;
+
+mod fast;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct YamlError {
@@ -446,7 +448,8 @@ pub(crate) fn parse_once(
 }
 
 /// One parse of `chunk` (see `parse_once`), with the file's expanded scalar bytes before this piece; also those
-/// after it.
+/// after it. Plain block YAML (most manifests and pipelines) is read by [`fast`], which
+/// hands anything else to saphyr.
 fn parse_counted(
     file: FileId,
     chunk: &str,
@@ -454,23 +457,31 @@ fn parse_counted(
     inserted: &[(usize, usize)],
     expanded: usize,
 ) -> (Vec<Value>, Option<YamlError>, usize, usize) {
-    let mut b = Builder {
-        file,
-        chunk,
-        offsets: Offsets {
-            inserted: inserted.to_vec(),
-            ..Offsets::new(chunk, base)
-        },
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        nodes: 0,
-        bytes: expanded,
-        root: None,
-    };
+    if inserted.is_empty() {
+        if let Some((docs, bytes)) = fast::parse(file, chunk, base, expanded) {
+            return (docs, None, 0, bytes);
+        }
+    }
+    parse_saphyr(file, chunk, base, inserted, expanded)
+}
+
+/// [`parse_counted`] through saphyr-parser only.
+fn parse_saphyr(
+    file: FileId,
+    chunk: &str,
+    base: usize,
+    inserted: &[(usize, usize)],
+    expanded: usize,
+) -> (Vec<Value>, Option<YamlError>, usize, usize) {
+    let mut b = Builder::new(file, chunk, base, inserted, expanded);
     let mut docs = Vec::new();
     for event in Parser::new_from_str(chunk) {
         let (result, at) = match event {
-            Ok((ev, span)) => (b.on_event(ev, span, &mut docs), 0),
+            Ok((ev, span)) => {
+                let start = b.offsets.local(span.start.index());
+                let end = b.offsets.local(span.end.index());
+                (b.on_event(ev, start, end, &mut docs), 0)
+            }
             Err(e) => (Err(b.scan_error(&e)), b.offsets.local(e.marker().index())),
         };
         if let Err(e) = result {
@@ -480,7 +491,29 @@ fn parse_counted(
     (docs, None, 0, b.bytes)
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(
+        file: FileId,
+        chunk: &'a str,
+        base: usize,
+        inserted: &[(usize, usize)],
+        expanded: usize,
+    ) -> Builder<'a> {
+        Builder {
+            file,
+            chunk,
+            offsets: Offsets {
+                inserted: inserted.to_vec(),
+                ..Offsets::new(chunk, base)
+            },
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            nodes: 0,
+            bytes: expanded,
+            root: None,
+        }
+    }
+
     fn loc(&self, local_start: usize, local_end: usize) -> Loc {
         Loc::new(
             self.file,
@@ -501,14 +534,14 @@ impl Builder<'_> {
         self.error_at(at, e.info())
     }
 
+    /// One event, with its span as byte offsets in the chunk.
     fn on_event(
         &mut self,
         ev: Event<'_>,
-        span: Span,
+        start: usize,
+        end: usize,
         docs: &mut Vec<Value>,
     ) -> Result<(), YamlError> {
-        let start = self.offsets.local(span.start.index());
-        let end = self.offsets.local(span.end.index());
         match ev {
             Event::DocumentStart(_) => {
                 self.stack.clear();
