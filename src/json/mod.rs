@@ -2,11 +2,12 @@
 //! `*.tfvars.json`, `bicepconfig.json`, plans, the fixer), so no format reaches into another
 //! format's module for it.
 //!
-//! JSON (with comments and trailing commas) is parsed by jsonc-parser into a small tree that
-//! keeps byte spans of the original text, so every evaluated value can say where it was
-//! written. Offsets index the text as given, including a leading UTF-8 BOM. Plans, already
+//! JSON (with comments and trailing commas) is parsed into a small tree that keeps byte spans
+//! of the original text, so every evaluated value can say where it was written: by [`fast`]
+//! when the text is plain JSON, else by jsonc-parser (JSON5 forms, and every error message). Offsets index the text as given, including a leading UTF-8 BOM. Plans, already
 //! checked by serde_json, take the one-pass [`located`] conversion instead.
 
+mod fast;
 mod located;
 
 pub use located::located;
@@ -18,13 +19,13 @@ use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions};
 use std::fmt::Write;
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Json {
     pub loc: Loc,
     pub node: Node,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Node {
     Null,
     Bool(bool),
@@ -34,7 +35,7 @@ pub(crate) enum Node {
     Object(Vec<Prop>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub(crate) struct Prop {
     pub key: String,
     /// From the key's opening quote to the end of the value.
@@ -108,6 +109,63 @@ impl Json {
         };
         Value::new(kind, Some(self.loc))
     }
+
+    /// The tree as [`convert`] would give it `depth` levels deep: deeper values as null.
+    fn to_depth(&self, depth: usize) -> Json {
+        if depth == 0 {
+            return Json {
+                loc: self.loc,
+                node: Node::Null,
+            };
+        }
+        let node = match &self.node {
+            Node::Null => Node::Null,
+            Node::Bool(b) => Node::Bool(*b),
+            Node::Number(n) => Node::Number(*n),
+            Node::String(s) => Node::String(s.clone()),
+            Node::Array(items) => {
+                Node::Array(items.iter().map(|j| j.to_depth(depth - 1)).collect())
+            }
+            Node::Object(props) => Node::Object(
+                props
+                    .iter()
+                    .map(|p| Prop {
+                        key: p.key.clone(),
+                        loc: p.loc,
+                        value: p.value.to_depth(depth - 1),
+                    })
+                    .collect(),
+            ),
+        };
+        Json {
+            loc: self.loc,
+            node,
+        }
+    }
+
+    /// The tree as a value whose every node and key is at `loc` (text made at run time).
+    fn into_detached(self, loc: Option<Loc>) -> Value {
+        let kind = match self.node {
+            Node::Null => Kind::Null,
+            Node::Bool(b) => Kind::Bool(b),
+            Node::Number(n) => Kind::Number(n),
+            Node::String(s) => Kind::String(s),
+            Node::Array(items) => {
+                Kind::List(items.into_iter().map(|j| j.into_detached(loc)).collect())
+            }
+            Node::Object(props) => Kind::Map(
+                props
+                    .into_iter()
+                    .map(|p| Entry {
+                        key: p.key,
+                        key_loc: loc,
+                        value: p.value.into_detached(loc),
+                    })
+                    .collect(),
+            ),
+        };
+        Value::new(kind, loc)
+    }
 }
 
 fn parse_options() -> ParseOptions {
@@ -119,11 +177,22 @@ fn parse_options() -> ParseOptions {
     }
 }
 
-fn parse_ast(text: &str) -> Result<(ast::Value<'_>, usize), SyntaxError> {
-    let (body, offset) = match text.strip_prefix('\u{feff}') {
+/// The text without a leading BOM, and the BOM's length.
+fn without_bom(text: &str) -> (&str, usize) {
+    match text.strip_prefix('\u{feff}') {
         Some(rest) => (rest, text.len() - rest.len()),
         None => (text, 0),
-    };
+    }
+}
+
+/// The tree of plain JSON from the fast path, `None` for text only jsonc-parser reads.
+fn parse_fast(file: FileId, text: &str) -> Option<Json> {
+    let (body, offset) = without_bom(text);
+    fast::parse(file, body, offset)
+}
+
+fn parse_ast(text: &str) -> Result<(ast::Value<'_>, usize), SyntaxError> {
+    let (body, offset) = without_bom(text);
     let parsed = jsonc_parser::parse_to_ast(body, &CollectOptions::default(), &parse_options())
         .map_err(|e| {
             let range = e.range();
@@ -185,6 +254,10 @@ pub(crate) fn parse_shaped<K>(
     decide: impl FnOnce(&Json) -> (K, bool),
 ) -> Result<(K, Option<Json>), SyntaxError> {
     PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Some(tree) = parse_fast(file, text) {
+        let (kind, whole) = decide(&tree.to_depth(depth));
+        return Ok((kind, whole.then_some(tree)));
+    }
     let (value, offset) = parse_ast(text)?;
     let loc_of = |(start, end)| Loc::new(file, start + offset, end + offset);
     let (kind, whole) = decide(&convert(&value, &loc_of, depth));
@@ -200,6 +273,18 @@ pub(crate) fn parse(file: FileId, text: &str) -> Result<Json, SyntaxError> {
 /// look at the shape of a document without paying for all of it.
 pub(crate) fn parse_to_depth(file: FileId, text: &str, depth: usize) -> Result<Json, SyntaxError> {
     PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if let Some(tree) = parse_fast(file, text) {
+        return Ok(if depth == usize::MAX {
+            tree
+        } else {
+            tree.to_depth(depth)
+        });
+    }
+    parse_jsonc(file, text, depth)
+}
+
+/// [`parse_to_depth`] by jsonc-parser alone.
+fn parse_jsonc(file: FileId, text: &str, depth: usize) -> Result<Json, SyntaxError> {
     let (value, offset) = parse_ast(text)?;
     let loc_of = |(start, end)| Loc::new(file, start + offset, end + offset);
     Ok(convert(&value, &loc_of, depth))
@@ -213,6 +298,9 @@ pub(crate) fn value(file: FileId, text: &str) -> Result<Value, SyntaxError> {
 
 /// Parses JSON text produced at run time (the `json()` function): every node gets `loc`.
 pub(crate) fn parse_detached(text: &str, loc: Option<Loc>) -> Option<Value> {
+    if let Some(tree) = parse_fast(0, text) {
+        return Some(tree.into_detached(loc));
+    }
     let (value, _) = parse_ast(text).ok()?;
     Some(convert_value(&value, loc))
 }
