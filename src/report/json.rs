@@ -13,51 +13,96 @@ struct Document<F: serde::Serialize> {
     summary: Value,
 }
 
+/// One finding as the schema writes it, fields in the schema's order, optional ones left
+/// out when absent; borrowed from the scan, so rendering 50,000 findings builds no maps.
+#[derive(serde::Serialize)]
+struct FindingJson<'a> {
+    rule: &'a str,
+    slug: &'a str,
+    severity: &'a str,
+    message: &'a str,
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    resource: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    landing_zone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+    suppressed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    justification: Option<&'a str>,
+    help: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct RelatedJson<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct FixJson<'a> {
+    applicability: &'a str,
+    message: String,
+    edits: Vec<EditJson<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct EditJson<'a> {
+    path: &'a str,
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: String,
+}
+
 pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
-    let findings = super::ParallelArray {
-        items: &scan.findings,
-        indent: 4,
-        element: |_, f: &crate::finding::Finding| {
-            let span = span_lines(&scan.sources, f.at);
-            let mut object = Map::new();
-            object.insert("rule".into(), json!(f.rule));
-            object.insert("slug".into(), json!(f.slug));
-            object.insert("severity".into(), json!(f.severity.as_str()));
-            object.insert("message".into(), json!(f.message));
-            object.insert("path".into(), json!(scan.sources.get(f.at.file).display));
-            object.insert("line".into(), json!(span.line));
-            object.insert("column".into(), json!(span.column));
-            object.insert("end_line".into(), json!(span.end_line));
-            object.insert("end_column".into(), json!(span.end_column));
-            object.insert("resource".into(), json!(f.resource));
-            if let Some(zone) = &f.landing_zone {
-                object.insert("landing_zone".into(), json!(zone));
-            }
-            if let Some(source) = &f.source {
-                object.insert("source".into(), json!(source));
-            }
-            object.insert("suppressed".into(), json!(f.suppressed));
-            if let Some(reason) = &f.suppression {
-                object.insert("justification".into(), json!(reason));
-            }
-            object.insert("help".into(), json!(f.help));
-            if let Some(fix) = crate::fix::render(&scan.sources, f) {
-                object.insert("fix".into(), fix_json(scan, &fix));
-            }
-            let related: Vec<Value> = f
+    let findings = super::ParallelArray::new(&scan.findings, 4, |_, f| {
+        let span = span_lines(&scan.sources, f.at);
+        FindingJson {
+            rule: f.rule,
+            slug: f.slug,
+            severity: f.severity.as_str(),
+            message: &f.message,
+            path: &scan.sources.get(f.at.file).display,
+            line: span.line,
+            column: span.column,
+            end_line: span.end_line,
+            end_column: span.end_column,
+            resource: &f.resource,
+            landing_zone: f.landing_zone.as_deref(),
+            source: f.source.as_deref(),
+            suppressed: f.suppressed,
+            justification: f.suppression.as_deref(),
+            help: &f.help,
+            fix: crate::fix::render(&scan.sources, f).map(|fix| fix_json(scan, fix)),
+            related: f
                 .notes
                 .iter()
                 .map(|(loc, note)| {
                     let LineSpan { line, column, .. } = span_lines(&scan.sources, *loc);
-                    json!({"path": scan.sources.get(loc.file).display, "line": line, "column": column, "message": note})
+                    RelatedJson {
+                        path: &scan.sources.get(loc.file).display,
+                        line,
+                        column,
+                        message: note,
+                    }
                 })
-                .collect();
-            if !related.is_empty() {
-                object.insert("related".into(), Value::Array(related));
-            }
-            Value::Object(object)
-        },
-    };
+                .collect(),
+        }
+    });
     let errors: Vec<Value> = scan
         .errors
         .iter()
@@ -102,24 +147,27 @@ pub fn render(scan: &Scan) -> String {
 
 /// Edits as byte offsets (for tools that patch bytes) and 1-based lines and character
 /// columns (for people), like the finding's own location.
-fn fix_json(scan: &Scan, fix: &crate::fix::Fix) -> Value {
-    let edits: Vec<Value> = fix
-        .edits
-        .iter()
-        .map(|edit| {
-            let loc = crate::source::Loc::new(edit.file, edit.start, edit.end);
-            let span = span_lines(&scan.sources, loc);
-            json!({
-                "path": scan.sources.get(edit.file).display,
-                "start": edit.start,
-                "end": edit.end,
-                "line": span.line,
-                "column": span.column,
-                "end_line": span.end_line,
-                "end_column": span.end_column,
-                "content": edit.content,
+fn fix_json(scan: &Scan, fix: crate::fix::Fix) -> FixJson<'_> {
+    FixJson {
+        applicability: fix.applicability.as_str(),
+        message: fix.title,
+        edits: fix
+            .edits
+            .into_iter()
+            .map(|edit| {
+                let loc = crate::source::Loc::new(edit.file, edit.start, edit.end);
+                let span = span_lines(&scan.sources, loc);
+                EditJson {
+                    path: &scan.sources.get(edit.file).display,
+                    start: edit.start,
+                    end: edit.end,
+                    line: span.line,
+                    column: span.column,
+                    end_line: span.end_line,
+                    end_column: span.end_column,
+                    content: edit.content,
+                }
             })
-        })
-        .collect();
-    json!({"applicability": fix.applicability.as_str(), "message": fix.title, "edits": edits})
+            .collect(),
+    }
 }

@@ -185,26 +185,41 @@ pub(crate) struct ParallelArray<'a, T, F> {
     pub element: F,
 }
 
-impl<T, F> serde::Serialize for ParallelArray<'_, T, F>
+impl<'a, T, E, F> ParallelArray<'a, T, F>
+where
+    F: Fn(usize, &'a T) -> E,
+{
+    /// The array of `items`, each rendered by `element` (which may borrow from the item)
+    /// `indent` spaces deep.
+    pub fn new(items: &'a [T], indent: usize, element: F) -> Self {
+        ParallelArray {
+            items,
+            indent,
+            element,
+        }
+    }
+}
+
+impl<'a, T, E, F> serde::Serialize for ParallelArray<'a, T, F>
 where
     T: Sync,
-    F: Fn(usize, &T) -> serde_json::Value + Sync,
+    E: serde::Serialize,
+    F: Fn(usize, &'a T) -> E + Sync,
 {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use rayon::prelude::*;
         use serde::ser::{Error, SerializeSeq};
-        let line_break = format!("\n{}", " ".repeat(self.indent));
         let mut seq = serializer.serialize_seq(Some(self.items.len()))?;
+        // The elements borrow from the items for as long as the array does.
+        let items: &'a [T] = self.items;
         in_chunks_overlapped(
-            self.items,
+            items,
             |first, chunk| {
-                chunk
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        let value = (self.element)(first + i, item);
-                        // Strings in it hold no raw line break: every one is the printer's own.
-                        let text = serde_json::to_string_pretty(&value)?.replace('\n', &line_break);
+                (first..first + chunk.len())
+                    .into_par_iter()
+                    .map(|i| {
+                        let element = (self.element)(i, &items[i]);
+                        let text = pretty_indented(&element, self.indent)?;
                         serde_json::value::RawValue::from_string(text)
                     })
                     .collect::<Vec<Result<Box<serde_json::value::RawValue>, serde_json::Error>>>()
@@ -217,6 +232,103 @@ where
             },
         )?;
         seq.end()
+    }
+}
+
+/// `value` pretty-printed as it reads `indent` spaces deep in a pretty-printed document:
+/// serde_json's pretty layout (two spaces a level), every line after the first indented by
+/// `indent` more.
+fn pretty_indented(value: &impl serde::Serialize, indent: usize) -> serde_json::Result<String> {
+    let mut out = Vec::with_capacity(1024);
+    let formatter = NestedPretty {
+        base: indent,
+        level: 0,
+        has_value: false,
+    };
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut out, formatter,
+    ))?;
+    // serde_json writes only UTF-8.
+    String::from_utf8(out).map_err(serde::ser::Error::custom)
+}
+
+/// serde_json's `PrettyFormatter`, starting `base` spaces in.
+struct NestedPretty {
+    base: usize,
+    level: usize,
+    has_value: bool,
+}
+
+impl NestedPretty {
+    fn line_break<W: ?Sized + std::io::Write>(
+        &self,
+        out: &mut W,
+        comma: bool,
+    ) -> std::io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        out.write_all(if comma { b",\n" } else { b"\n" })?;
+        let mut width = self.base + 2 * self.level;
+        while width > 0 {
+            let step = width.min(SPACES.len());
+            out.write_all(&SPACES[..step])?;
+            width -= step;
+        }
+        Ok(())
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line_break(out, false)?;
+        }
+        out.write_all(b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line_break(out, !first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, out: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line_break(out, false)?;
+        }
+        out.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.line_break(out, !first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        out: &mut W,
+    ) -> std::io::Result<()> {
+        out.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 

@@ -77,11 +77,9 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
         })
         .collect();
     drop(seen);
-    let results = super::ParallelArray {
-        items: &scan.findings,
-        indent: 8,
-        element: |i, f: &Finding| result(scan, f, index.get(f.rule).copied(), occurrences[i]),
-    };
+    let results = super::ParallelArray::new(&scan.findings, 8, |i, f| {
+        result(scan, f, index.get(f.rule).copied(), occurrences[i])
+    });
 
     let mut notifications: Vec<Value> = scan
         .errors
