@@ -165,7 +165,7 @@ pub fn lower_cluster(res: &RawResource) -> Cluster {
             at: entra_integration.at,
             origin: None,
             written: None,
-            attribute: "azure_active_directory_role_based_access_control".to_string(),
+            attribute: "azure_active_directory_role_based_access_control",
             default_source: f::AAD_MANAGED.source,
             unknown_expr: entra_integration.unknown_expr.clone(),
         };
@@ -277,7 +277,7 @@ fn fixed(value: bool, at: Loc, attribute: &'static str) -> Field<bool> {
         at,
         origin: None,
         written: None,
-        attribute: attribute.to_string(),
+        attribute,
         default_source: "",
         unknown_expr: None,
     }
@@ -340,7 +340,7 @@ fn lower_pool_fields(
         at: mode.at,
         origin: mode.origin.clone(),
         written: mode.written,
-        attribute: mode.attribute.clone(),
+        attribute: mode.attribute,
         default_source: mode.default_source,
         unknown_expr: mode.unknown_expr.clone(),
     };
@@ -389,7 +389,7 @@ fn critical_taint(taints: &Field<Vec<Value>>) -> Field<bool> {
         at: taints.at,
         origin: taints.origin.clone(),
         written: taints.written,
-        attribute: taints.attribute.clone(),
+        attribute: taints.attribute,
         default_source: f::POOL_CRITICAL_ADDONS_ONLY.source,
         unknown_expr: taints.unknown_expr.clone(),
     };

@@ -53,7 +53,7 @@ pub struct Field<T> {
     pub written: Option<Loc>,
     /// The attribute as written in this format (`local_account_disabled`,
     /// `disableLocalAccounts`); for an absent one, its path (`network_profile.network_policy`).
-    pub attribute: String,
+    pub attribute: &'static str,
     /// Why the default is what it is (shown with findings on absent attributes).
     pub default_source: &'static str,
     /// The unresolved expression, for `--unknown=warn`.
@@ -68,7 +68,7 @@ impl<T> Field<T> {
                     if let Some(reads) = r.borrow_mut().as_mut() {
                         reads.push(UnknownRead {
                             at: self.at,
-                            attribute: self.attribute.clone(),
+                            attribute: self.attribute.to_string(),
                             expr: self.unknown_expr.clone().unwrap_or_default(),
                         });
                     }
@@ -212,7 +212,7 @@ impl<'a> Reader<'a> {
                     at,
                     origin: value.origin.clone(),
                     written: written_apart(value, at),
-                    attribute: attribute.to_string(),
+                    attribute,
                     default_source: spec.source_for(self.arm),
                     unknown_expr: None,
                 },
@@ -222,7 +222,7 @@ impl<'a> Reader<'a> {
                     at,
                     origin: value.origin.clone(),
                     written: written_apart(value, at),
-                    attribute: attribute.to_string(),
+                    attribute,
                     default_source: spec.source_for(self.arm),
                     unknown_expr: Some(format!("{} ({})", attribute, value.type_name())),
                 },

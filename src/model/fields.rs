@@ -27,22 +27,19 @@ pub struct FieldSpec {
 impl FieldSpec {
     /// How to name the field when it is absent: the spelling of that provider version
     /// (azurerm 4.0 renamed some attributes), the ARM path below `properties`.
-    pub fn absent_name(&self, arm: bool, major: Option<u8>) -> String {
+    pub fn absent_name(&self, arm: bool, major: Option<u8>) -> &'static str {
         let Some(first) = self.paths(arm).first() else {
-            return self.name.to_string();
+            return self.name;
         };
         if arm {
-            return first
-                .strip_prefix("properties.")
-                .unwrap_or(first)
-                .to_string();
+            return first.strip_prefix("properties.").unwrap_or(first);
         }
         if major == Some(3) {
             if let Some(old) = RENAMED_IN_4.iter().find(|(new, _)| new == first) {
-                return old.1.to_string();
+                return old.1;
             }
         }
-        first.to_string()
+        first
     }
 
     /// The azurerm 3.x name of an attribute azurerm 4.0 renamed.
@@ -65,14 +62,23 @@ impl FieldSpec {
     /// The part of `source` that speaks of this format: sources read
     /// "azurerm: ...; AKS API: ...".
     pub fn source_for(&self, arm: bool) -> &'static str {
-        let wanted = self
-            .source
-            .split("; ")
-            .filter(|part| part.starts_with("AKS API") == arm)
-            .collect::<Vec<_>>();
-        match wanted.as_slice() {
-            [one] => one,
-            _ => self.source,
+        // Read for every field of every resource: a byte scan, not a substring search.
+        let mut wanted = None;
+        let mut rest = self.source;
+        loop {
+            let end = memchr::memchr_iter(b';', rest.as_bytes())
+                .find(|&at| rest.as_bytes().get(at + 1) == Some(&b' '));
+            let part = &rest[..end.unwrap_or(rest.len())];
+            if part.starts_with("AKS API") == arm {
+                if wanted.is_some() {
+                    return self.source;
+                }
+                wanted = Some(part);
+            }
+            match end {
+                Some(at) => rest = &rest[at + 2..],
+                None => return wanted.unwrap_or(self.source),
+            }
         }
     }
 
@@ -309,3 +315,51 @@ field!(DIAGNOSTIC_LOG_ENABLED, "log_enabled",
     tf: ["log.enabled"], arm: ["properties.logs.enabled"],
     default: Bool(true), arm_default: Bool(false),
     source: "azurerm 3.x: log { enabled } defaults to true (enabled_log blocks are always on); AKS API: Azure Monitor requires logs[].enabled, an entry without it collects nothing");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_format_reads_its_own_part_of_the_source() {
+        let by_split = |source: &'static str, arm: bool| {
+            let wanted: Vec<&str> = source
+                .split("; ")
+                .filter(|part| part.starts_with("AKS API") == arm)
+                .collect();
+            match wanted.as_slice() {
+                [one] => *one,
+                _ => source,
+            }
+        };
+        for source in [
+            "azurerm: a defaults to false; AKS API: absent means public",
+            "azurerm and AKS API: none unless given (x; y before 3.39)",
+            "AKS API: first; azurerm: second; AKS API: third",
+            "azurerm: one;two; AKS API: three;",
+            "",
+            "; ",
+            "AKS API: only",
+        ] {
+            for arm in [false, true] {
+                let spec = FieldSpec {
+                    source,
+                    ..PRIVATE_CLUSTER
+                };
+                assert_eq!(
+                    spec.source_for(arm),
+                    by_split(source, arm),
+                    "{source:?} {arm}"
+                );
+            }
+        }
+        assert_eq!(
+            PRIVATE_CLUSTER.source_for(true),
+            "AKS API: absent means a public API server"
+        );
+        assert_eq!(
+            PRIVATE_CLUSTER.source_for(false),
+            "azurerm: private_cluster_enabled defaults to false"
+        );
+    }
+}

@@ -324,7 +324,7 @@ pub fn change_for<T>(field: &Field<T>, value: Literal) -> Option<Change> {
         },
         State::Default => Target::Absent {
             anchor: field.at,
-            path: field.attribute.clone(),
+            path: field.attribute.to_string(),
         },
         State::Unknown => return None,
     };

@@ -13,7 +13,7 @@ fn arm(subject: &dyn Subject) -> bool {
 /// The field's attribute as written in the subject's format: `network_profile.network_policy`,
 /// `networkProfile.networkPolicy`.
 pub fn name(subject: &dyn Subject, field: &FieldSpec) -> String {
-    field.absent_name(arm(subject), None)
+    field.absent_name(arm(subject), None).to_string()
 }
 
 /// The last segment of a dotted name (`aadProfile.managed` -> `managed`).
