@@ -95,12 +95,15 @@ pub(crate) struct Piece {
 /// column 0 ends any scalar (YAML forbids it inside content), so a line split is exact.
 pub(crate) fn split_documents(text: &str) -> Vec<Piece> {
     let mut starts = vec![0usize];
-    let mut offset = 0usize;
-    for line in text.split_inclusive('\n') {
-        if offset > 0 && is_document_marker(line) {
-            starts.push(offset);
+    let bytes = text.as_bytes();
+    for newline in memchr::memmem::find_iter(bytes, b"\n---") {
+        let start = newline + 1;
+        if bytes
+            .get(start + 3)
+            .is_none_or(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            starts.push(start);
         }
-        offset += line.len();
     }
     // Directives (`%YAML`) before the first `---` belong to that document.
     if starts.len() > 1 && only_directives(&text[..starts[1]]) {
@@ -908,6 +911,28 @@ fn plain_or_string(text: &str, style: ScalarStyle) -> Kind {
 }
 
 fn core_scalar(text: &str) -> Option<Kind> {
+    // Most plain scalars are words: none of the forms below starts like them.
+    if let Some(first) = text.bytes().next() {
+        if !matches!(
+            first,
+            b'~' | b'n'
+                | b'N'
+                | b't'
+                | b'T'
+                | b'y'
+                | b'Y'
+                | b'o'
+                | b'O'
+                | b'f'
+                | b'F'
+                | b'.'
+                | b'+'
+                | b'-'
+                | b'0'..=b'9'
+        ) {
+            return None;
+        }
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Kind::Null),
         // kubectl reads manifests with YAML 1.1 booleans (sigs.k8s.io/yaml on go-yaml v2), so

@@ -29,10 +29,11 @@ pub(super) fn parse(
     base: usize,
     expanded: usize,
 ) -> Option<(Vec<Value>, usize)> {
-    if !chunk
-        .bytes()
-        .all(|b| b == b'\n' || (b' '..=b'~').contains(&b))
-    {
+    // Printable ASCII and line breaks only; no early exit, so the loop vectorises.
+    let unusual = chunk.bytes().fold(false, |unusual, b| {
+        unusual | (b.wrapping_sub(b' ') > b'~' - b' ') & (b != b'\n')
+    });
+    if unusual {
         return None;
     }
     let mut reader = Reader {
@@ -117,10 +118,7 @@ impl<'a> Reader<'a> {
                 return Ok(None);
             }
             let start = self.pos;
-            let end = bytes[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(bytes.len(), |i| start + i);
+            let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
             let mut at = start;
             while at < end && bytes[at] == b' ' {
                 at += 1;
@@ -184,15 +182,16 @@ impl<'a> Reader<'a> {
         if is_dash(self.bytes, line) {
             return self.sequence(line.col(), false, depth);
         }
-        match self.content(line)? {
-            Content::Entry { .. } => self.mapping(line, depth),
-            Content::Other => Err(Unsupported),
-        }
+        // Not an entry: a scalar on its own line, which saphyr reads (it may go on).
+        let content = self.content(line)?;
+        self.mapping(line, content, depth)
     }
 
-    fn mapping(&mut self, first: Line, depth: usize) -> Step {
+    /// A block mapping whose first entry is `first`, already read as `content`.
+    fn mapping(&mut self, first: Line, content: Content<'a>, depth: usize) -> Step {
         let indent = first.col();
         self.emit(Event::MappingStart(0, None), first.at, first.at)?;
+        self.entry(first, content, indent, depth)?;
         let mut end = self.bytes.len();
         while let Some(line) = self.peek()? {
             if line.col() < indent {
@@ -202,18 +201,19 @@ impl<'a> Reader<'a> {
             if line.col() > indent || is_dash(self.bytes, line) {
                 return Err(Unsupported);
             }
-            self.entry(line, indent, depth)?;
+            let content = self.content(line)?;
+            self.entry(line, content, indent, depth)?;
         }
         self.emit(Event::MappingEnd, end, end)
     }
 
-    fn entry(&mut self, line: Line, indent: usize, depth: usize) -> Step {
+    fn entry(&mut self, line: Line, content: Content<'a>, indent: usize, depth: usize) -> Step {
         let Content::Entry {
             key,
             style,
             key_end,
             colon,
-        } = self.content(line)?
+        } = content
         else {
             return Err(Unsupported);
         };
@@ -281,12 +281,12 @@ impl<'a> Reader<'a> {
                 return Err(Unsupported);
             }
             match self.content(rest)? {
-                Content::Entry { .. } => {
+                content @ Content::Entry { .. } => {
                     if depth + 1 > MAX_FAST_DEPTH {
                         return Err(Unsupported);
                     }
                     self.pending = Some(rest);
-                    self.mapping(rest, depth + 1)?;
+                    self.mapping(rest, content, depth + 1)?;
                 }
                 Content::Other => {
                     self.inline_value(item, line.end)?;
@@ -325,26 +325,20 @@ impl<'a> Reader<'a> {
                 }
                 Ok(Content::Other)
             }
-            b if starts_plain(b) => {
-                for i in at..end {
-                    match bytes[i] {
-                        b':' if i + 1 == end || bytes[i + 1] == b' ' => {
-                            if bytes[i - 1] == b' ' || i - at > MAX_KEY {
-                                return Err(Unsupported);
-                            }
-                            return Ok(Content::Entry {
-                                key: Cow::Borrowed(&self.text[at..i]),
-                                style: ScalarStyle::Plain,
-                                key_end: i,
-                                colon: i,
-                            });
-                        }
-                        b'#' if bytes[i - 1] == b' ' => return Ok(Content::Other),
-                        _ => {}
+            _ if starts_block_plain(bytes, at, end) => match plain_end(bytes, at, end) {
+                PlainEnd::Colon(i) => {
+                    if bytes[i - 1] == b' ' || i - at > MAX_KEY {
+                        return Err(Unsupported);
                     }
+                    Ok(Content::Entry {
+                        key: Cow::Borrowed(&self.text[at..i]),
+                        style: ScalarStyle::Plain,
+                        key_end: i,
+                        colon: i,
+                    })
                 }
-                Ok(Content::Other)
-            }
+                PlainEnd::Comment(_) | PlainEnd::Line => Ok(Content::Other),
+            },
             _ => Err(Unsupported),
         }
     }
@@ -358,14 +352,15 @@ impl<'a> Reader<'a> {
         end: usize,
     ) -> Result<Option<(Cow<'a, str>, usize)>, Unsupported> {
         let bytes = self.bytes;
-        let mut i = at + 1;
+        let mut from = at + 1;
         let mut doubled = false;
-        while i < end {
+        while let Some(n) = memchr::memchr2(quote, b'\\', &bytes[from..end]) {
+            let i = from + n;
             match bytes[i] {
                 b'\\' if quote == b'"' => return Err(Unsupported),
                 b'\'' if quote == b'\'' && i + 1 < end && bytes[i + 1] == b'\'' => {
                     doubled = true;
-                    i += 1;
+                    from = i + 2;
                 }
                 b if b == quote => {
                     let inner = &self.text[at + 1..i];
@@ -376,9 +371,9 @@ impl<'a> Reader<'a> {
                     };
                     return Ok(Some((text, i)));
                 }
-                _ => {}
+                // A backslash in single quotes is text.
+                _ => from = i + 1,
             }
-            i += 1;
         }
         Ok(None)
     }
@@ -478,18 +473,12 @@ impl<'a> Reader<'a> {
                 // saphyr's span of a quoted scalar runs over the blanks and comment after it.
                 self.scalar(text, style, at, end)
             }
-            b if starts_plain(b) => {
-                let mut stop = end;
-                for i in at..end {
-                    match bytes[i] {
-                        b':' if i + 1 == end || bytes[i + 1] == b' ' => return Err(Unsupported),
-                        b'#' if bytes[i - 1] == b' ' => {
-                            stop = i;
-                            break;
-                        }
-                        _ => {}
-                    }
-                }
+            _ if starts_block_plain(bytes, at, end) => {
+                let mut stop = match plain_end(bytes, at, end) {
+                    PlainEnd::Colon(_) => return Err(Unsupported),
+                    PlainEnd::Comment(i) => i,
+                    PlainEnd::Line => end,
+                };
                 while bytes[stop - 1] == b' ' {
                     stop -= 1;
                 }
@@ -505,6 +494,32 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Where a block plain scalar starting at `at` (not at a blank) stops on its line.
+enum PlainEnd {
+    /// At a `:` followed by a blank or the line's end (a mapping key's end).
+    Colon(usize),
+    /// At the `#` of a comment (after a blank).
+    Comment(usize),
+    /// At the line's end.
+    Line,
+}
+
+fn plain_end(bytes: &[u8], at: usize, end: usize) -> PlainEnd {
+    let mut from = at;
+    while let Some(n) = memchr::memchr2(b':', b'#', &bytes[from..end]) {
+        let i = from + n;
+        if bytes[i] == b':' {
+            if i + 1 == end || bytes[i + 1] == b' ' {
+                return PlainEnd::Colon(i);
+            }
+        } else if i > at && bytes[i - 1] == b' ' {
+            return PlainEnd::Comment(i);
+        }
+        from = i + 1;
+    }
+    PlainEnd::Line
+}
+
 /// Only blanks, and maybe a comment after them, from `at` to `end`.
 fn rest_is_comment(bytes: &[u8], at: usize, end: usize) -> bool {
     let mut i = at;
@@ -512,6 +527,15 @@ fn rest_is_comment(bytes: &[u8], at: usize, end: usize) -> bool {
         i += 1;
     }
     i == end || (bytes[i] == b'#' && i > at)
+}
+
+/// A plain scalar in block context starts at `at`: as in a flow sequence, or with a `-`
+/// before a non-blank (`--flag`, `-1`).
+fn starts_block_plain(bytes: &[u8], at: usize, end: usize) -> bool {
+    match bytes[at] {
+        b'-' => at + 1 < end && bytes[at + 1] != b' ',
+        b => starts_plain(b),
+    }
 }
 
 /// A plain scalar may start with this byte (indicators go to saphyr; `-` only before a
@@ -678,11 +702,11 @@ mod tests {
     /// Keys and scalars the fast path reads, and odd ones it must leave to saphyr or read
     /// exactly as saphyr does.
     const KEYS: &[&str] = &[
-        "a", "name", "a.b/c", "k-1", "x y", "\"q k\"", "'s k'", "on", "<<", "a:b", "a#b", "1",
-        "\"\"", "''", "n'", "k\"",
+        "-k", "--k", "a", "name", "a.b/c", "k-1", "x y", "\"q k\"", "'s k'", "on", "<<", "a:b",
+        "a#b", "1", "\"\"", "''", "n'", "k\"",
     ];
     const ODD_KEYS: &[&str] = &[
-        "-k", "?k", "k ", "&a k", "[k]", "k\t", "\u{e9}", "a #b", "*a", "!t k", "\"a\" ", "'a'b",
+        "- k", "?k", "k ", "&a k", "[k]", "k\t", "\u{e9}", "a #b", "*a", "!t k", "\"a\" ", "'a'b",
     ];
     const SCALARS: &[&str] = &[
         "v",
@@ -879,6 +903,55 @@ mod tests {
             } else {
                 text.insert_str(at, rng.pick(NOISE));
             }
+        }
+    }
+
+    /// The document split as it was written before it searched with memchr: line by line.
+    fn split_line_by_line(text: &str) -> Vec<(usize, usize)> {
+        let mut starts = vec![0usize];
+        let mut offset = 0usize;
+        for line in text.split_inclusive('\n') {
+            if offset > 0 && super::super::is_document_marker(line) {
+                starts.push(offset);
+            }
+            offset += line.len();
+        }
+        if starts.len() > 1 && super::super::only_directives(&text[..starts[1]]) {
+            starts.remove(1);
+        }
+        let ends = starts.iter().skip(1).copied().chain([text.len()]);
+        starts.iter().copied().zip(ends).collect()
+    }
+
+    #[test]
+    fn split_documents_finds_the_markers_a_line_split_finds() {
+        let mut rng = Rng(7);
+        let mut texts: Vec<String> = [
+            "",
+            "---",
+            "---\n",
+            "\n---",
+            "\n---\n---\n",
+            "a\n--- x\n---\tb\n---\r\n----\n ---\n",
+            "a\n---",
+            "a\n--",
+            "%YAML 1.2\n---\na: 1\n---\nb: 2",
+            "\u{e9}\n---\n\u{e9}",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        for _ in 0..2000 {
+            let mut text = document(&mut rng);
+            mutate(&mut text, &mut rng);
+            texts.push(text);
+        }
+        for text in &texts {
+            let pieces: Vec<_> = split_documents(text)
+                .iter()
+                .map(|p| (p.start, p.end))
+                .collect();
+            assert_eq!(pieces, split_line_by_line(text), "{text:?}");
         }
     }
 
