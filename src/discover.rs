@@ -2,7 +2,7 @@
 //! tfvars, an ARM template with its parameters file.
 
 use crate::config::Config;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
@@ -115,28 +115,48 @@ pub struct Discovered {
 /// list (excluded, outside the scanned paths, a named file's directory).
 #[derive(Default)]
 pub struct Listed {
-    names: HashMap<PathBuf, DirNames>,
+    /// By directory, sorted by the bytes of its path (a binary search comparing bytes is
+    /// several times cheaper than one comparing path components). A directory named by
+    /// other bytes (`a//b`) is not found: the system is asked.
+    dirs: Vec<(PathBuf, DirNames)>,
 }
 
 struct DirNames {
-    /// As listed, sorted.
+    /// Sorted with ASCII letters compared as lowercase: on a file system that ignores case
+    /// (macOS by default), `AKS.bicep` is found by asking for `aks.bicep`, so a name that
+    /// differs only in case is found by the same binary search and is not a "no".
     names: Vec<OsString>,
-    /// Lowercased (lossily for names that are not UTF-8): on a file system that ignores
-    /// case (macOS by default), `AKS.bicep` is found by asking for `aks.bicep`, so a name
-    /// differing only in case is not a "no".
-    folded: HashSet<String>,
+    /// Whether every name is ASCII. A name that is not may match another spelling on such
+    /// a file system (the Kelvin sign folds to `k`): then only an exact match is known.
+    ascii: bool,
 }
 
 impl Listed {
-    fn insert(&mut self, dir: PathBuf, mut names: Vec<OsString>) {
-        names.sort_unstable();
-        let folded = names.iter().map(|n| fold(n)).collect();
-        self.names.insert(dir, DirNames { names, folded });
+    /// Adds a directory's names, in any order of directories; [`Listed::sort`] is called
+    /// when all are in.
+    fn push(&mut self, dir: PathBuf, mut names: Vec<OsString>) {
+        names.sort_unstable_by(|a, b| caseless(a.as_encoded_bytes(), b.as_encoded_bytes()));
+        let ascii = names.iter().all(|n| n.as_encoded_bytes().is_ascii());
+        self.dirs.push((dir, DirNames { names, ascii }));
     }
 
-    /// The names in `dir` (sorted), when the walk listed it.
+    fn sort(&mut self) {
+        self.dirs.sort_by(|a, b| bytes(&a.0).cmp(bytes(&b.0)));
+        // A directory under two of the paths named: the first listing stands.
+        self.dirs.dedup_by(|b, a| a.0 == b.0);
+    }
+
+    fn get(&self, dir: &Path) -> Option<&DirNames> {
+        let at = self
+            .dirs
+            .binary_search_by(|(d, _)| bytes(d).cmp(bytes(dir)))
+            .ok()?;
+        Some(&self.dirs[at].1)
+    }
+
+    /// The names in `dir`, when the walk listed it.
     pub fn names_in(&self, dir: &Path) -> Option<&[OsString]> {
-        self.names.get(dir).map(|d| d.names.as_slice())
+        self.get(dir).map(|d| d.names.as_slice())
     }
 
     /// False when `path` is surely absent: its directory was listed and holds no entry of
@@ -145,14 +165,27 @@ impl Listed {
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
             return true;
         };
-        self.names
-            .get(dir)
-            .is_none_or(|d| d.folded.contains(&fold(name)))
+        let Some(listed) = self.get(dir) else {
+            return true;
+        };
+        let name = name.as_encoded_bytes();
+        let found = listed
+            .names
+            .binary_search_by(|n| caseless(n.as_encoded_bytes(), name))
+            .is_ok();
+        found || !(listed.ascii && name.is_ascii())
     }
 }
 
-fn fold(name: &OsStr) -> String {
-    name.to_string_lossy().to_lowercase()
+fn bytes(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
+}
+
+/// Byte order with ASCII letters compared as lowercase.
+fn caseless(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    a.iter()
+        .map(u8::to_ascii_lowercase)
+        .cmp(b.iter().map(u8::to_ascii_lowercase))
 }
 
 pub struct Focus {
@@ -276,6 +309,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             if !files.windows(2).all(|w| w[0].path < w[1].path) {
                 files.sort_by(|a, b| a.path.cmp(&b.path));
             }
+            listed.sort();
             return Discovered {
                 files,
                 missing: Vec::new(),
@@ -354,6 +388,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             &mut listed,
         );
     }
+    listed.sort();
     Discovered {
         files: files.into_vec(),
         missing,
@@ -395,10 +430,15 @@ fn walk_files(
                 continue;
             }
             Step::Listed(dir, names) => {
-                listed.insert(dir, names);
+                listed.push(dir, names);
                 continue;
             }
         };
+        // Directories (and sockets, FIFOs, devices the walk meets) are never read: their
+        // names are not looked at.
+        if !(entry.file_type.is_symlink() || entry.file_type.is_file()) {
+            continue;
+        }
         let Some(kind) = kind_of(&entry.path) else {
             continue;
         };
@@ -510,29 +550,29 @@ fn listing(dir: &Path, config: &Config, out: &mut Vec<Step>) -> Option<Vec<Entry
             return None;
         }
     };
+    // Every name, in listing order; the entries the walk goes into point at theirs.
+    let mut names = Vec::new();
+    let mut complete = true;
     let mut entries = Vec::new();
-    let mut names = Some(Vec::new());
     for entry in read {
         let entry = entry.and_then(|e| Ok((e.file_name(), e.path(), e.file_type()?)));
         match entry {
             Ok((name, path, file_type)) => {
-                if let Some(names) = names.as_mut() {
-                    names.push(name.clone());
-                }
                 if entered(&name, &path, file_type, config) {
-                    entries.push((name, Entry { path, file_type }));
+                    entries.push((names.len(), Entry { path, file_type }));
                 }
+                names.push(name);
             }
             Err(e) => {
-                names = None;
+                complete = false;
                 out.push(Step::Unlistable(dir.to_path_buf(), e.to_string()))
             }
         }
     }
-    if let Some(names) = names {
+    entries.sort_by(|(a, _), (b, _)| names[*a].cmp(&names[*b]));
+    if complete {
         out.push(Step::Listed(dir.to_path_buf(), names));
     }
-    entries.sort_by(|(a, _), (b, _)| a.cmp(b));
     Some(entries.into_iter().map(|(_, entry)| entry).collect())
 }
 
@@ -720,6 +760,12 @@ mod tests {
         assert!(listed.may_exist(&dir.join("arm/aks.bicep")));
         // Outside the walk.
         assert!(listed.may_exist(&std::env::temp_dir().join("anything.bicep")));
+        // Several paths, one inside another: each directory once, found by the same lookup.
+        let paths = [dir.join("tf"), dir.clone(), dir.join("arm")];
+        let several = discover(&paths, &config).listed;
+        assert_eq!(several.dirs.len(), 3);
+        assert!(!several.may_exist(&dir.join("arm/acr.bicep")));
+        assert!(several.may_exist(&dir.join("tf/.terraform")));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

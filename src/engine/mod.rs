@@ -242,7 +242,7 @@ pub fn lint(request: &Request) -> Scan {
     // Freeing the resources, the model and the syntax trees of a large scan takes longer
     // than some stages: it is done beside the report, not before it, and not at all when
     // the process exits after the report (the system takes the memory back at once).
-    let done_with = (resources, model, units, merged.places);
+    let done_with = (resources, model, units, merged.places, listed);
     if options.exit_after {
         std::mem::forget(done_with);
     } else {
