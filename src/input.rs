@@ -1,6 +1,7 @@
 //! The one way aksguard reads a file: scanned files, module targets, parameter and variable
 //! files, the configuration, the Terraform module manifest, the Bicep cache and
-//! `bicepconfig.json` all come through `read_text`.
+//! `bicepconfig.json` all come through `read_text` (the scanned files through
+//! `read_shared_text`, the same read in the form the scan keeps).
 //!
 //! Every one of those paths can be chosen by whoever wrote the scanned files (a module
 //! source, a committed symlink, a `modules.json` entry), so a read is bounded before it
@@ -11,10 +12,12 @@
 //! not an empty file). The text is then a UTF-8 string without its byte order mark and
 //! without NUL bytes.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::Read;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Infrastructure files are small; a bigger one is generated or hostile.
 pub const MAX_FILE_BYTES: usize = 16 << 20;
@@ -160,24 +163,41 @@ fn read_bytes_up_to(
     limit: usize,
     too_large: fn(u64) -> ReadError,
 ) -> Result<Vec<u8>, ReadError> {
+    let (file, size) = open_sized(path, limit, too_large)?;
+    let mut bytes = vec![0u8; size + 1];
+    let filled = fill(&file, &mut bytes, size)?;
+    bytes.truncate(filled);
+    Ok(bytes)
+}
+
+/// The regular file at `path` opened, and its size, refused above `limit`.
+fn open_sized(
+    path: &Path,
+    limit: usize,
+    too_large: fn(u64) -> ReadError,
+) -> Result<(std::fs::File, usize), ReadError> {
     let (file, metadata) = open_regular(path)?;
     let size = metadata.len();
     if size > limit as u64 {
         return Err(too_large(size));
     }
-    // Room for one byte more than reported: a file that does not end where it says shows
-    // itself by filling it.
-    let mut bytes = vec![0u8; size as usize + 1];
+    Ok((file, size as usize))
+}
+
+/// Reads the file of reported size `size` into `buffer` (`size + 1` bytes: room for one
+/// byte more than reported, so a file that does not end where it says shows itself by
+/// filling it). Returns how many bytes were read.
+fn fill(file: &std::fs::File, buffer: &mut [u8], size: usize) -> Result<usize, ReadError> {
     let mut filled = 0;
     // Reading stops once the reported size has arrived: asking again only to be told the
     // file ends would be one more system call per file, and a large scan reads tens of
     // thousands of files.
-    while filled < size as usize + 1 {
-        match (&file).read(&mut bytes[filled..]) {
+    while filled < size + 1 {
+        match (&*file).read(&mut buffer[filled..=size]) {
             Ok(0) => break,
             Ok(n) => {
                 filled += n;
-                if filled == size as usize {
+                if filled == size {
                     break;
                 }
             }
@@ -185,11 +205,37 @@ fn read_bytes_up_to(
             Err(e) => return Err(e.into()),
         }
     }
-    if filled as u64 > size {
+    if filled > size {
         return Err(ReadError::SizeMismatch);
     }
-    bytes.truncate(filled);
-    Ok(bytes)
+    Ok(filled)
+}
+
+/// Files up to this size are read into a buffer the thread keeps for its next file.
+const KEPT_BUFFER_BYTES: usize = 1 << 20;
+
+thread_local! {
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A scanned file's text, as [`read_text`] reads it, in the shared form the scan keeps.
+/// The bytes arrive in a buffer the thread reuses and are copied once, checked, into the
+/// text's own allocation: a buffer per file would be zeroed, filled, copied and freed,
+/// tens of thousands of times on a large scan.
+pub fn read_shared_text(path: &Path) -> Result<Arc<str>, ReadError> {
+    let (file, size) = open_sized(path, MAX_FILE_BYTES, ReadError::TooLarge)?;
+    if size >= KEPT_BUFFER_BYTES {
+        let mut bytes = vec![0u8; size + 1];
+        let filled = fill(&file, &mut bytes, size)?;
+        return checked(&bytes[..filled]).map(Arc::from);
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        if buffer.len() < size + 1 {
+            buffer.resize(size + 1, 0);
+        }
+        let filled = fill(&file, buffer, size)?;
+        checked(&buffer[..filled]).map(Arc::from)
+    })
 }
 
 /// Standard input, up to `MAX_FILE_BYTES`.
@@ -217,21 +263,26 @@ pub fn read_stdin() -> Result<String, ReadError> {
 
 /// Bytes read from anywhere as text: UTF-8, no NUL byte, byte order mark removed (editors on
 /// Windows write one; every tool aksguard stands in for ignores it).
-pub fn text(bytes: Vec<u8>) -> Result<String, ReadError> {
+pub fn text(mut bytes: Vec<u8>) -> Result<String, ReadError> {
+    let bom = bytes.len() - checked(&bytes)?.len();
+    bytes.drain(..bom);
+    // Checked above, so this keeps the bytes without copying them (a plan may be 256 MiB).
+    String::from_utf8(bytes).or_else(|e| checked(e.as_bytes()).map(str::to_string))
+}
+
+/// The bytes as text, as [`text`] takes them.
+fn checked(bytes: &[u8]) -> Result<&str, ReadError> {
     if bytes.contains(&0) {
         return Err(ReadError::Binary);
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(strip_bom(text)),
-        Err(e) => {
-            // Everything before the first bad byte is the same in the lossy text, so the
-            // error can point at that byte.
-            let at = e.utf8_error().valid_up_to();
-            Err(ReadError::NotUtf8 {
-                lossy: String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                at,
-            })
-        }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.strip_prefix(BOM).unwrap_or(text)),
+        // Everything before the first bad byte is the same in the lossy text, so the error
+        // can point at that byte.
+        Err(e) => Err(ReadError::NotUtf8 {
+            lossy: String::from_utf8_lossy(bytes).into_owned(),
+            at: e.valid_up_to(),
+        }),
     }
 }
 
@@ -306,6 +357,69 @@ mod tests {
         assert!(
             matches!(read_text(&path), Err(ReadError::TooLarge(n)) if n == MAX_FILE_BYTES as u64 + 1)
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Every way a read ends, the same from `read_text` and from `read_shared_text` (whose
+    /// buffer is reused from one file to the next: what a longer file left in it is never
+    /// part of a shorter one).
+    #[test]
+    fn shared_text_is_read_and_refused_as_read_text() {
+        let dir = scratch("shared");
+        let long = dir.join("long.tf");
+        std::fs::write(&long, "x".repeat(5000)).unwrap();
+        let large = dir.join("large.tf");
+        std::fs::write(&large, "y".repeat(KEPT_BUFFER_BYTES + 10)).unwrap();
+        let cases: [(&str, &[u8]); 6] = [
+            ("bom.tf", b"\xEF\xBB\xBFlocals {}\n"),
+            ("short.tf", b"locals {}\n"),
+            ("empty.tf", b""),
+            ("binary.tf", b"a\0b"),
+            ("latin1.tf", b"ab\xffc"),
+            ("bom-only.tf", b"\xEF\xBB\xBF"),
+        ];
+        let same = |path: &Path| {
+            let shared = read_shared_text(path).map(|t| t.to_string());
+            let text = read_text(path);
+            assert_eq!(
+                format!("{shared:?}"),
+                format!("{text:?}"),
+                "{}",
+                path.display()
+            );
+        };
+        for (name, bytes) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, bytes).unwrap();
+            same(&long);
+            same(&path);
+        }
+        same(&large);
+        same(&long);
+        assert_eq!(
+            read_shared_text(&dir.join("short.tf")).unwrap().as_ref(),
+            "locals {}\n"
+        );
+        let fifo = dir.join("fifo.json");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        for special in [
+            fifo.as_path(),
+            dir.as_path(),
+            Path::new("/proc/self/environ"),
+        ] {
+            same(special);
+        }
+        let sparse = dir.join("sparse.json");
+        let file = std::fs::File::create(&sparse).unwrap();
+        file.set_len(MAX_FILE_BYTES as u64 + 1).unwrap();
+        assert!(matches!(
+            read_shared_text(&sparse),
+            Err(ReadError::TooLarge(n)) if n == MAX_FILE_BYTES as u64 + 1
+        ));
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -7,6 +7,7 @@ use crate::finding::Problem;
 use crate::source::{FileId, Loc, SourceFile, Sources};
 use rayon::prelude::*;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The files discovery found, with the problems of the paths it could not walk.
 pub(super) struct Found {
@@ -102,14 +103,14 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
                 return ReadFile { kind, walked, file };
             }
             let text = if path.as_os_str() == "-" {
-                crate::input::read_stdin()
+                crate::input::read_stdin().map(Arc::from)
             } else {
-                crate::input::read_text(&path)
+                crate::input::read_shared_text(&path)
             };
             // Terraform plans are read up to their own, larger limit.
             let text = match text {
                 Err(crate::input::ReadError::TooLarge(_)) if kind == FileKind::Json => {
-                    crate::input::read_plan_text(&path)
+                    crate::input::read_plan_text(&path).map(Arc::from)
                 }
                 text => text,
             };
