@@ -223,9 +223,8 @@ impl<'a> Reader<'a> {
             value += 1;
         }
         if value < line.end && self.bytes[value] != b'#' {
-            self.inline_value(value, line.end)?;
             self.consume();
-            return Ok(());
+            return self.inline_value(value, line.end, indent);
         }
         self.consume();
         match self.peek()? {
@@ -289,8 +288,8 @@ impl<'a> Reader<'a> {
                     self.mapping(rest, content, depth + 1)?;
                 }
                 Content::Other => {
-                    self.inline_value(item, line.end)?;
                     self.consume();
+                    self.inline_value(item, line.end, indent)?;
                 }
             }
         }
@@ -339,6 +338,8 @@ impl<'a> Reader<'a> {
                 }
                 PlainEnd::Comment(_) | PlainEnd::Line => Ok(Content::Other),
             },
+            // Values only (a flow key such as `[a]: b` is left to saphyr by `inline_value`).
+            b'|' | b'>' | b'[' | b'{' => Ok(Content::Other),
             _ => Err(Unsupported),
         }
     }
@@ -376,6 +377,73 @@ impl<'a> Reader<'a> {
             }
         }
         Ok(None)
+    }
+
+    /// `|`, `|-`, `>`, `>-` (and a comment) at `at`, and the lines after it, which have no
+    /// blank line before the first one and, folded, none between them and none indented
+    /// more than the first (saphyr has rules of its own for those, and for `+`, indentation
+    /// indicators and a text ending inside the scalar without a line break).
+    fn block_scalar(&mut self, at: usize, end: usize, parent: usize) -> Step {
+        let bytes = self.bytes;
+        let literal = bytes[at] == b'|';
+        let strip = bytes.get(at + 1) == Some(&b'-') && at + 1 < end;
+        let header_end = at + 1 + usize::from(strip);
+        if !rest_is_comment(bytes, header_end, end) {
+            return Err(Unsupported);
+        }
+        let mut pos = self.pos.min(bytes.len());
+        let spaces = |from: usize| bytes[from..].iter().take_while(|&&b| b == b' ').count();
+        let indent = spaces(pos);
+        let first_end =
+            memchr::memchr(b'\n', &bytes[pos.min(bytes.len())..]).map_or(bytes.len(), |i| pos + i);
+        if pos >= bytes.len() || indent <= parent || pos + indent >= first_end {
+            return Err(Unsupported);
+        }
+        let start = pos + indent;
+        let mut text = String::new();
+        let mut lines = 0usize;
+        let mut empty = 0usize;
+        let mut ended = false;
+        while pos < bytes.len() {
+            let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
+            let blanks = spaces(pos).min(line_end - pos);
+            let only_blanks = pos + blanks == line_end;
+            if only_blanks && blanks <= indent {
+                empty += 1;
+            } else if blanks < indent {
+                ended = true;
+                break;
+            } else {
+                let content = &self.text[pos + indent..line_end];
+                if !literal && (empty > 0 || content.starts_with(' ')) {
+                    return Err(Unsupported);
+                }
+                if lines > 0 {
+                    text.push(if literal { '\n' } else { ' ' });
+                }
+                text.extend(std::iter::repeat_n('\n', empty));
+                text.push_str(content);
+                lines += 1;
+                empty = 0;
+            }
+            pos = (line_end + 1).min(bytes.len());
+        }
+        if !ended && bytes.last() != Some(&b'\n') {
+            // The text ends inside the scalar without a line break.
+            return Err(Unsupported);
+        }
+        if !strip {
+            text.push('\n');
+        }
+        // Where the next token starts: saphyr's span runs to it, and the builder trims it.
+        let after = pos;
+        self.pos = pos;
+        let style = if literal {
+            ScalarStyle::Literal
+        } else {
+            ScalarStyle::Folded
+        };
+        self.scalar(Cow::Owned(text), style, start, after)
     }
 
     /// `[a, "b", 'c']` on one line, of one-word plain or quoted scalars, then only a comment.
@@ -440,11 +508,13 @@ impl<'a> Reader<'a> {
         self.emit(Event::SequenceEnd, i, end)
     }
 
-    /// A one-line value starting at `at`, alone on the rest of its line (but for a comment):
-    /// a scalar, or a flow sequence of scalars, or an empty flow mapping.
-    fn inline_value(&mut self, at: usize, end: usize) -> Step {
+    /// A value starting at `at`, alone on the rest of its line (but for a comment): a scalar,
+    /// a flow sequence of scalars, an empty flow mapping, or the header of a block scalar
+    /// whose lines follow, in a collection indented by `parent`. Its line is consumed.
+    fn inline_value(&mut self, at: usize, end: usize, parent: usize) -> Step {
         let bytes = self.bytes;
         match bytes[at] {
+            b'|' | b'>' => self.block_scalar(at, end, parent),
             b'[' => self.flow_sequence(at, end),
             b'{' => {
                 let mut close = at + 1;
@@ -661,6 +731,9 @@ mod tests {
         let cases = [
             "a: b\n",
             "---\n# Source: x\napiVersion: \"v1\"\nkind: Svc   # c\nmeta:\n  name: web\n  empty:\n  list:\n    - a\n    - b: 1\n      c: \"x\"\n    -\n      d: e\n  ind:\n  - x\n  - y\n  last: 2\n",
+            "a: |\n  x: 1\n   y\n\n  # z\nb: |-  # c\n    p\n    q\n\nc: >\n  f g\n  h\nd:\n- >-\n  i\n  j\n- |\n  k\n# end\ne: 1\n",
+            "a: |\n  x\n",
+            "- [a, b]\n- {}\n- |\n  x\n",
             "a: b   \nq: \"x\"  # c\ns: 'it''s'\nl:\n-\n-   k: v\n    m: n\n- x\n# end\n\n",
             "l:\n-   # c\n- \n-\n  - x\nk:   # c\n  # d\nj:\n  -\n  - y\n  -    \n",
             "# only a comment\n\n",
@@ -801,6 +874,56 @@ mod tests {
         "[!t x]",
         "[? a]",
     ];
+    const BLOCK_HEADERS: &[&str] = &[
+        "|", "|-", ">", ">-", "|+", ">+", "|2", "|-  # c", ">  # c", "|#c", "| x", "|1-",
+    ];
+    const BLOCK_LINES: &[&str] = &[
+        "text",
+        "a: b",
+        "- x",
+        "# not a comment",
+        "\"q\"",
+        "'s'",
+        "x  ",
+        "[a]",
+        "{b}",
+        "---",
+        "...",
+        "&a *b !c",
+        "|",
+        "k:",
+    ];
+
+    /// The lines of a block scalar under a key or item indented by `parent`: mostly at one
+    /// indentation, now and then blank, more or less indented, or blank with spaces.
+    fn block_lines(out: &mut String, parent: usize, rng: &mut Rng) {
+        let indent = parent + [1, 2, 2, 4][rng.below(4)];
+        for _ in 0..1 + rng.below(4) {
+            match rng.below(10) {
+                0 => out.push('\n'),
+                1 => {
+                    out.extend(std::iter::repeat_n(' ', rng.below(indent + 3)));
+                    out.push('\n');
+                }
+                2 => {
+                    out.extend(std::iter::repeat_n(' ', indent + 1 + rng.below(3)));
+                    out.push_str(rng.pick(BLOCK_LINES));
+                    out.push('\n');
+                }
+                3 if indent > parent + 1 => {
+                    out.extend(std::iter::repeat_n(' ', indent - 1));
+                    out.push_str(rng.pick(BLOCK_LINES));
+                    out.push('\n');
+                }
+                _ => {
+                    out.extend(std::iter::repeat_n(' ', indent));
+                    out.push_str(rng.pick(BLOCK_LINES));
+                    out.push('\n');
+                }
+            }
+        }
+    }
+
     const COMMENTS: &[&str] = &["", "", "", " # c", "   #c", "#c"];
 
     fn line(out: &mut String, indent: usize, text: &str, rng: &mut Rng) {
@@ -823,7 +946,10 @@ mod tests {
             let key = rng.pick_of(KEYS, ODD_KEYS);
             // A compact mapping's first key follows its `- ` on the same line.
             let at = if i == 0 && first { 0 } else { indent };
-            if depth > 4 || rng.below(7) < 4 {
+            if rng.below(8) == 0 {
+                line(out, at, &format!("{key}: {}", rng.pick(BLOCK_HEADERS)), rng);
+                block_lines(out, indent, rng);
+            } else if depth > 4 || rng.below(7) < 4 {
                 let v = rng.pick_of(SCALARS, ODD_SCALARS);
                 line(out, at, &format!("{key}: {v}"), rng);
             } else {
@@ -861,6 +987,10 @@ mod tests {
                 6 if depth < 5 => {
                     line(out, indent, "-", rng);
                     nested(out, indent, depth + 1, rng, false);
+                }
+                7 if rng.below(2) == 0 => {
+                    line(out, indent, &format!("- {}", rng.pick(BLOCK_HEADERS)), rng);
+                    block_lines(out, indent, rng);
                 }
                 7 => line(out, indent, "- - x", rng),
                 _ => line(out, indent, "- v", rng),
