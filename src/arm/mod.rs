@@ -188,10 +188,21 @@ fn is_parameters_shape(root: &Json) -> bool {
 }
 
 fn contains_ci(text: &str, needle: &str) -> bool {
-    let needle = needle.as_bytes();
-    text.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let Some(last_start) = text.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    // Asked of every JSON file of a scan, whole: only where the first letter is, in either
+    // case, is the rest compared.
+    memchr::memchr2_iter(
+        first.to_ascii_lowercase(),
+        first.to_ascii_uppercase(),
+        &text[..=last_start],
+    )
+    .any(|at| text[at..at + needle.len()].eq_ignore_ascii_case(needle))
 }
 
 /// Evaluates a deployment template (with an optional parameters file) into its resources,

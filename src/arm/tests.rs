@@ -1060,3 +1060,27 @@ fn what_reference_reads_is_kept_as_a_typed_referent() {
         "{indexed:?}"
     );
 }
+
+#[test]
+fn contains_ci_finds_the_needle_in_any_case_anywhere() {
+    let windows = |text: &str, needle: &str| {
+        text.as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    };
+    for text in [
+        "",
+        "d",
+        "deploymentTemplate",
+        "xxDEPLOYMENTtemplate",
+        "{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\"}",
+        "deploymentTemplat",
+        "ddeploymentTemplate",
+        "é deploymenttemplatE",
+        "Resources",
+    ] {
+        for needle in ["deploymentTemplate", "resources", "d"] {
+            assert_eq!(super::contains_ci(text, needle), windows(text, needle), "{text:?} {needle:?}");
+        }
+    }
+}
