@@ -15,23 +15,51 @@ impl Config {
 
     /// `path` relative to `root` with `/` separators; `None` when it lies outside.
     pub fn relative_to_root(&self, path: &Path) -> Option<String> {
-        let path = absolute(path);
-        let relative = match path.strip_prefix(&self.root) {
-            Ok(relative) => relative.to_path_buf(),
-            // A symlinked checkout (macOS /tmp, a mounted workspace) reaches the same file
-            // through different prefixes; compare the real paths before giving up.
-            Err(_) => {
-                let real_path = path.canonicalize().ok()?;
-                let real_root = self.root.canonicalize().ok()?;
-                real_path.strip_prefix(real_root).ok()?.to_path_buf()
-            }
-        };
-        let parts: Vec<_> = relative
-            .components()
-            .map(|part| part.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        Some(parts.join("/"))
+        match plainly_below(&self.root, path) {
+            Some(relative) => Some(relative.to_string()),
+            None => relative_by_components(&self.root, path),
+        }
     }
+}
+
+/// [`Config::relative_to_root`] for any path: normalised, and through the real paths when
+/// the prefixes differ.
+fn relative_by_components(root: &Path, path: &Path) -> Option<String> {
+    let path = absolute(path);
+    let relative = match path.strip_prefix(root) {
+        Ok(relative) => relative.to_path_buf(),
+        // A symlinked checkout (macOS /tmp, a mounted workspace) reaches the same file
+        // through different prefixes; compare the real paths before giving up.
+        Err(_) => {
+            let real_path = path.canonicalize().ok()?;
+            let real_root = root.canonicalize().ok()?;
+            real_path.strip_prefix(real_root).ok()?.to_path_buf()
+        }
+    };
+    let parts: Vec<_> = relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// `path` below `root` as text, when both are absolute UTF-8 paths with no empty, `.` or `..`
+/// component: then the text after `root/` is what normalising and joining the components
+/// would give. Asked for every file of a scan (zones, excludes); `None` sends the rest the
+/// long way.
+fn plainly_below<'p>(root: &Path, path: &'p Path) -> Option<&'p str> {
+    let plain = |text: &str| {
+        text.split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+    };
+    let root = root.to_str()?.strip_prefix('/')?;
+    let path = path.to_str()?.strip_prefix('/')?;
+    let rest = match path.strip_prefix(root)? {
+        "" => "",
+        rest if root.is_empty() => rest,
+        rest => rest.strip_prefix('/')?,
+    };
+    ((root.is_empty() || plain(root)) && (rest.is_empty() || plain(rest))).then_some(rest)
 }
 
 pub(super) fn path_glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
@@ -77,4 +105,33 @@ pub(super) fn absolute(path: &Path) -> PathBuf {
         }
     }
     normal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_paths_below_the_root_read_as_the_components_do() {
+        let cases = [
+            ("/work/repo", "/work/repo/lz1/main.tf", Some("lz1/main.tf")),
+            ("/work/repo", "/work/repo", Some("")),
+            ("/", "/etc/x.tf", Some("etc/x.tf")),
+            ("/work/repo", "/work/repox/main.tf", None),
+            ("/work/repo", "/work/repo//lz1/main.tf", None),
+            ("/work/repo", "/work/repo/./lz1/main.tf", None),
+            ("/work/repo", "/work/repo/lz1/../main.tf", None),
+            ("/work/repo", "/work/repo/lz1/", None),
+            ("/work/repo", "lz1/main.tf", None),
+            ("/work/./repo", "/work/./repo/a", None),
+        ];
+        for (root, path, expected) in cases {
+            let (root, path) = (Path::new(root), Path::new(path));
+            let plain = plainly_below(root, path);
+            assert_eq!(plain, expected, "{root:?} {path:?}");
+            if let Some(plain) = plain {
+                assert_eq!(Some(plain.to_string()), relative_by_components(root, path));
+            }
+        }
+    }
 }
