@@ -306,6 +306,17 @@ mod tests {
         dir
     }
 
+    /// A FIFO nobody writes to, `fifo.json` in `dir`: reading it would block forever.
+    fn fifo(dir: &Path) -> std::path::PathBuf {
+        let fifo = dir.join("fifo.json");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        fifo
+    }
+
     #[test]
     fn a_regular_file_is_read_without_its_byte_order_mark() {
         let dir = scratch("bom");
@@ -320,12 +331,7 @@ mod tests {
     #[test]
     fn devices_fifos_directories_and_proc_files_are_refused() {
         let dir = scratch("special");
-        let fifo = dir.join("fifo.json");
-        assert!(std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success());
+        let fifo = fifo(&dir);
         assert!(matches!(
             read_text(&fifo),
             Err(ReadError::NotRegular("a FIFO"))
@@ -400,12 +406,7 @@ mod tests {
             read_shared_text(&dir.join("short.tf")).unwrap().as_ref(),
             "locals {}\n"
         );
-        let fifo = dir.join("fifo.json");
-        assert!(std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success());
+        let fifo = fifo(&dir);
         for special in [
             fifo.as_path(),
             dir.as_path(),
