@@ -213,18 +213,31 @@ impl Focus {
 }
 
 /// The other files of a named file's unit: its Terraform directory, or the template and
-/// parameters file that go together.
-fn unit_context(file: &Path, kind: FileKind) -> Vec<(PathBuf, FileKind)> {
+/// parameters file that go together. A Terraform directory is listed for the first file
+/// named in it only (`terraform_dirs`): a pre-commit hook may name hundreds of files of one
+/// directory, and listing it (and looking at each entry) for each was quadratic.
+fn unit_context(
+    file: &Path,
+    kind: FileKind,
+    terraform_dirs: &mut std::collections::HashSet<PathBuf>,
+) -> Vec<(PathBuf, FileKind)> {
     let Some(dir) = file.parent() else {
         return Vec::new();
     };
     match kind {
+        FileKind::Terraform | FileKind::TfVars if !terraform_dirs.insert(dir.to_path_buf()) => {
+            Vec::new()
+        }
         FileKind::Terraform | FileKind::TfVars => std::fs::read_dir(dir)
             .map(|entries| {
                 entries
                     .filter_map(Result::ok)
+                    // A regular file is one by its listing; a link is followed.
+                    .filter(|e| {
+                        e.file_type()
+                            .is_ok_and(|t| t.is_file() || t.is_symlink() && e.path().is_file())
+                    })
                     .map(|e| e.path())
-                    .filter(|p| p.is_file())
                     .filter_map(|p| match kind_of(&p) {
                         Some(k @ (FileKind::Terraform | FileKind::TfVars)) => {
                             Some((absolute(&p), k))
@@ -327,6 +340,7 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
     let mut focus_files = std::collections::HashSet::new();
     let mut focus_dirs = Vec::new();
     let mut listed = Listed::default();
+    let mut terraform_dirs = std::collections::HashSet::new();
     for root in paths {
         if root.as_os_str() == "-" {
             // A manifest stream on standard input (`helm template . | aksguard check -`).
@@ -338,11 +352,12 @@ pub fn discover(paths: &[PathBuf], config: &Config) -> Discovered {
             // aksguard cannot check is said, never passed over.
             match kind_of(root) {
                 Some(kind) => {
-                    for (path, context_kind) in unit_context(&absolute(root), kind) {
+                    let file = absolute(root);
+                    for (path, context_kind) in unit_context(&file, kind, &mut terraform_dirs) {
                         files.insert_if_new(path, context_kind);
                     }
-                    files.insert(absolute(root), kind);
-                    focus_files.insert(absolute(root));
+                    files.insert(file.clone(), kind);
+                    focus_files.insert(file);
                 }
                 None if is_var_file(root) => {
                     files.insert(absolute(root), FileKind::VarFile);

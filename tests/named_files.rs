@@ -344,3 +344,56 @@ fn a_named_file_that_is_not_checked_is_said_in_every_format() {
         "html report names the unreadable file"
     );
 }
+
+#[test]
+fn files_named_one_by_one_share_their_directory_with_its_linked_files() {
+    // The directory of the named files is read once for all of them: a linked variables
+    // file in it belongs to the unit, a directory named like a file does not.
+    let root = std::env::temp_dir().join(format!("aksguard-named-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("env");
+    std::fs::create_dir_all(dir.join("notes.tf")).unwrap();
+    std::fs::create_dir_all(root.join("shared")).unwrap();
+    let main =
+        "resource \"azurerm_kubernetes_cluster\" \"a\" {\n  local_account_disabled = var.off\n}\n";
+    std::fs::write(dir.join("main.tf"), main).unwrap();
+    std::fs::write(dir.join("extra.tf"), "locals {}\n").unwrap();
+    std::fs::write(
+        root.join("shared/variables.tf"),
+        "variable \"off\" {\n  default = false\n}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../shared/variables.tf", dir.join("variables.tf")).unwrap();
+    let named = |names: &[&str]| {
+        let paths: Vec<String> = names
+            .iter()
+            .map(|n| dir.join(n).to_string_lossy().into_owned())
+            .collect();
+        let mut args: Vec<&str> = paths.iter().map(String::as_str).collect();
+        args.extend(["--select", "AKS005"]);
+        check(&args)
+    };
+    let (one_code, one) = named(&["main.tf"]);
+    let (both_code, both) = named(&["extra.tf", "main.tf"]);
+    let _ = std::fs::remove_dir_all(&root);
+    let (line, column) = locate_in(main, "local_account_disabled");
+    for (code, json) in [(one_code, &one), (both_code, &both)] {
+        assert_eq!(code, 1, "{json}");
+        let found: Vec<(String, u64, u64)> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                    f["column"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(found, vec![("AKS005".to_string(), line, column)], "{json}");
+        let path = json["findings"][0]["path"].as_str().unwrap();
+        assert!(path.ends_with("env/main.tf"), "{json}");
+        assert!(json["errors"].as_array().unwrap().is_empty(), "{json}");
+    }
+}
