@@ -750,6 +750,54 @@ mod tests {
         assert!(taken >= cases.len(), "only {taken} taken");
     }
 
+    /// Limits are the builder's, whichever path feeds it: a document past them gets
+    /// saphyr's reading and the same error.
+    #[test]
+    fn limits_and_errors_are_the_same_with_the_fast_path() {
+        let many: String = (0..=super::super::MAX_NODES / 2)
+            .map(|i| format!("k{i}: v\n"))
+            .collect();
+        let deep: String = (0..super::super::MAX_DEPTH + 4)
+            .map(|i| format!("{}a:\n", " ".repeat(i)))
+            .collect();
+        let long_key = format!("{}: v\n", "k".repeat(1100));
+        let big = super::super::MAX_EXPANDED_BYTES;
+        for (text, expanded, error) in [
+            (many.as_str(), 0, Some("document exceeds 100000 nodes")),
+            (
+                deep.as_str(),
+                0,
+                Some("YAML nesting deeper than 256 levels"),
+            ),
+            // saphyr looks for the `:` of a key only 1024 characters on.
+            (
+                long_key.as_str(),
+                0,
+                Some("mapping values are not allowed in this context"),
+            ),
+            (
+                "a: b\n",
+                big - 1,
+                Some("alias expansion exceeds 32 MiB of text in this file"),
+            ),
+            (
+                "a: [b, \n",
+                0,
+                Some("while parsing a node, did not find expected node content"),
+            ),
+        ] {
+            let both = super::super::parse_counted(3, text, 0, &[], expanded);
+            let slow = parse_saphyr(3, text, 0, &[], expanded);
+            assert_eq!(format!("{both:?}"), format!("{slow:?}"));
+            assert_eq!(
+                both.1.as_ref().map(|e| e.message.as_str()),
+                error,
+                "{}",
+                &text[..40.min(text.len())]
+            );
+        }
+    }
+
     /// xorshift64*: deterministic inputs without a dependency.
     struct Rng(u64);
     impl Rng {
