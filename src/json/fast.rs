@@ -60,11 +60,30 @@ impl Parser<'_> {
 
     /// Whitespace and comments, as jsonc-parser skips them; other whitespace (vertical tab,
     /// form feed, Unicode spaces) is left to jsonc-parser.
+    #[inline]
     fn skip_blanks(&mut self) -> Step<()> {
-        while let Some(&b) = self.bytes.get(self.at) {
-            match b {
-                b' ' | b'\t' | b'\n' | b'\r' => self.at += 1,
-                b'/' => match self.bytes.get(self.at + 1) {
+        match self.bytes.get(self.at) {
+            Some(b' ' | b'\t' | b'\n' | b'\r' | b'/') => self.skip_some_blanks(),
+            _ => Ok(()),
+        }
+    }
+
+    fn skip_some_blanks(&mut self) -> Step<()> {
+        loop {
+            // Indentation, 8 spaces at a time: pretty-printed templates are mostly that.
+            while let Some(chunk) = self.bytes.get(self.at..self.at + 8) {
+                let mut word = [0; 8];
+                word.copy_from_slice(chunk);
+                let not_spaces = u64::from_le_bytes(word) ^ u64::from_le_bytes([b' '; 8]);
+                if not_spaces != 0 {
+                    self.at += (not_spaces.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                self.at += 8;
+            }
+            match self.bytes.get(self.at) {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => self.at += 1,
+                Some(b'/') => match self.bytes.get(self.at + 1) {
                     Some(b'/') => {
                         // A line comment ends before `\n` or `\r`.
                         let rest = &self.bytes[self.at + 2..];
@@ -77,10 +96,9 @@ impl Parser<'_> {
                     }
                     _ => return Err(GiveUp),
                 },
-                _ => break,
+                _ => return Ok(()),
             }
         }
-        Ok(())
     }
 
     fn value(&mut self) -> Step<Json> {
