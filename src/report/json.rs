@@ -4,15 +4,6 @@ use super::{span_lines, LineSpan};
 use crate::finding::Scan;
 use serde_json::{json, Map, Value};
 
-/// The report's top level, in the schema's key order.
-#[derive(serde::Serialize)]
-struct Document<F: serde::Serialize> {
-    version: u32,
-    findings: F,
-    errors: Vec<Value>,
-    summary: Value,
-}
-
 /// One finding as the schema writes it, fields in the schema's order, optional ones left
 /// out when absent; borrowed from the scan, so rendering 50,000 findings builds no maps.
 #[derive(serde::Serialize)]
@@ -68,8 +59,14 @@ struct EditJson<'a> {
     content: String,
 }
 
+/// The schema's top level, in its key order: version, findings, errors, summary.
 pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
-    let findings = super::ParallelArray::new(&scan.findings, 4, |_, f| {
+    use std::io::Write;
+    let mut out = super::escaping_json_writer(out);
+    // The document is written by hand around the findings, which are written as they are
+    // rendered: serialized inside it, each would be parsed again.
+    out.write_all(b"{\n  \"version\": 1,\n  \"findings\": ")?;
+    super::write_array(&mut out, &scan.findings, 4, |f| {
         let span = span_lines(&scan.sources, f.at);
         FindingJson {
             rule: f.rule,
@@ -102,7 +99,7 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
                 })
                 .collect(),
         }
-    });
+    })?;
     let errors: Vec<Value> = scan
         .errors
         .iter()
@@ -124,20 +121,20 @@ pub fn write(scan: &Scan, out: impl std::io::Write) -> std::io::Result<()> {
             Value::Object(object)
         })
         .collect();
-    let document = Document {
-        version: 1,
-        findings,
-        errors,
-        summary: json!({
-            "files": scan.files,
-            "resources": scan.resources,
-            "findings": scan.findings.iter().filter(|f| !f.suppressed).count(),
-            "errors": scan.errors.len(),
-            "duration_ms": scan.duration.as_millis() as u64,
-            "not_shown": scan.not_shown.findings,
-        }),
-    };
-    super::write_json(&document, out)
+    let summary = json!({
+        "files": scan.files,
+        "resources": scan.resources,
+        "findings": scan.findings.iter().filter(|f| !f.suppressed).count(),
+        "errors": scan.errors.len(),
+        "duration_ms": scan.duration.as_millis() as u64,
+        "not_shown": scan.not_shown.findings,
+    });
+    out.write_all(b",\n  \"errors\": ")?;
+    out.write_all(super::pretty_indented(&errors, 2)?.as_bytes())?;
+    out.write_all(b",\n  \"summary\": ")?;
+    out.write_all(super::pretty_indented(&summary, 2)?.as_bytes())?;
+    out.write_all(b"\n}\n")?;
+    out.flush()
 }
 
 /// The report as text (what `write` writes).

@@ -235,10 +235,51 @@ where
     }
 }
 
+/// A JSON array of one element per item written straight onto `out`, as serde_json's
+/// pretty printer writes it `indent` spaces deep (an element's indentation): the elements are
+/// built and printed in parallel a chunk at a time and written in order, and nothing parses
+/// them again (a `RawValue` inside a serialized document would).
+pub(crate) fn write_array<'a, T: Sync, E: serde::Serialize>(
+    out: &mut impl std::io::Write,
+    items: &'a [T],
+    indent: usize,
+    element: impl Fn(&'a T) -> E + Sync,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    if items.is_empty() {
+        return out.write_all(b"[]");
+    }
+    let line_break = format!("\n{}", " ".repeat(indent));
+    let mut first = true;
+    in_chunks_overlapped(
+        items,
+        |first, chunk| {
+            (first..first + chunk.len())
+                .into_par_iter()
+                .map(|i| pretty_indented(&element(&items[i]), indent))
+                .collect::<Vec<serde_json::Result<String>>>()
+        },
+        |rendered| {
+            for text in rendered {
+                out.write_all(if first { b"[" } else { b"," })?;
+                first = false;
+                out.write_all(line_break.as_bytes())?;
+                out.write_all(text?.as_bytes())?;
+            }
+            Ok::<(), std::io::Error>(())
+        },
+    )?;
+    // The closing bracket stands one level (two spaces) out from the elements.
+    write!(out, "\n{}]", " ".repeat(indent.saturating_sub(2)))
+}
+
 /// `value` pretty-printed as it reads `indent` spaces deep in a pretty-printed document:
 /// serde_json's pretty layout (two spaces a level), every line after the first indented by
 /// `indent` more.
-fn pretty_indented(value: &impl serde::Serialize, indent: usize) -> serde_json::Result<String> {
+pub(crate) fn pretty_indented(
+    value: &impl serde::Serialize,
+    indent: usize,
+) -> serde_json::Result<String> {
     let mut out = Vec::with_capacity(1024);
     let formatter = NestedPretty {
         base: indent,
@@ -332,17 +373,22 @@ impl serde_json::ser::Formatter for NestedPretty {
     }
 }
 
+/// Where a JSON report is written: escaped (no C1 control or logging command raw in it) in
+/// 64 KiB chunks, as serde_json writes token by token.
+pub(crate) fn escaping_json_writer(out: impl std::io::Write) -> impl std::io::Write {
+    std::io::BufWriter::with_capacity(
+        1 << 16,
+        escape::JsonWriter::new(std::io::BufWriter::new(out)),
+    )
+}
+
 /// A JSON report, pretty-printed and escaped (no C1 control or logging command raw in it:
 /// it is printed to terminals and CI logs) while it is written, then a line break.
 pub(crate) fn write_json(
     document: &impl serde::Serialize,
     out: impl std::io::Write,
 ) -> std::io::Result<()> {
-    // serde_json writes token by token: escape in 64 KiB chunks, not per token.
-    let mut writer = std::io::BufWriter::with_capacity(
-        1 << 16,
-        escape::JsonWriter::new(std::io::BufWriter::new(out)),
-    );
+    let mut writer = escaping_json_writer(out);
     serde_json::to_writer_pretty(&mut writer, document).map_err(std::io::Error::from)?;
     std::io::Write::write_all(&mut writer, b"\n")?;
     std::io::Write::flush(&mut writer)
