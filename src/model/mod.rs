@@ -233,6 +233,20 @@ enum Lowered {
     VirtualMachine(usize),
 }
 
+/// What `pick` takes of the lowered resources (see [`taken`]), in their order: a parallel
+/// pass, as `collect` keeps the order.
+fn take_in_order<T: Send>(
+    lowered: &mut [Lowered],
+    pick: impl Fn(&mut Lowered) -> Option<T> + Sync,
+) -> Vec<T> {
+    lowered.par_iter_mut().filter_map(&pick).collect()
+}
+
+/// What `slot` holds, when `is` says it is of the kind wanted, leaving `Nothing` there.
+fn taken(slot: &mut Lowered, is: fn(&Lowered) -> bool) -> Option<Lowered> {
+    is(slot).then(|| std::mem::replace(slot, Lowered::Nothing))
+}
+
 /// Lowers one resource and releases its body: nothing reads it after the model is built,
 /// and memory freed in the parallel stage that read it is what the next lowerings reuse.
 /// A Kubernetes object keeps the body itself: moved, not copied.
@@ -337,46 +351,60 @@ impl Model {
             ..Model::default()
         };
         // Each resource is lowered on its own, in parallel; the model takes them in order.
-        let lowered: Vec<Lowered> = resources
+        let mut lowered: Vec<Lowered> = resources
             .par_iter_mut()
             .map(|res| lower_releasing(res, unit_of(res.file), zone_of(res.file)))
             .collect();
-        // Each list sized once: grown by doubling, a large scan's lists would be copied as
-        // they grow and hold up to twice what they need.
-        let count = |is: fn(&Lowered) -> bool| lowered.iter().filter(|l| is(l)).count();
-        model
-            .objects
-            .reserve_exact(count(|l| matches!(l, Lowered::Object(..))));
-        model
-            .workloads
-            .reserve_exact(count(|l| matches!(l, Lowered::Object(_, Some(_)))));
+        // The large and numerous kinds are moved into their lists in parallel, in order: on
+        // one thread, copying 100,000 lowered resources into lists the kernel first has to
+        // page in took longer than lowering them.
+        let (objects, workloads): (Vec<workload::Object>, Vec<Option<workload::Workload>>) =
+            take_in_order(&mut lowered, |slot| {
+                match taken(slot, |l| matches!(l, Lowered::Object(..)))? {
+                    Lowered::Object(object, workload) => Some((object, workload)),
+                    _ => None,
+                }
+            })
+            .into_par_iter()
+            .unzip();
+        model.objects = objects;
+        model.workloads = workloads
+            .into_par_iter()
+            .enumerate()
+            .filter_map(|(index, workload)| {
+                workload.map(|mut w| {
+                    w.object = index;
+                    w
+                })
+            })
+            .collect();
+        model.clusters = take_in_order(&mut lowered, |slot| {
+            match taken(slot, |l| matches!(l, Lowered::Cluster(_)))? {
+                Lowered::Cluster(c) => Some(*c),
+                _ => None,
+            }
+        });
         model
             .clusters
-            .reserve_exact(count(|l| matches!(l, Lowered::Cluster(_))));
-        model
-            .node_pools
-            .reserve_exact(count(|l| matches!(l, Lowered::NodePool(_))));
-        model
-            .registries
-            .reserve_exact(count(|l| matches!(l, Lowered::Registry(_))));
-        model
-            .registry_data
-            .reserve_exact(count(|l| matches!(l, Lowered::RegistryData(_))));
-        model
-            .private_endpoints
-            .reserve_exact(count(|l| matches!(l, Lowered::PrivateEndpoint(_))));
-        model
-            .role_assignments
-            .reserve_exact(count(|l| matches!(l, Lowered::RoleAssignment(_))));
-        model
-            .pricings
-            .reserve_exact(count(|l| matches!(l, Lowered::Pricing(_))));
-        model
-            .diagnostic_settings
-            .reserve_exact(count(|l| matches!(l, Lowered::DiagnosticSetting(_))));
-        model
-            .policy_assignments
-            .reserve_exact(count(|l| matches!(l, Lowered::PolicyAssignment(_))));
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(index, cluster)| {
+                for pool in &mut cluster.pools {
+                    pool.cluster = Some(index);
+                }
+            });
+        model.node_pools = take_in_order(&mut lowered, |slot| {
+            match taken(slot, |l| matches!(l, Lowered::NodePool(_)))? {
+                Lowered::NodePool(pool) => Some(*pool),
+                _ => None,
+            }
+        });
+        model.registries = take_in_order(&mut lowered, |slot| {
+            match taken(slot, |l| matches!(l, Lowered::Registry(_)))? {
+                Lowered::Registry(r) => Some(*r),
+                _ => None,
+            }
+        });
         for item in lowered {
             match item {
                 Lowered::Nothing => {}
@@ -384,23 +412,12 @@ impl Model {
                 Lowered::Provider(key, subscription) => {
                     model.providers.insert(key, subscription);
                 }
-                Lowered::Object(object, workload) => {
-                    let index = model.objects.len();
-                    if let Some(mut w) = workload {
-                        w.object = index;
-                        model.workloads.push(w);
-                    }
-                    model.objects.push(object);
+                Lowered::Object(..)
+                | Lowered::Cluster(_)
+                | Lowered::NodePool(_)
+                | Lowered::Registry(_) => {
+                    unreachable!("taken into their lists above")
                 }
-                Lowered::Cluster(mut c) => {
-                    let index = model.clusters.len();
-                    for pool in &mut c.pools {
-                        pool.cluster = Some(index);
-                    }
-                    model.clusters.push(*c);
-                }
-                Lowered::NodePool(pool) => model.node_pools.push(*pool),
-                Lowered::Registry(r) => model.registries.push(*r),
                 Lowered::PrivateEndpoint(p) => model.private_endpoints.push(p),
                 Lowered::RoleAssignment(r) => model.role_assignments.push(r),
                 Lowered::Pricing(p) => model.pricings.push(p),
