@@ -184,7 +184,12 @@ pub fn lint(request: &Request) -> Scan {
     let owners = check::unknown_owners(&model, unknown_warn);
     phases.lap("model and links");
 
-    let mut findings = check::run(&context, config, unknown_warn, &owners, paths, &mut errors);
+    // The security-field counts (`--statistics`) are one pass over the model on one
+    // thread: taken while the rules run.
+    let (mut findings, field_states) = rayon::join(
+        || check::run(&context, config, unknown_warn, &owners, paths, &mut errors),
+        || statistics::field_states(&model),
+    );
     phases.lap("rules");
 
     if not_evaluated_enabled {
@@ -220,7 +225,6 @@ pub fn lint(request: &Request) -> Scan {
     order::hide_outside_text(&mut sources, &walked, &mut errors, paths, options, config);
     phases.lap("suppressions and order");
 
-    let field_states = statistics::field_states(&model);
     let posture = options
         .posture
         .then(|| crate::posture::Posture::of(&model, &zone_of_file));
