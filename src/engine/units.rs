@@ -144,16 +144,19 @@ pub(super) fn form(read: &mut Read) -> Units {
         .filter(|(_, kind)| *kind == FileKind::Yaml)
         .map(|(id, _)| (*id, YamlKind::of(sources.get(*id))))
         .collect();
-    for (id, kind) in kinds.iter() {
-        let dir = sources
-            .get(*id)
+    // Only Terraform files are grouped by directory: the others need no copy of theirs.
+    let dir_of = |id: FileId| {
+        sources
+            .get(id)
             .path
             .parent()
             .map(Path::to_path_buf)
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    for (id, kind) in kinds.iter() {
         match kind {
-            FileKind::Terraform => terraform_dirs.entry(dir).or_default().0.push(*id),
-            FileKind::TfVars => terraform_dirs.entry(dir).or_default().1.push(*id),
+            FileKind::Terraform => terraform_dirs.entry(dir_of(*id)).or_default().0.push(*id),
+            FileKind::TfVars => terraform_dirs.entry(dir_of(*id)).or_default().1.push(*id),
             // Named variable files are not applied: said by `unchecked` (AG006).
             FileKind::Json | FileKind::Bicep | FileKind::BicepParam | FileKind::VarFile => {}
             FileKind::Dockerfile | FileKind::Pipeline => {
