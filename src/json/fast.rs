@@ -289,15 +289,7 @@ impl Parser<'_> {
                 loc: self.loc(key_start, self.at),
                 value,
             });
-            self.skip_blanks()?;
-            match self.bytes.get(self.at) {
-                Some(b',') => {
-                    self.at += 1;
-                    self.skip_blanks()?;
-                }
-                Some(b'}') => {}
-                _ => return Err(GiveUp),
-            }
+            self.after_item(b'}')?;
         }
         self.at += 1;
         self.depth -= 1;
@@ -305,6 +297,19 @@ impl Parser<'_> {
             loc: self.loc(start, self.at),
             node: Node::Object(props),
         })
+    }
+
+    /// After a member or element: a comma (a trailing one too) or the closing bracket.
+    fn after_item(&mut self, close: u8) -> Step<()> {
+        self.skip_blanks()?;
+        match self.bytes.get(self.at) {
+            Some(b',') => {
+                self.at += 1;
+                self.skip_blanks()
+            }
+            Some(&b) if b == close => Ok(()),
+            _ => Err(GiveUp),
+        }
     }
 
     fn array(&mut self) -> Step<Json> {
@@ -318,15 +323,7 @@ impl Parser<'_> {
                 break;
             }
             items.push(self.value()?);
-            self.skip_blanks()?;
-            match self.bytes.get(self.at) {
-                Some(b',') => {
-                    self.at += 1;
-                    self.skip_blanks()?;
-                }
-                Some(b']') => {}
-                _ => return Err(GiveUp),
-            }
+            self.after_item(b']')?;
         }
         self.at += 1;
         self.depth -= 1;
