@@ -180,9 +180,9 @@ fn in_chunks_overlapped<T: Sync, R: Send, E>(
 /// than writing them). `indent` is the element's indentation in the document (spaces), so
 /// the text is what serde_json's pretty printer writes there.
 pub(crate) struct ParallelArray<'a, T, F> {
-    pub items: &'a [T],
-    pub indent: usize,
-    pub element: F,
+    items: &'a [T],
+    indent: usize,
+    element: F,
 }
 
 impl<'a, T, E, F> ParallelArray<'a, T, F>
