@@ -58,8 +58,10 @@ pub struct SourceFile {
     fix_parse: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     /// The file's syntax tree (a JSON file's), parsed once for every stage that reads it:
     /// telling what the file is, evaluating it, fixing it. Its type belongs to the format's
-    /// module, above this one, so it is held without naming it.
-    syntax: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    /// module, above this one, so it is held without naming it. Released by the stage that
+    /// reads it last ([`SourceFile::release_syntax`]), so the trees of a scan are not all
+    /// alive beside what they evaluated to.
+    syntax: std::sync::Mutex<Option<Arc<dyn std::any::Any + Send + Sync>>>,
 }
 
 impl SourceFile {
@@ -100,7 +102,7 @@ impl SourceFile {
             chars_before_block,
             generated: std::sync::OnceLock::new(),
             fix_parse: std::sync::OnceLock::new(),
-            syntax: std::sync::OnceLock::new(),
+            syntax: std::sync::Mutex::new(None),
         }
     }
 
@@ -125,16 +127,33 @@ impl SourceFile {
             .expect("the fix renderer keeps one type of parse per file")
     }
 
-    /// The file's syntax tree, made by `parse` on the first call only. A format asks with
-    /// one type only (`json::Parsed`): another is a bug, caught by its tests.
+    /// The file's syntax tree, made by `parse` on the first call only (or the first after
+    /// [`SourceFile::release_syntax`]). A format asks with one type only (`json::Parsed`):
+    /// another is a bug, caught by its tests.
     pub(crate) fn syntax<T: std::any::Any + Send + Sync>(
         &self,
         parse: impl FnOnce(&str) -> T,
-    ) -> &T {
-        self.syntax
-            .get_or_init(|| Box::new(parse(&self.text)))
-            .downcast_ref()
-            .expect("a file's syntax tree has one type")
+    ) -> Arc<T> {
+        // Parsed under the lock: two stages asking at once still parse the file once.
+        let tree = self
+            .syntax
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_or_insert_with(|| Arc::new(parse(&self.text)))
+            .clone();
+        tree.downcast()
+            .unwrap_or_else(|_| panic!("a file's syntax tree has one type"))
+    }
+
+    /// Lets the file's syntax tree go once the stage that reads it last is done: it is freed
+    /// when the last reader drops its handle, and a later reader (a fix) parses again.
+    pub(crate) fn release_syntax(&self) {
+        let tree = self
+            .syntax
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        drop(tree);
     }
 
     /// Whether any of the file's text may be shown (excerpts, snippets): not for a file
@@ -224,10 +243,13 @@ impl Sources {
 
     /// Takes every file's syntax tree, once no stage but the fixes reads them, for the
     /// caller to drop where it costs least.
-    pub(crate) fn take_syntax(&mut self) -> Vec<(FileId, Box<dyn std::any::Any + Send + Sync>)> {
+    pub(crate) fn take_syntax(&mut self) -> Vec<(FileId, Arc<dyn std::any::Any + Send + Sync>)> {
         self.files
             .iter_mut()
-            .filter_map(|file| Some((file.id, file.syntax.take()?)))
+            .filter_map(|file| {
+                let kept = file.syntax.get_mut();
+                Some((file.id, kept.unwrap_or_else(|e| e.into_inner()).take()?))
+            })
             .collect()
     }
 

@@ -260,15 +260,15 @@ pub fn load_template_file(
     scan: &std::sync::Arc<crate::value::ScanBudget>,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
     let given = match parameters {
-        Some((file, name)) => Some(parameter_values_in(tree(file)?, name)),
+        Some((file, name)) => Some(parameter_values_in(root(file, &json::tree(file))?, name)),
         None => None,
     };
-    load_parsed(tree(template)?, given, scan)
+    load_parsed(root(template, &json::tree(template))?, given, scan)
 }
 
-/// The kept tree of a file of the scan, or its syntax error located in it.
-fn tree(file: &SourceFile) -> Result<&Json, ArmError> {
-    json::tree(file).map_err(|e| e.in_file(file.id))
+/// The root of a file's kept tree, or its syntax error located in the file.
+fn root<'a>(file: &SourceFile, parsed: &'a json::Parsed) -> Result<&'a Json, ArmError> {
+    parsed.as_ref().map_err(|e| e.in_file(file.id))
 }
 
 /// A parsed template with the values of its parameters file (all it has: the parameters
@@ -308,7 +308,7 @@ pub fn load_module_file(
     given: Vec<(String, Value)>,
     budget: &crate::value::Budget,
 ) -> Result<(Vec<RawResource>, Vec<ArmError>), ArmError> {
-    evaluate(tree(file)?, given, true, budget)
+    evaluate(root(file, &json::tree(file))?, given, true, budget)
 }
 
 fn evaluate(
@@ -349,7 +349,7 @@ fn generated_by_bicep(root: &Json) -> bool {
 /// Was this template compiled by Bicep? (Its findings belong in the `.bicep` file, and
 /// fixes to it are overwritten by the next build.)
 pub fn compiled_by_bicep(file: &SourceFile) -> bool {
-    file.text.contains("_generator") && json::tree(file).is_ok_and(generated_by_bicep)
+    file.text.contains("_generator") && (*json::tree(file)).as_ref().is_ok_and(generated_by_bicep)
 }
 
 /// As [`compiled_by_bicep`], from the file's tree (None when it does not parse).
@@ -361,7 +361,8 @@ pub(crate) fn compiled_by_bicep_tree(text: &str, root: Option<&Json>) -> bool {
 /// is an object keyed by the Bicep symbols; nested resources as `parent::child`). None for
 /// other templates.
 pub fn compiled_symbols(file: &SourceFile) -> Option<std::collections::BTreeSet<String>> {
-    let root = json::tree(file).ok()?;
+    let parsed = json::tree(file);
+    let root = (*parsed).as_ref().ok()?;
     if !generated_by_bicep(root) {
         return None;
     }

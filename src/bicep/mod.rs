@@ -234,7 +234,8 @@ pub fn load_within(
             if name.to_ascii_lowercase().ends_with(".json") {
                 // An ARM parameters file; one that does not parse was reported as AG001.
                 match files.source(p.file) {
-                    Some(source) => crate::json::tree(source)
+                    Some(source) => (*crate::json::tree(source))
+                        .as_ref()
                         .map(|root| crate::arm::parameter_values_in(root, name))
                         .unwrap_or_default(),
                     None => crate::arm::parameter_values(p.file, p.text, name).unwrap_or_default(),

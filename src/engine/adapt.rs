@@ -30,6 +30,9 @@ pub(super) struct Adapted {
     pub registry_calls: Vec<RegistryCall>,
     /// Modules and charts whose resources were skipped wholesale (AG005).
     pub not_evaluated: Vec<NotEvaluated>,
+    /// An ARM template Bicep compiled with `languageVersion` 2.0: its symbolic names, read
+    /// before its tree was let go, to tell whether it is a `.bicep` file's twin.
+    pub compiled_symbols: Option<std::collections::BTreeSet<String>>,
 }
 
 impl Adapted {
@@ -175,13 +178,25 @@ fn adapt(
                 let file = sources.get(p);
                 (file, file.display.as_str())
             });
-            match arm::load_template_file(sources.get(*template), params, scan) {
+            let file = sources.get(*template);
+            let mut adapted = match arm::load_template_file(file, params, scan) {
                 Ok((resources, limits)) => {
                     let errors = limits.into_iter().map(|e| (e.loc, e.message));
                     Adapted::new(sources, resources, errors)
                 }
                 Err(e) => Adapted::new(sources, Vec::new(), [(e.loc, e.message)]),
+            };
+            // No later stage reads the template's tree but the fixes, which parse again:
+            // what the others ask of it is read now and the tree let go.
+            let compiled = &adapted.resources;
+            if !compiled.is_empty() && compiled.iter().all(|r| r.compiled_by_bicep) {
+                adapted.compiled_symbols = arm::compiled_symbols(file);
             }
+            file.generated(|text| {
+                arm::compiled_by_bicep_tree(text, (*crate::json::tree(file)).as_ref().ok())
+            });
+            file.release_syntax();
+            adapted
         }
         Unit::Bicep(crate::bicep::units::Unit { root, parameters }) => {
             let input = |id: FileId| {
@@ -262,6 +277,7 @@ fn drop_compiled_twins(
         let Unit::Arm { template, .. } = unit else {
             continue;
         };
+        let symbols = adapted[index].compiled_symbols.take();
         let compiled = &adapted[index].resources;
         if compiled.is_empty() || !compiled.iter().all(|r| r.compiled_by_bicep) {
             continue;
@@ -270,7 +286,7 @@ fn drop_compiled_twins(
             continue;
         };
         let twin =
-            match crate::arm::compiled_symbols(sources.get(*template)) {
+            match symbols {
                 Some(symbols) => {
                     !symbols.is_empty()
                         && bicep_files.get(&dir).into_iter().flatten().any(|id| {

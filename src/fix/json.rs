@@ -8,12 +8,6 @@ use crate::source::SourceFile;
 
 pub struct Json;
 
-/// The file's JSON tree (spans count a leading BOM), parsed again once the scan let its
-/// own go (`fix::release_trees`) and shared by all the file's fixes.
-fn tree(file: &SourceFile) -> Option<&Tree> {
-    crate::json::tree(file).ok()
-}
-
 fn object_prop<'a>(props: &'a [Prop], key: &str) -> Option<&'a Prop> {
     props.iter().find(|p| p.key.eq_ignore_ascii_case(key))
 }
@@ -84,7 +78,10 @@ impl Syntax for Json {
         path: &[&str],
         value: &Literal,
     ) -> Option<(usize, String)> {
-        let mut object = innermost(tree(file)?, anchor)?;
+        // The file's JSON tree (spans count a leading BOM), parsed again once the scan let
+        // its own go (`SourceFile::release_syntax`) and shared by all the file's fixes.
+        let parsed = crate::json::tree(file);
+        let mut object = innermost((*parsed).as_ref().ok()?, anchor)?;
         let mut props = object.as_object()?;
         // An anchor on a property whose value is an object (`"aadProfile": {...}`) means
         // that object; on a scalar (a resource's `type`, a pool's `name`), the object around it.

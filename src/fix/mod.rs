@@ -288,7 +288,9 @@ fn generated(sources: &Sources, file: FileId, finding: &Finding) -> bool {
 /// fixes aside: the trees are taken from their files before the model is built, so they do
 /// not sit beside it and the report. Whether Bicep compiled each file is decided from its
 /// tree first; a fix that adds a property parses its file again, once for all its fixes.
-pub(crate) fn release_trees(sources: &mut Sources) -> Vec<Box<dyn std::any::Any + Send + Sync>> {
+pub(crate) fn release_trees(
+    sources: &mut Sources,
+) -> Vec<std::sync::Arc<dyn std::any::Any + Send + Sync>> {
     let trees = sources.take_syntax();
     for (id, tree) in &trees {
         let file = sources.get(*id);

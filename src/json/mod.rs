@@ -234,8 +234,8 @@ pub(crate) type Parsed = Result<Json, SyntaxError>;
 /// The tree of a JSON file: parsed on the first call (unless [`keep`] gave it), the same
 /// tree for every later one, so classifying, evaluating (once per module instance that
 /// deploys it), asking whether Bicep compiled it and rendering its fixes cost one parse.
-pub(crate) fn tree(file: &SourceFile) -> Result<&Json, &SyntaxError> {
-    file.syntax::<Parsed>(|text| parse(file.id, text)).as_ref()
+pub(crate) fn tree(file: &SourceFile) -> std::sync::Arc<Parsed> {
+    file.syntax::<Parsed>(|text| parse(file.id, text))
 }
 
 /// Keeps `parsed` as the file's tree for [`tree`] (the first tree kept stays).
