@@ -117,7 +117,39 @@ pub struct Index {
 }
 
 impl Index {
+    /// The Kubernetes objects' lookups (the most entries) are built beside the others.
     fn build(model: &Model) -> Index {
+        let ((objects, network_policies), mut index) =
+            rayon::join(|| Index::objects(&model.objects), || Index::azure(model));
+        index.objects = objects;
+        index.network_policies = network_policies;
+        index
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn objects(
+        objects: &[workload::Object],
+    ) -> (
+        HashMap<(usize, String, String, String), usize>,
+        HashMap<(usize, String), Vec<usize>>,
+    ) {
+        let mut by_name = HashMap::with_capacity(objects.len());
+        let mut network_policies: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            by_name
+                .entry((o.zone, o.kind.clone(), o.namespace.clone(), o.name.clone()))
+                .or_insert(i);
+            if o.kind == "NetworkPolicy" {
+                network_policies
+                    .entry((o.zone, o.namespace.clone()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        (by_name, network_policies)
+    }
+
+    fn azure(model: &Model) -> Index {
         let mut index = Index::default();
         for (i, r) in model.registries.iter().enumerate() {
             if r.resource.format == Format::Terraform {
@@ -187,19 +219,6 @@ impl Index {
                 .or_default()
                 .push(i);
         }
-        for (i, o) in model.objects.iter().enumerate() {
-            index
-                .objects
-                .entry((o.zone, o.kind.clone(), o.namespace.clone(), o.name.clone()))
-                .or_insert(i);
-            if o.kind == "NetworkPolicy" {
-                index
-                    .network_policies
-                    .entry((o.zone, o.namespace.clone()))
-                    .or_default()
-                    .push(i);
-            }
-        }
         index
     }
 }
@@ -231,6 +250,56 @@ enum Lowered {
     PolicyAssignment(PolicyAssignment),
     ResourceGroup((usize, String), String),
     VirtualMachine(usize),
+}
+
+/// The lowered resources not taken by [`take_in_order`], by kind, in their order.
+#[derive(Default)]
+struct Rest {
+    registry_data: Vec<RegistryData>,
+    providers: Vec<((usize, String), Option<String>)>,
+    private_endpoints: Vec<PrivateEndpoint>,
+    role_assignments: Vec<RoleAssignment>,
+    pricings: Vec<Pricing>,
+    diagnostic_settings: Vec<diagnostics::DiagnosticSetting>,
+    policy_assignments: Vec<PolicyAssignment>,
+    resource_groups: Vec<((usize, String), String)>,
+    zones_with_vms: Vec<usize>,
+}
+
+impl Rest {
+    fn with(mut self, item: Lowered) -> Rest {
+        match item {
+            Lowered::Nothing => {}
+            Lowered::RegistryData(data) => self.registry_data.push(data),
+            Lowered::Provider(key, subscription) => self.providers.push((key, subscription)),
+            Lowered::Object(..)
+            | Lowered::Cluster(_)
+            | Lowered::NodePool(_)
+            | Lowered::Registry(_) => {
+                unreachable!("taken into their lists before")
+            }
+            Lowered::PrivateEndpoint(p) => self.private_endpoints.push(p),
+            Lowered::RoleAssignment(r) => self.role_assignments.push(r),
+            Lowered::Pricing(p) => self.pricings.push(p),
+            Lowered::DiagnosticSetting(d) => self.diagnostic_settings.push(d),
+            Lowered::PolicyAssignment(p) => self.policy_assignments.push(p),
+            Lowered::ResourceGroup(key, name) => self.resource_groups.push((key, name)),
+            Lowered::VirtualMachine(zone) => self.zones_with_vms.push(zone),
+        }
+        self
+    }
+
+    fn into(self, model: &mut Model) {
+        model.registry_data.extend(self.registry_data);
+        model.providers.extend(self.providers);
+        model.private_endpoints.extend(self.private_endpoints);
+        model.role_assignments.extend(self.role_assignments);
+        model.pricings.extend(self.pricings);
+        model.diagnostic_settings.extend(self.diagnostic_settings);
+        model.policy_assignments.extend(self.policy_assignments);
+        model.resource_groups.extend(self.resource_groups);
+        model.zones_with_vms.extend(self.zones_with_vms);
+    }
 }
 
 /// What `pick` takes of the lowered resources (see [`taken`]), in their order: a parallel
@@ -405,31 +474,14 @@ impl Model {
                 _ => None,
             }
         });
-        for item in lowered {
-            match item {
-                Lowered::Nothing => {}
-                Lowered::RegistryData(data) => model.registry_data.push(data),
-                Lowered::Provider(key, subscription) => {
-                    model.providers.insert(key, subscription);
-                }
-                Lowered::Object(..)
-                | Lowered::Cluster(_)
-                | Lowered::NodePool(_)
-                | Lowered::Registry(_) => {
-                    unreachable!("taken into their lists above")
-                }
-                Lowered::PrivateEndpoint(p) => model.private_endpoints.push(p),
-                Lowered::RoleAssignment(r) => model.role_assignments.push(r),
-                Lowered::Pricing(p) => model.pricings.push(p),
-                Lowered::DiagnosticSetting(d) => model.diagnostic_settings.push(d),
-                Lowered::PolicyAssignment(p) => model.policy_assignments.push(p),
-                Lowered::ResourceGroup(key, name) => {
-                    model.resource_groups.insert(key, name);
-                }
-                Lowered::VirtualMachine(zone) => {
-                    model.zones_with_vms.insert(zone);
-                }
-            }
+        // The rest is sorted by kind in parallel pieces, which keep their order: a later
+        // provider or resource group of the same key still wins.
+        let pieces: Vec<Rest> = lowered
+            .into_par_iter()
+            .fold(Rest::default, Rest::with)
+            .collect();
+        for piece in pieces {
+            piece.into(&mut model);
         }
         model.index = Index::build(&model);
         model.link_node_pools(&unit_of);
