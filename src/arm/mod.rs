@@ -349,12 +349,19 @@ fn generated_by_bicep(root: &Json) -> bool {
 /// Was this template compiled by Bicep? (Its findings belong in the `.bicep` file, and
 /// fixes to it are overwritten by the next build.)
 pub fn compiled_by_bicep(file: &SourceFile) -> bool {
-    file.text.contains("_generator") && (*json::tree(file)).as_ref().is_ok_and(generated_by_bicep)
+    mentions_generator(&file.text) && (*json::tree(file)).as_ref().is_ok_and(generated_by_bicep)
 }
 
 /// As [`compiled_by_bicep`], from the file's tree (None when it does not parse).
 pub(crate) fn compiled_by_bicep_tree(text: &str, root: Option<&Json>) -> bool {
-    text.contains("_generator") && root.is_some_and(generated_by_bicep)
+    // The tree first: three lookups, where the text is a search of the whole file.
+    root.is_some_and(generated_by_bicep) && mentions_generator(text)
+}
+
+/// Whether the text names `_generator` at all (a template without it was not compiled by
+/// Bicep, and its tree need not be asked).
+fn mentions_generator(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"_generator").is_some()
 }
 
 /// The symbolic names of a template Bicep compiled with `languageVersion` 2.0 (`resources`
