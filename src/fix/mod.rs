@@ -58,8 +58,10 @@ impl Drop for Parsed {
 /// adds end the same way, so a Windows checkout does not get LF lines in CRLF files.
 fn crlf(file: &SourceFile) -> bool {
     *file.fix_parse::<Parsed>().crlf.get_or_init(|| {
-        let breaks = file.text.bytes().filter(|b| *b == b'\n').count();
-        let crlf = file.text.matches("\r\n").count();
+        // Counted with SIMD searches: a report renders fixes in thousands of files.
+        let bytes = file.text.as_bytes();
+        let breaks = memchr::memchr_iter(b'\n', bytes).count();
+        let crlf = memchr::memmem::find_iter(bytes, b"\r\n").count();
         crlf * 2 > breaks
     })
 }
