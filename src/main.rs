@@ -2,7 +2,8 @@ use aksguard::config::{Config, ConfigError};
 use aksguard::severity::Severity;
 use aksguard::{engine, report, rules};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::IsTerminal;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -216,13 +217,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Rules => {
-            println!(
-                "{:<8} {:<34} {:<9} {:<12} summary",
+            let mut table = format!(
+                "{:<8} {:<34} {:<9} {:<12} summary\n",
                 "id", "slug", "severity", "surface"
             );
             let rows = rules::ALL.iter().map(|r| r.meta);
             for meta in rows.chain(rules::ENGINE_DIAGNOSTICS.iter().copied()) {
-                println!(
+                let _ = writeln!(
+                    table,
                     "{:<8} {:<34} {:<9} {:<12} {}",
                     meta.id,
                     meta.slug,
@@ -231,13 +233,10 @@ fn main() -> ExitCode {
                     meta.summary
                 );
             }
-            ExitCode::SUCCESS
+            print_text(&table, ExitCode::SUCCESS)
         }
         Command::Rule { id } => match rules::doc(&id) {
-            Some(doc) => {
-                print!("{doc}");
-                ExitCode::SUCCESS
-            }
+            Some(doc) => print_text(doc, ExitCode::SUCCESS),
             None => {
                 eprintln!("aksguard: no rule `{id}` (see `aksguard rules`)");
                 ExitCode::from(2)
@@ -390,43 +389,36 @@ fn check(args: CheckArgs) -> ExitCode {
                 .join(", ")
         );
     }
-    match args.format {
-        OutputFormat::Json => print_report(report::json::write(&scan, std::io::stdout().lock())),
-        OutputFormat::Sarif => print_report(report::sarif::write(&scan, std::io::stdout().lock())),
-        OutputFormat::Github => {
-            print_report(report::github::write(&scan, std::io::stdout().lock()))
-        }
-        OutputFormat::AzureDevops => {
-            print_report(report::azure_devops::write(&scan, std::io::stdout().lock()))
-        }
-        OutputFormat::Junit => print_report(report::junit::write(&scan, std::io::stdout().lock())),
-        OutputFormat::Markdown => print!(
-            "{}",
+    let written = print_report(|out| match args.format {
+        OutputFormat::Json => report::json::write(&scan, out),
+        OutputFormat::Sarif => report::sarif::write(&scan, out),
+        OutputFormat::Github => report::github::write(&scan, out),
+        OutputFormat::AzureDevops => report::azure_devops::write(&scan, out),
+        OutputFormat::Junit => report::junit::write(&scan, out),
+        OutputFormat::Markdown => out.write_all(
             report::markdown::render(
                 &scan,
                 &report::markdown::Options {
                     link_base: args.link_base.clone(),
                     baseline: baseline.is_some(),
-                }
+                },
             )
+            .as_bytes(),
         ),
-        OutputFormat::Html => print!(
-            "{}",
+        OutputFormat::Html => out.write_all(
             report::html::render(
                 &scan,
                 &report::html::Options {
                     baseline: baseline.is_some(),
-                }
+                },
             )
+            .as_bytes(),
         ),
-        OutputFormat::Human => print_report(report::human::write(
-            &scan,
-            std::io::stdout().is_terminal(),
-            std::io::stdout().lock(),
-        )),
-    }
+        OutputFormat::Human => report::human::write(&scan, std::io::stdout().is_terminal(), out),
+    });
     let fail_on = args.fail_on.unwrap_or(config.fail_on);
-    let code = if !scan.errors.is_empty() && !args.no_fail_on_parse_error {
+    // A lost report is exit code 2 whatever the flags: the gate saw nothing.
+    let code = if !written || (!scan.errors.is_empty() && !args.no_fail_on_parse_error) {
         ExitCode::from(2)
     } else if scan
         .findings
@@ -493,7 +485,10 @@ fn fix(
         // harmless (such a line no longer applies as a patch, which is the lesser harm).
         let diff = aksguard::engine::fixes::unified_diff(&planned.changes);
         let diff = aksguard::report::escape::source(&diff);
-        print!("{}", aksguard::report::escape::no_commands(&diff, |_| None));
+        let shown = aksguard::report::escape::no_commands(&diff, |_| None);
+        if !print_report(|out| out.write_all(shown.as_bytes())) {
+            return Err(ExitCode::from(2));
+        }
         return if planned.changes.is_empty() {
             Ok(None)
         } else {
@@ -518,13 +513,28 @@ fn fix(
     Ok(Some(engine::lint(request)))
 }
 
-/// A report written straight to standard output; a closed pipe (`| head`) is not an error
-/// worth more than the exit code.
-fn print_report(written: std::io::Result<()>) {
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
+/// Writes a report (or any text the command prints) straight to standard output, flushed.
+/// Whether it was written: a closed pipe (`| head`) is not an error worth more than the exit
+/// code, any other failure (a full disk) loses the report and is said, for exit code 2.
+fn print_report(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> bool {
+    let mut out = std::io::stdout().lock();
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             eprintln!("aksguard: cannot write the report: {e}");
+            false
         }
+        _ => true,
+    }
+}
+
+/// Text a command prints, through [`print_report`]: exit code 2 when it was lost.
+fn print_text(text: &str, code: ExitCode) -> ExitCode {
+    if print_report(|out| out.write_all(text.as_bytes())) {
+        code
+    } else {
+        ExitCode::from(2)
     }
 }
 

@@ -627,3 +627,58 @@ fn values_for_no_unit_of_the_scan_are_said() {
     ]);
     assert_eq!(json["errors"], serde_json::json!([]), "{json}");
 }
+
+/// `check ARGS` with standard output on `stdout`: exit code and standard error.
+fn check_into(args: &[&str], stdout: std::process::Stdio, close_at_once: bool) -> (i32, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .arg("check")
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run aksguard");
+    if close_at_once {
+        // The reader goes away before a byte is written, as `| head -c 0` would.
+        drop(child.stdout.take());
+    }
+    let output = child.wait_with_output().expect("aksguard ends");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_report_that_cannot_be_written_is_exit_code_2_in_every_format() {
+    for format in common::FORMATS {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let (code, stderr) = check_into(
+            &["testdata/example", "--format", format],
+            full.into(),
+            false,
+        );
+        assert_eq!(code, 2, "{format}: {stderr}");
+        assert!(
+            stderr.contains("aksguard: cannot write the report: No space left on device"),
+            "{format}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_reader_that_goes_away_leaves_the_exit_code_to_the_findings() {
+    for format in common::FORMATS {
+        let (code, stderr) = check_into(
+            &["testdata/example", "--format", format],
+            std::process::Stdio::piped(),
+            true,
+        );
+        assert_eq!(code, 1, "{format}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{format}: {stderr}");
+        assert!(!stderr.contains("cannot write"), "{format}: {stderr}");
+    }
+}
