@@ -628,6 +628,46 @@ fn values_for_no_unit_of_the_scan_are_said() {
     assert_eq!(json["errors"], serde_json::json!([]), "{json}");
 }
 
+/// A `--var` that no root declares set nothing (Terraform refuses it): an AG001 naming it,
+/// once however often it is given; a declared one is applied without a word.
+#[test]
+fn a_var_no_root_declares_is_said() {
+    let (code, json) = check(&[
+        "testdata/varfile",
+        "--var",
+        "network_policy=calico",
+        "--var",
+        "netwrok_policy=calico",
+        "--var",
+        "netwrok_policy=cilium",
+    ]);
+    assert_eq!(code, 2, "{json}");
+    let errors: Vec<(String, String, String)> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["path"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            "AG001".to_string(),
+            "testdata/varfile".to_string(),
+            "`--var netwrok_policy=...` names a variable no Terraform root of the scan declares \
+             (`variable \"netwrok_policy\"`), so it set nothing: check its name"
+                .to_string()
+        )]
+    );
+    let (_, json) = check(&["testdata/varfile", "--var", "network_policy=calico"]);
+    assert_eq!(json["errors"], serde_json::json!([]), "{json}");
+}
+
 /// `check ARGS` with standard output on `stdout`: exit code and standard error.
 fn check_into(args: &[&str], stdout: std::process::Stdio, close_at_once: bool) -> (i32, String) {
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aksguard"))

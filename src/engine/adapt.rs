@@ -30,6 +30,8 @@ pub(super) struct Adapted {
     pub registry_calls: Vec<RegistryCall>,
     /// Modules and charts whose resources were skipped wholesale (AG005).
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Terraform: the `--var` names the root declares.
+    pub declared_vars: Vec<String>,
     /// An ARM template Bicep compiled with `languageVersion` 2.0: its symbolic names, read
     /// before its tree was let go, to tell whether it is a `.bicep` file's twin.
     pub compiled_symbols: Option<std::collections::BTreeSet<String>>,
@@ -81,8 +83,47 @@ pub(super) fn adapt_all(
             message,
         ));
     }
+    undeclared_vars(units, request, &adapted, errors);
     drop_compiled_twins(&units.units, &mut adapted, sources, &units.bicep);
     adapted
+}
+
+/// A `--var` no root of the scan declares sets nothing (a misspelt name most likely), which
+/// Terraform refuses too: said as AG001, not left to look like a value that was checked.
+/// (Where the scan has no root at all, `unchecked::unused_inputs` says so.)
+fn undeclared_vars(
+    units: &Units,
+    request: &super::Request,
+    adapted: &[Adapted],
+    errors: &mut Vec<Problem>,
+) {
+    if !units
+        .units
+        .iter()
+        .any(|u| matches!(u, Unit::Terraform { .. }))
+    {
+        return;
+    }
+    let mut reported: Vec<&str> = Vec::new();
+    for (name, _) in &request.options.vars {
+        let declared = adapted.iter().any(|a| a.declared_vars.contains(name));
+        if declared || reported.contains(&name.as_str()) {
+            continue;
+        }
+        reported.push(name);
+        let scanned = request
+            .paths
+            .first()
+            .map(|p| crate::source::display_path(p));
+        errors.push(Problem::parse_error(
+            scanned.unwrap_or_default(),
+            None,
+            format!(
+                "`--var {name}=...` names a variable no Terraform root of the scan declares \
+                 (`variable \"{name}\"`), so it set nothing: check its name"
+            ),
+        ));
+    }
 }
 
 fn adapt(
@@ -167,6 +208,7 @@ fn adapt(
                 redirects: loaded.redirects,
                 module_calls: loaded.calls,
                 not_evaluated: loaded.not_evaluated,
+                declared_vars: loaded.declared_vars,
                 ..Adapted::new(sources, loaded.resources, errors)
             }
         }

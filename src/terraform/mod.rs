@@ -121,6 +121,8 @@ pub struct Loaded {
     pub calls: Vec<ModuleInstance>,
     /// `module` blocks whose resources were skipped wholesale (AG005).
     pub not_evaluated: Vec<crate::notice::NotEvaluated>,
+    /// The `--var` names the root declares a variable of.
+    pub declared_vars: Vec<String>,
 }
 
 /// Evaluates a root and, through it, the local modules it calls.
@@ -150,6 +152,7 @@ pub fn load(root: Root) -> Loaded {
             files::File::Hcl(Err(e)) | files::File::Values(Err(e)) => errors.push(e),
         }
     }
+    let cli_names: Vec<&String> = root.vars.iter().map(|(name, _)| name).collect();
     if !root.vars.is_empty() {
         let values = root
             .vars
@@ -172,6 +175,11 @@ pub fn load(root: Root) -> Loaded {
         copy: false,
     };
     let module = Module::build(files, tfvars, placement, shared.clone());
+    let declared_vars = cli_names
+        .into_iter()
+        .filter(|name| module.declares_variable(name))
+        .cloned()
+        .collect();
     let mut resources = module.resources();
     drop(module);
     let shared = Rc::try_unwrap(shared).unwrap_or_default();
@@ -216,6 +224,7 @@ pub fn load(root: Root) -> Loaded {
         redirects,
         calls,
         not_evaluated,
+        declared_vars,
     }
 }
 

@@ -120,6 +120,10 @@ pub struct Module {
 }
 
 impl Module {
+    /// Whether the module has a `variable "name"` block.
+    pub fn declares_variable(&self, name: &str) -> bool {
+        self.variables.contains_key(name)
+    }
     /// `files` are the `.tf` files, `tfvars` the variable files in precedence order (later wins).
     pub fn new(files: Vec<Arc<ModuleFile>>, tfvars: Vec<Arc<ModuleFile>>) -> Module {
         Module::build(
