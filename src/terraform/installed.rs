@@ -7,14 +7,6 @@
 
 use std::path::{Component, Path, PathBuf};
 
-/// The directory `terraform init` installed the module call `key` into, under `root`.
-pub fn installed_dir(root: &Path, key: &str) -> Option<PathBuf> {
-    installed_modules(root)
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, dir)| dir)
-}
-
 /// What `terraform init` recorded for a root in `modules.json`: every installed module
 /// (key, directory), and, when the file is there but cannot be used (a FIFO, a device,
 /// over 16 MiB, not JSON), the file and why: its modules then count as not installed,

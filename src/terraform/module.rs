@@ -45,7 +45,13 @@ pub struct Shared {
     pub spans: RefCell<HashMap<FileId, Arc<super::json_syntax::SpanMap>>>,
     /// The evaluation budget of the root and every module it calls.
     pub budget: crate::value::Budget,
+    /// Each root's installed modules (`modules.json`), read on its first registry module
+    /// call and kept for the others.
+    pub installed: RefCell<HashMap<PathBuf, Installed>>,
 }
+
+/// A root's installed modules: (key, directory).
+type Installed = Rc<Vec<(String, PathBuf)>>;
 
 /// The evaluated instances of one module call: (address, module).
 type Instances = Rc<Vec<(String, Module)>>;
@@ -307,7 +313,18 @@ impl Module {
             // `terraform init` installed under the root, else unknown.
             let root = self.placement.chain.first().unwrap_or(base);
             let key = super::installed::call_key(&self.placement.prefix, name);
-            match super::installed::installed_dir(root, &key) {
+            let installed = self
+                .shared
+                .installed
+                .borrow_mut()
+                .entry(root.clone())
+                .or_insert_with(|| Rc::new(super::installed::installed_modules(root)))
+                .clone();
+            match installed
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, dir)| dir.clone())
+            {
                 Some(dir) => dir,
                 None => {
                     let version = block
