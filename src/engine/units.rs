@@ -12,7 +12,7 @@ use crate::terraform::files::{Files, Role};
 use crate::terraform::module::ModuleDirs;
 use crate::terraform::roots::Dirs;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -69,7 +69,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         ..
     } = read;
     let cli_parameters = *cli_parameters;
-    let mut scanned: HashSet<FileId> = HashSet::new();
+    let mut scanned: HashSet<FileId> = HashSet::with_capacity(kinds.len());
     // Terraform plans and states (`terraform show -json`), told by their first bytes.
     let json_files: Vec<FileId> = kinds
         .iter()
@@ -133,7 +133,7 @@ pub(super) fn form(read: &mut Read) -> Units {
     });
 
     let mut units: Vec<Unit> = Vec::new();
-    let mut terraform_dirs: Dirs = BTreeMap::new();
+    let mut terraform_dirs = Dirs::default();
     let mut manifests: Vec<FileId> = json_manifests;
     let mut build_files: Vec<(FileId, FileKind)> = Vec::new();
     let mut unrendered: Vec<FileId> = Vec::new();
@@ -145,18 +145,11 @@ pub(super) fn form(read: &mut Read) -> Units {
         .map(|(id, _)| (*id, YamlKind::of(sources.get(*id))))
         .collect();
     // Only Terraform files are grouped by directory: the others need no copy of theirs.
-    let dir_of = |id: FileId| {
-        sources
-            .get(id)
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
-    };
+    let dir_of = |id: FileId| sources.get(id).path.parent().unwrap_or(Path::new(""));
     for (id, kind) in kinds.iter() {
         match kind {
-            FileKind::Terraform => terraform_dirs.entry(dir_of(*id)).or_default().0.push(*id),
-            FileKind::TfVars => terraform_dirs.entry(dir_of(*id)).or_default().1.push(*id),
+            FileKind::Terraform => terraform_dirs.add(dir_of(*id), *id, false),
+            FileKind::TfVars => terraform_dirs.add(dir_of(*id), *id, true),
             // Named variable files are not applied: said by `unchecked` (AG006).
             FileKind::Json | FileKind::Bicep | FileKind::BicepParam | FileKind::VarFile => {}
             FileKind::Dockerfile | FileKind::Pipeline => {
@@ -181,7 +174,7 @@ pub(super) fn form(read: &mut Read) -> Units {
     }
     // Every Terraform file, parsed once (in parallel) for everything below and evaluation.
     let terraform_files: Vec<(FileId, Role)> = terraform_dirs
-        .values()
+        .files()
         .flat_map(|(files, tfvars)| {
             let files = files.iter().map(|id| (*id, Role::Configuration));
             files.chain(tfvars.iter().map(|id| (*id, Role::Variables)))
@@ -202,7 +195,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         listed,
     );
     let module_dirs = Arc::new(roots.module_dirs);
-    for (dir, (files, mut tfvars)) in terraform_dirs {
+    for (dir, (files, mut tfvars)) in terraform_dirs.into_sorted() {
         if files.is_empty() {
             continue;
         }
@@ -237,10 +230,10 @@ pub(super) fn form(read: &mut Read) -> Units {
         });
     }
     scanned.extend(roots.module_files.iter().copied());
-    let mut templates_per_dir: HashMap<PathBuf, usize> = HashMap::new();
+    let mut templates_per_dir: HashMap<&Path, usize> = HashMap::new();
     for template in &templates {
         if let Some(dir) = sources.get(*template).path.parent() {
-            *templates_per_dir.entry(dir.to_path_buf()).or_default() += 1;
+            *templates_per_dir.entry(dir).or_default() += 1;
         }
     }
     // Finding a template's parameters file looks at its directory's names: in parallel.
@@ -286,7 +279,7 @@ pub(super) fn form(read: &mut Read) -> Units {
         })
     }));
 
-    let mut unit_of_file: HashMap<FileId, usize> = HashMap::new();
+    let mut unit_of_file: HashMap<FileId, usize> = HashMap::with_capacity(sources.len());
     for (index, unit) in units.iter().enumerate() {
         match unit {
             Unit::Terraform {

@@ -7,14 +7,91 @@ use crate::discover::{self, FileKind};
 use crate::finding::Problem;
 use crate::source::{FileId, Sources};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Module calls nested deeper than this are not followed when looking for module files.
 const MAX_MODULE_DIRS: usize = 4_096;
 
-/// The `.tf` and tfvars files of each directory of the scan.
-pub type Dirs = BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)>;
+/// The `.tf` and tfvars files of one directory.
+pub type DirFiles = (Vec<FileId>, Vec<FileId>);
+
+/// The `.tf` and tfvars files of each directory of the scan, put in the order of their paths
+/// (that of a map sorted by path) where order matters. A sorted map compared paths, component
+/// by component, a dozen times for every file of a large scan; here each file costs one hash
+/// of its directory, and the directories, added nearly in path order (discovery walks in path
+/// order), are sorted once.
+#[derive(Default)]
+pub struct Dirs {
+    entries: Vec<(PathBuf, DirFiles)>,
+    index: HashMap<PathBuf, usize>,
+    sorted: bool,
+    /// The directory [`Dirs::add`] added to last.
+    last: Option<usize>,
+}
+
+impl Dirs {
+    /// A `.tf` file (`tfvars` false) or tfvars file of `dir`, after those added before.
+    pub fn add(&mut self, dir: &Path, id: FileId, tfvars: bool) {
+        // The files of a directory mostly come one after the other: the same bytes are the
+        // same directory, with no need to hash them.
+        let index = match self.last {
+            Some(last) if self.entries[last].0.as_os_str() == dir.as_os_str() => last,
+            _ => match self.index.get(dir) {
+                Some(index) => *index,
+                None => self.insert(dir.to_path_buf(), (Vec::new(), Vec::new())),
+            },
+        };
+        self.last = Some(index);
+        let (files, vars) = &mut self.entries[index].1;
+        if tfvars {
+            vars.push(id);
+        } else {
+            files.push(id);
+        }
+    }
+
+    /// A directory not added yet, with its files.
+    fn insert(&mut self, dir: PathBuf, files: DirFiles) -> usize {
+        let index = self.entries.len();
+        self.index.insert(dir.clone(), index);
+        self.entries.push((dir, files));
+        self.sorted = false;
+        index
+    }
+
+    pub fn get(&self, dir: &Path) -> Option<&DirFiles> {
+        self.index.get(dir).map(|index| &self.entries[*index].1)
+    }
+
+    /// Every directory's files.
+    pub fn files(&self) -> impl Iterator<Item = &DirFiles> {
+        self.entries.iter().map(|(_, files)| files)
+    }
+
+    /// Puts the directories in the order of their paths.
+    fn sort(&mut self) {
+        if self.sorted {
+            return;
+        }
+        if !self.entries.is_sorted_by(|a, b| a.0 <= b.0) {
+            self.entries.sort_by(|a, b| a.0.cmp(&b.0));
+            self.last = None;
+            for (index, (dir, _)) in self.entries.iter().enumerate() {
+                if let Some(at) = self.index.get_mut(dir.as_path()) {
+                    *at = index;
+                }
+            }
+        }
+        self.sorted = true;
+    }
+
+    /// Every directory with its files, in the order of their paths.
+    pub fn into_sorted(mut self) -> Vec<(PathBuf, DirFiles)> {
+        self.sort();
+        self.entries
+    }
+}
 
 /// The Terraform side of a scan, split into roots and called modules.
 pub struct Roots {
@@ -25,7 +102,7 @@ pub struct Roots {
     /// paths.
     pub module_files: Vec<FileId>,
     /// Directory -> the module directories it calls.
-    pub calls: BTreeMap<PathBuf, Vec<PathBuf>>,
+    pub calls: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 /// Splits the Terraform directories into roots and called modules, reading the `.tf`
@@ -38,33 +115,28 @@ pub fn roots(
     errors: &mut Vec<Problem>,
     listed: &discover::Listed,
 ) -> Roots {
-    let mut calls: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut calls: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
     let mut extra_files = Vec::new();
-    let mut queue: Vec<PathBuf> = dirs.keys().cloned().collect();
-    let mut seen: HashSet<PathBuf> = queue.iter().cloned().collect();
-    // Every scanned directory may hold a root's `modules.json`: looked for in parallel.
-    let mut manifests: HashMap<PathBuf, super::installed::Manifest> = queue
-        .par_iter()
-        .map(|dir| (dir.clone(), super::installed::manifest(dir, listed)))
-        .collect();
-    while let Some(dir) = queue.pop() {
-        let files = match dirs.get(&dir) {
-            Some((files, _)) => files.clone(),
-            None => Vec::new(),
-        };
-        let mut called = Vec::new();
-        for id in files {
-            for source in parsed.local_module_sources(sources, id) {
-                let target = discover::normalize(&dir.join(&source));
-                if target != dir {
-                    called.push(target);
-                }
-            }
-        }
-        // What `terraform init` installed for a root (registry and git modules).
-        let manifest = manifests
-            .remove(&dir)
-            .unwrap_or_else(|| super::installed::manifest(&dir, listed));
+    // Popped from the end: the directory last in path order is looked at first.
+    dirs.sort();
+    // What each scanned directory calls is looked for in parallel (the module calls of its
+    // files, a root's `modules.json`); a directory added below, on this thread.
+    let mut queue: Vec<(PathBuf, Option<Calls>)> = {
+        let (parsed, sources): (&Files, &Sources) = (parsed, sources);
+        dirs.entries
+            .par_iter()
+            .map(|(dir, (files, _))| {
+                let calls = calls_of(dir, files, parsed, sources, listed);
+                (dir.clone(), Some(calls))
+            })
+            .collect()
+    };
+    let mut seen: HashSet<PathBuf> = queue.iter().map(|(dir, _)| dir.clone()).collect();
+    while let Some((dir, calls_found)) = queue.pop() {
+        let (mut called, manifest) = calls_found.unwrap_or_else(|| {
+            let files = dirs.get(&dir).map_or(&[][..], |(files, _)| files);
+            calls_of(&dir, files, parsed, sources, listed)
+        });
         if let Some((manifest, reason)) = manifest.unreadable {
             errors.push(Problem::parse_error(
                 crate::source::display_path(&manifest),
@@ -105,45 +177,41 @@ pub fn roots(
                     }
                 }
                 dirs.insert(target.clone(), (read, Vec::new()));
-                queue.push(target.clone());
+                queue.push((target.clone(), None));
             }
         }
         calls.insert(dir, called);
     }
-    let called: HashSet<PathBuf> = calls.values().flatten().cloned().collect();
-    let has_files = |d: &PathBuf| dirs.get(d).is_some_and(|(f, _)| !f.is_empty());
-    let mut roots: HashSet<PathBuf> = dirs
-        .keys()
-        .filter(|d| {
-            !called.contains(*d) && has_files(d) && !extra_files_only(d, dirs, &extra_files)
-        })
-        .cloned()
+    // Directories with `.tf` files in the scan (not only read because a module call named
+    // them outside the scanned paths), in path order.
+    dirs.sort();
+    let dirs: &Dirs = dirs;
+    let extra: HashSet<FileId> = extra_files.iter().copied().collect();
+    let scanned: Vec<&Path> = dirs
+        .entries
+        .iter()
+        .filter(|(_, (files, _))| !files.is_empty() && !files.iter().all(|f| extra.contains(f)))
+        .map(|(dir, _)| dir.as_path())
+        .collect();
+    let called: HashSet<&Path> = calls.values().flatten().map(PathBuf::as_path).collect();
+    let mut roots: Vec<&Path> = scanned
+        .iter()
+        .copied()
+        .filter(|dir| !called.contains(dir))
         .collect();
     // Directories that only call each other (a cycle) would never be evaluated: the first
     // one not reached from a root becomes a root.
-    let mut reached: HashSet<PathBuf> = HashSet::new();
-    let visit = |start: &PathBuf, reached: &mut HashSet<PathBuf>| {
-        let mut stack = vec![start.clone()];
-        while let Some(d) = stack.pop() {
-            if reached.insert(d.clone()) {
-                stack.extend(calls.get(&d).into_iter().flatten().cloned());
-            }
-        }
-    };
+    let mut reached: HashSet<&Path> = HashSet::new();
     for root in &roots {
-        visit(root, &mut reached);
+        visit(root, &calls, &mut reached);
     }
-    let scanned: Vec<PathBuf> = dirs
-        .keys()
-        .filter(|d| has_files(d) && !extra_files_only(d, dirs, &extra_files))
-        .cloned()
-        .collect();
-    for dir in scanned {
-        if !reached.contains(&dir) {
-            visit(&dir, &mut reached);
-            roots.insert(dir);
+    for dir in &scanned {
+        if !reached.contains(dir) {
+            visit(dir, &calls, &mut reached);
+            roots.push(dir);
         }
     }
+    let roots: HashSet<PathBuf> = roots.into_iter().map(Path::to_path_buf).collect();
     // Every call of a module shares its trees: its files are parsed here, once, in parallel.
     let module_files: Vec<FileId> = called
         .iter()
@@ -163,7 +231,7 @@ pub fn roots(
                         .collect()
                 })
                 .unwrap_or_default();
-            (d.clone(), files)
+            (d.to_path_buf(), files)
         })
         .collect();
     Roots {
@@ -174,16 +242,47 @@ pub fn roots(
     }
 }
 
-/// A directory read only because a module call named it (outside the scanned paths).
-fn extra_files_only(dir: &PathBuf, dirs: &Dirs, extra: &[FileId]) -> bool {
-    dirs.get(dir)
-        .is_some_and(|(files, _)| files.iter().all(|f| extra.contains(f)))
+/// The local module directories a directory's files call, in the order of their calls,
+/// and what `terraform init` installed for it (registry and git modules).
+type Calls = (Vec<PathBuf>, super::installed::Manifest);
+
+fn calls_of(
+    dir: &Path,
+    files: &[FileId],
+    parsed: &Files,
+    sources: &Sources,
+    listed: &discover::Listed,
+) -> Calls {
+    let mut called = Vec::new();
+    for id in files {
+        for source in parsed.local_module_sources(sources, *id) {
+            let target = discover::normalize(&dir.join(&source));
+            if target != dir {
+                called.push(target);
+            }
+        }
+    }
+    (called, super::installed::manifest(dir, listed))
+}
+
+/// Adds to `reached` every directory reached from `start` through the calls.
+fn visit<'a>(
+    start: &'a Path,
+    calls: &'a HashMap<PathBuf, Vec<PathBuf>>,
+    reached: &mut HashSet<&'a Path>,
+) {
+    let mut stack = vec![start];
+    while let Some(dir) = stack.pop() {
+        if reached.insert(dir) {
+            stack.extend(calls.get(dir).into_iter().flatten().map(PathBuf::as_path));
+        }
+    }
 }
 
 /// Every module file a root may reach through local calls.
 pub fn reachable_module_files(
     root: &Path,
-    calls: &BTreeMap<PathBuf, Vec<PathBuf>>,
+    calls: &HashMap<PathBuf, Vec<PathBuf>>,
     module_dirs: &ModuleDirs,
 ) -> Vec<FileId> {
     let mut out = Vec::new();
@@ -199,4 +298,55 @@ pub fn reachable_module_files(
         stack.extend(calls.get(dir).into_iter().flatten().map(PathBuf::as_path));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    /// The directories come out in the order a map sorted by path gives, whatever order they
+    /// were added in, each with its files in the order added (also when some were added
+    /// after a sort); including names whose bytes sort before the separator (`-`, `.`,
+    /// ` `), where byte order and path order differ.
+    #[test]
+    fn directories_in_path_order() {
+        let added = [
+            "/scan/a/b",
+            "/scan/a",
+            "/scan/a-c",
+            "/scan/a.d/e",
+            "/scan/a b",
+            "/scan/a/b",
+            "/scan",
+            "/scan/a/b/c",
+            "/scan/a",
+            "/scan/A",
+            "",
+            "/scan/a-c/x",
+        ];
+        let mut dirs = Dirs::default();
+        let mut map: BTreeMap<PathBuf, DirFiles> = BTreeMap::new();
+        for (id, dir) in added.iter().enumerate() {
+            // Sorted halfway, as `roots` does before it adds the directories modules name:
+            // what is added after goes to the directories sorted before.
+            if id == added.len() / 2 {
+                dirs.sort();
+            }
+            let id = id as FileId;
+            let tfvars = id.is_multiple_of(3);
+            dirs.add(Path::new(dir), id, tfvars);
+            let entry = map.entry(PathBuf::from(dir)).or_default();
+            if tfvars {
+                entry.1.push(id);
+            } else {
+                entry.0.push(id);
+            }
+        }
+        assert_eq!(
+            dirs.get(Path::new("/scan/a/b")),
+            map.get(Path::new("/scan/a/b"))
+        );
+        assert_eq!(dirs.into_sorted(), map.into_iter().collect::<Vec<_>>());
+    }
 }
