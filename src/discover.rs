@@ -121,6 +121,8 @@ pub struct Listed {
     dirs: Vec<(PathBuf, DirNames)>,
 }
 
+/// The names of one directory, ready to be searched: sorted where the directory is listed,
+/// by the thread that lists it.
 struct DirNames {
     /// Sorted with ASCII letters compared as lowercase: on a file system that ignores case
     /// (macOS by default), `AKS.bicep` is found by asking for `aks.bicep`, so a name that
@@ -131,13 +133,19 @@ struct DirNames {
     ascii: bool,
 }
 
+impl DirNames {
+    fn new(mut names: Vec<OsString>) -> DirNames {
+        names.sort_unstable_by(|a, b| caseless(a.as_encoded_bytes(), b.as_encoded_bytes()));
+        let ascii = names.iter().all(|n| n.as_encoded_bytes().is_ascii());
+        DirNames { names, ascii }
+    }
+}
+
 impl Listed {
     /// Adds a directory's names, in any order of directories; [`Listed::sort`] is called
     /// when all are in.
-    fn push(&mut self, dir: PathBuf, mut names: Vec<OsString>) {
-        names.sort_unstable_by(|a, b| caseless(a.as_encoded_bytes(), b.as_encoded_bytes()));
-        let ascii = names.iter().all(|n| n.as_encoded_bytes().is_ascii());
-        self.dirs.push((dir, DirNames { names, ascii }));
+    fn push(&mut self, dir: PathBuf, names: DirNames) {
+        self.dirs.push((dir, names));
     }
 
     fn sort(&mut self) {
@@ -479,7 +487,7 @@ fn walk_files(
 enum Step {
     Entry(Entry),
     Unlistable(PathBuf, String),
-    Listed(PathBuf, Vec<OsString>),
+    Listed(PathBuf, DirNames),
 }
 
 /// A file, directory or symbolic link (never followed) found by the walk.
@@ -586,7 +594,7 @@ fn listing(dir: &Path, config: &Config, out: &mut Vec<Step>) -> Option<Vec<Entry
     }
     entries.sort_by(|(a, _), (b, _)| names[*a].cmp(&names[*b]));
     if complete {
-        out.push(Step::Listed(dir.to_path_buf(), names));
+        out.push(Step::Listed(dir.to_path_buf(), DirNames::new(names)));
     }
     Some(entries.into_iter().map(|(_, entry)| entry).collect())
 }

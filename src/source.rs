@@ -239,6 +239,12 @@ impl Sources {
         self.add_indexed(SourceFile::indexed(path, text))
     }
 
+    /// Room for this many more files: a large scan's files are otherwise moved each time
+    /// the list grows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.files.reserve(additional);
+    }
+
     /// Adds a file indexed beforehand ([`SourceFile::indexed`], which may run in parallel).
     pub fn add_indexed(&mut self, mut file: SourceFile) -> FileId {
         let id = self.files.len() as FileId;

@@ -123,6 +123,7 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
         .collect();
 
     let mut sources = Sources::default();
+    sources.reserve(read.len());
     // Files named by `--var-file` and `--parameters`: read whole, reported like any other.
     let mut read_input = |sources: &mut Sources, path: &PathBuf| -> Option<FileId> {
         match crate::input::read_text(path) {
@@ -162,8 +163,8 @@ pub(super) fn read(request: &Request, found: Found) -> Read {
             }
         })
         .collect();
-    let mut kinds: Vec<(FileId, FileKind)> = Vec::new();
-    let mut walked = Vec::new();
+    let mut kinds: Vec<(FileId, FileKind)> = Vec::with_capacity(read.len());
+    let mut walked = Vec::with_capacity(read.len());
     for ReadFile {
         kind,
         walked: was_walked,
