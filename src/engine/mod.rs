@@ -141,26 +141,33 @@ pub fn lint(request: &Request) -> Scan {
     let json_trees = crate::fix::release_trees(&mut sources);
     rayon::spawn(move || drop(json_trees));
     let announced = crate::k8s::charts::unrendered_charts(&sources, &units.unrendered);
-    let merged = relocate::merge(adapted, announced, &mut errors);
-    // A module called by several roots reports its problems once.
-    order::sort_errors(&mut errors);
-    errors.dedup_by(|a, b| a.path == b.path && a.at == b.at && a.message == b.message);
-    let (zones, mut zone_of_file) = units::landing_zones(config, &sources);
+    let not_evaluated_enabled = config.rule_enabled(crate::catalogue::MODULE_NOT_EVALUATED.id());
+    // Joining the units' results is one thread's work (most of it moving the resources into
+    // one vector): the landing zones of the files are found on the other meanwhile.
+    let ((merged, linked_templates, suppressions), (zones, mut zone_of_file)) = rayon::join(
+        || {
+            let merged = relocate::merge(adapted, announced, &mut errors);
+            // A module called by several roots reports its problems once.
+            order::sort_errors(&mut errors);
+            errors.dedup_by(|a, b| a.path == b.path && a.at == b.at && a.message == b.message);
+            // Building the model releases the resources' bodies: what later stages read of
+            // them is taken first.
+            let linked_templates = if not_evaluated_enabled {
+                crate::notice::linked_templates(&merged.resources)
+            } else {
+                Vec::new()
+            };
+            let suppressions = crate::suppress::in_resources(&merged.resources);
+            (merged, linked_templates, suppressions)
+        },
+        || units::landing_zones(config, &sources),
+    );
     for (cached, caller) in &units.registry_callers {
         zone_of_file[*cached as usize] = zone_of_file[*caller as usize];
     }
     phases.lap("parse and evaluate");
 
     let mut resources = merged.resources;
-    // Building the model releases the resources' bodies: what later stages read of them is
-    // taken first.
-    let not_evaluated_enabled = config.rule_enabled(crate::catalogue::MODULE_NOT_EVALUATED.id());
-    let linked_templates = if not_evaluated_enabled {
-        crate::notice::linked_templates(&resources)
-    } else {
-        Vec::new()
-    };
-    let suppressions = crate::suppress::in_resources(&resources);
     let unit_of_file = &units.unit_of_file;
     let mut model = Model::build(
         &mut resources,
