@@ -24,10 +24,17 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// Whether `text` is printable ASCII and bytes `allowed` accepts only, so holds no hazard:
+/// told byte by byte, without decoding characters (nearly every text a report shows).
+fn plain_ascii(text: &str, allowed: impl Fn(u8) -> bool) -> bool {
+    text.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || allowed(b))
+}
+
 /// `text` with every hazard but those `keep` accepts written as an escape.
 fn escape_unless(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     let escaped = |c: char| is_hazard(c) && !keep(c);
-    if !text.chars().any(escaped) {
+    if plain_ascii(text, |b| b.is_ascii() && keep(char::from(b))) || !text.chars().any(escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
@@ -68,6 +75,9 @@ pub fn source(text: &str) -> Cow<'_, str> {
         '\r' => next == Some('\n'),
         c => !is_hazard(c),
     };
+    if plain_ascii(text, |b| b == b'\t' || b == b'\n') {
+        return Cow::Borrowed(text);
+    }
     let mut chars = text.chars().peekable();
     let mut clean = true;
     while let Some(c) = chars.next() {
@@ -107,12 +117,27 @@ fn logging_command_bracket(line: &str, at: usize) -> Option<usize> {
     }
 }
 
+/// Where `##` first is in `text` (`text.find("##")`, by memchr: a report's every line is
+/// searched).
+fn double_hash(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(found) = memchr::memchr(b'#', &bytes[from..]) {
+        let at = from + found;
+        if bytes.get(at + 1) == Some(&b'#') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// `line[from..]` with every `##[` and `##vso[` broken by a backslash (`##\[`).
 fn break_logging_commands(line: &str, from: usize, out: &mut String) {
     out.push_str(&line[..from]);
     let mut last = from;
     let mut search = from;
-    while let Some(found) = line[search..].find("##") {
+    while let Some(found) = double_hash(&line[search..]) {
         let at = search + found;
         if let Some(bracket) = logging_command_bracket(line, at) {
             out.push_str(&line[last..bracket]);
@@ -288,6 +313,24 @@ impl<W: std::io::Write> std::io::Write for JsonWriter<W> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn double_hash_is_find() {
+        for text in [
+            "", "#", "##", "a#b#c", "a##[x", "#a##", "###", "x#", "é##vso[", "# # ##",
+        ] {
+            assert_eq!(super::double_hash(text), text.find("##"), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_ascii_text_is_shown_as_it_is_and_the_rest_as_before() {
+        let hazards = "a\tb\r\nc\rd\x1b[2Je\u{9b}f\u{202e}g\x7fh é";
+        assert_eq!(source("plain line\twith tab\n"), "plain line\twith tab\n");
+        assert_eq!(source(hazards), "a\tb\r\nc?d?[2Je¿f\u{FFFD}g?h é");
+        assert_eq!(one_line("a path/x.tf"), "a path/x.tf");
+        assert_eq!(lines("two\nlines\x7f"), "two\nlines\\x7f");
+    }
     use super::*;
 
     #[test]
