@@ -9,6 +9,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError,
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Write;
 
@@ -262,6 +263,44 @@ pub fn render(scan: &Scan, color: bool) -> String {
     super::written(|out| write(scan, color, out))
 }
 
+/// How many lines each rendering thread keeps the word boundaries of.
+const WORD_CACHE_LINES: usize = 4096;
+
+thread_local! {
+    /// Word ends of the lines wrapped so far (by text).
+    static WORD_ENDS: std::cell::RefCell<HashMap<Box<str>, std::rc::Rc<[usize]>>> =
+        std::cell::RefCell::new(HashMap::new());
+}
+
+/// The words miette's wrapping sees in `line` (textwrap's Unicode line-break separator,
+/// miette's default), their boundaries kept by line: finding the line-break opportunities
+/// was a quarter of a human report's instructions, and most lines (help above all) repeat
+/// from finding to finding. The words are consecutive slices of the line, so their ends
+/// give them back exactly.
+fn cached_unicode_words(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let ends = WORD_ENDS.with_borrow_mut(|cache| {
+        if let Some(ends) = cache.get(line) {
+            return ends.clone();
+        }
+        let ends: std::rc::Rc<[usize]> = textwrap::WordSeparator::UnicodeBreakProperties
+            .find_words(line)
+            .map(|word| {
+                word.whitespace.as_ptr() as usize - line.as_ptr() as usize + word.whitespace.len()
+            })
+            .collect();
+        if cache.len() < WORD_CACHE_LINES {
+            cache.insert(line.into(), ends.clone());
+        }
+        ends
+    });
+    let mut start = 0;
+    Box::new((0..ends.len()).map(move |i| {
+        let word = textwrap::core::Word::from(&line[start..ends[i]]);
+        start = ends[i];
+        word
+    }))
+}
+
 /// Engine errors, then unsuppressed findings, each rendered by miette (in parallel, written
 /// in order), then what was not shown and the summary line.
 pub fn write(scan: &Scan, color: bool, out: impl std::io::Write) -> std::io::Result<()> {
@@ -270,7 +309,9 @@ pub fn write(scan: &Scan, color: bool, out: impl std::io::Write) -> std::io::Res
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(110);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(110)
+        .with_word_separator(textwrap::WordSeparator::Custom(cached_unicode_words));
     let shown = |report: Shown| {
         let mut text = String::new();
         let _ = handler.render_report(&mut text, &report);
@@ -354,6 +395,45 @@ pub fn summary(scan: &Scan) -> String {
 mod tests {
     use super::*;
     use crate::report::sarif::fixture;
+
+    #[test]
+    fn cached_words_are_the_unicode_separators_words() {
+        let lines = [
+            "",
+            "   ",
+            "Pin the digest: `FROM acr.azurecr.io/build/golang:1.22@sha256:<digest>` (`docker buildx",
+            "definition cf426bb8-b320-4321-8545-1b784a5df3a4) to the landing zone; trailing   ",
+            "\u{1b}[31mred\u{1b}[0m and   spaces, «guillemets», 日本語のテキスト, emoji 🙂/path",
+            "averyveryveryverylongwordwithoutanybreakopportunityatallaaaaaaaaaaaaaaaaaaaaaaaaaaa x",
+        ];
+        let words = |line| -> Vec<(String, String, String)> {
+            cached_unicode_words(line)
+                .map(|w| {
+                    (
+                        w.word.to_string(),
+                        w.whitespace.to_string(),
+                        w.penalty.to_string(),
+                    )
+                })
+                .collect()
+        };
+        for line in lines {
+            let expected: Vec<(String, String, String)> =
+                textwrap::WordSeparator::UnicodeBreakProperties
+                    .find_words(line)
+                    .map(|w| {
+                        (
+                            w.word.to_string(),
+                            w.whitespace.to_string(),
+                            w.penalty.to_string(),
+                        )
+                    })
+                    .collect();
+            // Once computed, once from the cache.
+            assert_eq!(words(line), expected, "{line:?}");
+            assert_eq!(words(line), expected, "{line:?}");
+        }
+    }
 
     /// The text without its SGR sequences (`ESC [ parameters m`).
     fn without_colours(text: &str) -> String {
