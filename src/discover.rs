@@ -445,7 +445,7 @@ fn walk_files(
     unreadable: &mut Vec<(PathBuf, String)>,
     listed: &mut Listed,
 ) {
-    for step in walk(root, config) {
+    for step in walk(root, config).into_iter().flatten() {
         let entry = match step {
             Step::Entry(entry) => entry,
             Step::Unlistable(path, reason) => {
@@ -462,7 +462,7 @@ fn walk_files(
         if !(entry.file_type.is_symlink() || entry.file_type.is_file()) {
             continue;
         }
-        let Some(kind) = kind_of(&entry.path) else {
+        let Some(kind) = entry.kind else {
             continue;
         };
         if entry.file_type.is_symlink() {
@@ -494,6 +494,9 @@ enum Step {
 struct Entry {
     path: PathBuf,
     file_type: std::fs::FileType,
+    /// What a file or link is read as ([`kind_of`]), found by the thread that lists it;
+    /// None for a directory.
+    kind: Option<FileKind>,
 }
 
 /// Directories this many levels below the root are walked each on one thread; above, the
@@ -505,21 +508,22 @@ const PARALLEL_LEVELS: usize = 3;
 /// Every entry under `root`, in the order of one depth-first walk sorted by name, each
 /// directory just before its contents (which is also the order of their paths): never into
 /// the directories in `SKIPPED_DIRS`, nor anywhere the configuration excludes. Each
-/// directory is listed once.
-fn walk(root: &Path, config: &Config) -> Vec<Step> {
+/// directory is listed once. In pieces, in order: joining what each thread walked into one
+/// list would copy all of it again, on the thread that waits for the walk.
+fn walk(root: &Path, config: &Config) -> Vec<Vec<Step>> {
     if !config.exclude.is_empty() && config.is_excluded(root) {
         return Vec::new();
     }
     walk_parallel(root, 0, config)
 }
 
-fn walk_parallel(dir: &Path, level: usize, config: &Config) -> Vec<Step> {
+fn walk_parallel(dir: &Path, level: usize, config: &Config) -> Vec<Vec<Step>> {
     use rayon::prelude::*;
-    let mut out = Vec::new();
-    let Some(entries) = listing(dir, config, &mut out) else {
-        return out;
+    let mut current = Vec::new();
+    let Some(entries) = listing(dir, config, &mut current) else {
+        return vec![current];
     };
-    let below: Vec<Vec<Step>> = entries
+    let below: Vec<Vec<Vec<Step>>> = entries
         .par_iter()
         .map(|entry| {
             if !entry.file_type.is_dir() {
@@ -527,15 +531,20 @@ fn walk_parallel(dir: &Path, level: usize, config: &Config) -> Vec<Step> {
             } else if level + 1 < PARALLEL_LEVELS {
                 walk_parallel(&entry.path, level + 1, config)
             } else {
-                walk_one_thread(&entry.path, config)
+                vec![walk_one_thread(&entry.path, config)]
             }
         })
         .collect();
+    let mut pieces = Vec::new();
     for (entry, below) in entries.into_iter().zip(below) {
-        out.push(Step::Entry(entry));
-        out.extend(below);
+        current.push(Step::Entry(entry));
+        if below.iter().any(|piece| !piece.is_empty()) {
+            pieces.push(std::mem::take(&mut current));
+            pieces.extend(below.into_iter().filter(|piece| !piece.is_empty()));
+        }
     }
-    out
+    pieces.push(current);
+    pieces
 }
 
 /// The walk under `dir` on this thread, with a stack of listings instead of recursion: a
@@ -582,7 +591,19 @@ fn listing(dir: &Path, config: &Config, out: &mut Vec<Step>) -> Option<Vec<Entry
         match entry {
             Ok((name, path, file_type)) => {
                 if entered(&name, &path, file_type, config) {
-                    entries.push((names.len(), Entry { path, file_type }));
+                    // Directories (and sockets, FIFOs, devices) are never read: their
+                    // names are not looked at.
+                    let kind = if file_type.is_file() || file_type.is_symlink() {
+                        kind_of(&path)
+                    } else {
+                        None
+                    };
+                    let entry = Entry {
+                        path,
+                        file_type,
+                        kind,
+                    };
+                    entries.push((names.len(), entry));
                 }
                 names.push(name);
             }
