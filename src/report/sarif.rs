@@ -218,65 +218,117 @@ fn descriptor(d: &rules::Meta, repository: &str) -> Value {
     })
 }
 
-fn result(scan: &Scan, f: &Finding, rule_index: Option<usize>, occurrence: usize) -> Value {
+/// `{"text": ...}`.
+#[derive(serde::Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+/// A result's location: where the finding is, and its label.
+#[derive(serde::Serialize)]
+struct ResultLocation<'a> {
+    #[serde(rename = "physicalLocation")]
+    physical_location: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Text<'a>>,
+}
+
+/// A place a finding's note points at.
+#[derive(serde::Serialize)]
+struct RelatedLocation<'a> {
+    id: usize,
+    #[serde(rename = "physicalLocation")]
+    physical_location: Value,
+    message: Text<'a>,
+}
+
+/// `{"aksguard/v1": "<fingerprint>"}`.
+struct Fingerprints(String);
+
+impl serde::Serialize for Fingerprints {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(FINGERPRINT, &self.0)?;
+        map.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct ResultProperties<'a> {
+    severity: &'static str,
+    resource: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    landing_zone: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
+}
+
+/// One SARIF result, borrowed from its finding and serialized as it is: building a
+/// `serde_json::Value` of it cost a map insertion (and a hash) per member.
+#[derive(serde::Serialize)]
+struct SarifResult<'a> {
+    #[serde(rename = "ruleId")]
+    rule_id: &'a str,
+    #[serde(rename = "ruleIndex", skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
+    level: &'static str,
+    message: Text<'a>,
+    locations: [ResultLocation<'a>; 1],
+    #[serde(rename = "relatedLocations", skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixes: Option<[Value; 1]>,
+    #[serde(rename = "partialFingerprints")]
+    partial_fingerprints: Fingerprints,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Value; 1]>,
+    properties: ResultProperties<'a>,
+}
+
+fn result<'a>(
+    scan: &'a Scan,
+    f: &'a Finding,
+    rule_index: Option<usize>,
+    occurrence: usize,
+) -> SarifResult<'a> {
     let path = scan.sources.get(f.at.file).display.as_str();
-    let mut location = Map::new();
-    location.insert(
-        "physicalLocation".into(),
-        physical_location(&scan.sources, f.at),
-    );
-    if !f.label.is_empty() {
-        location.insert("message".into(), json!({ "text": f.label }));
-    }
-    let mut object = Map::new();
-    object.insert("ruleId".into(), json!(f.rule));
-    if let Some(i) = rule_index {
-        object.insert("ruleIndex".into(), json!(i));
-    }
-    object.insert("level".into(), json!(level(f.severity)));
-    object.insert("message".into(), json!({ "text": f.message }));
-    object.insert("locations".into(), json!([location]));
-    if !f.notes.is_empty() {
-        let related: Vec<Value> = f
-            .notes
-            .iter()
-            .enumerate()
-            .map(|(i, (loc, note))| {
-                json!({
-                    "id": i,
-                    "physicalLocation": physical_location(&scan.sources, *loc),
-                    "message": { "text": note },
-                })
-            })
-            .collect();
-        object.insert("relatedLocations".into(), Value::Array(related));
-    }
+    let related_locations = f
+        .notes
+        .iter()
+        .enumerate()
+        .map(|(i, (loc, note))| RelatedLocation {
+            id: i,
+            physical_location: physical_location(&scan.sources, *loc),
+            message: Text { text: note },
+        })
+        .collect();
     // Display-only fixes are not offered: the file is generated and would be overwritten.
-    if let Some(fix) = crate::fix::render(&scan.sources, f)
+    let fixes = crate::fix::render(&scan.sources, f)
         .filter(|fix| fix.applicability != crate::fix::Applicability::DisplayOnly)
-    {
-        object.insert("fixes".into(), json!([sarif_fix(scan, &fix)]));
-    }
+        .map(|fix| [sarif_fix(scan, &fix)]);
     let occurrence = occurrence.to_string();
     let fingerprint = fnv1a64(&[f.rule, path, &f.resource, &occurrence]);
-    object.insert(
-        "partialFingerprints".into(),
-        json!({ FINGERPRINT: format!("{fingerprint:016x}") }),
-    );
-    if f.suppressed {
-        object.insert("suppressions".into(), json!([suppression(scan, f)]));
+    SarifResult {
+        rule_id: f.rule,
+        rule_index,
+        level: level(f.severity),
+        message: Text { text: &f.message },
+        locations: [ResultLocation {
+            physical_location: physical_location(&scan.sources, f.at),
+            message: (!f.label.is_empty()).then_some(Text { text: &f.label }),
+        }],
+        related_locations,
+        fixes,
+        partial_fingerprints: Fingerprints(format!("{fingerprint:016x}")),
+        suppressions: f.suppressed.then(|| [suppression(scan, f)]),
+        properties: ResultProperties {
+            severity: f.severity.as_str(),
+            resource: &f.resource,
+            landing_zone: f.landing_zone.as_deref(),
+            source: f.source.as_deref(),
+        },
     }
-    let mut properties = Map::new();
-    properties.insert("severity".into(), json!(f.severity.as_str()));
-    properties.insert("resource".into(), json!(f.resource));
-    if let Some(zone) = &f.landing_zone {
-        properties.insert("landing_zone".into(), json!(zone));
-    }
-    if let Some(source) = &f.source {
-        properties.insert("source".into(), json!(source));
-    }
-    object.insert("properties".into(), Value::Object(properties));
-    Value::Object(object)
 }
 
 /// A suppressed finding's `suppressions` entry: `inSource` when an `aksguard:ignore` comment
