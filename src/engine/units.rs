@@ -264,20 +264,25 @@ pub(super) fn form(read: &mut Read) -> Units {
     // A `.bicep` root without a `.bicepparam` file takes a JSON parameters file the way a
     // template does (`az deployment ... --template-file main.bicep --parameters
     // main.parameters.json`).
-    units.extend(std::mem::take(&mut bicep.units).into_iter().map(|unit| {
-        let parameters = unit.parameters.or_else(|| {
-            let path = sources.get(unit.root).path.with_extension("json");
-            cli_parameters.or_else(|| {
-                discover::parameters_candidates(&path, false, listed)
-                    .into_iter()
-                    .find_map(|p| parameter_files.get(&p).copied())
+    // In parallel, as the templates' are.
+    let bicep_units: Vec<Unit> = std::mem::take(&mut bicep.units)
+        .into_par_iter()
+        .map(|unit| {
+            let parameters = unit.parameters.or_else(|| {
+                let path = sources.get(unit.root).path.with_extension("json");
+                cli_parameters.or_else(|| {
+                    discover::parameters_candidates(&path, false, listed)
+                        .into_iter()
+                        .find_map(|p| parameter_files.get(&p).copied())
+                })
+            });
+            Unit::Bicep(bicep::Unit {
+                root: unit.root,
+                parameters,
             })
-        });
-        Unit::Bicep(bicep::Unit {
-            root: unit.root,
-            parameters,
         })
-    }));
+        .collect();
+    units.extend(bicep_units);
 
     let mut unit_of_file: HashMap<FileId, usize> = HashMap::with_capacity(sources.len());
     for (index, unit) in units.iter().enumerate() {

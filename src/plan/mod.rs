@@ -972,8 +972,10 @@ pub fn read_plans(
     scanned: &mut std::collections::HashSet<FileId>,
 ) -> HashMap<FileId, Plan> {
     use rayon::prelude::*;
+    // Every JSON file's first bytes are looked at: in parallel, as a large scan has
+    // thousands.
     let candidates: Vec<FileId> = json
-        .iter()
+        .par_iter()
         .copied()
         .filter(|id| looks_like_plan(&sources.get(*id).text))
         .collect();
