@@ -577,6 +577,22 @@ fn nothing_to_scan_is_said_in_every_format() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// (rule, path, message) of every engine error in a JSON report, in its order.
+fn errors(json: &Value) -> Vec<(String, String, String)> {
+    json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["rule"].as_str().unwrap().to_string(),
+                e["path"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Values given for a kind of unit the scan does not hold (`--parameters` without an ARM
 /// template or Bicep file, `--var-file`/`--var` without a Terraform root) are an AG001
 /// naming the option, not silently unused; where the unit is there, nothing is said.
@@ -592,17 +608,11 @@ fn values_for_no_unit_of_the_scan_are_said() {
         "private=true",
     ]);
     assert_eq!(code, 2, "{json}");
-    let errors: BTreeSet<(String, String, String)> = json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            let message = e["message"].as_str().unwrap();
-            (
-                e["rule"].as_str().unwrap().to_string(),
-                e["path"].as_str().unwrap().to_string(),
-                message[..message.find(" applies").unwrap()].to_string(),
-            )
+    let errors: BTreeSet<(String, String, String)> = errors(&json)
+        .into_iter()
+        .map(|(rule, path, message)| {
+            let option = message[..message.find(" applies").unwrap()].to_string();
+            (rule, path, option)
         })
         .collect();
     let expected: BTreeSet<(String, String, String)> = [
@@ -642,20 +652,8 @@ fn a_var_no_root_declares_is_said() {
         "netwrok_policy=cilium",
     ]);
     assert_eq!(code, 2, "{json}");
-    let errors: Vec<(String, String, String)> = json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["rule"].as_str().unwrap().to_string(),
-                e["path"].as_str().unwrap().to_string(),
-                e["message"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
     assert_eq!(
-        errors,
+        errors(&json),
         [(
             "AG001".to_string(),
             "testdata/varfile".to_string(),

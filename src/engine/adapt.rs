@@ -109,6 +109,11 @@ fn undeclared_vars(
     {
         return;
     }
+    let scanned = request
+        .paths
+        .first()
+        .map(|p| crate::source::display_path(p))
+        .unwrap_or_default();
     let mut reported: Vec<&str> = Vec::new();
     for (name, _) in &request.options.vars {
         let declared = adapted.iter().any(|a| a.declared_vars.contains(name));
@@ -116,12 +121,8 @@ fn undeclared_vars(
             continue;
         }
         reported.push(name);
-        let scanned = request
-            .paths
-            .first()
-            .map(|p| crate::source::display_path(p));
         errors.push(Problem::parse_error(
-            scanned.unwrap_or_default(),
+            scanned.clone(),
             None,
             format!(
                 "`--var {name}=...` names a variable no Terraform root of the scan declares \
@@ -235,8 +236,7 @@ fn adapt(
             };
             // No later stage reads the template's tree but the fixes, which parse again:
             // what the others ask of it is read now and the tree let go.
-            let compiled = &adapted.resources;
-            if !compiled.is_empty() && compiled.iter().all(|r| r.compiled_by_bicep) {
+            if all_compiled_by_bicep(&adapted.resources) {
                 adapted.compiled_symbols = arm::compiled_symbols(file);
             }
             file.generated(|text| {
@@ -326,7 +326,7 @@ fn drop_compiled_twins(
         };
         let symbols = adapted[index].compiled_symbols.take();
         let compiled = &adapted[index].resources;
-        if compiled.is_empty() || !compiled.iter().all(|r| r.compiled_by_bicep) {
+        if !all_compiled_by_bicep(compiled) {
             continue;
         }
         let Some(dir) = dir_of(*template) else {
@@ -362,6 +362,12 @@ fn drop_compiled_twins(
             adapted[index].problems.clear();
         }
     }
+}
+
+/// A template's resources, when it has some and Bicep compiled them all: the only kind that
+/// may be a `.bicep` file's twin.
+fn all_compiled_by_bicep(resources: &[RawResource]) -> bool {
+    !resources.is_empty() && resources.iter().all(|r| r.compiled_by_bicep)
 }
 
 /// The resources a deployment declares, by lowercase type: their evaluated names (None when

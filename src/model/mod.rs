@@ -289,7 +289,7 @@ impl Rest {
         self
     }
 
-    fn into(self, model: &mut Model) {
+    fn append_to(self, model: &mut Model) {
         model.registry_data.extend(self.registry_data);
         model.providers.extend(self.providers);
         model.private_endpoints.extend(self.private_endpoints);
@@ -481,7 +481,7 @@ impl Model {
             .fold(Rest::default, Rest::with)
             .collect();
         for piece in pieces {
-            piece.into(&mut model);
+            piece.append_to(&mut model);
         }
         model.index = Index::build(&model);
         model.link_node_pools(&unit_of);
