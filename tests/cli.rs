@@ -69,16 +69,9 @@ fn terraform_values_are_evaluated() {
 fn a_broken_file_is_reported_and_the_scan_goes_on() {
     let (code, json) = check(&["testdata/broken"]);
     assert_eq!(code, 2, "parse errors make the exit code 2");
-    let errors: BTreeSet<(String, String)> = json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["rule"].as_str().unwrap().to_string(),
-                e["path"].as_str().unwrap().to_string(),
-            )
-        })
+    let errors: BTreeSet<(String, String)> = errors(&json)
+        .into_iter()
+        .map(|(rule, path, _)| (rule, path))
         .collect();
     let expected = [
         ("AG001", "testdata/broken/broken.tf"),
